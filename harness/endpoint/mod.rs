@@ -1,0 +1,270 @@
+//! The two real backends, rustls and OpenSSL, behind one interface: each
+//! declares what it can implement ([`Backend::unsupported`]) and runs a
+//! client or a server over one end of the in-memory [`crate::wire`].
+
+pub mod openssl;
+pub mod rustls;
+
+use std::fmt;
+use std::io;
+
+use serde::Serialize;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use crate::outcome::{ErrorKind, SideError};
+use crate::pki::{Identity, KeyAlgorithm};
+use crate::scenario::Profile;
+use crate::suite::registry;
+use crate::version::ProtocolVersion;
+
+/// A TLS implementation the harness drives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Backend {
+    /// rustls 0.23 with its aws-lc-rs provider.
+    #[serde(rename = "rustls")]
+    Rustls,
+    /// The OpenSSL the `openssl` crate links (see the README for the
+    /// reference build).
+    #[serde(rename = "openssl")]
+    OpenSsl,
+}
+
+impl Backend {
+    /// Both backends, in report order.
+    pub const ALL: [Backend; 2] = [Backend::Rustls, Backend::OpenSsl];
+
+    /// `rustls` or `openssl`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Rustls => "rustls",
+            Backend::OpenSsl => "openssl",
+        }
+    }
+
+    /// Why this backend cannot implement `profile` faithfully, or `None`
+    /// when it can. Suites that no backend implements (static ECDH) are not
+    /// held against either; [`usable_suites`] leaves them out.
+    pub fn unsupported(self, profile: &Profile) -> Option<String> {
+        let who = format!("{} has", self.as_str());
+        match self {
+            Backend::Rustls => {
+                let old: Vec<String> = profile
+                    .versions
+                    .iter()
+                    .filter(|v| **v < ProtocolVersion::Tls12)
+                    .map(|v| v.to_string())
+                    .collect();
+                if !old.is_empty() {
+                    return Some(format!("{who} no {}", old.join(" or ")));
+                }
+                let missing: Vec<&str> = profile
+                    .suites
+                    .iter()
+                    .filter(|c| !c.suite.rustls && c.suite.implemented_by_openssl())
+                    .map(|c| c.written.as_str())
+                    .collect();
+                if !missing.is_empty() {
+                    return Some(format!("{who} no {}", missing.join(", ")));
+                }
+                if profile
+                    .certificates
+                    .iter()
+                    .any(|c| c.key.algorithm() == KeyAlgorithm::Dsa)
+                {
+                    return Some(format!("{who} no DSA certificates"));
+                }
+            }
+            Backend::OpenSsl => {
+                let missing: Vec<&str> = profile
+                    .suites
+                    .iter()
+                    .filter(|c| c.suite.openssl.is_none() && c.suite.rustls)
+                    .map(|c| c.written.as_str())
+                    .collect();
+                if !missing.is_empty() {
+                    return Some(format!("{who} no {}", missing.join(", ")));
+                }
+            }
+        }
+        if usable_suites(self, profile).next().is_none() {
+            return Some(format!(
+                "{who} none of the listed suites (no backend implements them)"
+            ));
+        }
+        None
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The suites of `profile` that `backend` implements, in preference order.
+pub fn usable_suites(backend: Backend, profile: &Profile) -> impl Iterator<Item = u16> + '_ {
+    profile
+        .suites
+        .iter()
+        .filter(move |c| match backend {
+            Backend::Rustls => c.suite.rustls,
+            Backend::OpenSsl => c.suite.implemented_by_openssl(),
+        })
+        .map(|c| c.suite.code)
+}
+
+/// The suites of `profile` that no backend implements; they stay in the
+/// configuration and are reported, but cannot be offered.
+pub fn unimplementable_suites(profile: &Profile) -> Vec<String> {
+    profile
+        .suites
+        .iter()
+        .filter(|c| !c.suite.rustls && !c.suite.implemented_by_openssl())
+        .map(|c| c.written.clone())
+        .collect()
+}
+
+/// A client backend and a server backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Pairing {
+    /// Runs the client.
+    pub client: Backend,
+    /// Runs the server.
+    pub server: Backend,
+}
+
+impl Pairing {
+    /// All four pairings, in report order.
+    pub const ALL: [Pairing; 4] = [
+        Pairing {
+            client: Backend::Rustls,
+            server: Backend::Rustls,
+        },
+        Pairing {
+            client: Backend::Rustls,
+            server: Backend::OpenSsl,
+        },
+        Pairing {
+            client: Backend::OpenSsl,
+            server: Backend::Rustls,
+        },
+        Pairing {
+            client: Backend::OpenSsl,
+            server: Backend::OpenSsl,
+        },
+    ];
+
+    /// `rustls-openssl`: rustls client, OpenSSL server.
+    pub fn id(self) -> String {
+        format!("{}-{}", self.client, self.server)
+    }
+
+    /// Parses [`Pairing::id`].
+    pub fn parse(text: &str) -> Option<Pairing> {
+        Pairing::ALL.into_iter().find(|p| p.id() == text)
+    }
+}
+
+impl fmt::Display for Pairing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} → {}", self.client, self.server)
+    }
+}
+
+/// Everything one endpoint needs to run, made from its profile.
+#[derive(Clone, Debug)]
+pub struct Setup<'a> {
+    /// The profile it implements.
+    pub profile: &'a Profile,
+    /// Its certificates, issued, in profile order.
+    pub identities: Vec<Identity>,
+    /// Trust anchors (DER) for verifying the peer.
+    pub trust: Vec<Vec<u8>>,
+    /// Client only: the name to ask for and verify.
+    pub server_name: &'a str,
+}
+
+/// What one side saw: its handshake result, any error in the first
+/// exchange after it, and the certificates the peer presented.
+#[derive(Clone, Debug)]
+pub struct SideReport {
+    /// Version and suite, or why the handshake failed here.
+    pub handshake: Result<(ProtocolVersion, u16), SideError>,
+    /// An error in the exchange after a completed handshake (a TLS 1.3
+    /// client learns here that its missing certificate was refused).
+    pub after: Option<SideError>,
+    /// The certificate chain the peer sent, leaf first, DER.
+    pub peer_chain: Vec<Vec<u8>>,
+}
+
+impl SideReport {
+    /// A report for a side that never got going.
+    pub fn failed(error: SideError) -> Self {
+        SideReport {
+            handshake: Err(error),
+            after: None,
+            peer_chain: Vec::new(),
+        }
+    }
+
+    /// The error that ended this side, handshake first.
+    pub fn error(&self) -> Option<&SideError> {
+        self.handshake.as_ref().err().or(self.after.as_ref())
+    }
+}
+
+/// The bytes the client sends once the handshake completes.
+const PING: &[u8] = b"ping";
+/// The server's answer.
+const PONG: &[u8] = b"pong";
+
+/// The first exchange after the handshake, the same for every backend: the
+/// client writes [`PING`] and reads [`PONG`], then closes; the server reads,
+/// answers, and waits for the close so that neither side's late writes (TLS
+/// 1.3 tickets) meet a closed pipe.
+pub(crate) async fn exchange<S>(
+    stream: &mut S,
+    client: bool,
+    classify: impl Fn(&io::Error) -> SideError,
+) -> Option<SideError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let result: io::Result<()> = async {
+        let mut buf = [0u8; 4];
+        if client {
+            stream.write_all(PING).await?;
+            stream.flush().await?;
+            stream.read_exact(&mut buf).await?;
+            if buf != PONG {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "server answered the wrong bytes",
+                ));
+            }
+            stream.shutdown().await?;
+        } else {
+            stream.read_exact(&mut buf).await?;
+            stream.write_all(PONG).await?;
+            stream.flush().await?;
+            let mut rest = Vec::new();
+            // A client that closes without close_notify once it has its
+            // answer has not failed.
+            if let Err(e) = stream.read_to_end(&mut rest).await {
+                if classify(&e).kind != ErrorKind::PeerClosed {
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    result.err().map(|e| classify(&e))
+}
+
+/// The registry's name for a code point, for reports.
+pub fn suite_name(code: u16) -> String {
+    registry()
+        .by_code(code)
+        .map_or_else(|| format!("0x{code:04X}"), |s| s.iana.to_string())
+}

@@ -1,0 +1,277 @@
+//! The OpenSSL backend, through the `openssl` crate, client and server.
+//!
+//! Security level 0: the profile's versions and suites are the whole policy
+//! being simulated, so OpenSSL's own floor (which refuses TLS 1.0/1.1 and
+//! SHA-1 signatures at level 1) must not add a second, hidden one. Session
+//! caching and tickets are off, so every run is a full handshake. The
+//! server's chain is exactly what the profile says (`NO_AUTO_CHAIN`).
+
+use std::pin::Pin;
+
+use openssl::dh::Dh;
+use openssl::pkey::PKey;
+use openssl::ssl::{
+    self, Ssl, SslContextBuilder, SslMethod, SslMode, SslOptions, SslSessionCacheMode,
+    SslVerifyMode, SslVersion,
+};
+use openssl::x509::X509;
+use tokio_openssl::SslStream;
+
+use super::{exchange, usable_suites, Backend, Setup, SideReport};
+use crate::outcome::{ErrorKind, SideError};
+use crate::scenario::ClientAuth;
+use crate::suite::{registry, KeyExchange};
+use crate::taxonomy::{from_io, from_openssl};
+use crate::version::ProtocolVersion;
+use crate::wire::Tap;
+
+/// RFC 7919 Appendix A.1 ffdhe2048, as `openssl genpkey -genparam
+/// -algorithm DH -pkeyopt group:ffdhe2048` writes it. Servers with DHE
+/// suites need DH parameters or they report "no shared cipher".
+const FFDHE2048_PEM: &[u8] = b"-----BEGIN DH PARAMETERS-----
+MIIBCAKCAQEA//////////+t+FRYortKmq/cViAnPTzx2LnFg84tNpWp4TZBFGQz
++8yTnc4kmz75fS/jY2MMddj2gbICrsRhetPfHtXV/WVhJDP1H18GbtCFY2VVPe0a
+87VXE15/V8k1mE8McODmi3fipona8+/och3xWKE2rec1MKzKT0g6eXq8CrGCsyT7
+YdEIqUuyyOP7uWrat2DX9GgdT0Kj3jlN9K5W7edjcrsZCwenyO4KbXCeAvzhzffi
+7MA0BM0oNC9hkXL+nOmFg/+OTxIy7vKBg8P+OxtMb61zO7X8vC7CIAXFjvGDfRaD
+ssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==
+-----END DH PARAMETERS-----
+";
+
+fn config_error(what: &str, err: impl std::fmt::Display) -> SideError {
+    SideError::new(ErrorKind::Configuration, format!("{what}: {err}"))
+}
+
+fn ssl_version(v: ProtocolVersion) -> SslVersion {
+    match v {
+        ProtocolVersion::Tls10 => SslVersion::TLS1,
+        ProtocolVersion::Tls11 => SslVersion::TLS1_1,
+        ProtocolVersion::Tls12 => SslVersion::TLS1_2,
+        ProtocolVersion::Tls13 => SslVersion::TLS1_3,
+    }
+}
+
+fn no_version_option(v: ProtocolVersion) -> SslOptions {
+    match v {
+        ProtocolVersion::Tls10 => SslOptions::NO_TLSV1,
+        ProtocolVersion::Tls11 => SslOptions::NO_TLSV1_1,
+        ProtocolVersion::Tls12 => SslOptions::NO_TLSV1_2,
+        ProtocolVersion::Tls13 => SslOptions::NO_TLSV1_3,
+    }
+}
+
+/// The context both roles share: versions, suites, trust.
+fn context(
+    setup: &Setup<'_>,
+    server: bool,
+) -> Result<SslContextBuilder, openssl::error::ErrorStack> {
+    let profile = setup.profile;
+    let method = if server {
+        SslMethod::tls_server()
+    } else {
+        SslMethod::tls_client()
+    };
+    let mut b = SslContextBuilder::new(method)?;
+    b.set_security_level(0);
+
+    // Versions: the span from oldest to newest, with gaps switched off.
+    let (Some(min), Some(max)) = (profile.versions.first(), profile.versions.last()) else {
+        unreachable!("a resolved profile enables at least one version");
+    };
+    b.set_min_proto_version(Some(ssl_version(*min)))?;
+    b.set_max_proto_version(Some(ssl_version(*max)))?;
+    let mut options = SslOptions::NO_TICKET;
+    for v in ProtocolVersion::ALL {
+        if v > *min && v < *max && !profile.versions.contains(&v) {
+            options |= no_version_option(v);
+        }
+    }
+    if server && profile.server_preference {
+        options |= SslOptions::CIPHER_SERVER_PREFERENCE;
+    }
+    b.set_options(options);
+    b.set_session_cache_mode(SslSessionCacheMode::OFF);
+
+    // Suites: OpenSSL keeps TLS 1.3 suites and older ones in two lists.
+    let (tls13, older): (Vec<_>, Vec<_>) = usable_suites(Backend::OpenSsl, profile)
+        .filter_map(|code| registry().by_code(code))
+        .partition(|s| s.is_tls13());
+    let names = |list: &[&crate::suite::Suite]| {
+        list.iter()
+            .filter_map(|s| s.openssl.clone())
+            .collect::<Vec<_>>()
+            .join(":")
+    };
+    b.set_ciphersuites(&names(&tls13))?;
+    if !older.is_empty() {
+        b.set_cipher_list(&names(&older))?;
+    }
+    if server && older.iter().any(|s| s.key_exchange == KeyExchange::Dhe) {
+        let dh = Dh::params_from_pem(FFDHE2048_PEM)?;
+        b.set_tmp_dh(&dh)?;
+    }
+
+    for der in &setup.trust {
+        b.cert_store_mut().add_cert(X509::from_der(der)?)?;
+    }
+    b.set_mode(SslMode::NO_AUTO_CHAIN);
+    Ok(b)
+}
+
+/// Loads every identity of the profile into its key-type slot.
+fn present(ssl: &mut Ssl, setup: &Setup<'_>) -> Result<(), openssl::error::ErrorStack> {
+    for id in &setup.identities {
+        let (leaf, key) = (
+            X509::from_der(&id.leaf_der)?,
+            PKey::private_key_from_pkcs8(&id.key_pkcs8_der)?,
+        );
+        ssl.set_certificate(&leaf)?;
+        ssl.set_private_key(&key)?;
+        for der in &id.chain_der {
+            ssl.add_chain_cert(X509::from_der(der)?)?;
+        }
+    }
+    Ok(())
+}
+
+fn classify(err: &ssl::Error, verify_result: i32) -> SideError {
+    let raw = err.to_string();
+    if let Some(stack) = err.ssl_error() {
+        let codes: Vec<u64> = stack.errors().iter().map(|e| e.code() as u64).collect();
+        if !codes.is_empty() {
+            return from_openssl(&codes, verify_result, raw);
+        }
+    }
+    if let Some(io) = err.io_error() {
+        let mut e = from_io(io);
+        e.raw = Some(raw);
+        return e;
+    }
+    // SSL_ERROR_SYSCALL with nothing queued, or ZERO_RETURN: the peer went
+    // away without an alert.
+    SideError::new(ErrorKind::PeerClosed, raw)
+}
+
+fn classify_io(err: &std::io::Error) -> SideError {
+    match err.get_ref().and_then(|e| e.downcast_ref::<ssl::Error>()) {
+        Some(e) => classify(e, 0),
+        None => from_io(err),
+    }
+}
+
+/// The chain the peer presented, leaf first. OpenSSL keeps it after a
+/// failed verification too; a server's `peer_cert_chain` omits the leaf.
+fn peer_chain(ssl: &ssl::SslRef, server: bool) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    if server {
+        if let Some(leaf) = ssl.peer_certificate() {
+            out.extend(leaf.to_der().ok());
+        }
+    }
+    if let Some(chain) = ssl.peer_cert_chain() {
+        out.extend(chain.iter().filter_map(|c| c.to_der().ok()));
+    }
+    out
+}
+
+async fn run(setup: Setup<'_>, io: Tap, server: bool) -> SideReport {
+    let ssl = match build(&setup, server) {
+        Ok(ssl) => ssl,
+        Err(e) => return SideReport::failed(config_error("OpenSSL configuration", e)),
+    };
+    let mut stream = match SslStream::new(ssl, io) {
+        Ok(s) => s,
+        Err(e) => return SideReport::failed(config_error("OpenSSL stream", e)),
+    };
+    let handshake = if server {
+        Pin::new(&mut stream).accept().await
+    } else {
+        Pin::new(&mut stream).connect().await
+    };
+    let chain = peer_chain(stream.ssl(), server);
+    match handshake {
+        Ok(()) => {
+            let ssl = stream.ssl();
+            let version = ssl.version2().and_then(|v| match v {
+                SslVersion::TLS1 => Some(ProtocolVersion::Tls10),
+                SslVersion::TLS1_1 => Some(ProtocolVersion::Tls11),
+                SslVersion::TLS1_2 => Some(ProtocolVersion::Tls12),
+                SslVersion::TLS1_3 => Some(ProtocolVersion::Tls13),
+                _ => None,
+            });
+            let suite = ssl.current_cipher().and_then(|c| {
+                c.protocol_id()
+                    .get(..2)
+                    .map(|b| u16::from_be_bytes([b[0], b[1]]))
+            });
+            let negotiated = match (version, suite) {
+                (Some(v), Some(s)) => Ok((v, s)),
+                _ => Err(SideError::new(
+                    ErrorKind::Other("openssl:incomplete".into()),
+                    "no version or cipher after handshake",
+                )),
+            };
+            let after = exchange(&mut stream, !server, classify_io).await;
+            SideReport {
+                handshake: negotiated,
+                after,
+                peer_chain: chain,
+            }
+        }
+        Err(e) => {
+            let verify = stream.ssl().verify_result().as_raw();
+            SideReport {
+                handshake: Err(classify(&e, verify)),
+                after: None,
+                peer_chain: chain,
+            }
+        }
+    }
+}
+
+fn build(setup: &Setup<'_>, server: bool) -> Result<Ssl, openssl::error::ErrorStack> {
+    let mut ctx = context(setup, server)?;
+    if server {
+        let mode = match setup.profile.client_auth {
+            ClientAuth::None => SslVerifyMode::NONE,
+            ClientAuth::Request => SslVerifyMode::PEER,
+            ClientAuth::Require => SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT,
+        };
+        ctx.set_verify(mode);
+        for der in &setup.trust {
+            let ca = X509::from_der(der)?;
+            ctx.add_client_ca(&ca)?;
+        }
+    } else {
+        ctx.set_verify(SslVerifyMode::PEER);
+    }
+    let mut ssl = Ssl::new(&ctx.build())?;
+    if !server {
+        ssl.set_hostname(setup.server_name)?;
+        ssl.param_mut().set_host(setup.server_name)?;
+    }
+    present(&mut ssl, setup)?;
+    Ok(ssl)
+}
+
+/// Runs an OpenSSL client over `io`.
+pub async fn client(setup: Setup<'_>, io: Tap) -> SideReport {
+    run(setup, io, false).await
+}
+
+/// Runs an OpenSSL server over `io`.
+pub async fn server(setup: Setup<'_>, io: Tap) -> SideReport {
+    run(setup, io, true).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ffdhe2048_parameters_load_and_are_2048_bits() {
+        let dh = Dh::params_from_pem(FFDHE2048_PEM).unwrap();
+        assert_eq!(dh.prime_p().num_bits(), 2048);
+        assert_eq!(dh.generator().to_dec_str().unwrap().to_string(), "2");
+    }
+}

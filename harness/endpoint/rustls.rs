@@ -1,0 +1,374 @@
+//! The rustls backend (0.23, aws-lc-rs provider), client and server.
+//!
+//! Each handshake builds fresh configurations, so nothing is resumed from
+//! an earlier run. Verifiers are rustls' own WebPKI verifiers, wrapped only
+//! to record the chain the peer presented.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{Resumption, WebPkiServerVerifier};
+use rustls::crypto::{aws_lc_rs, CryptoProvider};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
+use rustls::sign::CertifiedKey;
+use rustls::{DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme};
+use tokio_rustls::{TlsAcceptor, TlsConnector};
+
+use super::{exchange, usable_suites, Backend, Setup, SideReport};
+use crate::outcome::{ErrorKind, SideError};
+use crate::pki::{Identity, KeyAlgorithm};
+use crate::scenario::ClientAuth;
+use crate::suite::{registry, rustls_suite, Authentication};
+use crate::taxonomy::from_rustls_io;
+use crate::version::ProtocolVersion;
+use crate::wire::Tap;
+
+/// The chain a peer presented, filled in by a verifier.
+type Seen = Arc<Mutex<Vec<Vec<u8>>>>;
+
+fn remember(seen: &Seen, end_entity: &CertificateDer<'_>, intermediates: &[CertificateDer<'_>]) {
+    let mut chain = seen.lock().unwrap_or_else(PoisonError::into_inner);
+    chain.clear();
+    chain.push(end_entity.to_vec());
+    chain.extend(intermediates.iter().map(|c| c.to_vec()));
+}
+
+fn taken(seen: &Seen) -> Vec<Vec<u8>> {
+    std::mem::take(&mut *seen.lock().unwrap_or_else(PoisonError::into_inner))
+}
+
+fn config_error(what: &str, err: impl std::fmt::Display) -> SideError {
+    SideError::new(ErrorKind::Configuration, format!("{what}: {err}"))
+}
+
+/// A provider that offers exactly the profile's suites, in its order.
+fn provider(setup: &Setup<'_>) -> CryptoProvider {
+    let mut provider = aws_lc_rs::default_provider();
+    provider.cipher_suites = usable_suites(Backend::Rustls, setup.profile)
+        .filter_map(rustls_suite)
+        .collect();
+    provider
+}
+
+fn versions(setup: &Setup<'_>) -> Vec<&'static rustls::SupportedProtocolVersion> {
+    setup
+        .profile
+        .versions
+        .iter()
+        .filter_map(|v| match v {
+            ProtocolVersion::Tls12 => Some(&rustls::version::TLS12),
+            ProtocolVersion::Tls13 => Some(&rustls::version::TLS13),
+            _ => None,
+        })
+        .collect()
+}
+
+fn roots(setup: &Setup<'_>) -> Result<RootCertStore, SideError> {
+    let mut roots = RootCertStore::empty();
+    for der in &setup.trust {
+        roots
+            .add(CertificateDer::from(der.clone()))
+            .map_err(|e| config_error("trust anchor", e))?;
+    }
+    Ok(roots)
+}
+
+fn certified_key(
+    identity: &Identity,
+    provider: &CryptoProvider,
+) -> Result<CertifiedKey, SideError> {
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(identity.key_pkcs8_der.clone()));
+    let signing = provider
+        .key_provider
+        .load_private_key(key)
+        .map_err(|e| config_error("private key", e))?;
+    let chain = std::iter::once(&identity.leaf_der)
+        .chain(&identity.chain_der)
+        .map(|d| CertificateDer::from(d.clone()))
+        .collect();
+    Ok(CertifiedKey::new(chain, signing))
+}
+
+/// Runs a rustls client over `io`.
+pub async fn client(setup: Setup<'_>, io: Tap) -> SideReport {
+    let seen = Seen::default();
+    let connector = match client_config(&setup, &seen) {
+        Ok(c) => TlsConnector::from(Arc::new(c)),
+        Err(e) => return SideReport::failed(e),
+    };
+    let name = match ServerName::try_from(setup.server_name.to_string()) {
+        Ok(n) => n,
+        Err(e) => return SideReport::failed(config_error("server name", e)),
+    };
+    match connector.connect(name, io).await {
+        Ok(mut stream) => {
+            let conn = stream.get_ref().1;
+            let negotiated = negotiated(conn.protocol_version(), conn.negotiated_cipher_suite());
+            let after = exchange(&mut stream, true, from_rustls_io).await;
+            SideReport {
+                handshake: negotiated,
+                after,
+                peer_chain: taken(&seen),
+            }
+        }
+        Err(e) => SideReport {
+            handshake: Err(from_rustls_io(&e)),
+            after: None,
+            peer_chain: taken(&seen),
+        },
+    }
+}
+
+fn client_config(setup: &Setup<'_>, seen: &Seen) -> Result<rustls::ClientConfig, SideError> {
+    let provider = Arc::new(provider(setup));
+    let webpki =
+        WebPkiServerVerifier::builder_with_provider(Arc::new(roots(setup)?), provider.clone())
+            .build()
+            .map_err(|e| config_error("verifier", e))?;
+    let verifier = Arc::new(RecordingServerVerifier {
+        inner: webpki,
+        seen: seen.clone(),
+    });
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&versions(setup))
+        .map_err(|e| config_error("versions", e))?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
+    let mut config = match setup.identities.first() {
+        Some(id) => {
+            let ck = certified_key(id, &provider)?;
+            builder
+                .with_client_auth_cert(
+                    ck.cert,
+                    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(id.key_pkcs8_der.clone())),
+                )
+                .map_err(|e| config_error("client certificate", e))?
+        }
+        None => builder.with_no_client_auth(),
+    };
+    config.resumption = Resumption::disabled();
+    Ok(config)
+}
+
+/// Runs a rustls server over `io`.
+pub async fn server(setup: Setup<'_>, io: Tap) -> SideReport {
+    let seen = Seen::default();
+    let acceptor = match server_config(&setup, &seen) {
+        Ok(c) => TlsAcceptor::from(Arc::new(c)),
+        Err(e) => return SideReport::failed(e),
+    };
+    match acceptor.accept(io).await {
+        Ok(mut stream) => {
+            let conn = stream.get_ref().1;
+            let negotiated = negotiated(conn.protocol_version(), conn.negotiated_cipher_suite());
+            let after = exchange(&mut stream, false, from_rustls_io).await;
+            SideReport {
+                handshake: negotiated,
+                after,
+                peer_chain: taken(&seen),
+            }
+        }
+        Err(e) => SideReport {
+            handshake: Err(from_rustls_io(&e)),
+            after: None,
+            peer_chain: taken(&seen),
+        },
+    }
+}
+
+fn server_config(setup: &Setup<'_>, seen: &Seen) -> Result<rustls::ServerConfig, SideError> {
+    let provider = Arc::new(provider(setup));
+    let client_verifier: Arc<dyn ClientCertVerifier> = match setup.profile.client_auth {
+        ClientAuth::None => WebPkiClientVerifier::no_client_auth(),
+        policy => {
+            let builder = WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots(setup)?),
+                provider.clone(),
+            );
+            let builder = if policy == ClientAuth::Request {
+                builder.allow_unauthenticated()
+            } else {
+                builder
+            };
+            let inner = builder
+                .build()
+                .map_err(|e| config_error("client verifier", e))?;
+            Arc::new(RecordingClientVerifier {
+                inner,
+                seen: seen.clone(),
+            })
+        }
+    };
+    let keys = setup
+        .identities
+        .iter()
+        .map(|id| {
+            Ok((
+                id.key_type.algorithm(),
+                Arc::new(certified_key(id, &provider)?),
+            ))
+        })
+        .collect::<Result<Vec<_>, SideError>>()?;
+    let resolver = Arc::new(FirstUsable {
+        keys,
+        suites: usable_suites(Backend::Rustls, setup.profile).collect(),
+    });
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&versions(setup))
+        .map_err(|e| config_error("versions", e))?
+        .with_client_cert_verifier(client_verifier)
+        .with_cert_resolver(resolver);
+    config.ignore_client_order = setup.profile.server_preference;
+    config.send_tls13_tickets = 0;
+    Ok(config)
+}
+
+fn negotiated(
+    version: Option<rustls::ProtocolVersion>,
+    suite: Option<rustls::SupportedCipherSuite>,
+) -> Result<(ProtocolVersion, u16), SideError> {
+    let version = version.and_then(|v| ProtocolVersion::from_wire(u16::from(v)));
+    match (version, suite) {
+        (Some(v), Some(s)) => Ok((v, u16::from(s.suite()))),
+        _ => Err(SideError::new(
+            ErrorKind::Other("rustls:incomplete".into()),
+            "handshake reported no version or suite",
+        )),
+    }
+}
+
+/// Presents the first certificate, in profile order, that the client can
+/// use: a signature scheme it offers fits the key, and a suite both sides
+/// enable authenticates with the key's algorithm (any, at TLS 1.3).
+#[derive(Debug)]
+struct FirstUsable {
+    keys: Vec<(KeyAlgorithm, Arc<CertifiedKey>)>,
+    suites: Vec<u16>,
+}
+
+impl ResolvesServerCert for FirstUsable {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let offered: Vec<u16> = hello
+            .cipher_suites()
+            .iter()
+            .map(|s| u16::from(*s))
+            .collect();
+        let auth_ok = |alg: KeyAlgorithm| {
+            self.suites.iter().filter(|c| offered.contains(c)).any(|c| {
+                registry()
+                    .by_code(*c)
+                    .is_some_and(|s| match s.authentication {
+                        Authentication::Any => true,
+                        Authentication::Ecdsa => alg == KeyAlgorithm::Ecdsa,
+                        Authentication::Rsa => alg == KeyAlgorithm::Rsa,
+                        _ => false,
+                    })
+            })
+        };
+        self.keys
+            .iter()
+            .find(|(alg, key)| {
+                auth_ok(*alg) && key.key.choose_scheme(hello.signature_schemes()).is_some()
+            })
+            .or(self.keys.first())
+            .map(|(_, key)| key.clone())
+    }
+}
+
+#[derive(Debug)]
+struct RecordingServerVerifier {
+    inner: Arc<WebPkiServerVerifier>,
+    seen: Seen,
+}
+
+impl ServerCertVerifier for RecordingServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        remember(&self.seen, end_entity, intermediates);
+        self.inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+#[derive(Debug)]
+struct RecordingClientVerifier {
+    inner: Arc<dyn ClientCertVerifier>,
+    seen: Seen,
+}
+
+impl ClientCertVerifier for RecordingClientVerifier {
+    fn offer_client_auth(&self) -> bool {
+        self.inner.offer_client_auth()
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.inner.client_auth_mandatory()
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        self.inner.root_hint_subjects()
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        remember(&self.seen, end_entity, intermediates);
+        self.inner
+            .verify_client_cert(end_entity, intermediates, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}

@@ -1,0 +1,40 @@
+//! Exit statuses of the `tls-harness` command, in one place.
+
+/// Every handshake ran and every stated expectation held.
+pub const OK: i32 = 0;
+/// At least one outcome differed from its scenario's `expect`.
+pub const EXPECTATION_FAILED: i32 = 1;
+/// The command line was malformed (clap's own status).
+pub const USAGE: i32 = 2;
+/// A scenario or catalog file is unusable: unreadable, malformed, or
+/// naming something unknown.
+pub const BAD_INPUT: i32 = 3;
+/// The harness itself failed (certificates could not be made, the runtime
+/// would not start); not a verdict on any scenario.
+pub const HARNESS_ERROR: i32 = 4;
+
+/// Every status with its meaning, for `--help` and the README.
+pub const ALL: [(i32, &str); 5] = [
+    (OK, "every expectation held"),
+    (
+        EXPECTATION_FAILED,
+        "an outcome differed from its expectation",
+    ),
+    (USAGE, "malformed command line"),
+    (BAD_INPUT, "unusable scenario or catalog file"),
+    (HARNESS_ERROR, "the harness itself failed"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_distinct_and_ok_is_zero() {
+        let mut codes: Vec<i32> = ALL.iter().map(|(c, _)| *c).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), ALL.len());
+        assert_eq!(OK, 0);
+    }
+}

@@ -1,0 +1,25 @@
+//! tls-harness: runs real rustls and OpenSSL handshakes between product
+//! releases described in scenario files, normalises what happened and
+//! checks it against what the scenario expects.
+//!
+//! The pieces, in the order a run uses them: [`scenario`] reads and
+//! validates files; [`pki`] issues their certificates; [`endpoint`] drives
+//! the two backends over the in-memory [`wire`]; [`run`] normalises both
+//! sides into an [`outcome::Outcome`] using [`taxonomy`]; [`report`] prints
+//! it.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod endpoint;
+pub mod exit_codes;
+pub mod outcome;
+pub mod pki;
+pub mod report;
+pub mod run;
+pub mod scenario;
+pub mod suite;
+pub mod taxonomy;
+pub mod version;
+pub mod wire;

@@ -1,0 +1,251 @@
+//! Renders runs and catalogs for people (tables) and machines (JSON).
+//! Tables are built from the outcomes of real handshakes, never typed in.
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use serde::Serialize;
+
+use crate::run::{ScenarioRun, Status, Verdict};
+use crate::scenario::{Catalog, Profile, ScenarioFile};
+
+/// The runs of one scenario file.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct FileRun {
+    /// The file.
+    pub file: String,
+    /// Its scenarios.
+    pub scenarios: Vec<ScenarioRun>,
+}
+
+/// Counts over a whole run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Totals {
+    /// Scenarios run.
+    pub scenarios: usize,
+    /// Handshakes that ran.
+    pub handshakes: usize,
+    /// Handshakes whose expectation held.
+    pub as_expected: usize,
+    /// Handshakes whose expectation did not hold.
+    pub not_as_expected: usize,
+    /// Handshakes with no stated expectation.
+    pub unchecked: usize,
+    /// Pairings that could not run.
+    pub unsupported: usize,
+}
+
+impl Totals {
+    /// Adds up `files`.
+    pub fn of(files: &[FileRun]) -> Totals {
+        let mut t = Totals::default();
+        for s in files.iter().flat_map(|f| &f.scenarios) {
+            t.scenarios += 1;
+            for p in &s.pairings {
+                match &p.status {
+                    Status::Unsupported { .. } => t.unsupported += 1,
+                    Status::Ran { expectation, .. } => {
+                        t.handshakes += 1;
+                        match expectation {
+                            Verdict::Held => t.as_expected += 1,
+                            Verdict::NotHeld(_) => t.not_as_expected += 1,
+                            Verdict::NotStated => t.unchecked += 1,
+                        }
+                    }
+                }
+            }
+        }
+        t
+    }
+}
+
+fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.to_vec());
+    t
+}
+
+/// The `run` table: one row per scenario and pairing.
+pub fn run_table(files: &[FileRun]) -> String {
+    let mut t = table(&["scenario", "pairing", "outcome", "expected"]);
+    for s in files.iter().flat_map(|f| &f.scenarios) {
+        for p in &s.pairings {
+            let (outcome, verdict) = match &p.status {
+                Status::Unsupported { reason } => {
+                    (format!("unsupported: {reason}"), "-".to_string())
+                }
+                Status::Ran {
+                    outcome,
+                    expectation,
+                } => (
+                    outcome.summary(),
+                    match expectation {
+                        Verdict::Held => "yes".to_string(),
+                        Verdict::NotStated => "(none stated)".to_string(),
+                        Verdict::NotHeld(m) => format!("NO: {}", m.join("; ")),
+                    },
+                ),
+            };
+            t.add_row(vec![
+                s.scenario.clone(),
+                p.pairing.clone(),
+                outcome,
+                verdict,
+            ]);
+        }
+    }
+    let totals = Totals::of(files);
+    format!(
+        "{t}\n{} scenarios, {} handshakes: {} as expected, {} not as expected, {} without expectation; {} pairings unsupported\n",
+        totals.scenarios,
+        totals.handshakes,
+        totals.as_expected,
+        totals.not_as_expected,
+        totals.unchecked,
+        totals.unsupported
+    )
+}
+
+/// A profile as `list` shows it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ProfileEntry {
+    /// Id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Product.
+    pub product: String,
+    /// Release.
+    pub release: String,
+    /// Client or server.
+    pub role: String,
+    /// Connection kind.
+    pub connection: String,
+    /// Versions.
+    pub versions: Vec<String>,
+    /// Suites as written (IANA or OpenSSL names).
+    pub suites: Vec<String>,
+    /// Certificate key types.
+    pub certificates: Vec<String>,
+    /// Source of the facts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Defining file.
+    pub file: String,
+}
+
+impl From<&Profile> for ProfileEntry {
+    fn from(p: &Profile) -> Self {
+        ProfileEntry {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            product: p.product.clone(),
+            release: p.release.clone(),
+            role: p.role.to_string(),
+            connection: p.connection.clone(),
+            versions: p.versions.iter().map(|v| v.as_str().to_string()).collect(),
+            suites: p.suites.iter().map(|s| s.written.clone()).collect(),
+            certificates: p
+                .certificates
+                .iter()
+                .map(|c| c.key.as_str().to_string())
+                .collect(),
+            source: p.source.clone(),
+            file: p.defined_in.display().to_string(),
+        }
+    }
+}
+
+/// A scenario as `list` shows it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ScenarioEntry {
+    /// Id.
+    pub id: String,
+    /// File.
+    pub file: String,
+    /// Client profile.
+    pub client: String,
+    /// Server profile.
+    pub server: String,
+    /// Pairings.
+    pub pairings: Vec<String>,
+    /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Everything `list` shows.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Listing {
+    /// Catalog profiles.
+    pub profiles: Vec<ProfileEntry>,
+    /// Scenarios of the files given.
+    pub scenarios: Vec<ScenarioEntry>,
+}
+
+impl Listing {
+    /// Lists a catalog and scenario files.
+    pub fn new(catalog: &Catalog, files: &[ScenarioFile]) -> Listing {
+        Listing {
+            profiles: catalog
+                .profiles
+                .values()
+                .map(|p| ProfileEntry::from(p.as_ref()))
+                .collect(),
+            scenarios: files
+                .iter()
+                .flat_map(|f| {
+                    f.scenarios.iter().map(move |s| ScenarioEntry {
+                        id: s.id.clone(),
+                        file: f.path.display().to_string(),
+                        client: s.client.id.clone(),
+                        server: s.server.id.clone(),
+                        pairings: s.pairings.iter().map(|p| p.id()).collect(),
+                        description: s.description.clone(),
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    /// Two tables: profiles, then scenarios.
+    pub fn table(&self) -> String {
+        let mut profiles = table(&[
+            "profile",
+            "name",
+            "role",
+            "connection",
+            "versions",
+            "suites",
+        ]);
+        for p in &self.profiles {
+            profiles.add_row(vec![
+                p.id.clone(),
+                p.name.clone(),
+                p.role.clone(),
+                p.connection.clone(),
+                p.versions.join(", "),
+                p.suites.len().to_string(),
+            ]);
+        }
+        let mut scenarios = table(&["scenario", "file", "client", "server"]);
+        for s in &self.scenarios {
+            scenarios.add_row(vec![
+                s.id.clone(),
+                s.file.clone(),
+                s.client.clone(),
+                s.server.clone(),
+            ]);
+        }
+        format!(
+            "{profiles}\n{} profiles\n\n{scenarios}\n{} scenarios\n",
+            self.profiles.len(),
+            self.scenarios.len()
+        )
+    }
+}

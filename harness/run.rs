@@ -1,0 +1,391 @@
+//! Runs scenarios: issues each endpoint's certificates, drives every
+//! pairing over the in-memory wire under a deadline, normalises what
+//! happened and checks it against the scenario's expectation.
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::endpoint::{self, Backend, Pairing, Setup, SideReport};
+use crate::outcome::{
+    ErrorKind, Established, Failed, Outcome, Presented, Side, SideError, SuiteName,
+};
+use crate::pki::{self, Pki, PkiError};
+use crate::scenario::{Profile, Scenario, ScenarioFile};
+use crate::wire::{self, Transcript};
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Each side's handshake and first exchange must finish within this.
+    pub deadline: Duration,
+    /// Run only these pairings (in addition to a scenario's own pins).
+    pub only: Option<Vec<Pairing>>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            deadline: Duration::from_secs(10),
+            only: None,
+        }
+    }
+}
+
+/// Whether a pairing's outcome matched the scenario's expectation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "verdict", content = "mismatches")]
+pub enum Verdict {
+    /// The scenario states no expectation.
+    NotStated,
+    /// Every stated field matched.
+    Held,
+    /// What differed.
+    NotHeld(Vec<String>),
+}
+
+/// One pairing of one scenario.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct PairingRun {
+    /// `rustls-openssl` and so on.
+    pub pairing: String,
+    /// What happened, or why it could not run.
+    #[serde(flatten)]
+    pub status: Status,
+}
+
+/// Ran or could not run.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Both endpoints ran.
+    Ran {
+        /// The normalised outcome.
+        outcome: Outcome,
+        /// Against the expectation.
+        expectation: Verdict,
+    },
+    /// A backend cannot implement one of the endpoints.
+    Unsupported {
+        /// Which backend lacks what.
+        reason: String,
+    },
+}
+
+/// One scenario over its pairings.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ScenarioRun {
+    /// Scenario id.
+    pub scenario: String,
+    /// Client profile id.
+    pub client: String,
+    /// Server profile id.
+    pub server: String,
+    /// Suites listed by either endpoint that no backend implements; they
+    /// stay in the configuration but cannot be offered.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unimplemented_suites: Vec<String>,
+    /// Each pairing in order.
+    pub pairings: Vec<PairingRun>,
+}
+
+impl ScenarioRun {
+    /// The outcome with raw library text removed, for snapshots.
+    pub fn for_snapshot(&self) -> ScenarioRun {
+        let mut out = self.clone();
+        for p in &mut out.pairings {
+            if let Status::Ran { outcome, .. } = &mut p.status {
+                *outcome = outcome.without_raw();
+            }
+        }
+        out
+    }
+
+    /// Mismatches across every pairing, as `pairing: what`.
+    pub fn mismatches(&self) -> Vec<String> {
+        self.pairings
+            .iter()
+            .filter_map(|p| match &p.status {
+                Status::Ran {
+                    expectation: Verdict::NotHeld(m),
+                    ..
+                } => Some(format!("{} {}: {}", self.scenario, p.pairing, m.join("; "))),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The harness itself could not run something (not a TLS failure).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// The test PKI could not make a certificate.
+    #[error("{file}: cannot make certificates: {source}")]
+    Pki {
+        /// The scenario file.
+        file: String,
+        /// What went wrong.
+        source: PkiError,
+    },
+    /// The async runtime would not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// Runs every scenario of a file.
+pub fn run_file(file: &ScenarioFile, options: &RunOptions) -> Result<Vec<ScenarioRun>, RunError> {
+    let pki_error = |source| RunError::Pki {
+        file: file.path.display().to_string(),
+        source,
+    };
+    let mut pki = Pki::new();
+    for ca in &file.cas {
+        pki.add_ca(ca.clone()).map_err(pki_error)?;
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .map_err(RunError::Runtime)?;
+    file.scenarios
+        .iter()
+        .map(|s| {
+            runtime
+                .block_on(run_scenario(s, &pki, options))
+                .map_err(pki_error)
+        })
+        .collect()
+}
+
+struct Issued {
+    identities: Vec<pki::Identity>,
+    trust: Vec<Vec<u8>>,
+}
+
+fn issue(profile: &Profile, pki: &Pki) -> Result<Issued, PkiError> {
+    Ok(Issued {
+        identities: profile
+            .leaf_specs()
+            .iter()
+            .map(|spec| pki.issue(spec))
+            .collect::<Result<_, _>>()?,
+        trust: profile
+            .trust
+            .iter()
+            .map(|id| pki.ca_der(id))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+/// Runs one scenario over its pairings.
+pub async fn run_scenario(
+    scenario: &Scenario,
+    pki: &Pki,
+    options: &RunOptions,
+) -> Result<ScenarioRun, PkiError> {
+    let client = issue(&scenario.client, pki)?;
+    let server = issue(&scenario.server, pki)?;
+    let mut pairings = Vec::new();
+    for pairing in &scenario.pairings {
+        if options
+            .only
+            .as_ref()
+            .is_some_and(|only| !only.contains(pairing))
+        {
+            continue;
+        }
+        let status = match unsupported(*pairing, scenario) {
+            Some(reason) => Status::Unsupported { reason },
+            None => {
+                let outcome = handshake(
+                    *pairing,
+                    Setup {
+                        profile: &scenario.client,
+                        identities: client.identities.clone(),
+                        trust: client.trust.clone(),
+                        server_name: &scenario.server_name,
+                    },
+                    Setup {
+                        profile: &scenario.server,
+                        identities: server.identities.clone(),
+                        trust: server.trust.clone(),
+                        server_name: &scenario.server_name,
+                    },
+                    options.deadline,
+                )
+                .await;
+                let expectation = match &scenario.expect {
+                    None => Verdict::NotStated,
+                    Some(e) => match e.for_pairing(*pairing).mismatches(&outcome) {
+                        m if m.is_empty() => Verdict::Held,
+                        m => Verdict::NotHeld(m),
+                    },
+                };
+                Status::Ran {
+                    outcome,
+                    expectation,
+                }
+            }
+        };
+        pairings.push(PairingRun {
+            pairing: pairing.id(),
+            status,
+        });
+    }
+    let mut unimplemented: Vec<String> = [&scenario.client, &scenario.server]
+        .iter()
+        .flat_map(|p| endpoint::unimplementable_suites(p))
+        .collect();
+    unimplemented.dedup();
+    Ok(ScenarioRun {
+        scenario: scenario.id.clone(),
+        client: scenario.client.id.clone(),
+        server: scenario.server.id.clone(),
+        unimplemented_suites: unimplemented,
+        pairings,
+    })
+}
+
+/// Why `pairing` cannot run `scenario`, naming the backend, the role and
+/// the profile.
+pub fn unsupported(pairing: Pairing, scenario: &Scenario) -> Option<String> {
+    let client = pairing
+        .client
+        .unsupported(&scenario.client)
+        .map(|why| format!("{why} (client {})", scenario.client.id));
+    let server = pairing
+        .server
+        .unsupported(&scenario.server)
+        .map(|why| format!("{why} (server {})", scenario.server.id));
+    match (client, server) {
+        (Some(c), Some(s)) => Some(format!("{c}; {s}")),
+        (c, s) => c.or(s),
+    }
+}
+
+/// Runs one side under a deadline; a side that has not finished by then
+/// reports [`ErrorKind::Timeout`].
+pub async fn within(deadline: Duration, side: impl Future<Output = SideReport>) -> SideReport {
+    match tokio::time::timeout(deadline, side).await {
+        Ok(report) => report,
+        Err(_) => SideReport::failed(SideError::new(
+            ErrorKind::Timeout,
+            format!("no result within {} ms", deadline.as_millis()),
+        )),
+    }
+}
+
+/// One real handshake between two backends, normalised.
+pub async fn handshake(
+    pairing: Pairing,
+    client: Setup<'_>,
+    server: Setup<'_>,
+    deadline: Duration,
+) -> Outcome {
+    let (client_io, server_io, transcript) = wire::pipe();
+    let client_side = async {
+        match pairing.client {
+            Backend::Rustls => endpoint::rustls::client(client, client_io).await,
+            Backend::OpenSsl => endpoint::openssl::client(client, client_io).await,
+        }
+    };
+    let server_side = async {
+        match pairing.server {
+            Backend::Rustls => endpoint::rustls::server(server, server_io).await,
+            Backend::OpenSsl => endpoint::openssl::server(server, server_io).await,
+        }
+    };
+    let (c, s) = tokio::join!(within(deadline, client_side), within(deadline, server_side));
+    normalise(&c, &s, &transcript)
+}
+
+fn presented(chain: &[Vec<u8>]) -> Option<Presented> {
+    let leaf = pki::summarize(chain.first()?).ok()?;
+    Some(Presented {
+        leaf,
+        chain_length: chain.len(),
+    })
+}
+
+/// Turns what each side saw, and what crossed the wire, into one outcome.
+pub fn normalise(client: &SideReport, server: &SideReport, transcript: &Transcript) -> Outcome {
+    let (c_err, s_err) = (client.error(), server.error());
+    if let (None, None, Ok((version, suite)), Ok(server_view)) =
+        (c_err, s_err, &client.handshake, &server.handshake)
+    {
+        if (*version, *suite) == *server_view {
+            return Outcome::Established(Established {
+                version: *version,
+                suite: SuiteName::from_code(*suite),
+                group: transcript.key_exchange_group(),
+                server_certificate: presented(&client.peer_chain),
+                client_certificate: presented(&server.peer_chain),
+            });
+        }
+        let disagreement = SideError::new(
+            ErrorKind::Other("harness:sides-disagree".into()),
+            format!(
+                "client saw {version} {suite:#06X}, server saw {:?}",
+                server_view
+            ),
+        );
+        return Outcome::Failed(Failed {
+            failed_side: None,
+            alert: None,
+            client_error: Some(disagreement),
+            server_error: None,
+            server_certificate: presented(&client.peer_chain),
+        });
+    }
+    let failed_side = failed_side(c_err, s_err, transcript);
+    let received = |e: Option<&SideError>| match e.map(|e| &e.kind) {
+        Some(ErrorKind::AlertReceived(a)) => Some(*a),
+        _ => None,
+    };
+    let alert = failed_side
+        .and_then(|side| transcript.plaintext_alerts(side).first().copied())
+        .or_else(|| match failed_side {
+            Some(Side::Client) => received(s_err),
+            Some(Side::Server) => received(c_err),
+            None => None,
+        })
+        .or_else(|| received(c_err).or(received(s_err)));
+    Outcome::Failed(Failed {
+        failed_side,
+        alert,
+        client_error: c_err.cloned(),
+        server_error: s_err.cloned(),
+        server_certificate: presented(&client.peer_chain),
+    })
+}
+
+/// The side that decided to abort: the one whose error is its own (not an
+/// alert it received, a closed pipe or the clock); failing that, the side
+/// that sent the alert the other received.
+fn failed_side(
+    client: Option<&SideError>,
+    server: Option<&SideError>,
+    transcript: &Transcript,
+) -> Option<Side> {
+    let local = |e: Option<&SideError>| e.is_some_and(|e| e.kind.is_local());
+    let received =
+        |e: Option<&SideError>| matches!(e.map(|e| &e.kind), Some(ErrorKind::AlertReceived(_)));
+    match (local(client), local(server)) {
+        (true, false) => Some(Side::Client),
+        (false, true) => Some(Side::Server),
+        (true, true) => {
+            let sent = |side| !transcript.plaintext_alerts(side).is_empty();
+            if sent(Side::Client) && !sent(Side::Server) {
+                Some(Side::Client)
+            } else {
+                Some(Side::Server)
+            }
+        }
+        (false, false) if received(client) => Some(Side::Server),
+        (false, false) if received(server) => Some(Side::Client),
+        (false, false) => None,
+    }
+}

@@ -1,0 +1,1233 @@
+//! Scenario files: endpoint profiles, CAs and scenarios, read from TOML and
+//! resolved into types that cannot hold an invalid configuration.
+//!
+//! A *catalog* is every `*.toml` below a directory (by default
+//! `scenarios/catalog/`); it holds `[ca.ID]` and `[profile.ID]` tables that
+//! any scenario file, anywhere on disk, can use by id. A *scenario file*
+//! holds `[[scenario]]` entries and may add CAs and profiles of its own.
+
+pub mod error;
+mod raw;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use toml::Spanned;
+
+pub use error::{InputError, InputErrors};
+use raw::{RawCa, RawCertificate, RawExpect, RawFile, RawProfile, RawScenario};
+
+use crate::endpoint::Pairing;
+use crate::outcome::{Alert, Outcome, Side};
+use crate::pki::{CaSpec, Issuer, KeyType, LeafSpec, Purpose};
+use crate::suite::{registry, NameForm, Suite};
+use crate::version::ProtocolVersion;
+
+/// The CA every profile uses unless it names another: issuer of default
+/// certificates and default trust anchor of every endpoint.
+pub const BUILTIN_ROOT: &str = "harness-root";
+
+/// Which end of the connection a profile plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Sends the ClientHello.
+    Client,
+    /// Answers it.
+    Server,
+}
+
+impl Role {
+    fn parse(s: &str) -> Option<Role> {
+        match s {
+            "client" => Some(Role::Client),
+            "server" => Some(Role::Server),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Client => "client",
+            Role::Server => "server",
+        })
+    }
+}
+
+/// Whether a server asks for a client certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientAuth {
+    /// Does not ask.
+    None,
+    /// Asks, and goes on without one.
+    Request,
+    /// Asks, and fails the handshake without one.
+    Require,
+}
+
+/// A cipher suite as a profile listed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SuiteChoice {
+    /// The registry entry.
+    pub suite: &'static Suite,
+    /// The name as written in the file, reported back as such.
+    pub written: String,
+    /// Whether that name was the IANA or the OpenSSL spelling.
+    pub form: NameForm,
+}
+
+/// A certificate a profile presents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateDef {
+    /// Key type of the certificate's key.
+    pub key: KeyType,
+    /// Who signs it.
+    pub issuer: Issuer,
+    /// Common name.
+    pub subject: String,
+}
+
+/// One product release in one role: what it enables and presents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    /// Shell-friendly id, unique across the catalog and the file.
+    pub id: String,
+    /// Display name in the vendor's notation: "UCCX 11.5(1)SU1".
+    pub name: String,
+    /// Product id.
+    pub product: String,
+    /// Release in the vendor's notation.
+    pub release: String,
+    /// Client or server.
+    pub role: Role,
+    /// Connection kind: https, jdbc, inbound, outbound, cti, ...
+    pub connection: String,
+    /// Where the facts come from.
+    pub source: Option<String>,
+    /// Enabled versions, oldest first, no duplicates.
+    pub versions: Vec<ProtocolVersion>,
+    /// Suites in preference order.
+    pub suites: Vec<SuiteChoice>,
+    /// Server only: the server's order wins.
+    pub server_preference: bool,
+    /// Certificates presented (a client's go to servers that ask).
+    pub certificates: Vec<CertificateDef>,
+    /// CA ids trusted to sign the peer's certificate.
+    pub trust: Vec<String>,
+    /// Server only: client-certificate policy.
+    pub client_auth: ClientAuth,
+    /// Server only: the DNS name its certificates carry.
+    pub host: String,
+    /// The file that defines it.
+    pub defined_in: PathBuf,
+}
+
+impl Profile {
+    /// The leaf certificates to issue for this profile, in profile order.
+    pub fn leaf_specs(&self) -> Vec<LeafSpec> {
+        let purpose = match self.role {
+            Role::Client => Purpose::Client,
+            Role::Server => Purpose::Server,
+        };
+        self.certificates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| LeafSpec {
+                subject: c.subject.clone(),
+                dns_names: match self.role {
+                    Role::Server => vec![self.host.clone()],
+                    Role::Client => Vec::new(),
+                },
+                key: c.key,
+                issuer: c.issuer.clone(),
+                purpose,
+                key_slot: format!("{}#{i}", self.id),
+            })
+            .collect()
+    }
+
+    /// The suites valid for `version`, in preference order.
+    pub fn suites_for(&self, version: ProtocolVersion) -> impl Iterator<Item = &SuiteChoice> {
+        self.suites
+            .iter()
+            .filter(move |s| s.suite.valid_for(version))
+    }
+}
+
+/// `established` or `failed`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpectedResult {
+    /// The handshake completes.
+    Established,
+    /// It fails.
+    Failed,
+}
+
+/// What a scenario expects of one pairing; unset fields are not checked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Expected {
+    /// Established or failed.
+    pub result: Option<ExpectedResult>,
+    /// Negotiated version.
+    pub version: Option<ProtocolVersion>,
+    /// Negotiated suite.
+    pub suite: Option<&'static Suite>,
+    /// Key type of the server certificate presented.
+    pub server_key: Option<KeyType>,
+    /// Alert on the wire.
+    pub alert: Option<Alert>,
+    /// Side that aborted.
+    pub failed_side: Option<Side>,
+}
+
+impl Expected {
+    fn overlay(&self, over: &Expected) -> Expected {
+        Expected {
+            result: over.result.or(self.result),
+            version: over.version.or(self.version),
+            suite: over.suite.or(self.suite),
+            server_key: over.server_key.or(self.server_key),
+            alert: over.alert.or(self.alert),
+            failed_side: over.failed_side.or(self.failed_side),
+        }
+    }
+
+    fn contradiction(&self) -> Option<&'static str> {
+        match self.result {
+            None => Some("`result` is required (`established` or `failed`)"),
+            Some(ExpectedResult::Established)
+                if self.alert.is_some() || self.failed_side.is_some() =>
+            {
+                Some("an established handshake has no `alert` or `failed-side`")
+            }
+            Some(ExpectedResult::Failed) if self.version.is_some() || self.suite.is_some() => {
+                Some("a failed handshake negotiates no `version` or `suite`")
+            }
+            _ => None,
+        }
+    }
+
+    /// The ways `outcome` differs from this expectation, in words; empty
+    /// when it holds.
+    pub fn mismatches(&self, outcome: &Outcome) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut check = |what: &str, want: Option<String>, got: Option<String>| {
+            if let Some(want) = want {
+                if Some(&want) != got.as_ref() {
+                    out.push(format!(
+                        "expected {what} {want}, got {}",
+                        got.unwrap_or_else(|| "none".into())
+                    ));
+                }
+            }
+        };
+        match outcome {
+            Outcome::Established(e) => {
+                if self.result == Some(ExpectedResult::Failed) {
+                    return vec![format!("expected failure, got {}", outcome.summary())];
+                }
+                check(
+                    "version",
+                    self.version.map(|v| v.to_string()),
+                    Some(e.version.to_string()),
+                );
+                check(
+                    "suite",
+                    self.suite.map(|s| s.iana.to_string()),
+                    Some(e.suite.name.clone()),
+                );
+                let key = e.server_certificate.as_ref().map(|c| c.leaf.key.clone());
+                check(
+                    "server key",
+                    self.server_key.map(|k| k.as_str().to_string()),
+                    key,
+                );
+            }
+            Outcome::Failed(f) => {
+                if self.result == Some(ExpectedResult::Established) {
+                    return vec![format!("expected established, got {}", outcome.summary())];
+                }
+                check(
+                    "alert",
+                    self.alert.map(|a| a.name()),
+                    f.alert.map(|a| a.name()),
+                );
+                check(
+                    "failed side",
+                    self.failed_side.map(|s| s.to_string()),
+                    f.failed_side.map(|s| s.to_string()),
+                );
+                let key = f.server_certificate.as_ref().map(|c| c.leaf.key.clone());
+                check(
+                    "server key",
+                    self.server_key.map(|k| k.as_str().to_string()),
+                    key,
+                );
+            }
+        }
+        out
+    }
+}
+
+/// A scenario's expectation: one for all pairings, with overrides.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Expectation {
+    /// Applies to every pairing.
+    pub base: Expected,
+    /// Overrides where the backends differ by design.
+    pub by_pairing: BTreeMap<Pairing, Expected>,
+}
+
+impl Expectation {
+    /// The expectation in force for one pairing.
+    pub fn for_pairing(&self, pairing: Pairing) -> Expected {
+        match self.by_pairing.get(&pairing) {
+            Some(over) => self.base.overlay(over),
+            None => self.base.clone(),
+        }
+    }
+}
+
+/// A client profile paired with a server profile.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Unique within its file.
+    pub id: String,
+    /// What it shows.
+    pub description: Option<String>,
+    /// Where the expected behaviour is documented.
+    pub source: Option<String>,
+    /// The client.
+    pub client: Arc<Profile>,
+    /// The server.
+    pub server: Arc<Profile>,
+    /// The pairings to run, in order.
+    pub pairings: Vec<Pairing>,
+    /// The name the client asks for and verifies.
+    pub server_name: String,
+    /// What should happen, if stated.
+    pub expect: Option<Expectation>,
+}
+
+/// A loaded scenario file: its scenarios and every CA they may use.
+#[derive(Clone, Debug)]
+pub struct ScenarioFile {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// Its scenarios in file order.
+    pub scenarios: Vec<Scenario>,
+    /// Every CA known to it (built-in root, catalog, file), parents first.
+    pub cas: Vec<CaSpec>,
+}
+
+/// Profiles and CAs that scenario files use by id.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    /// Profiles by id.
+    pub profiles: BTreeMap<String, Arc<Profile>>,
+    /// CAs, parents first, the built-in root included.
+    pub cas: Vec<CaSpec>,
+    /// The files it was read from.
+    pub files: Vec<PathBuf>,
+}
+
+/// Every `*.toml` below `dir`, sorted, for stable order.
+pub fn toml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn builtin_root() -> CaSpec {
+    CaSpec {
+        id: BUILTIN_ROOT.to_string(),
+        subject: "tls-harness Test Root".to_string(),
+        key: KeyType::Rsa2048,
+        issuer: None,
+    }
+}
+
+struct Source {
+    path: PathBuf,
+    text: String,
+    raw: RawFile,
+}
+
+fn read_file(path: &Path) -> Result<Source, InputError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+    parse_source(path, text)
+}
+
+fn parse_source(path: &Path, text: String) -> Result<Source, InputError> {
+    let de =
+        toml::Deserializer::parse(&text).map_err(|e| error::from_toml(path, &text, &e, None))?;
+    let raw: RawFile = serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = e.path().to_string();
+        error::from_toml(path, &text, e.inner(), Some(key))
+    })?;
+    Ok(Source {
+        path: path.to_path_buf(),
+        text,
+        raw,
+    })
+}
+
+impl Catalog {
+    /// A catalog with nothing but the built-in root CA.
+    pub fn empty() -> Catalog {
+        Catalog {
+            cas: vec![builtin_root()],
+            ..Catalog::default()
+        }
+    }
+
+    /// Reads every `*.toml` below `dir`. Catalog files hold CAs and profiles
+    /// only.
+    pub fn load(dir: &Path) -> Result<Catalog, InputErrors> {
+        let files = toml_files(dir)
+            .map_err(|e| InputError::file(dir, format!("cannot read catalog directory: {e}")))?;
+        let mut sources = Vec::new();
+        let mut errors = Vec::new();
+        for f in &files {
+            match read_file(f) {
+                Ok(s) => sources.push(s),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let mut catalog = Catalog::empty();
+        catalog.files = files;
+        let mut r = Resolver::default();
+        catalog.cas = r.cas(&sources, catalog.cas.clone());
+        for s in &sources {
+            if let Some(first) = s.raw.scenario.first() {
+                r.push(
+                    InputError::at(
+                        &s.path,
+                        &s.text,
+                        Some(first.id.span()),
+                        "catalog files hold no scenarios",
+                    )
+                    .with_key("scenario")
+                    .with_help("move the scenario to a file outside the catalog directory"),
+                );
+            }
+            r.profiles(s, &catalog.cas, &mut catalog.profiles);
+        }
+        r.finish()?;
+        Ok(catalog)
+    }
+
+    /// Loads one scenario file, resolving ids against this catalog.
+    pub fn load_scenario_file(&self, path: &Path) -> Result<ScenarioFile, InputErrors> {
+        self.resolve_scenario_file(read_file(path)?)
+    }
+
+    /// Reads a scenario file from text; `name` is what errors call it.
+    pub fn parse_scenario_file(
+        &self,
+        name: &Path,
+        text: &str,
+    ) -> Result<ScenarioFile, InputErrors> {
+        self.resolve_scenario_file(parse_source(name, text.to_string())?)
+    }
+
+    fn resolve_scenario_file(&self, source: Source) -> Result<ScenarioFile, InputErrors> {
+        let path = source.path.clone();
+        let mut r = Resolver::default();
+        let cas = r.cas(std::slice::from_ref(&source), self.cas.clone());
+        let mut profiles = self.profiles.clone();
+        r.profiles(&source, &cas, &mut profiles);
+        let scenarios = r.scenarios(&source, &profiles);
+        r.finish()?;
+        Ok(ScenarioFile {
+            path,
+            scenarios,
+            cas,
+        })
+    }
+}
+
+fn is_id(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+}
+
+/// Collects every problem of a resolution pass.
+#[derive(Default)]
+struct Resolver {
+    errors: Vec<InputError>,
+}
+
+impl Resolver {
+    fn push(&mut self, e: InputError) {
+        self.errors.push(e);
+    }
+
+    fn err(
+        &mut self,
+        s: &Source,
+        span: Range<usize>,
+        key: String,
+        message: String,
+        help: Option<String>,
+    ) {
+        let mut e = InputError::at(&s.path, &s.text, Some(span), message).with_key(key);
+        if let Some(h) = help {
+            e = e.with_help(h);
+        }
+        self.errors.push(e);
+    }
+
+    fn finish(self) -> Result<(), InputErrors> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self.errors.into())
+        }
+    }
+
+    fn key_type(&mut self, s: &Source, v: &Spanned<String>, key: String) -> Option<KeyType> {
+        let found = KeyType::ALL.into_iter().find(|k| k.as_str() == v.get_ref());
+        if found.is_none() {
+            let names: Vec<&str> = KeyType::ALL.iter().map(|k| k.as_str()).collect();
+            let help = error::suggestion(v.get_ref(), &names);
+            self.err(
+                s,
+                v.span(),
+                key,
+                format!("unknown key type `{}`", v.get_ref()),
+                help,
+            );
+        }
+        found
+    }
+
+    fn check_id(&mut self, s: &Source, id: &Spanned<String>, key: String) {
+        if !is_id(id.get_ref()) {
+            self.err(
+                s,
+                id.span(),
+                key,
+                format!("`{}` is not a shell-friendly id", id.get_ref()),
+                Some(
+                    "use letters, digits, `.`, `_` and `-`, starting with a letter or digit".into(),
+                ),
+            );
+        }
+    }
+
+    /// Adds the CAs of `sources` to `known`, parents before children.
+    fn cas(&mut self, sources: &[Source], mut known: Vec<CaSpec>) -> Vec<CaSpec> {
+        let mut pending: Vec<(&Source, &Spanned<String>, &RawCa, CaSpec)> = Vec::new();
+        for s in sources {
+            for (id, ca) in &s.raw.ca {
+                let key = format!("ca.{}", id.get_ref());
+                self.check_id(s, id, key.clone());
+                if known.iter().any(|c| c.id == *id.get_ref())
+                    || pending.iter().any(|p| p.3.id == *id.get_ref())
+                {
+                    self.err(
+                        s,
+                        id.span(),
+                        key,
+                        format!("CA `{}` is defined twice", id.get_ref()),
+                        None,
+                    );
+                    continue;
+                }
+                let key_type = match &ca.key {
+                    Some(k) => match self.key_type(s, k, format!("{key}.key")) {
+                        Some(t) => t,
+                        None => continue,
+                    },
+                    None => KeyType::Rsa2048,
+                };
+                if key_type == KeyType::Dsa2048 {
+                    let span = ca.key.as_ref().map_or(id.span(), Spanned::span);
+                    self.err(
+                        s,
+                        span,
+                        format!("{key}.key"),
+                        "a CA cannot have a DSA key here".into(),
+                        Some(
+                            "the test PKI signs with RSA or ECDSA CAs; DSA keys can be leaves"
+                                .into(),
+                        ),
+                    );
+                    continue;
+                }
+                let spec = CaSpec {
+                    id: id.get_ref().clone(),
+                    subject: ca.subject.clone(),
+                    key: key_type,
+                    issuer: ca.issuer.as_ref().map(|i| i.get_ref().clone()),
+                };
+                pending.push((s, id, ca, spec));
+            }
+        }
+        // Parents first; whatever cannot be placed has an unknown or
+        // circular issuer.
+        loop {
+            let before = pending.len();
+            pending.retain(|(_, _, _, spec)| {
+                let ready = spec
+                    .issuer
+                    .as_ref()
+                    .is_none_or(|p| known.iter().any(|c| &c.id == p));
+                if ready {
+                    known.push(spec.clone());
+                }
+                !ready
+            });
+            if pending.len() == before {
+                break;
+            }
+        }
+        let all_ids: Vec<String> = known
+            .iter()
+            .map(|c| c.id.clone())
+            .chain(pending.iter().map(|p| p.3.id.clone()))
+            .collect();
+        for (s, id, ca, _) in pending {
+            let issuer = ca
+                .issuer
+                .as_ref()
+                .expect("only CAs with an issuer can be pending");
+            let names: Vec<&str> = all_ids.iter().map(String::as_str).collect();
+            let (message, help) = if all_ids.contains(issuer.get_ref()) {
+                (
+                    format!("CA `{}` is part of an issuer cycle", id.get_ref()),
+                    None,
+                )
+            } else {
+                (
+                    format!("unknown CA `{}`", issuer.get_ref()),
+                    error::suggestion(issuer.get_ref(), &names),
+                )
+            };
+            self.err(
+                s,
+                issuer.span(),
+                format!("ca.{}.issuer", id.get_ref()),
+                message,
+                help,
+            );
+        }
+        known
+    }
+
+    fn ca_ref(&mut self, s: &Source, v: &Spanned<String>, cas: &[CaSpec], key: String) -> bool {
+        if cas.iter().any(|c| c.id == *v.get_ref()) {
+            return true;
+        }
+        let names: Vec<&str> = cas.iter().map(|c| c.id.as_str()).collect();
+        let help = error::suggestion(v.get_ref(), &names);
+        self.err(
+            s,
+            v.span(),
+            key,
+            format!("unknown CA `{}`", v.get_ref()),
+            help,
+        );
+        false
+    }
+
+    fn profiles(&mut self, s: &Source, cas: &[CaSpec], into: &mut BTreeMap<String, Arc<Profile>>) {
+        for (id, p) in &s.raw.profile {
+            let key = format!("profile.{}", id.get_ref());
+            self.check_id(s, id, key.clone());
+            if let Some(existing) = into.get(id.get_ref()) {
+                let message = format!(
+                    "profile `{}` is already defined in {}",
+                    id.get_ref(),
+                    existing.defined_in.display()
+                );
+                self.err(
+                    s,
+                    id.span(),
+                    key,
+                    message,
+                    Some("profile ids are unique across the catalog".into()),
+                );
+                continue;
+            }
+            if let Some(profile) = self.profile(s, id.get_ref(), p, cas, &key) {
+                into.insert(id.get_ref().clone(), Arc::new(profile));
+            }
+        }
+    }
+
+    fn profile(
+        &mut self,
+        s: &Source,
+        id: &str,
+        p: &RawProfile,
+        cas: &[CaSpec],
+        key: &str,
+    ) -> Option<Profile> {
+        let errors_before = self.errors.len();
+        let role = Role::parse(p.role.get_ref());
+        if role.is_none() {
+            let help = error::suggestion(p.role.get_ref(), &["client", "server"]);
+            self.err(
+                s,
+                p.role.span(),
+                format!("{key}.role"),
+                format!("unknown role `{}`", p.role.get_ref()),
+                help,
+            );
+        }
+        for (field, v) in [("product", &p.product), ("connection", &p.connection)] {
+            self.check_id(s, v, format!("{key}.{field}"));
+        }
+
+        let mut versions = Vec::new();
+        for (i, v) in p.versions.get_ref().iter().enumerate() {
+            match ProtocolVersion::parse(v.get_ref()) {
+                Some(ver) if versions.contains(&ver) => self.err(
+                    s,
+                    v.span(),
+                    format!("{key}.versions[{i}]"),
+                    format!("version {ver} is listed twice"),
+                    None,
+                ),
+                Some(ver) => versions.push(ver),
+                None => self.err(
+                    s,
+                    v.span(),
+                    format!("{key}.versions[{i}]"),
+                    format!("unknown protocol version `{}`", v.get_ref()),
+                    Some("versions are \"1.0\", \"1.1\", \"1.2\" and \"1.3\"".into()),
+                ),
+            }
+        }
+        versions.sort();
+        if p.versions.get_ref().is_empty() {
+            self.err(
+                s,
+                p.versions.span(),
+                format!("{key}.versions"),
+                "no protocol version enabled".into(),
+                None,
+            );
+        }
+
+        let mut suites: Vec<SuiteChoice> = Vec::new();
+        for (i, name) in p.suites.get_ref().iter().enumerate() {
+            let k = format!("{key}.suites[{i}]");
+            match registry().lookup(name.get_ref()) {
+                Some((suite, _)) if suites.iter().any(|c| c.suite.code == suite.code) => {
+                    self.err(
+                        s,
+                        name.span(),
+                        k,
+                        format!("suite `{}` is listed twice", name.get_ref()),
+                        None,
+                    );
+                }
+                Some((suite, form)) => {
+                    if !versions.is_empty() && !versions.iter().any(|v| suite.valid_for(*v)) {
+                        let valid: Vec<&str> = suite.versions.iter().map(|v| v.as_str()).collect();
+                        self.err(
+                            s,
+                            name.span(),
+                            k,
+                            format!("suite `{}` is valid for no enabled version", name.get_ref()),
+                            Some(format!("it is valid for TLS {}", valid.join(", "))),
+                        );
+                    }
+                    suites.push(SuiteChoice {
+                        suite,
+                        written: name.get_ref().clone(),
+                        form,
+                    });
+                }
+                None => {
+                    let help = registry()
+                        .suggest(name.get_ref())
+                        .map(|n| format!("did you mean `{n}`?"));
+                    self.err(
+                        s,
+                        name.span(),
+                        k,
+                        format!("unknown cipher suite `{}`", name.get_ref()),
+                        help,
+                    );
+                }
+            }
+        }
+        if p.suites.get_ref().is_empty() {
+            self.err(
+                s,
+                p.suites.span(),
+                format!("{key}.suites"),
+                "no cipher suite listed".into(),
+                None,
+            );
+        }
+        if self.errors.len() == errors_before {
+            for v in &versions {
+                if !suites.iter().any(|c| c.suite.valid_for(*v)) {
+                    self.err(
+                        s,
+                        p.suites.span(),
+                        format!("{key}.suites"),
+                        format!("{v} is enabled but no listed suite is valid for it"),
+                        Some(format!(
+                            "add a {v} suite or remove \"{}\" from `versions`",
+                            v.as_str()
+                        )),
+                    );
+                }
+            }
+        }
+
+        // Keys that only make sense for one role.
+        let server_only: [(&str, Option<Range<usize>>); 3] = [
+            (
+                "server-preference",
+                p.server_preference.as_ref().map(Spanned::span),
+            ),
+            ("client-auth", p.client_auth.as_ref().map(Spanned::span)),
+            ("host", p.host.as_ref().map(Spanned::span)),
+        ];
+        if role == Some(Role::Client) {
+            for (field, span) in server_only {
+                if let Some(span) = span {
+                    self.err(
+                        s,
+                        span,
+                        format!("{key}.{field}"),
+                        format!("`{field}` applies to servers only"),
+                        Some("this profile has role = \"client\"".into()),
+                    );
+                }
+            }
+        }
+        let client_auth = match p.client_auth.as_ref() {
+            None => ClientAuth::None,
+            Some(v) => match v.get_ref().as_str() {
+                "none" => ClientAuth::None,
+                "request" => ClientAuth::Request,
+                "require" => ClientAuth::Require,
+                other => {
+                    let help = error::suggestion(other, &["none", "request", "require"]);
+                    self.err(
+                        s,
+                        v.span(),
+                        format!("{key}.client-auth"),
+                        format!("unknown client-auth `{other}`"),
+                        help,
+                    );
+                    ClientAuth::None
+                }
+            },
+        };
+        let host = p
+            .host
+            .as_ref()
+            .map_or_else(|| format!("{id}.test"), |h| h.get_ref().clone());
+
+        let mut certificates = Vec::new();
+        match &p.certificate {
+            Some(list) => {
+                for (i, c) in list.iter().enumerate() {
+                    let k = format!("{key}.certificate[{i}]");
+                    if let Some(def) = self.certificate(s, c.get_ref(), cas, &k, role, id, &host) {
+                        if certificates
+                            .iter()
+                            .any(|d: &CertificateDef| d.key.algorithm() == def.key.algorithm())
+                        {
+                            self.err(
+                                s,
+                                c.span(),
+                                k,
+                                "two certificates with the same key algorithm".into(),
+                                Some(
+                                    "a server holds at most one certificate per key algorithm"
+                                        .into(),
+                                ),
+                            );
+                        }
+                        certificates.push(def);
+                    }
+                }
+                if role == Some(Role::Server) && list.is_empty() {
+                    self.err(
+                        s,
+                        0..0,
+                        format!("{key}.certificate"),
+                        "a server needs a certificate".into(),
+                        None,
+                    );
+                }
+            }
+            None if role == Some(Role::Server) => certificates.push(CertificateDef {
+                key: KeyType::Rsa2048,
+                issuer: Issuer::Ca(BUILTIN_ROOT.to_string()),
+                subject: host.clone(),
+            }),
+            None => {}
+        }
+
+        let trust = match &p.trust {
+            Some(list) => list
+                .iter()
+                .enumerate()
+                .filter(|(i, t)| self.ca_ref(s, t, cas, format!("{key}.trust[{i}]")))
+                .map(|(_, t)| t.get_ref().clone())
+                .collect(),
+            None => vec![BUILTIN_ROOT.to_string()],
+        };
+
+        if self.errors.len() != errors_before {
+            return None;
+        }
+        Some(Profile {
+            id: id.to_string(),
+            name: p.name.clone(),
+            product: p.product.get_ref().clone(),
+            release: p.release.clone(),
+            role: role?,
+            connection: p.connection.get_ref().clone(),
+            source: p.source.clone(),
+            versions,
+            suites,
+            server_preference: p.server_preference.as_ref().is_none_or(|b| *b.get_ref()),
+            certificates,
+            trust,
+            client_auth,
+            host,
+            defined_in: s.path.clone(),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn certificate(
+        &mut self,
+        s: &Source,
+        c: &RawCertificate,
+        cas: &[CaSpec],
+        key: &str,
+        role: Option<Role>,
+        id: &str,
+        host: &str,
+    ) -> Option<CertificateDef> {
+        let key_type = self.key_type(s, &c.key, format!("{key}.key"))?;
+        let issuer = match &c.issuer {
+            None => Issuer::Ca(BUILTIN_ROOT.to_string()),
+            Some(i) if i.get_ref() == "self" => Issuer::SelfSigned,
+            Some(i) => {
+                if !self.ca_ref(s, i, cas, format!("{key}.issuer")) {
+                    return None;
+                }
+                Issuer::Ca(i.get_ref().clone())
+            }
+        };
+        let subject = c.subject.clone().unwrap_or_else(|| match role {
+            Some(Role::Client) => id.to_string(),
+            _ => host.to_string(),
+        });
+        Some(CertificateDef {
+            key: key_type,
+            issuer,
+            subject,
+        })
+    }
+
+    fn scenarios(
+        &mut self,
+        s: &Source,
+        profiles: &BTreeMap<String, Arc<Profile>>,
+    ) -> Vec<Scenario> {
+        let mut out = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (i, raw) in s.raw.scenario.iter().enumerate() {
+            let key = format!("scenario[{i}]");
+            self.check_id(s, &raw.id, format!("{key}.id"));
+            if !seen.insert(raw.id.get_ref().clone()) {
+                self.err(
+                    s,
+                    raw.id.span(),
+                    format!("{key}.id"),
+                    format!(
+                        "scenario id `{}` is used twice in this file",
+                        raw.id.get_ref()
+                    ),
+                    None,
+                );
+            }
+            if let Some(scn) = self.scenario(s, raw, profiles, &key) {
+                out.push(scn);
+            }
+        }
+        out
+    }
+
+    fn profile_ref(
+        &mut self,
+        s: &Source,
+        v: &Spanned<String>,
+        want: Role,
+        profiles: &BTreeMap<String, Arc<Profile>>,
+        key: String,
+    ) -> Option<Arc<Profile>> {
+        match profiles.get(v.get_ref()) {
+            Some(p) if p.role == want => Some(p.clone()),
+            Some(p) => {
+                self.err(
+                    s,
+                    v.span(),
+                    key,
+                    format!("profile `{}` has role {}, not {want}", p.id, p.role),
+                    None,
+                );
+                None
+            }
+            None => {
+                let same_role: Vec<&str> = profiles
+                    .values()
+                    .filter(|p| p.role == want)
+                    .map(|p| p.id.as_str())
+                    .collect();
+                let help = error::nearest(v.get_ref(), same_role.iter().copied())
+                    .map(|n| format!("did you mean `{n}`?"))
+                    .or_else(|| Some("`tls-harness list` shows the profiles".into()));
+                self.err(
+                    s,
+                    v.span(),
+                    key,
+                    format!("unknown {want} profile `{}`", v.get_ref()),
+                    help,
+                );
+                None
+            }
+        }
+    }
+
+    fn scenario(
+        &mut self,
+        s: &Source,
+        raw: &RawScenario,
+        profiles: &BTreeMap<String, Arc<Profile>>,
+        key: &str,
+    ) -> Option<Scenario> {
+        let client = self.profile_ref(
+            s,
+            &raw.client,
+            Role::Client,
+            profiles,
+            format!("{key}.client"),
+        );
+        let server = self.profile_ref(
+            s,
+            &raw.server,
+            Role::Server,
+            profiles,
+            format!("{key}.server"),
+        );
+        let pairings = match &raw.pairings {
+            None => Pairing::ALL.to_vec(),
+            Some(list) => {
+                let mut out = Vec::new();
+                for (i, v) in list.iter().enumerate() {
+                    match self.pairing(s, v, format!("{key}.pairings[{i}]")) {
+                        Some(p) if !out.contains(&p) => out.push(p),
+                        _ => {}
+                    }
+                }
+                out
+            }
+        };
+        let expect = raw
+            .expect
+            .as_ref()
+            .and_then(|e| self.expectation(s, e, &format!("{key}.expect")));
+        let (client, server) = (client?, server?);
+        let server_name = raw
+            .server_name
+            .clone()
+            .unwrap_or_else(|| server.host.clone());
+        Some(Scenario {
+            id: raw.id.get_ref().clone(),
+            description: raw.description.clone(),
+            source: raw.source.clone(),
+            client,
+            server,
+            pairings,
+            server_name,
+            expect,
+        })
+    }
+
+    fn pairing(&mut self, s: &Source, v: &Spanned<String>, key: String) -> Option<Pairing> {
+        let found = Pairing::parse(v.get_ref());
+        if found.is_none() {
+            let ids: Vec<String> = Pairing::ALL.iter().map(|p| p.id()).collect();
+            let names: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let help = error::suggestion(v.get_ref(), &names);
+            self.err(
+                s,
+                v.span(),
+                key,
+                format!("unknown pairing `{}`", v.get_ref()),
+                help,
+            );
+        }
+        found
+    }
+
+    fn expected(&mut self, s: &Source, e: &RawExpect, key: &str) -> Expected {
+        let mut out = Expected::default();
+        if let Some(v) = &e.result {
+            out.result = match v.get_ref().as_str() {
+                "established" => Some(ExpectedResult::Established),
+                "failed" => Some(ExpectedResult::Failed),
+                other => {
+                    let help = error::suggestion(other, &["established", "failed"]);
+                    self.err(
+                        s,
+                        v.span(),
+                        format!("{key}.result"),
+                        format!("unknown result `{other}`"),
+                        help,
+                    );
+                    None
+                }
+            };
+        }
+        if let Some(v) = &e.version {
+            out.version = ProtocolVersion::parse(v.get_ref());
+            if out.version.is_none() {
+                self.err(
+                    s,
+                    v.span(),
+                    format!("{key}.version"),
+                    format!("unknown protocol version `{}`", v.get_ref()),
+                    Some("versions are \"1.0\", \"1.1\", \"1.2\" and \"1.3\"".into()),
+                );
+            }
+        }
+        if let Some(v) = &e.suite {
+            out.suite = registry().lookup(v.get_ref()).map(|(suite, _)| suite);
+            if out.suite.is_none() {
+                let help = registry()
+                    .suggest(v.get_ref())
+                    .map(|n| format!("did you mean `{n}`?"));
+                self.err(
+                    s,
+                    v.span(),
+                    format!("{key}.suite"),
+                    format!("unknown cipher suite `{}`", v.get_ref()),
+                    help,
+                );
+            }
+        }
+        if let Some(v) = &e.server_key {
+            out.server_key = self.key_type(s, v, format!("{key}.server-key"));
+        }
+        if let Some(v) = &e.alert {
+            out.alert = Alert::from_name(v.get_ref());
+            if out.alert.is_none() {
+                let names = Alert::known_names();
+                let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                let help =
+                    error::nearest(v.get_ref(), refs).map(|n| format!("did you mean `{n}`?"));
+                self.err(
+                    s,
+                    v.span(),
+                    format!("{key}.alert"),
+                    format!("unknown alert `{}`", v.get_ref()),
+                    help,
+                );
+            }
+        }
+        if let Some(v) = &e.failed_side {
+            out.failed_side = match v.get_ref().as_str() {
+                "client" => Some(Side::Client),
+                "server" => Some(Side::Server),
+                other => {
+                    let help = error::suggestion(other, &["client", "server"]);
+                    self.err(
+                        s,
+                        v.span(),
+                        format!("{key}.failed-side"),
+                        format!("unknown side `{other}`"),
+                        help,
+                    );
+                    None
+                }
+            };
+        }
+        out
+    }
+
+    fn expectation(&mut self, s: &Source, e: &RawExpect, key: &str) -> Option<Expectation> {
+        let errors_before = self.errors.len();
+        let base = self.expected(s, e, key);
+        let mut by_pairing = BTreeMap::new();
+        for (name, over) in &e.pairing {
+            let k = format!("{key}.pairing.{}", name.get_ref());
+            let Some(p) = self.pairing(s, name, k.clone()) else {
+                continue;
+            };
+            if !over.get_ref().pairing.is_empty() {
+                self.err(
+                    s,
+                    over.span(),
+                    k.clone(),
+                    "pairing overrides do not nest".into(),
+                    None,
+                );
+            }
+            let fields = self.expected(s, over.get_ref(), &k);
+            if let Some(why) = base.overlay(&fields).contradiction() {
+                self.err(
+                    s,
+                    over.span(),
+                    k,
+                    format!("contradictory expectation: {why}"),
+                    None,
+                );
+            }
+            by_pairing.insert(p, fields);
+        }
+        if self.errors.len() == errors_before {
+            if let Some(why) = base.contradiction() {
+                let span = e.result.as_ref().map_or(0..0, Spanned::span);
+                self.err(
+                    s,
+                    span,
+                    key.to_string(),
+                    format!("contradictory expectation: {why}"),
+                    None,
+                );
+            }
+        }
+        (self.errors.len() == errors_before).then_some(Expectation { base, by_pairing })
+    }
+}

@@ -1,0 +1,129 @@
+//! The file format as serde reads it: every struct denies unknown keys, and
+//! every value that is checked later keeps its span so errors can point at
+//! it. [`super::resolve`] turns these into the validated types.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A whole file: CAs, profiles and scenarios, all optional.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawFile {
+    /// `[ca.ID]`: certificate authorities.
+    #[serde(default)]
+    pub ca: BTreeMap<Spanned<String>, RawCa>,
+    /// `[profile.ID]`: endpoint profiles.
+    #[serde(default)]
+    pub profile: BTreeMap<Spanned<String>, RawProfile>,
+    /// `[[scenario]]`: pairings with expectations.
+    #[serde(default)]
+    pub scenario: Vec<RawScenario>,
+}
+
+/// `[ca.ID]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawCa {
+    /// Common name of the CA.
+    pub subject: String,
+    /// Key type, `rsa-2048` by default.
+    pub key: Option<Spanned<String>>,
+    /// Parent CA id; absent for a self-signed root.
+    pub issuer: Option<Spanned<String>>,
+    /// Where the facts come from; for people, the harness only accepts it.
+    #[allow(dead_code)]
+    pub source: Option<String>,
+}
+
+/// `[profile.ID]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawProfile {
+    /// Display name in the vendor's notation: "UCCX 11.5(1)SU1".
+    pub name: String,
+    /// Product id: `uccx`, `salesforce`.
+    pub product: Spanned<String>,
+    /// Release in the vendor's notation.
+    pub release: String,
+    /// `client` or `server`.
+    pub role: Spanned<String>,
+    /// Connection kind: `https`, `jdbc`, `inbound`, `outbound`, `cti`, ...
+    pub connection: Spanned<String>,
+    /// Where the facts come from (a section of PRODUCTS.md).
+    pub source: Option<String>,
+    /// Enabled protocol versions (`"1.0"` .. `"1.3"`).
+    pub versions: Spanned<Vec<Spanned<String>>>,
+    /// Cipher suites in preference order, IANA or OpenSSL names.
+    pub suites: Spanned<Vec<Spanned<String>>>,
+    /// Server only: the server's suite order wins (default true).
+    pub server_preference: Option<Spanned<bool>>,
+    /// Certificates presented: a server's (default one RSA-2048 from
+    /// `harness-root`), a client's (default none).
+    pub certificate: Option<Vec<Spanned<RawCertificate>>>,
+    /// CA ids trusted to sign the peer's certificate.
+    pub trust: Option<Vec<Spanned<String>>>,
+    /// Server only: `none`, `request` or `require`.
+    pub client_auth: Option<Spanned<String>>,
+    /// Server only: the DNS name its certificate carries.
+    pub host: Option<Spanned<String>>,
+}
+
+/// One certificate of a profile.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawCertificate {
+    /// Key type: `rsa-2048`, `ecdsa-p256`, ...
+    pub key: Spanned<String>,
+    /// `self` or a CA id; `harness-root` by default.
+    pub issuer: Option<Spanned<String>>,
+    /// Common name; the server's host or the client profile id by default.
+    pub subject: Option<String>,
+}
+
+/// `[[scenario]]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawScenario {
+    /// Unique within the file; names the snapshot entries.
+    pub id: Spanned<String>,
+    /// What the scenario shows, in a sentence.
+    pub description: Option<String>,
+    /// Where the expected behaviour is documented.
+    pub source: Option<String>,
+    /// Client profile id.
+    pub client: Spanned<String>,
+    /// Server profile id.
+    pub server: Spanned<String>,
+    /// Pin backend pairings (`rustls-openssl` = rustls client, OpenSSL
+    /// server); all four by default.
+    pub pairings: Option<Vec<Spanned<String>>>,
+    /// The name the client asks for and verifies; the server's host by
+    /// default.
+    pub server_name: Option<String>,
+    /// What should happen.
+    pub expect: Option<RawExpect>,
+}
+
+/// `[scenario.expect]`, and per-pairing overrides under
+/// `[scenario.expect.pairing.<client>-<server>]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawExpect {
+    /// `established` or `failed`.
+    pub result: Option<Spanned<String>>,
+    /// Negotiated version.
+    pub version: Option<Spanned<String>>,
+    /// Negotiated suite.
+    pub suite: Option<Spanned<String>>,
+    /// Key type of the certificate the server presented.
+    pub server_key: Option<Spanned<String>>,
+    /// The alert on the wire.
+    pub alert: Option<Spanned<String>>,
+    /// The side that aborted.
+    pub failed_side: Option<Spanned<String>>,
+    /// Overrides for one pairing, where the backends differ by design.
+    #[serde(default)]
+    pub pairing: BTreeMap<Spanned<String>, Spanned<RawExpect>>,
+}

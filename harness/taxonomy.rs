@@ -1,0 +1,275 @@
+//! The one place where library errors become the harness's [`ErrorKind`]:
+//! [`from_rustls`] for rustls, [`from_openssl`] for OpenSSL. Both decide on
+//! typed errors and numeric codes only; reason strings differ between
+//! OpenSSL builds ("sslv3 alert ..." in 3.0, "ssl/tls alert ..." in 3.6) and
+//! are kept for people, not for decisions.
+
+use std::io;
+
+use rustls::{CertificateError, PeerIncompatible};
+
+use crate::outcome::{Alert, ErrorKind, SideError};
+
+/// Classifies an I/O error from tokio-rustls, whose TLS errors come wrapped
+/// in `io::Error`.
+pub fn from_rustls_io(err: &io::Error) -> SideError {
+    if let Some(tls) = err
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<rustls::Error>())
+    {
+        return from_rustls(tls);
+    }
+    from_io(err)
+}
+
+/// Classifies a transport error that carries no TLS error.
+pub fn from_io(err: &io::Error) -> SideError {
+    SideError::new(from_io_kind(err.kind()), err.to_string())
+}
+
+fn from_io_kind(kind: io::ErrorKind) -> ErrorKind {
+    match kind {
+        io::ErrorKind::UnexpectedEof
+        | io::ErrorKind::BrokenPipe
+        | io::ErrorKind::ConnectionReset
+        | io::ErrorKind::ConnectionAborted => ErrorKind::PeerClosed,
+        io::ErrorKind::InvalidData => ErrorKind::DecodeError,
+        io::ErrorKind::TimedOut => ErrorKind::Timeout,
+        other => ErrorKind::Other(format!("io:{other:?}")),
+    }
+}
+
+/// Classifies a rustls error.
+pub fn from_rustls(err: &rustls::Error) -> SideError {
+    use rustls::Error as E;
+    let kind = match err {
+        E::AlertReceived(desc) => ErrorKind::AlertReceived(Alert(u8::from(*desc))),
+        E::PeerIncompatible(p) => match p {
+            PeerIncompatible::NoCipherSuitesInCommon => ErrorKind::NoSharedCipher,
+            PeerIncompatible::NoKxGroupsInCommon => ErrorKind::NoSharedGroup,
+            PeerIncompatible::NoSignatureSchemesInCommon
+            | PeerIncompatible::NoCertificateRequestSignatureSchemesInCommon => {
+                ErrorKind::NoSharedSignatureScheme
+            }
+            // A TLS 1.0/1.1 ClientHello reaches rustls as a hello without
+            // supported_versions and, below 1.2, without
+            // signature_algorithms; rustls reports the missing extension.
+            PeerIncompatible::ServerDoesNotSupportTls12Or13
+            | PeerIncompatible::ServerTlsVersionIsDisabledByOurConfig
+            | PeerIncompatible::SupportedVersionsExtensionRequired
+            | PeerIncompatible::SignatureAlgorithmsExtensionRequired
+            | PeerIncompatible::Tls12NotOffered
+            | PeerIncompatible::Tls12NotOfferedOrEnabled => ErrorKind::NoCommonVersion,
+            other => ErrorKind::Other(format!("rustls:PeerIncompatible::{other:?}")),
+        },
+        E::InvalidCertificate(c) => match c {
+            CertificateError::UnknownIssuer => ErrorKind::UntrustedCertificate,
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                ErrorKind::CertificateNameMismatch
+            }
+            CertificateError::Expired
+            | CertificateError::ExpiredContext { .. }
+            | CertificateError::NotValidYet
+            | CertificateError::NotValidYetContext { .. } => ErrorKind::CertificateExpired,
+            _ => ErrorKind::BadCertificate,
+        },
+        E::NoCertificatesPresented => ErrorKind::CertificateRequired,
+        E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
+            ErrorKind::UnexpectedMessage
+        }
+        E::InvalidMessage(_) | E::PeerSentOversizedRecord | E::DecryptError => {
+            ErrorKind::DecodeError
+        }
+        other => ErrorKind::Other(format!("rustls:{}", variant_name(other))),
+    };
+    SideError::new(kind, err.to_string())
+}
+
+fn variant_name(err: &rustls::Error) -> String {
+    let debug = format!("{err:?}");
+    debug
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// OpenSSL's library number for libssl (`ERR_LIB_SSL`).
+const LIB_SSL: u64 = 20;
+/// `ERR_REASON_MASK` in OpenSSL 3.
+const REASON_MASK: u64 = 0x7F_FFFF;
+/// `SSL_AD_REASON_OFFSET`: reason codes 1000 + N mean "received alert N".
+const ALERT_REASON_OFFSET: u64 = 1000;
+
+/// libssl reason codes (`SSL_R_*` in `openssl/sslerr.h`, OpenSSL 3.0).
+mod reason {
+    pub const NO_SUITABLE_KEY_SHARE: u64 = 101;
+    pub const NO_SUITABLE_SIGNATURE_ALGORITHM: u64 = 118;
+    pub const CERTIFICATE_VERIFY_FAILED: u64 = 134;
+    pub const VERSION_TOO_HIGH: u64 = 166;
+    pub const NO_CIPHERS_AVAILABLE: u64 = 181;
+    pub const NO_PROTOCOLS_AVAILABLE: u64 = 191;
+    pub const NO_SHARED_CIPHER: u64 = 193;
+    pub const PACKET_LENGTH_TOO_LONG: u64 = 198;
+    pub const PEER_DID_NOT_RETURN_A_CERTIFICATE: u64 = 199;
+    pub const RECORD_LENGTH_MISMATCH: u64 = 213;
+    pub const BAD_PACKET: u64 = 240;
+    pub const UNEXPECTED_MESSAGE: u64 = 244;
+    pub const UNKNOWN_PROTOCOL: u64 = 252;
+    pub const UNSUPPORTED_PROTOCOL: u64 = 258;
+    pub const WRONG_VERSION_NUMBER: u64 = 267;
+    pub const UNEXPECTED_EOF_WHILE_READING: u64 = 294;
+    pub const INAPPROPRIATE_FALLBACK: u64 = 373;
+    pub const NO_SHARED_SIGNATURE_ALGORITHMS: u64 = 376;
+    pub const VERSION_TOO_LOW: u64 = 396;
+    pub const NO_SHARED_GROUPS: u64 = 410;
+    pub const BAD_RECORD_TYPE: u64 = 443;
+}
+
+/// X.509 verification results (`X509_V_ERR_*`), for `verify_result()`.
+mod verify {
+    pub const CERT_NOT_YET_VALID: i32 = 9;
+    pub const CERT_HAS_EXPIRED: i32 = 10;
+    pub const DEPTH_ZERO_SELF_SIGNED_CERT: i32 = 18;
+    pub const SELF_SIGNED_CERT_IN_CHAIN: i32 = 19;
+    pub const UNABLE_TO_GET_ISSUER_CERT_LOCALLY: i32 = 20;
+    pub const UNABLE_TO_VERIFY_LEAF_SIGNATURE: i32 = 21;
+    pub const HOSTNAME_MISMATCH: i32 = 62;
+}
+
+/// Classifies an OpenSSL error: the packed error codes of its stack (first
+/// libssl error wins) and, for certificate failures, the X.509 verify
+/// result (`0` when verification passed or did not run).
+pub fn from_openssl(codes: &[u64], verify_result: i32, raw: String) -> SideError {
+    let ssl_reason = codes
+        .iter()
+        .find(|c| (*c >> 23) & 0xFF == LIB_SSL)
+        .map(|c| c & REASON_MASK);
+    let kind = match ssl_reason {
+        Some(r) if (ALERT_REASON_OFFSET..ALERT_REASON_OFFSET + 256).contains(&r) => {
+            ErrorKind::AlertReceived(Alert((r - ALERT_REASON_OFFSET) as u8))
+        }
+        Some(reason::CERTIFICATE_VERIFY_FAILED) => from_verify_result(verify_result),
+        Some(
+            reason::UNSUPPORTED_PROTOCOL
+            | reason::VERSION_TOO_LOW
+            | reason::VERSION_TOO_HIGH
+            | reason::NO_PROTOCOLS_AVAILABLE,
+        ) => ErrorKind::NoCommonVersion,
+        Some(reason::NO_SHARED_CIPHER | reason::NO_CIPHERS_AVAILABLE) => ErrorKind::NoSharedCipher,
+        Some(reason::NO_SHARED_GROUPS | reason::NO_SUITABLE_KEY_SHARE) => ErrorKind::NoSharedGroup,
+        Some(reason::NO_SHARED_SIGNATURE_ALGORITHMS | reason::NO_SUITABLE_SIGNATURE_ALGORITHM) => {
+            ErrorKind::NoSharedSignatureScheme
+        }
+        Some(reason::PEER_DID_NOT_RETURN_A_CERTIFICATE) => ErrorKind::CertificateRequired,
+        Some(reason::INAPPROPRIATE_FALLBACK) => ErrorKind::InappropriateFallback,
+        Some(reason::UNEXPECTED_MESSAGE) => ErrorKind::UnexpectedMessage,
+        Some(
+            reason::PACKET_LENGTH_TOO_LONG
+            | reason::RECORD_LENGTH_MISMATCH
+            | reason::BAD_PACKET
+            | reason::UNKNOWN_PROTOCOL
+            | reason::BAD_RECORD_TYPE
+            // A record header whose version bytes are not TLS: garbage,
+            // not a negotiation (that reports UNSUPPORTED_PROTOCOL).
+            | reason::WRONG_VERSION_NUMBER,
+        ) => ErrorKind::DecodeError,
+        Some(reason::UNEXPECTED_EOF_WHILE_READING) => ErrorKind::PeerClosed,
+        Some(r) => ErrorKind::Other(format!("openssl:ssl-reason-{r}")),
+        None if verify_result != 0 => from_verify_result(verify_result),
+        None => match codes.first() {
+            Some(c) => ErrorKind::Other(format!("openssl:0x{c:08X}")),
+            None => ErrorKind::PeerClosed,
+        },
+    };
+    SideError::new(kind, raw)
+}
+
+fn from_verify_result(result: i32) -> ErrorKind {
+    match result {
+        verify::UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+        | verify::UNABLE_TO_VERIFY_LEAF_SIGNATURE
+        | verify::DEPTH_ZERO_SELF_SIGNED_CERT
+        | verify::SELF_SIGNED_CERT_IN_CHAIN => ErrorKind::UntrustedCertificate,
+        verify::HOSTNAME_MISMATCH => ErrorKind::CertificateNameMismatch,
+        verify::CERT_HAS_EXPIRED | verify::CERT_NOT_YET_VALID => ErrorKind::CertificateExpired,
+        _ => ErrorKind::BadCertificate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ssl_code(reason: u64) -> u64 {
+        (LIB_SSL << 23) | reason
+    }
+
+    #[test]
+    fn openssl_alert_reasons_become_received_alerts() {
+        // 0x0A00042E: "tlsv1 alert protocol version" (reason 1000 + 70).
+        assert_eq!(ssl_code(1070), 0x0A00_042E);
+        let e = from_openssl(&[0x0A00_042E], 0, String::new());
+        assert_eq!(e.kind, ErrorKind::AlertReceived(Alert(70)));
+        let e = from_openssl(&[ssl_code(1116)], 0, String::new());
+        assert_eq!(e.kind, ErrorKind::AlertReceived(Alert(116)));
+    }
+
+    #[test]
+    fn openssl_verify_failures_use_the_verify_result() {
+        let failed = [ssl_code(reason::CERTIFICATE_VERIFY_FAILED)];
+        assert_eq!(
+            from_openssl(&failed, 20, String::new()).kind,
+            ErrorKind::UntrustedCertificate
+        );
+        assert_eq!(
+            from_openssl(&failed, 62, String::new()).kind,
+            ErrorKind::CertificateNameMismatch
+        );
+    }
+
+    #[test]
+    fn openssl_version_and_cipher_reasons() {
+        for r in [reason::UNSUPPORTED_PROTOCOL, reason::VERSION_TOO_LOW] {
+            assert_eq!(
+                from_openssl(&[ssl_code(r)], 0, String::new()).kind,
+                ErrorKind::NoCommonVersion
+            );
+        }
+        assert_eq!(
+            from_openssl(&[ssl_code(reason::NO_SHARED_CIPHER)], 0, String::new()).kind,
+            ErrorKind::NoSharedCipher
+        );
+        // An error from another library is not mistaken for libssl's.
+        assert!(matches!(
+            from_openssl(&[(6 << 23) | 193], 0, String::new()).kind,
+            ErrorKind::Other(_)
+        ));
+    }
+
+    #[test]
+    fn rustls_errors_map_by_type() {
+        let e = from_rustls(&rustls::Error::AlertReceived(
+            rustls::AlertDescription::UnknownCA,
+        ));
+        assert_eq!(e.kind, ErrorKind::AlertReceived(Alert(48)));
+        let e = from_rustls(&rustls::Error::InvalidCertificate(
+            CertificateError::UnknownIssuer,
+        ));
+        assert_eq!(e.kind, ErrorKind::UntrustedCertificate);
+        let e = from_rustls(&rustls::Error::PeerIncompatible(
+            PeerIncompatible::NoCipherSuitesInCommon,
+        ));
+        assert_eq!(e.kind, ErrorKind::NoSharedCipher);
+        let wrapped = io::Error::new(
+            io::ErrorKind::InvalidData,
+            rustls::Error::NoCertificatesPresented,
+        );
+        assert_eq!(
+            from_rustls_io(&wrapped).kind,
+            ErrorKind::CertificateRequired
+        );
+        let eof = io::Error::from(io::ErrorKind::UnexpectedEof);
+        assert_eq!(from_rustls_io(&eof).kind, ErrorKind::PeerClosed);
+    }
+}

@@ -1,0 +1,298 @@
+//! The in-memory transport between the two endpoints, and a tap that keeps
+//! every byte that crossed it.
+//!
+//! The transcript answers what only the wire can answer uniformly for both
+//! backends: the plaintext alerts each side sent, and the key-exchange group
+//! the server chose (TLS 1.3 key_share in the ServerHello, or the named curve
+//! of a TLS 1.2 ServerKeyExchange). Records are parsed with tls-parser.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
+
+use tls_parser::{
+    parse_tls_extensions, parse_tls_message_handshake, parse_tls_raw_record, TlsExtension,
+    TlsMessage, TlsMessageHandshake, TlsRecordType,
+};
+use tokio::io::{AsyncRead, AsyncWrite, DuplexStream, ReadBuf};
+
+use crate::outcome::{Alert, Side};
+
+/// Bytes in flight between the two ends before a writer waits.
+const PIPE_CAPACITY: usize = 64 * 1024;
+
+/// Everything both sides wrote, in the order they wrote it.
+#[derive(Clone, Debug, Default)]
+pub struct Transcript {
+    chunks: Arc<Mutex<Vec<(Side, Vec<u8>)>>>,
+}
+
+impl Transcript {
+    fn record(&self, from: Side, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let mut chunks = self.chunks.lock().unwrap_or_else(PoisonError::into_inner);
+        chunks.push((from, bytes.to_vec()));
+    }
+
+    /// All bytes one side sent, concatenated.
+    pub fn sent_by(&self, side: Side) -> Vec<u8> {
+        let chunks = self.chunks.lock().unwrap_or_else(PoisonError::into_inner);
+        chunks
+            .iter()
+            .filter(|(from, _)| *from == side)
+            .flat_map(|(_, b)| b.iter().copied())
+            .collect()
+    }
+
+    /// The TLS records one side sent, as (content type, payload). Stops at
+    /// the first bytes that do not form a record.
+    pub fn records(&self, side: Side) -> Vec<(u8, Vec<u8>)> {
+        let bytes = self.sent_by(side);
+        let mut rest = bytes.as_slice();
+        let mut out = Vec::new();
+        while let Ok((tail, record)) = parse_tls_raw_record(rest) {
+            out.push((record.hdr.record_type.0, record.data.to_vec()));
+            rest = tail;
+        }
+        out
+    }
+
+    /// The fatal alerts one side sent in the clear (before encryption
+    /// started). Encrypted alerts are not visible here; the peer's own error
+    /// says which alert it received.
+    pub fn plaintext_alerts(&self, side: Side) -> Vec<Alert> {
+        let mut alerts = Vec::new();
+        for (kind, payload) in self.records(side) {
+            match TlsRecordType(kind) {
+                TlsRecordType::ChangeCipherSpec | TlsRecordType::ApplicationData => break,
+                TlsRecordType::Alert if payload.len() == 2 && payload[0] == 2 => {
+                    alerts.push(Alert(payload[1]));
+                }
+                _ => {}
+            }
+        }
+        alerts
+    }
+
+    /// The plaintext handshake messages one side sent, reassembled across
+    /// records, as (type, full message bytes including the 4-byte header).
+    fn plaintext_handshake(&self, side: Side) -> Vec<(u8, Vec<u8>)> {
+        let mut stream = Vec::new();
+        for (kind, payload) in self.records(side) {
+            match TlsRecordType(kind) {
+                TlsRecordType::Handshake => stream.extend_from_slice(&payload),
+                TlsRecordType::Alert => {}
+                _ => break,
+            }
+        }
+        let mut messages = Vec::new();
+        let mut rest = stream.as_slice();
+        while rest.len() >= 4 {
+            let len = u32::from_be_bytes([0, rest[1], rest[2], rest[3]]) as usize;
+            if rest.len() < 4 + len {
+                break;
+            }
+            messages.push((rest[0], rest[..4 + len].to_vec()));
+            rest = &rest[4 + len..];
+        }
+        messages
+    }
+
+    /// The key-exchange group the server chose, read off the wire: the
+    /// ServerHello's key_share (TLS 1.3, after any HelloRetryRequest) or the
+    /// named curve of the ServerKeyExchange (TLS 1.2 and below, ECDHE). For
+    /// finite-field DHE at TLS 1.2 the group is unnamed on the wire and is
+    /// reported by prime size (`dh-2048`). Static RSA has none.
+    pub fn key_exchange_group(&self) -> Option<String> {
+        let mut group = None;
+        for (_, message) in self.plaintext_handshake(Side::Server) {
+            let Ok((_, parsed)) = parse_tls_message_handshake(&message) else {
+                continue;
+            };
+            let TlsMessage::Handshake(handshake) = parsed else {
+                continue;
+            };
+            match handshake {
+                TlsMessageHandshake::ServerHello(hello) => {
+                    let ext = hello.ext.unwrap_or_default();
+                    if let Ok((_, exts)) = parse_tls_extensions(ext) {
+                        for e in exts {
+                            if let TlsExtension::KeyShare(share) = e {
+                                if share.len() >= 2 {
+                                    group =
+                                        Some(group_name(u16::from_be_bytes([share[0], share[1]])));
+                                }
+                            }
+                        }
+                    }
+                }
+                TlsMessageHandshake::ServerKeyExchange(ske) => {
+                    group = server_key_exchange_group(ske.parameters);
+                }
+                _ => {}
+            }
+        }
+        group
+    }
+}
+
+/// Reads the group from ServerKeyExchange parameters: `03 <u16 group>` for
+/// a named curve (RFC 8422 §5.4); otherwise DHE `<u16 len> p ...` (RFC 5246
+/// §7.4.3).
+fn server_key_exchange_group(params: &[u8]) -> Option<String> {
+    match params {
+        [3, hi, lo, ..] => Some(group_name(u16::from_be_bytes([*hi, *lo]))),
+        [hi, lo, rest @ ..] => {
+            let len = u16::from_be_bytes([*hi, *lo]) as usize;
+            let p = rest.get(..len)?;
+            let leading = p.iter().take_while(|b| **b == 0).count();
+            let bits = (len - leading) * 8;
+            Some(format!("dh-{bits}"))
+        }
+        _ => None,
+    }
+}
+
+/// A group's name as rustls spells it (`X25519`, `secp256r1`).
+fn group_name(code: u16) -> String {
+    format!("{:?}", rustls::NamedGroup::from(code))
+}
+
+/// One end of the in-memory connection, recording what it writes.
+#[derive(Debug)]
+pub struct Tap {
+    inner: DuplexStream,
+    side: Side,
+    transcript: Transcript,
+}
+
+/// Makes a connected pair of transports (client end, server end) that
+/// record into one transcript.
+pub fn pipe() -> (Tap, Tap, Transcript) {
+    let (client, server) = tokio::io::duplex(PIPE_CAPACITY);
+    let transcript = Transcript::default();
+    (
+        Tap {
+            inner: client,
+            side: Side::Client,
+            transcript: transcript.clone(),
+        },
+        Tap {
+            inner: server,
+            side: Side::Server,
+            transcript: transcript.clone(),
+        },
+        transcript,
+    )
+}
+
+impl Tap {
+    /// Wraps any in-memory stream; for tests that play a raw peer.
+    pub fn new(inner: DuplexStream, side: Side, transcript: Transcript) -> Self {
+        Tap {
+            inner,
+            side,
+            transcript,
+        }
+    }
+}
+
+impl AsyncRead for Tap {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+// Forwards every write path, vectored writes included: tokio-rustls writes
+// its final alert with a vectored write, and a tap that drops it leaves the
+// peer with a bare EOF (BACKENDS.md).
+impl AsyncWrite for Tap {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        let poll = Pin::new(&mut this.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = &poll {
+            this.transcript.record(this.side, &buf[..*n]);
+        }
+        poll
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        let poll = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        if let Poll::Ready(Ok(n)) = &poll {
+            let mut left = *n;
+            for b in bufs {
+                let take = left.min(b.len());
+                this.transcript.record(this.side, &b[..take]);
+                left -= take;
+                if left == 0 {
+                    break;
+                }
+            }
+        }
+        poll
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncWriteExt;
+
+    #[tokio::test]
+    async fn tap_records_plain_and_vectored_writes_and_finds_alerts() {
+        let (mut client, _server, transcript) = pipe();
+        // A plaintext fatal alert record: handshake_failure.
+        client.write_all(&[21, 3, 3, 0, 2, 2, 40]).await.unwrap();
+        let a = [21u8, 3, 3];
+        let b = [0u8, 2, 2, 70];
+        client
+            .write_vectored(&[io::IoSlice::new(&a), io::IoSlice::new(&b)])
+            .await
+            .unwrap();
+        assert_eq!(transcript.sent_by(Side::Client).len(), 14);
+        assert_eq!(
+            transcript.plaintext_alerts(Side::Client),
+            vec![Alert(40), Alert(70)]
+        );
+        assert!(transcript.plaintext_alerts(Side::Server).is_empty());
+    }
+
+    #[test]
+    fn named_curve_and_dhe_groups_are_read_from_server_key_exchange() {
+        assert_eq!(
+            server_key_exchange_group(&[3, 0x00, 0x1d, 32]).as_deref(),
+            Some("X25519")
+        );
+        let mut dhe = vec![0x01, 0x00];
+        dhe.extend(std::iter::repeat(0xFF).take(256));
+        assert_eq!(server_key_exchange_group(&dhe).as_deref(), Some("dh-2048"));
+    }
+}

@@ -1,0 +1,27 @@
+# tls-harness recipes. `just test` is what people and CI run.
+set shell := ["bash", "-cu"]
+
+# List the recipes.
+default:
+    @just --list
+
+# Run every test: unit, API, and one test per scenario file (with snapshots).
+test:
+    cargo nextest run --all-targets --no-fail-fast
+    cargo test --doc
+
+# Run the shipped scenarios and print the outcome table.
+run *ARGS:
+    cargo run --release -- run {{ARGS}}
+
+# Format and lint as CI does.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --all-targets -- -D warnings
+
+# Review snapshot changes after a deliberate change of outcome.
+review:
+    cargo insta review
+
+# Exactly what CI runs.
+ci: lint test

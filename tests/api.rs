@@ -1,0 +1,405 @@
+//! Tests of the library and command line that are not one scenario file:
+//! bad input, exit statuses, deadlines, garbage from a peer.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use tls_harness::endpoint::{self, Setup, SideReport};
+use tls_harness::exit_codes;
+use tls_harness::outcome::ErrorKind;
+use tls_harness::pki::Pki;
+use tls_harness::run::within;
+use tls_harness::scenario::{Catalog, InputError, ScenarioFile};
+use tls_harness::wire::pipe;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn make_catalog() -> Catalog {
+    Catalog::load(&root().join("scenarios/catalog")).expect("the shipped catalog loads")
+}
+
+/// Loads `text` as a scenario file named `case.toml` and returns its one
+/// error.
+#[track_caller]
+fn check_single_error(text: &str) -> InputError {
+    let errors = match make_catalog().parse_scenario_file(Path::new("case.toml"), text) {
+        Ok(_) => panic!("expected an error for:\n{text}"),
+        Err(e) => e.errors,
+    };
+    assert_eq!(errors.len(), 1, "expected one error, got {errors:#?}");
+    errors.into_iter().next().unwrap()
+}
+
+const GOOD_SCENARIO: &str = r#"
+[[scenario]]
+id = "ok"
+client = "api-client-modern"
+server = "uccx-11-6-1-server"
+"#;
+
+#[test]
+fn good_scenario_parses() {
+    let file = make_catalog()
+        .parse_scenario_file(Path::new("case.toml"), GOOD_SCENARIO)
+        .unwrap();
+    assert_eq!(file.scenarios.len(), 1);
+    assert_eq!(file.scenarios[0].server_name, "uccx-11-6-1.example.com");
+}
+
+#[test]
+fn typo_in_a_key_names_file_line_key_and_the_right_key() {
+    let e = check_single_error("[[scenario]]\nid = \"x\"\nclient = \"api-client-modern\"\nsever = \"uccx-11-6-1-server\"\n");
+    assert_eq!(e.file, PathBuf::from("case.toml"));
+    assert_eq!(e.line, 4, "{}", e.one_line());
+    assert!(e.message.contains("unknown field `sever`"), "{}", e.message);
+    assert!(
+        e.key.as_deref().is_some_and(|k| k.ends_with("sever")),
+        "{:?}",
+        e.key
+    );
+    assert_eq!(e.help.as_deref(), Some("did you mean `server`?"));
+}
+
+#[test]
+fn unknown_suite_suggests_the_nearest_iana_name() {
+    let e = check_single_error(
+        r#"
+[profile.my-client]
+name = "x"
+product = "x"
+release = "1"
+role = "client"
+connection = "https"
+versions = ["1.2"]
+suites = ["TLS_ECDHE_RSA_AES128_GCM_SHA256"]
+"#,
+    );
+    assert_eq!(e.line, 9);
+    assert_eq!(e.key.as_deref(), Some("profile.my-client.suites[0]"));
+    assert!(e.message.contains("unknown cipher suite"), "{}", e.message);
+    assert_eq!(
+        e.help.as_deref(),
+        Some("did you mean `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`?")
+    );
+}
+
+#[test]
+fn unknown_profile_id_suggests_a_profile_of_the_right_role() {
+    let e = check_single_error(&GOOD_SCENARIO.replace("uccx-11-6-1-server", "uccx-11-6-server"));
+    assert_eq!(e.line, 5);
+    assert_eq!(e.key.as_deref(), Some("scenario[0].server"));
+    assert!(
+        e.message
+            .contains("unknown server profile `uccx-11-6-server`"),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        e.help.as_deref(),
+        Some("did you mean `uccx-11-6-1-server`?")
+    );
+}
+
+#[test]
+fn a_client_profile_in_the_server_slot_is_refused() {
+    let e = check_single_error(&GOOD_SCENARIO.replace("uccx-11-6-1-server", "uccx-11-6-1-client"));
+    assert!(
+        e.message.contains("has role client, not server"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn enabling_a_version_without_a_suite_for_it_is_a_contradiction() {
+    let e = check_single_error(
+        r#"
+[profile.odd]
+name = "x"
+product = "x"
+release = "1"
+role = "server"
+connection = "https"
+versions = ["1.2", "1.3"]
+suites = ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+"#,
+    );
+    assert!(
+        e.message
+            .contains("TLS 1.3 is enabled but no listed suite is valid for it"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.line, 9);
+}
+
+#[test]
+fn an_established_expectation_with_an_alert_is_a_contradiction() {
+    let text =
+        format!("{GOOD_SCENARIO}expect = {{ result = \"established\", alert = \"unknown_ca\" }}\n");
+    let e = check_single_error(&text);
+    assert!(
+        e.message.contains("contradictory expectation"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn server_only_keys_on_a_client_are_refused() {
+    let e = check_single_error(
+        r#"
+[profile.c]
+name = "x"
+product = "x"
+release = "1"
+role = "client"
+connection = "https"
+versions = ["1.2"]
+suites = ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+client-auth = "require"
+"#,
+    );
+    assert_eq!(e.key.as_deref(), Some("profile.c.client-auth"));
+    assert!(
+        e.message.contains("applies to servers only"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn malformed_toml_is_reported_with_its_line() {
+    let e = check_single_error("[[scenario]]\nid = \"x\nclient = 1\n");
+    assert_eq!(e.line, 2, "{}", e.one_line());
+}
+
+#[test]
+fn openssl_suite_names_are_accepted_and_reported_as_written() {
+    let catalog = make_catalog();
+    let legacy = &catalog.profiles["api-client-legacy-tls10"];
+    assert_eq!(legacy.suites[0].written, "AES128-SHA");
+    assert_eq!(legacy.suites[0].suite.iana, "TLS_RSA_WITH_AES_128_CBC_SHA");
+}
+
+// ---- the command line ----
+
+fn tls_harness(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tls-harness"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("TLS_HARNESS_CATALOG")
+        .output()
+        .expect("the binary runs")
+}
+
+fn write_case(name: &str, text: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("api-cases");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn cli_exits_with_bad_input_status_and_names_file_and_line() {
+    let path = write_case("typo.toml", &GOOD_SCENARIO.replace("client =", "clinet ="));
+    let out = tls_harness(&["run", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(exit_codes::BAD_INPUT));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("typo.toml:4"), "{stderr}");
+    assert!(stderr.contains("did you mean `client`?"), "{stderr}");
+    assert!(
+        stderr.lines().count() < 25,
+        "error should fit one screen:\n{stderr}"
+    );
+}
+
+#[test]
+fn cli_reports_bad_input_as_json_when_asked() {
+    let path = write_case(
+        "unknown-id.toml",
+        &GOOD_SCENARIO.replace("api-client-modern", "nobody"),
+    );
+    let out = tls_harness(&["run", "--format", "json", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(exit_codes::BAD_INPUT));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["error"], "bad-input");
+    assert_eq!(json["problems"][0]["key"], "scenario[0].client");
+    assert_eq!(json["problems"][0]["line"], 4);
+}
+
+#[test]
+fn cli_exits_one_when_an_expectation_does_not_hold() {
+    let text = format!("{GOOD_SCENARIO}pairings = [\"openssl-openssl\"]\nexpect = {{ result = \"established\", version = \"1.3\" }}\n");
+    let out = tls_harness(&["run", write_case("wrong.toml", &text).to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(exit_codes::EXPECTATION_FAILED));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("expected version TLS 1.3, got TLS 1.2"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn cli_runs_a_good_file_and_prints_every_pairing() {
+    let text =
+        format!("{GOOD_SCENARIO}expect = {{ result = \"established\", version = \"1.2\" }}\n");
+    let out = tls_harness(&["run", write_case("good.toml", &text).to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(exit_codes::OK),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for pairing in [
+        "rustls-rustls",
+        "rustls-openssl",
+        "openssl-rustls",
+        "openssl-openssl",
+    ] {
+        assert!(stdout.contains(pairing), "{pairing} missing:\n{stdout}");
+    }
+    assert!(stdout.contains("4 handshakes: 4 as expected"), "{stdout}");
+}
+
+#[test]
+fn cli_rejects_an_unknown_pairing_as_usage_error() {
+    let out = tls_harness(&["run", "--pairing", "rustls-boringssl"]);
+    assert_eq!(out.status.code(), Some(exit_codes::USAGE));
+}
+
+#[test]
+fn cli_lists_profiles_and_scenarios_as_json() {
+    let out = tls_harness(&["list", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(exit_codes::OK));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = json["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"uccx-11-5-1-su1-server"), "{ids:?}");
+    assert!(json["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["id"] == "11-5-1-after-cutover"));
+}
+
+// ---- peers that misbehave ----
+
+fn make_client_file() -> (ScenarioFile, Pki) {
+    let file = make_catalog()
+        .parse_scenario_file(Path::new("case.toml"), GOOD_SCENARIO)
+        .unwrap();
+    let mut pki = Pki::new();
+    for ca in &file.cas {
+        pki.add_ca(ca.clone()).unwrap();
+    }
+    (file, pki)
+}
+
+/// Runs one backend's client against a raw peer that `peer` plays.
+async fn do_client_against<F, Fut>(
+    backend: endpoint::Backend,
+    peer: F,
+    deadline: Duration,
+) -> SideReport
+where
+    F: FnOnce(tls_harness::wire::Tap) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (file, pki) = make_client_file();
+    let scenario = &file.scenarios[0];
+    let setup = Setup {
+        profile: &scenario.client,
+        identities: Vec::new(),
+        trust: vec![pki.ca_der("harness-root").unwrap()],
+        server_name: &scenario.server_name,
+    };
+    let (client_io, server_io, _) = pipe();
+    let client = async {
+        match backend {
+            endpoint::Backend::Rustls => endpoint::rustls::client(setup, client_io).await,
+            endpoint::Backend::OpenSsl => endpoint::openssl::client(setup, client_io).await,
+        }
+    };
+    let (report, ()) = tokio::join!(within(deadline, client), peer(server_io));
+    report
+}
+
+#[track_caller]
+fn check_error(report: &SideReport, want: ErrorKind) {
+    let got = report.error().map(|e| &e.kind);
+    assert_eq!(got, Some(&want), "{report:?}");
+}
+
+#[tokio::test]
+async fn a_silent_peer_ends_in_a_timeout_not_a_hang() {
+    for backend in endpoint::Backend::ALL {
+        let report = do_client_against(
+            backend,
+            |mut io| async move {
+                let mut hello = [0u8; 512];
+                let _ = io.read(&mut hello).await;
+                tokio::time::sleep(Duration::from_millis(800)).await;
+            },
+            Duration::from_millis(300),
+        )
+        .await;
+        check_error(&report, ErrorKind::Timeout);
+    }
+}
+
+#[tokio::test]
+async fn garbage_from_the_peer_is_a_decode_error() {
+    for backend in endpoint::Backend::ALL {
+        let report = do_client_against(
+            backend,
+            |mut io| async move {
+                let mut hello = [0u8; 512];
+                let _ = io.read(&mut hello).await;
+                let _ = io.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+                let _ = io.shutdown().await;
+            },
+            Duration::from_secs(5),
+        )
+        .await;
+        check_error(&report, ErrorKind::DecodeError);
+    }
+}
+
+#[tokio::test]
+async fn a_peer_that_hangs_up_is_peer_closed() {
+    for backend in endpoint::Backend::ALL {
+        let report = do_client_against(
+            backend,
+            |io| async move { drop(io) },
+            Duration::from_secs(5),
+        )
+        .await;
+        check_error(&report, ErrorKind::PeerClosed);
+        assert!(report.peer_chain.is_empty());
+    }
+}
+
+#[test]
+fn linked_openssl_is_the_snapshot_reference() {
+    // Snapshots record alerts that differ between OpenSSL 3.0 and 3.6
+    // (BACKENDS.md); the README names Debian's 3.0 as the reference.
+    let version = openssl::version::number();
+    let (major, minor) = ((version >> 28) & 0xF, (version >> 20) & 0xFF);
+    assert_eq!(
+        (major, minor),
+        (3, 0),
+        "snapshots are pinned to OpenSSL 3.0 but {} is linked",
+        openssl::version::version()
+    );
+}

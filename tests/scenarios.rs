@@ -1,0 +1,85 @@
+//! One test per scenario file (datatest-stable), named after the file, in
+//! both `cargo test` and `cargo nextest run`. Each runs the file's scenarios
+//! over every pairing, snapshots the normalised outcomes under the top-level
+//! `snapshots/` (mirroring `scenarios/`), and fails if any `expect` did not
+//! hold. Catalog files get a test of their own that they load.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use tls_harness::run::{run_file, RunOptions, ScenarioRun};
+use tls_harness::scenario::Catalog;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        root().join(path)
+    }
+}
+
+fn catalog() -> Result<&'static Catalog, String> {
+    static CATALOG: OnceLock<Result<Catalog, String>> = OnceLock::new();
+    CATALOG
+        .get_or_init(|| {
+            Catalog::load(&root().join("scenarios/catalog"))
+                .map_err(|e| format!("{:?}", miette::Report::new(e)))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn scenario_file(path: &Path) -> datatest_stable::Result<()> {
+    let path = absolute(path);
+    let file = catalog()?
+        .load_scenario_file(&path)
+        .map_err(|e| format!("{:?}", miette::Report::new(e)))?;
+    let runs = run_file(&file, &RunOptions::default())?;
+
+    let relative = path.strip_prefix(root().join("scenarios"))?;
+    let dir = root()
+        .join("snapshots")
+        .join(relative.parent().unwrap_or(Path::new("")));
+    let name = relative
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .ok_or("scenario file name is not UTF-8")?
+        .to_string();
+    let snapshot: Vec<ScenarioRun> = runs.iter().map(ScenarioRun::for_snapshot).collect();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(dir);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_description(format!("scenarios/{}", relative.display()));
+    settings.bind(|| insta::assert_yaml_snapshot!(name, snapshot));
+
+    let mismatches: Vec<String> = runs.iter().flat_map(ScenarioRun::mismatches).collect();
+    if mismatches.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("expectations did not hold:\n  {}", mismatches.join("\n  ")).into())
+    }
+}
+
+fn catalog_file(path: &Path) -> datatest_stable::Result<()> {
+    let path = absolute(path);
+    let catalog = catalog()?;
+    let defined = catalog
+        .profiles
+        .values()
+        .filter(|p| p.defined_in == path)
+        .count();
+    if defined == 0 && !std::fs::read_to_string(&path)?.contains("[ca.") {
+        return Err(format!("{} defines no profile and no CA", path.display()).into());
+    }
+    Ok(())
+}
+
+datatest_stable::harness! {
+    { test = scenario_file, root = "scenarios", pattern = r"^(?!catalog/).*\.toml$" },
+    { test = catalog_file, root = "scenarios/catalog", pattern = r"\.toml$" },
+}
