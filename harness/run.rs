@@ -63,7 +63,7 @@ pub enum Status {
     /// Both endpoints ran.
     Ran {
         /// The normalised outcome.
-        outcome: Outcome,
+        outcome: Box<Outcome>,
         /// Against the expectation.
         expectation: Verdict,
     },
@@ -98,7 +98,7 @@ impl ScenarioRun {
         let mut out = self.clone();
         for p in &mut out.pairings {
             if let Status::Ran { outcome, .. } = &mut p.status {
-                *outcome = outcome.without_raw();
+                **outcome = outcome.without_raw();
             }
         }
         out
@@ -225,7 +225,7 @@ pub async fn run_scenario(
                     },
                 };
                 Status::Ran {
-                    outcome,
+                    outcome: Box::new(outcome),
                     expectation,
                 }
             }

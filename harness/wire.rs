@@ -25,8 +25,11 @@ const PIPE_CAPACITY: usize = 64 * 1024;
 /// Everything both sides wrote, in the order they wrote it.
 #[derive(Clone, Debug, Default)]
 pub struct Transcript {
-    chunks: Arc<Mutex<Vec<(Side, Vec<u8>)>>>,
+    chunks: Arc<Mutex<Vec<Chunk>>>,
 }
+
+/// Bytes one side wrote in one call.
+type Chunk = (Side, Vec<u8>);
 
 impl Transcript {
     fn record(&self, from: Side, bytes: &[u8]) {
@@ -273,10 +276,11 @@ mod tests {
         client.write_all(&[21, 3, 3, 0, 2, 2, 40]).await.unwrap();
         let a = [21u8, 3, 3];
         let b = [0u8, 2, 2, 70];
-        client
+        let written = client
             .write_vectored(&[io::IoSlice::new(&a), io::IoSlice::new(&b)])
             .await
             .unwrap();
+        assert_eq!(written, 7);
         assert_eq!(transcript.sent_by(Side::Client).len(), 14);
         assert_eq!(
             transcript.plaintext_alerts(Side::Client),
@@ -292,7 +296,7 @@ mod tests {
             Some("X25519")
         );
         let mut dhe = vec![0x01, 0x00];
-        dhe.extend(std::iter::repeat(0xFF).take(256));
+        dhe.extend(std::iter::repeat_n(0xFF, 256));
         assert_eq!(server_key_exchange_group(&dhe).as_deref(), Some("dh-2048"));
     }
 }

@@ -137,6 +137,8 @@ fn present(ssl: &mut Ssl, setup: &Setup<'_>) -> Result<(), openssl::error::Error
 fn classify(err: &ssl::Error, verify_result: i32) -> SideError {
     let raw = err.to_string();
     if let Some(stack) = err.ssl_error() {
+        // `c_ulong` is u64 here but u32 on some targets.
+        #[allow(clippy::unnecessary_cast)]
         let codes: Vec<u64> = stack.errors().iter().map(|e| e.code() as u64).collect();
         if !codes.is_empty() {
             return from_openssl(&codes, verify_result, raw);

@@ -125,7 +125,7 @@ pub fn nearest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
 
 /// A "did you mean" hint for `wrong` among `candidates`, or the list of
 /// valid names when there are few of them.
-pub fn suggestion<'a>(wrong: &str, candidates: &[&'a str]) -> Option<String> {
+pub fn suggestion(wrong: &str, candidates: &[&str]) -> Option<String> {
     if let Some(near) = nearest(wrong, candidates.iter().copied()) {
         return Some(format!("did you mean `{near}`?"));
     }

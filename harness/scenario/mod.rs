@@ -6,6 +6,10 @@
 //! any scenario file, anywhere on disk, can use by id. A *scenario file*
 //! holds `[[scenario]]` entries and may add CAs and profiles of its own.
 
+// Input errors carry their file's text for miette; they are made once per
+// bad file, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
 pub mod error;
 mod raw;
 
