@@ -14,6 +14,10 @@ test:
 run *ARGS:
     cargo run --release -- run {{ARGS}}
 
+# Measure handshake and set-up costs per pairing (release build).
+bench:
+    cargo bench --bench handshake
+
 # Format and lint as CI does.
 lint:
     cargo fmt --all -- --check

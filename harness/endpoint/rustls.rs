@@ -13,7 +13,10 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, Serve
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
 use rustls::sign::CertifiedKey;
-use rustls::{DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme};
+use rustls::{
+    CommonState, DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme,
+};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 use super::{exchange, usable_suites, Backend, Setup, SideReport};
@@ -102,23 +105,8 @@ pub async fn client(setup: Setup<'_>, io: Tap) -> SideReport {
         Ok(n) => n,
         Err(e) => return SideReport::failed(config_error("server name", e)),
     };
-    match connector.connect(name, io).await {
-        Ok(mut stream) => {
-            let conn = stream.get_ref().1;
-            let negotiated = negotiated(conn.protocol_version(), conn.negotiated_cipher_suite());
-            let after = exchange(&mut stream, true, from_rustls_io).await;
-            SideReport {
-                handshake: negotiated,
-                after,
-                peer_chain: taken(&seen),
-            }
-        }
-        Err(e) => SideReport {
-            handshake: Err(from_rustls_io(&e)),
-            after: None,
-            peer_chain: taken(&seen),
-        },
-    }
+    let stream = connector.connect(name, io).await;
+    conclude(stream, |s| s.get_ref().1, true, &seen).await
 }
 
 fn client_config(setup: &Setup<'_>, seen: &Seen) -> Result<rustls::ClientConfig, SideError> {
@@ -159,21 +147,34 @@ pub async fn server(setup: Setup<'_>, io: Tap) -> SideReport {
         Ok(c) => TlsAcceptor::from(Arc::new(c)),
         Err(e) => return SideReport::failed(e),
     };
-    match acceptor.accept(io).await {
+    let stream = acceptor.accept(io).await;
+    conclude(stream, |s| s.get_ref().1, false, &seen).await
+}
+
+/// The common tail of both roles: what was negotiated, then the first
+/// exchange, or the handshake error; with the chain the peer presented.
+async fn conclude<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: std::io::Result<S>,
+    state: impl Fn(&S) -> &CommonState,
+    client: bool,
+    seen: &Seen,
+) -> SideReport {
+    match stream {
         Ok(mut stream) => {
-            let conn = stream.get_ref().1;
-            let negotiated = negotiated(conn.protocol_version(), conn.negotiated_cipher_suite());
-            let after = exchange(&mut stream, false, from_rustls_io).await;
+            let common = state(&stream);
+            let negotiated =
+                negotiated(common.protocol_version(), common.negotiated_cipher_suite());
+            let after = exchange(&mut stream, client, from_rustls_io).await;
             SideReport {
                 handshake: negotiated,
                 after,
-                peer_chain: taken(&seen),
+                peer_chain: taken(seen),
             }
         }
         Err(e) => SideReport {
             handshake: Err(from_rustls_io(&e)),
             after: None,
-            peer_chain: taken(&seen),
+            peer_chain: taken(seen),
         },
     }
 }
