@@ -7,7 +7,7 @@ default:
 
 # Run every test: unit, API, and one test per scenario file (with snapshots).
 test:
-    cargo nextest run --all-targets --no-fail-fast
+    cargo nextest run --no-fail-fast
     cargo test --doc
 
 # Run the shipped scenarios and print the outcome table.

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::endpoint::Pairing;
 use crate::exit_codes;
+use crate::moment::Moment;
 use crate::report::{run_table, FileRun, Listing, Totals};
 use crate::run::{run_file, RunOptions};
 use crate::scenario::{toml_files, Catalog, InputError, InputErrors, ScenarioFile};
@@ -72,6 +73,11 @@ struct RunArgs {
     /// Deadline for each side of each handshake, in milliseconds.
     #[arg(long, default_value_t = 10_000)]
     deadline_ms: u64,
+    /// Take dated profiles as they stood at this date or datetime
+    /// (2017-07-21, 2016-06-25T16:30:00Z) [default: now]; scenarios that pin
+    /// a date keep theirs.
+    #[arg(long, value_parser = Moment::parse)]
+    at: Option<Moment>,
 }
 
 #[derive(Debug, Args)]
@@ -207,6 +213,7 @@ fn run(args: RunArgs) -> i32 {
     let options = RunOptions {
         deadline: Duration::from_millis(args.deadline_ms),
         only: (!args.pairings.is_empty()).then_some(args.pairings),
+        at: args.at.unwrap_or_else(Moment::now),
     };
     let mut runs = Vec::new();
     for file in &inputs.files {

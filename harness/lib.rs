@@ -14,6 +14,7 @@
 pub mod cli;
 pub mod endpoint;
 pub mod exit_codes;
+pub mod moment;
 pub mod outcome;
 pub mod pki;
 pub mod report;

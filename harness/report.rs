@@ -78,9 +78,17 @@ pub fn run_table(files: &[FileRun]) -> String {
                 }
                 Status::Ran {
                     outcome,
+                    fallback_from,
                     expectation,
                 } => (
-                    outcome.summary(),
+                    match fallback_from {
+                        Some(first) => format!(
+                            "{} (after fallback; first hello: {})",
+                            outcome.summary(),
+                            first.summary()
+                        ),
+                        None => outcome.summary(),
+                    },
                     match expectation {
                         Verdict::Held => "yes".to_string(),
                         Verdict::NotStated => "(none stated)".to_string(),

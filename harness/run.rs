@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::endpoint::{self, Backend, Pairing, Setup, SideReport};
+use crate::moment::Moment;
 use crate::outcome::{
     ErrorKind, Established, Failed, Outcome, Presented, Side, SideError, SuiteName,
 };
@@ -22,6 +23,8 @@ pub struct RunOptions {
     pub deadline: Duration,
     /// Run only these pairings (in addition to a scenario's own pins).
     pub only: Option<Vec<Pairing>>,
+    /// The date profiles are taken at, unless a scenario pins its own.
+    pub at: Moment,
 }
 
 impl Default for RunOptions {
@@ -29,6 +32,7 @@ impl Default for RunOptions {
         RunOptions {
             deadline: Duration::from_secs(10),
             only: None,
+            at: Moment::now(),
         }
     }
 }
@@ -62,8 +66,12 @@ pub struct PairingRun {
 pub enum Status {
     /// Both endpoints ran.
     Ran {
-        /// The normalised outcome.
+        /// The normalised outcome (of the retry, if the client fell back).
         outcome: Box<Outcome>,
+        /// The first attempt, when it failed and the client retried with
+        /// its fallback hello.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        fallback_from: Option<Box<Outcome>>,
         /// Against the expectation.
         expectation: Verdict,
     },
@@ -84,6 +92,9 @@ pub struct ScenarioRun {
     pub client: String,
     /// Server profile id.
     pub server: String,
+    /// The date the scenario pinned, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<Moment>,
     /// Suites listed by either endpoint that no backend implements; they
     /// stay in the configuration but cannot be offered.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -97,8 +108,16 @@ impl ScenarioRun {
     pub fn for_snapshot(&self) -> ScenarioRun {
         let mut out = self.clone();
         for p in &mut out.pairings {
-            if let Status::Ran { outcome, .. } = &mut p.status {
+            if let Status::Ran {
+                outcome,
+                fallback_from,
+                ..
+            } = &mut p.status
+            {
                 **outcome = outcome.without_raw();
+                if let Some(first) = fallback_from {
+                    **first = first.without_raw();
+                }
             }
         }
         out
@@ -186,8 +205,11 @@ pub async fn run_scenario(
     pki: &Pki,
     options: &RunOptions,
 ) -> Result<ScenarioRun, PkiError> {
-    let client = issue(&scenario.client, pki)?;
-    let server = issue(&scenario.server, pki)?;
+    let at = scenario.at.unwrap_or(options.at);
+    let client = scenario.client.at(at);
+    let server = scenario.server.at(at);
+    let client_certs = issue(&client, pki)?;
+    let server_certs = issue(&server, pki)?;
     let mut pairings = Vec::new();
     for pairing in &scenario.pairings {
         if options
@@ -197,35 +219,40 @@ pub async fn run_scenario(
         {
             continue;
         }
-        let status = match unsupported(*pairing, scenario) {
+        let status = match unsupported(*pairing, &client, &server) {
             Some(reason) => Status::Unsupported { reason },
             None => {
-                let outcome = handshake(
-                    *pairing,
-                    Setup {
-                        profile: &scenario.client,
-                        identities: client.identities.clone(),
-                        trust: client.trust.clone(),
-                        server_name: &scenario.server_name,
-                    },
-                    Setup {
-                        profile: &scenario.server,
-                        identities: server.identities.clone(),
-                        trust: server.trust.clone(),
-                        server_name: &scenario.server_name,
-                    },
-                    options.deadline,
-                )
-                .await;
+                let ends = Ends {
+                    pairing: *pairing,
+                    client_certs: &client_certs,
+                    server: &server,
+                    server_certs: &server_certs,
+                    server_name: &scenario.server_name,
+                    deadline: options.deadline,
+                };
+                let first = ends.attempt(&client, false).await;
+                let (outcome, fallback_from) = match (&first, client.fallback_hello()) {
+                    (Outcome::Failed(f), Some(retry)) if is_negotiation_failure(f) => {
+                        let scsv = client.fallback.as_ref().is_some_and(|f| f.scsv);
+                        (ends.attempt(&retry, scsv).await, Some(Box::new(first)))
+                    }
+                    _ => (first, None),
+                };
                 let expectation = match &scenario.expect {
                     None => Verdict::NotStated,
-                    Some(e) => match e.for_pairing(*pairing).mismatches(&outcome) {
-                        m if m.is_empty() => Verdict::Held,
-                        m => Verdict::NotHeld(m),
-                    },
+                    Some(e) => {
+                        match e
+                            .for_pairing(*pairing)
+                            .mismatches(&outcome, fallback_from.is_some())
+                        {
+                            m if m.is_empty() => Verdict::Held,
+                            m => Verdict::NotHeld(m),
+                        }
+                    }
                 };
                 Status::Ran {
                     outcome: Box::new(outcome),
+                    fallback_from,
                     expectation,
                 }
             }
@@ -235,7 +262,7 @@ pub async fn run_scenario(
             status,
         });
     }
-    let mut unimplemented: Vec<String> = [&scenario.client, &scenario.server]
+    let mut unimplemented: Vec<String> = [&client, &server]
         .iter()
         .flat_map(|p| endpoint::unimplementable_suites(p))
         .collect();
@@ -244,23 +271,62 @@ pub async fn run_scenario(
         scenario: scenario.id.clone(),
         client: scenario.client.id.clone(),
         server: scenario.server.id.clone(),
+        at: scenario.at,
         unimplemented_suites: unimplemented,
         pairings,
     })
 }
 
-/// Why `pairing` cannot run `scenario`, naming the backend, the role and
-/// the profile.
-pub fn unsupported(pairing: Pairing, scenario: &Scenario) -> Option<String> {
-    let client = pairing
+/// Everything about one pairing of a scenario but the client's hello.
+struct Ends<'a> {
+    pairing: Pairing,
+    client_certs: &'a Issued,
+    server: &'a Profile,
+    server_certs: &'a Issued,
+    server_name: &'a str,
+    deadline: Duration,
+}
+
+impl Ends<'_> {
+    /// One handshake with `client` as the client's hello.
+    async fn attempt(&self, client: &Profile, fallback_scsv: bool) -> Outcome {
+        let client_setup = Setup {
+            profile: client,
+            identities: self.client_certs.identities.clone(),
+            trust: self.client_certs.trust.clone(),
+            server_name: self.server_name,
+            fallback_scsv,
+        };
+        let server_setup = Setup {
+            profile: self.server,
+            identities: self.server_certs.identities.clone(),
+            trust: self.server_certs.trust.clone(),
+            server_name: self.server_name,
+            fallback_scsv: false,
+        };
+        handshake(self.pairing, client_setup, server_setup, self.deadline).await
+    }
+}
+
+/// A failure a client answers with its fallback hello: one in the
+/// negotiation, before it saw the server's certificate (a certificate it
+/// refused is no reason to offer older versions), and not a timeout.
+fn is_negotiation_failure(failed: &Failed) -> bool {
+    failed.server_certificate.is_none() && failed.cause() != Some(&ErrorKind::Timeout)
+}
+
+/// Why `pairing` cannot run these two endpoints, naming the backend, the
+/// role and the profile.
+pub fn unsupported(pairing: Pairing, client: &Profile, server: &Profile) -> Option<String> {
+    let client_why = pairing
         .client
-        .unsupported(&scenario.client)
-        .map(|why| format!("{why} (client {})", scenario.client.id));
-    let server = pairing
+        .unsupported(client)
+        .map(|why| format!("{why} (client {})", client.id));
+    let server_why = pairing
         .server
-        .unsupported(&scenario.server)
-        .map(|why| format!("{why} (server {})", scenario.server.id));
-    match (client, server) {
+        .unsupported(server)
+        .map(|why| format!("{why} (server {})", server.id));
+    match (client_why, server_why) {
         (Some(c), Some(s)) => Some(format!("{c}; {s}")),
         (c, s) => c.or(s),
     }

@@ -323,6 +323,7 @@ where
         identities: Vec::new(),
         trust: vec![pki.ca_der("harness-root").unwrap()],
         server_name: &scenario.server_name,
+        fallback_scsv: false,
     };
     let (client_io, server_io, _) = pipe();
     let client = async {

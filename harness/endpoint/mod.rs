@@ -46,14 +46,24 @@ impl Backend {
     /// held against either; [`usable_suites`] leaves them out.
     pub fn unsupported(self, profile: &Profile) -> Option<String> {
         let who = format!("{} has", self.as_str());
+        let mut versions = profile.versions.clone();
+        versions.extend(
+            profile
+                .fallback
+                .iter()
+                .flat_map(|f| f.versions.iter().copied()),
+        );
         match self {
             Backend::Rustls => {
-                let old: Vec<String> = profile
-                    .versions
+                if profile.fallback.as_ref().is_some_and(|f| f.scsv) {
+                    return Some("rustls cannot send TLS_FALLBACK_SCSV".into());
+                }
+                let mut old: Vec<String> = versions
                     .iter()
                     .filter(|v| **v < ProtocolVersion::Tls12)
                     .map(|v| v.to_string())
                     .collect();
+                old.dedup();
                 if !old.is_empty() {
                     return Some(format!("{who} no {}", old.join(" or ")));
                 }
@@ -182,6 +192,8 @@ pub struct Setup<'a> {
     pub trust: Vec<Vec<u8>>,
     /// Client only: the name to ask for and verify.
     pub server_name: &'a str,
+    /// Client only: offer TLS_FALLBACK_SCSV (this is a fallback hello).
+    pub fallback_scsv: bool,
 }
 
 /// What one side saw: its handshake result, any error in the first

@@ -114,7 +114,11 @@ fn context(
     for der in &setup.trust {
         b.cert_store_mut().add_cert(X509::from_der(der)?)?;
     }
-    b.set_mode(SslMode::NO_AUTO_CHAIN);
+    let mut mode = SslMode::NO_AUTO_CHAIN;
+    if !server && setup.fallback_scsv {
+        mode |= SslMode::SEND_FALLBACK_SCSV;
+    }
+    b.set_mode(mode);
     Ok(b)
 }
 

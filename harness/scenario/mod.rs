@@ -26,6 +26,7 @@ pub use error::{InputError, InputErrors};
 use raw::{RawCa, RawCertificate, RawExpect, RawFile, RawProfile, RawScenario};
 
 use crate::endpoint::Pairing;
+use crate::moment::Moment;
 use crate::outcome::{Alert, Outcome, Side};
 use crate::pki::{CaSpec, Issuer, KeyType, LeafSpec, Purpose};
 use crate::suite::{registry, NameForm, Suite};
@@ -119,6 +120,10 @@ pub struct Profile {
     pub versions: Vec<ProtocolVersion>,
     /// Suites in preference order.
     pub suites: Vec<SuiteChoice>,
+    /// Changes from a date on, in date order; see [`Profile::at`].
+    pub changes: Vec<Change>,
+    /// Client only: the retry after a failed first hello.
+    pub fallback: Option<Fallback>,
     /// Server only: the server's order wins.
     pub server_preference: bool,
     /// Certificates presented (a client's go to servers that ask).
@@ -133,7 +138,55 @@ pub struct Profile {
     pub defined_in: PathBuf,
 }
 
+/// A profile's settings from a date on; unset fields keep their value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// From when.
+    pub at: Moment,
+    /// What happened, in words.
+    pub note: Option<String>,
+    /// Versions from then on.
+    pub versions: Option<Vec<ProtocolVersion>>,
+    /// Suites from then on.
+    pub suites: Option<Vec<SuiteChoice>>,
+}
+
+/// How a client retries after its first hello fails: a real second
+/// handshake with other versions. (A client that offers its old versions in
+/// one hello needs no fallback: it lists them in `versions`.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fallback {
+    /// Versions of the retry.
+    pub versions: Vec<ProtocolVersion>,
+    /// Whether the retry carries TLS_FALLBACK_SCSV
+    /// ([RFC 7507](https://www.rfc-editor.org/rfc/rfc7507)).
+    pub scsv: bool,
+}
+
 impl Profile {
+    /// The profile as it stood at `t`: every change dated at or before `t`
+    /// applied in order.
+    pub fn at(&self, t: Moment) -> Profile {
+        let mut state = self.clone();
+        for change in self.changes.iter().filter(|c| c.at <= t) {
+            if let Some(v) = &change.versions {
+                state.versions = v.clone();
+            }
+            if let Some(s) = &change.suites {
+                state.suites = s.clone();
+            }
+        }
+        state
+    }
+
+    /// The profile as its retry hello offers it, if it has a fallback.
+    pub fn fallback_hello(&self) -> Option<Profile> {
+        self.fallback.as_ref().map(|f| Profile {
+            versions: f.versions.clone(),
+            ..self.clone()
+        })
+    }
+
     /// The leaf certificates to issue for this profile, in profile order.
     pub fn leaf_specs(&self) -> Vec<LeafSpec> {
         let purpose = match self.role {
@@ -190,6 +243,8 @@ pub struct Expected {
     pub alert: Option<Alert>,
     /// Side that aborted.
     pub failed_side: Option<Side>,
+    /// Whether the client fell back to its retry hello.
+    pub fallback: Option<bool>,
 }
 
 impl Expected {
@@ -201,6 +256,7 @@ impl Expected {
             server_key: over.server_key.or(self.server_key),
             alert: over.alert.or(self.alert),
             failed_side: over.failed_side.or(self.failed_side),
+            fallback: over.fallback.or(self.fallback),
         }
     }
 
@@ -221,8 +277,16 @@ impl Expected {
 
     /// The ways `outcome` differs from this expectation, in words; empty
     /// when it holds.
-    pub fn mismatches(&self, outcome: &Outcome) -> Vec<String> {
+    /// `fell_back` says whether the client needed its retry hello.
+    pub fn mismatches(&self, outcome: &Outcome, fell_back: bool) -> Vec<String> {
         let mut out = Vec::new();
+        if let Some(want) = self.fallback.filter(|want| *want != fell_back) {
+            out.push(if want {
+                "expected a fallback to the retry hello, there was none".to_string()
+            } else {
+                "expected no fallback, but the client retried".to_string()
+            });
+        }
         let mut check = |what: &str, want: Option<String>, got: Option<String>| {
             if let Some(want) = want {
                 if Some(&want) != got.as_ref() {
@@ -236,7 +300,8 @@ impl Expected {
         match outcome {
             Outcome::Established(e) => {
                 if self.result == Some(ExpectedResult::Failed) {
-                    return vec![format!("expected failure, got {}", outcome.summary())];
+                    out.push(format!("expected failure, got {}", outcome.summary()));
+                    return out;
                 }
                 check(
                     "version",
@@ -257,7 +322,8 @@ impl Expected {
             }
             Outcome::Failed(f) => {
                 if self.result == Some(ExpectedResult::Established) {
-                    return vec![format!("expected established, got {}", outcome.summary())];
+                    out.push(format!("expected established, got {}", outcome.summary()));
+                    return out;
                 }
                 check(
                     "alert",
@@ -319,6 +385,8 @@ pub struct Scenario {
     pub server_name: String,
     /// What should happen, if stated.
     pub expect: Option<Expectation>,
+    /// The date to run at, if the scenario pins one.
+    pub at: Option<Moment>,
 }
 
 /// A loaded scenario file: its scenarios and every CA they may use.
@@ -685,37 +753,20 @@ impl Resolver {
         }
     }
 
-    fn profile(
+    fn versions(
         &mut self,
         s: &Source,
-        id: &str,
-        p: &RawProfile,
-        cas: &[CaSpec],
+        list: &Spanned<Vec<Spanned<String>>>,
         key: &str,
-    ) -> Option<Profile> {
-        let errors_before = self.errors.len();
-        let role = Role::parse(p.role.get_ref());
-        if role.is_none() {
-            let help = error::suggestion(p.role.get_ref(), &["client", "server"]);
-            self.err(
-                s,
-                p.role.span(),
-                format!("{key}.role"),
-                format!("unknown role `{}`", p.role.get_ref()),
-                help,
-            );
-        }
-        for (field, v) in [("product", &p.product), ("connection", &p.connection)] {
-            self.check_id(s, v, format!("{key}.{field}"));
-        }
-
+    ) -> Vec<ProtocolVersion> {
         let mut versions = Vec::new();
-        for (i, v) in p.versions.get_ref().iter().enumerate() {
+        for (i, v) in list.get_ref().iter().enumerate() {
+            let k = format!("{key}[{i}]");
             match ProtocolVersion::parse(v.get_ref()) {
                 Some(ver) if versions.contains(&ver) => self.err(
                     s,
                     v.span(),
-                    format!("{key}.versions[{i}]"),
+                    k,
                     format!("version {ver} is listed twice"),
                     None,
                 ),
@@ -723,26 +774,36 @@ impl Resolver {
                 None => self.err(
                     s,
                     v.span(),
-                    format!("{key}.versions[{i}]"),
+                    k,
                     format!("unknown protocol version `{}`", v.get_ref()),
                     Some("versions are \"1.0\", \"1.1\", \"1.2\" and \"1.3\"".into()),
                 ),
             }
         }
-        versions.sort();
-        if p.versions.get_ref().is_empty() {
+        if list.get_ref().is_empty() {
             self.err(
                 s,
-                p.versions.span(),
-                format!("{key}.versions"),
+                list.span(),
+                key.to_string(),
                 "no protocol version enabled".into(),
                 None,
             );
         }
+        versions.sort();
+        versions
+    }
 
+    /// Resolves suite names; each must be valid for one of `versions`.
+    fn suites(
+        &mut self,
+        s: &Source,
+        list: &Spanned<Vec<Spanned<String>>>,
+        versions: &[ProtocolVersion],
+        key: &str,
+    ) -> Vec<SuiteChoice> {
         let mut suites: Vec<SuiteChoice> = Vec::new();
-        for (i, name) in p.suites.get_ref().iter().enumerate() {
-            let k = format!("{key}.suites[{i}]");
+        for (i, name) in list.get_ref().iter().enumerate() {
+            let k = format!("{key}[{i}]");
             match registry().lookup(name.get_ref()) {
                 Some((suite, _)) if suites.iter().any(|c| c.suite.code == suite.code) => {
                     self.err(
@@ -784,29 +845,144 @@ impl Resolver {
                 }
             }
         }
-        if p.suites.get_ref().is_empty() {
+        if list.get_ref().is_empty() {
             self.err(
                 s,
-                p.suites.span(),
-                format!("{key}.suites"),
+                list.span(),
+                key.to_string(),
                 "no cipher suite listed".into(),
                 None,
             );
         }
+        suites
+    }
+
+    /// Every enabled version needs a listed suite valid for it.
+    fn check_coverage(
+        &mut self,
+        s: &Source,
+        versions: &[ProtocolVersion],
+        suites: &[SuiteChoice],
+        span: Range<usize>,
+        key: &str,
+    ) {
+        for v in versions {
+            if !suites.iter().any(|c| c.suite.valid_for(*v)) {
+                self.err(
+                    s,
+                    span.clone(),
+                    format!("{key}.suites"),
+                    format!("{v} is enabled but no listed suite is valid for it"),
+                    Some(format!(
+                        "add a {v} suite or remove \"{}\" from `versions`",
+                        v.as_str()
+                    )),
+                );
+            }
+        }
+    }
+
+    fn profile(
+        &mut self,
+        s: &Source,
+        id: &str,
+        p: &RawProfile,
+        cas: &[CaSpec],
+        key: &str,
+    ) -> Option<Profile> {
+        let errors_before = self.errors.len();
+        let role = Role::parse(p.role.get_ref());
+        if role.is_none() {
+            let help = error::suggestion(p.role.get_ref(), &["client", "server"]);
+            self.err(
+                s,
+                p.role.span(),
+                format!("{key}.role"),
+                format!("unknown role `{}`", p.role.get_ref()),
+                help,
+            );
+        }
+        for (field, v) in [("product", &p.product), ("connection", &p.connection)] {
+            self.check_id(s, v, format!("{key}.{field}"));
+        }
+
+        let versions = self.versions(s, &p.versions, &format!("{key}.versions"));
+        let fallback = p.fallback.as_ref().map(|f| Fallback {
+            versions: self.versions(
+                s,
+                &f.get_ref().versions,
+                &format!("{key}.fallback.versions"),
+            ),
+            scsv: f.get_ref().scsv.unwrap_or(false),
+        });
+        let mut reachable = versions.clone();
+        reachable.extend(fallback.iter().flat_map(|f| f.versions.iter().copied()));
+        let suites = self.suites(s, &p.suites, &reachable, &format!("{key}.suites"));
         if self.errors.len() == errors_before {
-            for v in &versions {
-                if !suites.iter().any(|c| c.suite.valid_for(*v)) {
+            self.check_coverage(s, &reachable, &suites, p.suites.span(), key);
+        }
+        let mut changes: Vec<Change> = Vec::new();
+        for (i, c) in p.change.iter().flatten().enumerate() {
+            let k = format!("{key}.change[{i}]");
+            let raw = c.get_ref();
+            let at = match Moment::from_toml(raw.at.get_ref()) {
+                Ok(at) => at,
+                Err(why) => {
                     self.err(
                         s,
-                        p.suites.span(),
-                        format!("{key}.suites"),
-                        format!("{v} is enabled but no listed suite is valid for it"),
-                        Some(format!(
-                            "add a {v} suite or remove \"{}\" from `versions`",
-                            v.as_str()
-                        )),
+                        raw.at.span(),
+                        format!("{k}.at"),
+                        format!("bad date: {why}"),
+                        None,
                     );
+                    continue;
                 }
+            };
+            if changes.last().is_some_and(|prev| prev.at >= at) {
+                self.err(
+                    s,
+                    raw.at.span(),
+                    format!("{k}.at"),
+                    "changes must be in date order".into(),
+                    None,
+                );
+            }
+            let before = self.errors.len();
+            let new_versions = raw
+                .versions
+                .as_ref()
+                .map(|v| self.versions(s, v, &format!("{k}.versions")));
+            let state_versions = new_versions
+                .clone()
+                .or_else(|| changes.iter().rev().find_map(|c| c.versions.clone()))
+                .unwrap_or_else(|| versions.clone());
+            let new_suites = raw
+                .suites
+                .as_ref()
+                .map(|l| self.suites(s, l, &state_versions, &format!("{k}.suites")));
+            if self.errors.len() == before {
+                let state_suites = new_suites
+                    .clone()
+                    .or_else(|| changes.iter().rev().find_map(|c| c.suites.clone()))
+                    .unwrap_or_else(|| suites.clone());
+                self.check_coverage(s, &state_versions, &state_suites, c.span(), &k);
+            }
+            changes.push(Change {
+                at,
+                note: raw.note.clone(),
+                versions: new_versions,
+                suites: new_suites,
+            });
+        }
+        if role == Some(Role::Server) {
+            if let Some(f) = &p.fallback {
+                self.err(
+                    s,
+                    f.span(),
+                    format!("{key}.fallback"),
+                    "`fallback` applies to clients only".into(),
+                    Some("this profile has role = \"server\"".into()),
+                );
             }
         }
 
@@ -921,6 +1097,8 @@ impl Resolver {
             source: p.source.clone(),
             versions,
             suites,
+            changes,
+            fallback,
             server_preference: p.server_preference.as_ref().is_none_or(|b| *b.get_ref()),
             certificates,
             trust,
@@ -1071,6 +1249,22 @@ impl Resolver {
             .expect
             .as_ref()
             .and_then(|e| self.expectation(s, e, &format!("{key}.expect")));
+        let at = raw
+            .at
+            .as_ref()
+            .and_then(|at| match Moment::from_toml(at.get_ref()) {
+                Ok(m) => Some(m),
+                Err(why) => {
+                    self.err(
+                        s,
+                        at.span(),
+                        format!("{key}.at"),
+                        format!("bad date: {why}"),
+                        None,
+                    );
+                    None
+                }
+            });
         let (client, server) = (client?, server?);
         let server_name = raw
             .server_name
@@ -1085,6 +1279,7 @@ impl Resolver {
             pairings,
             server_name,
             expect,
+            at,
         })
     }
 
@@ -1170,6 +1365,7 @@ impl Resolver {
                 );
             }
         }
+        out.fallback = e.fallback;
         if let Some(v) = &e.failed_side {
             out.failed_side = match v.get_ref().as_str() {
                 "client" => Some(Side::Client),

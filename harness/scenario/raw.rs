@@ -68,6 +68,34 @@ pub struct RawProfile {
     pub client_auth: Option<Spanned<String>>,
     /// Server only: the DNS name its certificate carries.
     pub host: Option<Spanned<String>>,
+    /// Client only: a second hello with other versions when the first fails.
+    pub fallback: Option<Spanned<RawFallback>>,
+    /// Changes from a date on, in date order.
+    pub change: Option<Vec<Spanned<RawChange>>>,
+}
+
+/// `[profile.ID.fallback]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawFallback {
+    /// The versions of the retry.
+    pub versions: Spanned<Vec<Spanned<String>>>,
+    /// Offer TLS_FALLBACK_SCSV on the retry (RFC 7507).
+    pub scsv: Option<bool>,
+}
+
+/// `[[profile.ID.change]]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawChange {
+    /// From when: a TOML date or datetime.
+    pub at: Spanned<toml::value::Datetime>,
+    /// What happened then, in words.
+    pub note: Option<String>,
+    /// The versions from then on.
+    pub versions: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The suites from then on.
+    pub suites: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// One certificate of a profile.
@@ -102,6 +130,8 @@ pub struct RawScenario {
     /// The name the client asks for and verifies; the server's host by
     /// default.
     pub server_name: Option<String>,
+    /// Run at this date instead of `--at` (profiles with dated changes).
+    pub at: Option<Spanned<toml::value::Datetime>>,
     /// What should happen.
     pub expect: Option<RawExpect>,
 }
@@ -123,6 +153,8 @@ pub struct RawExpect {
     pub alert: Option<Spanned<String>>,
     /// The side that aborted.
     pub failed_side: Option<Spanned<String>>,
+    /// Whether the client fell back to its retry hello.
+    pub fallback: Option<bool>,
     /// Overrides for one pairing, where the backends differ by design.
     #[serde(default)]
     pub pairing: BTreeMap<Spanned<String>, Spanned<RawExpect>>,
