@@ -2,16 +2,23 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::endpoint::Pairing;
 use crate::exit_codes;
+use crate::matrix::{grid, support, upgrade_plan as plan, Runner};
 use crate::moment::Moment;
-use crate::report::{run_table, FileRun, Listing, Totals};
+use crate::report::{
+    grid_table, plan_table, run_table, support_table, timeline_table, FileRun, Listing, Style,
+    Totals,
+};
 use crate::run::{run_file, RunOptions};
+use crate::scenario::{error::suggestion, Profile, Role};
 use crate::scenario::{toml_files, Catalog, InputError, InputErrors, ScenarioFile};
+use crate::timeline::timeline as turns;
 
 /// Runs real rustls and OpenSSL handshakes between product releases
 /// described in scenario files.
@@ -36,6 +43,15 @@ enum Command {
     Run(RunArgs),
     /// List the catalog's profiles and the scenarios of the given files.
     List(ListArgs),
+    /// List the dates at which scenario outcomes change, and what changes.
+    Timeline(TimelineArgs),
+    /// Run every client profile against every server profile of a
+    /// selection and print the grid; with --support, the per-release
+    /// version table of one product, found by probing handshakes.
+    Matrix(MatrixArgs),
+    /// Find the releases that add TLS 1.1/1.2 as a client and that remove
+    /// TLS 1.0, and prove each by handshakes against the given peers.
+    UpgradePlan(UpgradePlanArgs),
 }
 
 /// How to print a report.
@@ -44,8 +60,19 @@ enum Format {
     /// A table for people.
     #[default]
     Table,
+    /// A Markdown table, for tickets and documents.
+    Markdown,
     /// JSON for machines.
     Json,
+}
+
+impl Format {
+    fn style(self) -> Style {
+        match self {
+            Format::Markdown => Style::Markdown,
+            Format::Table | Format::Json => Style::Terminal,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -86,6 +113,79 @@ struct ListArgs {
     common: Common,
 }
 
+#[derive(Debug, Args)]
+struct TimelineArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Deadline for each side of each handshake, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    deadline_ms: u64,
+}
+
+/// Options of the commands that build scenarios from catalog profiles.
+#[derive(Debug, Args)]
+struct CatalogRun {
+    /// Catalog directory [default: ./scenarios/catalog, else the one shipped
+    /// with the source]
+    #[arg(long, env = "TLS_HARNESS_CATALOG")]
+    catalog: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// Only profiles of this connection kind (https, jdbc, ...).
+    #[arg(long)]
+    connection: Option<String>,
+    /// Take dated profiles as they stood at this date [default: now].
+    #[arg(long, value_parser = Moment::parse)]
+    at: Option<Moment>,
+    /// Deadline for each side of each handshake, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    deadline_ms: u64,
+}
+
+impl CatalogRun {
+    fn options(&self, only: Option<Vec<Pairing>>) -> RunOptions {
+        RunOptions {
+            deadline: Duration::from_millis(self.deadline_ms),
+            only,
+            at: self.at.unwrap_or_else(Moment::now),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct MatrixArgs {
+    #[command(flatten)]
+    run: CatalogRun,
+    /// Client profiles to include: ids, `*` as wildcard; repeatable
+    /// [default: all].
+    #[arg(long = "client")]
+    clients: Vec<String>,
+    /// Server profiles to include, as for --client [default: all].
+    #[arg(long = "server")]
+    servers: Vec<String>,
+    /// Run only this pairing; repeatable [default: all four].
+    #[arg(long = "pairing", value_parser = parse_pairing)]
+    pairings: Vec<Pairing>,
+    /// Instead of the grid, the support table of this product: the
+    /// versions each release reaches as server and as client.
+    #[arg(long, value_name = "PRODUCT")]
+    support: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct UpgradePlanArgs {
+    #[command(flatten)]
+    run: CatalogRun,
+    /// Product id (`uccx`).
+    product: String,
+    /// The release in the field (`10.5`, `11.0(1)`).
+    release: String,
+    /// Peer profiles to prove each step against; repeatable.
+    #[arg(long = "peer")]
+    peers: Vec<String>,
+}
+
 fn parse_pairing(s: &str) -> Result<Pairing, String> {
     Pairing::parse(s).ok_or_else(|| {
         let ids: Vec<String> = Pairing::ALL.iter().map(|p| p.id()).collect();
@@ -109,6 +209,9 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Run(args) => run(args),
         Command::List(args) => list(args),
+        Command::Timeline(args) => timeline(args),
+        Command::Matrix(args) => matrix(args),
+        Command::UpgradePlan(args) => upgrade_plan(args),
     }
 }
 
@@ -127,15 +230,16 @@ struct Inputs {
     files: Vec<ScenarioFile>,
 }
 
-fn load(common: &Common) -> Result<Inputs, InputErrors> {
-    let catalog_dir = common
-        .catalog
-        .clone()
-        .unwrap_or_else(|| shipped("scenarios/catalog"));
+fn load_catalog(dir: Option<&PathBuf>) -> Result<(Catalog, PathBuf), InputErrors> {
+    let catalog_dir = dir.cloned().unwrap_or_else(|| shipped("scenarios/catalog"));
     if !catalog_dir.is_dir() {
         return Err(InputError::file(&catalog_dir, "catalog directory not found").into());
     }
-    let catalog = Catalog::load(&catalog_dir)?;
+    Ok((Catalog::load(&catalog_dir)?, catalog_dir))
+}
+
+fn load(common: &Common) -> Result<Inputs, InputErrors> {
+    let (catalog, catalog_dir) = load_catalog(common.catalog.as_ref())?;
     let catalog_root = catalog_dir.canonicalize().unwrap_or(catalog_dir);
     let paths = if common.paths.is_empty() {
         vec![shipped("scenarios")]
@@ -194,7 +298,13 @@ fn report_input_errors(errors: InputErrors, format: Format) -> i32 {
                 .collect();
             print_json(&serde_json::json!({ "error": "bad-input", "problems": problems }));
         }
-        Format::Table => eprintln!("{:?}", miette::Report::new(errors)),
+        Format::Table | Format::Markdown => {
+            let report = match errors.errors.len() {
+                1 => miette::Report::new(errors.errors.into_iter().next().expect("one error")),
+                _ => miette::Report::new(errors),
+            };
+            eprintln!("{report:?}");
+        }
     }
     exit_codes::BAD_INPUT
 }
@@ -230,7 +340,9 @@ fn run(args: RunArgs) -> i32 {
     }
     let totals = Totals::of(&runs);
     match args.common.format {
-        Format::Table => print!("{}", run_table(&runs)),
+        Format::Table | Format::Markdown => {
+            print!("{}", run_table(&runs, args.common.format.style()))
+        }
         Format::Json => print_json(&serde_json::json!({ "files": runs, "totals": totals })),
     }
     if totals.not_as_expected > 0 {
@@ -247,8 +359,224 @@ fn list(args: ListArgs) -> i32 {
     };
     let listing = Listing::new(&inputs.catalog, &inputs.files);
     match args.common.format {
-        Format::Table => print!("{}", listing.table()),
+        Format::Table | Format::Markdown => print!("{}", listing.table(args.common.format.style())),
         Format::Json => print_json(&listing),
     }
     exit_codes::OK
+}
+
+fn timeline(args: TimelineArgs) -> i32 {
+    let inputs = match load(&args.common) {
+        Ok(i) => i,
+        Err(e) => return report_input_errors(e, args.common.format),
+    };
+    let options = RunOptions {
+        deadline: Duration::from_millis(args.deadline_ms),
+        ..RunOptions::default()
+    };
+    let mut all = Vec::new();
+    for file in &inputs.files {
+        match turns(file, &options) {
+            Ok(t) => all.extend(t),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit_codes::HARNESS_ERROR;
+            }
+        }
+    }
+    all.sort_by_key(|t| t.at);
+    match args.common.format {
+        Format::Json => print_json(&all),
+        f => print!("{}", timeline_table(&all, f.style())),
+    }
+    exit_codes::OK
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn glob(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, tail)) => {
+            text.starts_with(head)
+                && (0..=text.len() - head.len())
+                    .filter(|i| text.is_char_boundary(head.len() + i))
+                    .any(|i| glob(tail, &text[head.len() + i..]))
+        }
+    }
+}
+
+fn select(
+    catalog: &Catalog,
+    role: Role,
+    patterns: &[String],
+    connection: Option<&str>,
+) -> Vec<Arc<Profile>> {
+    catalog
+        .profiles
+        .values()
+        .filter(|p| p.role == role)
+        .filter(|p| connection.is_none_or(|c| p.connection == c))
+        .filter(|p| patterns.is_empty() || patterns.iter().any(|g| glob(g, &p.id)))
+        .cloned()
+        .collect()
+}
+
+fn unknown_product(catalog: &Catalog, product: &str, format: Format) -> i32 {
+    let mut products: Vec<&str> = catalog
+        .profiles
+        .values()
+        .map(|p| p.product.as_str())
+        .collect();
+    products.sort();
+    products.dedup();
+    let mut e = InputError::file(
+        Path::new("<command line>"),
+        format!("no profile of product `{product}` in the catalog"),
+    );
+    if let Some(help) = suggestion(product, &products) {
+        e = e.with_help(help);
+    }
+    report_input_errors(e.into(), format)
+}
+
+fn matrix(args: MatrixArgs) -> i32 {
+    let format = args.run.format;
+    let catalog = match load_catalog(args.run.catalog.as_ref()) {
+        Ok((c, _)) => c,
+        Err(e) => return report_input_errors(e, format),
+    };
+    let runner = match Runner::new(&catalog.cas, args.run.options(None)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit_codes::HARNESS_ERROR;
+        }
+    };
+    let connection = args.run.connection.as_deref();
+    if let Some(product) = &args.support {
+        let profiles: Vec<Arc<Profile>> = catalog
+            .profiles
+            .values()
+            .filter(|p| &p.product == product && connection.is_none_or(|c| p.connection == c))
+            .cloned()
+            .collect();
+        if profiles.is_empty() {
+            return unknown_product(&catalog, product, format);
+        }
+        let cas: Vec<String> = catalog.cas.iter().map(|c| c.id.clone()).collect();
+        return match support(&runner, &profiles, &cas) {
+            Ok(rows) => {
+                match format {
+                    Format::Json => print_json(&rows),
+                    f => print!("{}", support_table(&rows, f.style())),
+                }
+                exit_codes::OK
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                exit_codes::HARNESS_ERROR
+            }
+        };
+    }
+    let clients = select(&catalog, Role::Client, &args.clients, connection);
+    let servers = select(&catalog, Role::Server, &args.servers, connection);
+    if clients.is_empty() || servers.is_empty() {
+        let e = InputError::file(
+            Path::new("<command line>"),
+            "the selection holds no client or no server profile",
+        )
+        .with_help(
+            "`tls-harness list` shows the profile ids; --client and --server take ids with `*`",
+        );
+        return report_input_errors(e.into(), format);
+    }
+    let pairings = if args.pairings.is_empty() {
+        Pairing::ALL.to_vec()
+    } else {
+        args.pairings
+    };
+    match grid(&runner, &clients, &servers, &pairings) {
+        Ok(g) => {
+            match format {
+                Format::Json => print_json(&g),
+                f => print!("{}", grid_table(&g, f.style())),
+            }
+            exit_codes::OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit_codes::HARNESS_ERROR
+        }
+    }
+}
+
+fn upgrade_plan(args: UpgradePlanArgs) -> i32 {
+    let format = args.run.format;
+    let catalog = match load_catalog(args.run.catalog.as_ref()) {
+        Ok((c, _)) => c,
+        Err(e) => return report_input_errors(e, format),
+    };
+    let connection = args
+        .run
+        .connection
+        .clone()
+        .unwrap_or_else(|| "https".to_string());
+    let profiles: Vec<Arc<Profile>> = catalog
+        .profiles
+        .values()
+        .filter(|p| p.product == args.product && p.connection == connection)
+        .cloned()
+        .collect();
+    if profiles.is_empty() {
+        return unknown_product(&catalog, &args.product, format);
+    }
+    let mut peers = Vec::new();
+    for id in &args.peers {
+        match catalog.profiles.get(id) {
+            Some(p) => peers.push(p.clone()),
+            None => {
+                let ids: Vec<&str> = catalog.profiles.keys().map(String::as_str).collect();
+                let mut e = InputError::file(
+                    Path::new("<command line>"),
+                    format!("unknown peer profile `{id}`"),
+                );
+                if let Some(help) = suggestion(id, &ids) {
+                    e = e.with_help(help);
+                }
+                return report_input_errors(e.into(), format);
+            }
+        }
+    }
+    let result = Runner::new(&catalog.cas, args.run.options(None)).and_then(|runner| {
+        let cas: Vec<String> = catalog.cas.iter().map(|c| c.id.clone()).collect();
+        let rows = support(&runner, &profiles, &cas)?;
+        plan(&runner, &rows, &profiles, &args.release, &peers)
+    });
+    match result {
+        Ok(p) => {
+            match format {
+                Format::Json => print_json(&p),
+                f => print!("{}", plan_table(&p, f.style())),
+            }
+            exit_codes::OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit_codes::HARNESS_ERROR
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn glob_stars_match_runs() {
+        assert!(glob("uccx-*-server", "uccx-11-5-1-server"));
+        assert!(glob("*", "anything"));
+        assert!(glob("uccx-11-5-1-server", "uccx-11-5-1-server"));
+        assert!(!glob("uccx-*-server", "uccx-11-5-1-client"));
+        assert!(glob("*salesforce*", "salesforce-production"));
+    }
 }

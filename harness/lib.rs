@@ -14,6 +14,7 @@
 pub mod cli;
 pub mod endpoint;
 pub mod exit_codes;
+pub mod matrix;
 pub mod moment;
 pub mod outcome;
 pub mod pki;
@@ -22,5 +23,6 @@ pub mod run;
 pub mod scenario;
 pub mod suite;
 pub mod taxonomy;
+pub mod timeline;
 pub mod version;
 pub mod wire;

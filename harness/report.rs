@@ -1,11 +1,14 @@
 //! Renders runs and catalogs for people (tables) and machines (JSON).
 //! Tables are built from the outcomes of real handshakes, never typed in.
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use comfy_table::presets::{ASCII_MARKDOWN, UTF8_FULL_CONDENSED};
+use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
+use crate::matrix::{Grid, Probed, SupportRow, UpgradePlan};
 use crate::run::{ScenarioRun, Status, Verdict};
 use crate::scenario::{Catalog, Profile, ScenarioFile};
+use crate::timeline::Turn;
 
 /// The runs of one scenario file.
 #[derive(Clone, Debug, Serialize)]
@@ -59,17 +62,31 @@ impl Totals {
     }
 }
 
-fn table(header: &[&str]) -> Table {
+/// How a table is drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Style {
+    /// Box drawing for terminals.
+    #[default]
+    Terminal,
+    /// A GitHub-flavoured Markdown table, for tickets and documents.
+    Markdown,
+}
+
+fn table(header: &[&str], style: Style) -> Table {
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.to_vec());
+    match style {
+        Style::Terminal => t
+            .load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic),
+        Style::Markdown => t.load_preset(ASCII_MARKDOWN),
+    };
+    t.set_header(header.to_vec());
     t
 }
 
 /// The `run` table: one row per scenario and pairing.
-pub fn run_table(files: &[FileRun]) -> String {
-    let mut t = table(&["scenario", "pairing", "outcome", "expected"]);
+pub fn run_table(files: &[FileRun], style: Style) -> String {
+    let mut t = table(&["scenario", "pairing", "outcome", "expected"], style);
     for s in files.iter().flat_map(|f| &f.scenarios) {
         for p in &s.pairings {
             let (outcome, verdict) = match &p.status {
@@ -222,15 +239,18 @@ impl Listing {
     }
 
     /// Two tables: profiles, then scenarios.
-    pub fn table(&self) -> String {
-        let mut profiles = table(&[
-            "profile",
-            "name",
-            "role",
-            "connection",
-            "versions",
-            "suites",
-        ]);
+    pub fn table(&self, style: Style) -> String {
+        let mut profiles = table(
+            &[
+                "profile",
+                "name",
+                "role",
+                "connection",
+                "versions",
+                "suites",
+            ],
+            style,
+        );
         for p in &self.profiles {
             profiles.add_row(vec![
                 p.id.clone(),
@@ -241,7 +261,7 @@ impl Listing {
                 p.suites.len().to_string(),
             ]);
         }
-        let mut scenarios = table(&["scenario", "file", "client", "server"]);
+        let mut scenarios = table(&["scenario", "file", "client", "server"], style);
         for s in &self.scenarios {
             scenarios.add_row(vec![
                 s.id.clone(),
@@ -256,4 +276,92 @@ impl Listing {
             self.scenarios.len()
         )
     }
+}
+
+/// `timeline`: one row per instant, scenario and pairing whose outcome turns.
+pub fn timeline_table(turns: &[Turn], style: Style) -> String {
+    if turns.is_empty() {
+        return "no outcome changes on any date in these scenarios\n".to_string();
+    }
+    let mut t = table(
+        &["from", "scenario", "pairing", "before", "after", "because"],
+        style,
+    );
+    for turn in turns {
+        t.add_row(vec![
+            turn.at.to_string(),
+            turn.scenario.clone(),
+            turn.pairing.clone(),
+            turn.before.clone(),
+            turn.after.clone(),
+            turn.because.join("; "),
+        ]);
+    }
+    format!("{t}\n")
+}
+
+/// `matrix`: clients down, servers across.
+pub fn grid_table(grid: &Grid, style: Style) -> String {
+    let mut header = vec!["client \\ server"];
+    header.extend(grid.servers.iter().map(String::as_str));
+    let mut t = table(&header, style);
+    for (i, client) in grid.clients.iter().enumerate() {
+        let mut row = vec![client.clone()];
+        let cells = &grid.cells[i * grid.servers.len()..(i + 1) * grid.servers.len()];
+        row.extend(cells.iter().map(|c| c.summary.clone()));
+        t.add_row(row);
+    }
+    format!("{t}\n")
+}
+
+/// `matrix --support`: versions per release and role, found by probes.
+pub fn support_table(rows: &[SupportRow], style: Style) -> String {
+    let mut t = table(
+        &[
+            "release",
+            "connection",
+            "versions as server",
+            "versions as client",
+        ],
+        style,
+    );
+    let text = |p: &Option<Probed>| p.as_ref().map_or("-".to_string(), Probed::text);
+    for r in rows {
+        t.add_row(vec![
+            r.release.clone(),
+            r.connection.clone(),
+            text(&r.as_server),
+            text(&r.as_client),
+        ]);
+    }
+    format!("{t}\n")
+}
+
+/// `upgrade-plan`: each step, its release, the evidence and the proofs.
+pub fn plan_table(plan: &UpgradePlan, style: Style) -> String {
+    let mut t = table(
+        &["goal", "first release", "found by probes", "against peers"],
+        style,
+    );
+    for step in &plan.steps {
+        let proofs: Vec<String> = step
+            .proofs
+            .iter()
+            .map(|c| format!("{} → {}: {}", c.client, c.server, c.summary))
+            .collect();
+        t.add_row(vec![
+            step.goal.clone(),
+            step.release.clone().unwrap_or_else(|| "none".into()),
+            step.evidence.clone(),
+            if proofs.is_empty() {
+                "-".into()
+            } else {
+                proofs.join("\n")
+            },
+        ]);
+    }
+    format!(
+        "{} {} ({}):\n{t}\n",
+        plan.product, plan.current, plan.connection
+    )
 }

@@ -60,6 +60,26 @@ pub struct PairingRun {
     pub status: Status,
 }
 
+impl PairingRun {
+    /// The same without the libraries' raw error text, which differs
+    /// between builds and is for people only.
+    pub fn without_raw(&self) -> PairingRun {
+        let mut out = self.clone();
+        if let Status::Ran {
+            outcome,
+            fallback_from,
+            ..
+        } = &mut out.status
+        {
+            **outcome = outcome.without_raw();
+            if let Some(first) = fallback_from {
+                **first = first.without_raw();
+            }
+        }
+        out
+    }
+}
+
 /// Ran or could not run.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -106,21 +126,10 @@ pub struct ScenarioRun {
 impl ScenarioRun {
     /// The outcome with raw library text removed, for snapshots.
     pub fn for_snapshot(&self) -> ScenarioRun {
-        let mut out = self.clone();
-        for p in &mut out.pairings {
-            if let Status::Ran {
-                outcome,
-                fallback_from,
-                ..
-            } = &mut p.status
-            {
-                **outcome = outcome.without_raw();
-                if let Some(first) = fallback_from {
-                    **first = first.without_raw();
-                }
-            }
+        ScenarioRun {
+            pairings: self.pairings.iter().map(PairingRun::without_raw).collect(),
+            ..self.clone()
         }
-        out
     }
 
     /// Mismatches across every pairing, as `pairing: what`.

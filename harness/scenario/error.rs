@@ -10,7 +10,7 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 
 /// One problem in one input file.
 #[derive(Debug, Diagnostic, thiserror::Error)]
-#[error("{}:{}: {message}", file.display(), line)]
+#[error("{}: {message}", self.place())]
 #[diagnostic(code(tls_harness::input))]
 pub struct InputError {
     /// What is wrong.
@@ -69,9 +69,17 @@ impl InputError {
         self
     }
 
+    /// `file:line`, or the file alone when the error has no line.
+    fn place(&self) -> String {
+        match self.line {
+            0 => self.file.display().to_string(),
+            line => format!("{}:{line}", self.file.display()),
+        }
+    }
+
     /// One line: `file:line: key: message (help)`, for logs and JSON.
     pub fn one_line(&self) -> String {
-        let mut s = format!("{}:{}: ", self.file.display(), self.line);
+        let mut s = format!("{}: ", self.place());
         if let Some(k) = &self.key {
             s.push_str(&format!("{k}: "));
         }

@@ -1,0 +1,114 @@
+//! When do outcomes change? For scenarios whose profiles change on dates,
+//! runs each scenario just before the first change and at every change, and
+//! lists the instants at which some pairing's outcome differs from the
+//! state before it.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::moment::Moment;
+use crate::pki::Pki;
+use crate::run::{run_scenario, RunError, RunOptions, ScenarioRun, Status};
+use crate::scenario::{Scenario, ScenarioFile};
+
+/// One pairing of one scenario whose outcome changes at one instant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Turn {
+    /// When.
+    pub at: Moment,
+    /// Which scenario.
+    pub scenario: String,
+    /// Which pairing.
+    pub pairing: String,
+    /// The outcome up to that instant.
+    pub before: String,
+    /// The outcome from that instant on.
+    pub after: String,
+    /// What changed in the profiles then, as their files say.
+    pub because: Vec<String>,
+}
+
+fn line(status: &Status) -> String {
+    match status {
+        Status::Unsupported { reason } => format!("unsupported: {reason}"),
+        Status::Ran { outcome, .. } => outcome.summary(),
+    }
+}
+
+/// The dates at which either profile of `scenario` changes.
+pub fn instants(scenario: &Scenario) -> Vec<Moment> {
+    let set: BTreeSet<Moment> = [&scenario.client, &scenario.server]
+        .iter()
+        .flat_map(|p| p.changes.iter().map(|c| c.at))
+        .collect();
+    set.into_iter().collect()
+}
+
+fn because(scenario: &Scenario, at: Moment) -> Vec<String> {
+    [&scenario.client, &scenario.server]
+        .iter()
+        .flat_map(|p| {
+            p.changes.iter().filter(move |c| c.at == at).map(move |c| {
+                let what = c.note.clone().unwrap_or_else(|| "settings change".into());
+                format!("{}: {what}", p.id)
+            })
+        })
+        .collect()
+}
+
+/// The turns of every scenario of `file` with dated profiles, in date order.
+pub fn timeline(file: &ScenarioFile, options: &RunOptions) -> Result<Vec<Turn>, RunError> {
+    let pki_error = |source| RunError::Pki {
+        file: file.path.display().to_string(),
+        source,
+    };
+    let mut pki = Pki::new();
+    for ca in &file.cas {
+        pki.add_ca(ca.clone()).map_err(pki_error)?;
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .map_err(RunError::Runtime)?;
+    let mut turns = Vec::new();
+    for scenario in &file.scenarios {
+        let dates = instants(scenario);
+        let Some(first) = dates.first() else { continue };
+        // The scenario's own pinned date is what `timeline` varies.
+        let unpinned = Scenario {
+            at: None,
+            ..scenario.clone()
+        };
+        let run_at = |at: Moment| -> Result<ScenarioRun, RunError> {
+            let opts = RunOptions {
+                at,
+                ..options.clone()
+            };
+            runtime
+                .block_on(run_scenario(&unpinned, &pki, &opts))
+                .map_err(pki_error)
+        };
+        let mut previous = run_at(first.minus_seconds(1))?;
+        for at in dates {
+            let now = run_at(at)?;
+            for (before, after) in previous.pairings.iter().zip(&now.pairings) {
+                let (b, a) = (line(&before.status), line(&after.status));
+                if b != a {
+                    turns.push(Turn {
+                        at,
+                        scenario: scenario.id.clone(),
+                        pairing: after.pairing.clone(),
+                        before: b,
+                        after: a,
+                        because: because(scenario, at),
+                    });
+                }
+            }
+            previous = now;
+        }
+    }
+    turns.sort_by_key(|t| t.at);
+    Ok(turns)
+}

@@ -1,0 +1,128 @@
+//! The tables `matrix --support`, `matrix` and `upgrade-plan` print are
+//! derived from handshakes, never from the profiles' version lists; these
+//! tests hold them to PRODUCTS.md §1.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use tls_harness::endpoint::Pairing;
+use tls_harness::matrix::{grid, support, upgrade_plan, Runner, SupportRow};
+use tls_harness::run::RunOptions;
+use tls_harness::scenario::{Catalog, Profile};
+
+fn make_catalog() -> Catalog {
+    Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/catalog"))
+        .expect("catalog loads")
+}
+
+fn make_runner(catalog: &Catalog) -> Runner {
+    Runner::new(&catalog.cas, RunOptions::default()).expect("runner")
+}
+
+fn profiles(catalog: &Catalog, product: &str, connection: &str) -> Vec<Arc<Profile>> {
+    catalog
+        .profiles
+        .values()
+        .filter(|p| p.product == product && p.connection == connection)
+        .cloned()
+        .collect()
+}
+
+fn uccx_https_support(catalog: &Catalog, runner: &Runner) -> Vec<SupportRow> {
+    let cas: Vec<String> = catalog.cas.iter().map(|c| c.id.clone()).collect();
+    support(runner, &profiles(catalog, "uccx", "https"), &cas).expect("probes run")
+}
+
+#[test]
+fn uccx_support_table_matches_both_tables_of_products_md_section_1() {
+    // (release, versions as server, versions as client): the "current
+    // support" and "upcoming" tables of PRODUCTS.md §1.
+    let expected = [
+        ("10.6(1)SU2", "1.0, 1.1, 1.2", "1.0"),
+        ("11.0(1)", "1.0, 1.1, 1.2", "1.0"),
+        ("11.0(1)SU1", "1.0, 1.1, 1.2", "1.0"),
+        ("11.5(1)", "1.0, 1.1, 1.2", "1.0"),
+        ("10.6(1)SU3", "1.0, 1.1, 1.2", "1.1, 1.2"),
+        ("11.5(1)SU1", "1.1, 1.2", "1.1, 1.2"),
+        ("11.6(1)", "1.2", "1.2"),
+    ];
+    let catalog = make_catalog();
+    let rows = uccx_https_support(&catalog, &make_runner(&catalog));
+    for (release, server, client) in expected {
+        let row = rows
+            .iter()
+            .find(|r| r.release == release)
+            .unwrap_or_else(|| panic!("no support row for UCCX {release}"));
+        let text = |p: &Option<tls_harness::matrix::Probed>| p.as_ref().map(|p| p.text());
+        assert_eq!(
+            text(&row.as_server).as_deref(),
+            Some(server),
+            "UCCX {release} as server"
+        );
+        assert_eq!(
+            text(&row.as_client).as_deref(),
+            Some(client),
+            "UCCX {release} as client"
+        );
+    }
+}
+
+#[test]
+fn uccx_upgrade_paths_match_products_md_section_1() {
+    // (current, release adding TLS 1.1/1.2 as a client, release removing TLS 1.0)
+    let expected = [
+        ("10.0", "10.6(1)SU3", "11.5(1)SU1"),
+        ("10.5", "10.6(1)SU3", "11.5(1)SU1"),
+        ("10.6", "10.6(1)SU3", "11.5(1)SU1"),
+        ("11.0", "11.5(1)SU1", "11.5(1)SU1"),
+        ("11.5", "11.5(1)SU1", "11.5(1)SU1"),
+    ];
+    let catalog = make_catalog();
+    let runner = make_runner(&catalog);
+    let rows = uccx_https_support(&catalog, &runner);
+    let uccx = profiles(&catalog, "uccx", "https");
+    for (current, adds, removes) in expected {
+        let plan = upgrade_plan(&runner, &rows, &uccx, current, &[]).expect("plan");
+        let releases: Vec<Option<&str>> = plan.steps.iter().map(|s| s.release.as_deref()).collect();
+        assert_eq!(
+            releases,
+            [Some(adds), Some(removes)],
+            "upgrade from UCCX {current}"
+        );
+    }
+}
+
+#[test]
+fn upgrade_steps_are_proved_against_peers() {
+    let catalog = make_catalog();
+    let runner = make_runner(&catalog);
+    let rows = uccx_https_support(&catalog, &runner);
+    let uccx = profiles(&catalog, "uccx", "https");
+    let legacy_caller = catalog.profiles["api-client-legacy-tls10"].clone();
+    let plan = upgrade_plan(&runner, &rows, &uccx, "10.6", &[legacy_caller]).expect("plan");
+    // The release that removes TLS 1.0 refuses the legacy caller.
+    let removal = &plan.steps[1];
+    assert_eq!(removal.proofs.len(), 1);
+    assert_eq!(removal.proofs[0].server, "uccx-11-5-1-su1-server");
+    assert_eq!(removal.proofs[0].summary, "✗ protocol_version");
+}
+
+#[test]
+fn grid_cells_name_each_pairing_when_the_backends_disagree() {
+    let catalog = make_catalog();
+    let runner = make_runner(&catalog);
+    let client = catalog.profiles["api-client-legacy-tls10"].clone();
+    let servers = [
+        catalog.profiles["uccx-11-6-1-server"].clone(),
+        catalog.profiles["uccx-11-5-1-server"].clone(),
+    ];
+    let g = grid(&runner, &[client], &servers, &Pairing::ALL).expect("grid");
+    assert_eq!(g.cells.len(), 2);
+    // rustls answers a TLS 1.0 hello with handshake_failure, OpenSSL with
+    // protocol_version (BACKENDS.md).
+    assert_eq!(
+        g.cells[0].summary,
+        "✗ handshake_failure [openssl-rustls]; ✗ protocol_version [openssl-openssl]"
+    );
+    assert_eq!(g.cells[1].summary, "TLS 1.0");
+}
