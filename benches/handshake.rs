@@ -93,6 +93,7 @@ fn main() {
                 trust: trust.clone(),
                 server_name: &scenario.server_name,
                 fallback_scsv: false,
+                verify_at: tls_harness::moment::Moment::now(),
             };
             let started = Instant::now();
             for _ in 0..ROUNDS {

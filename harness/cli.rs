@@ -12,8 +12,8 @@ use crate::exit_codes;
 use crate::matrix::{grid, support, upgrade_plan as plan, Runner};
 use crate::moment::Moment;
 use crate::report::{
-    grid_table, plan_table, run_table, support_table, timeline_table, FileRun, Listing, Style,
-    Totals,
+    grid_table, plan_table, run_table, support_table, timeline_table, ConfigExplanation, FileRun,
+    Listing, Style, Totals,
 };
 use crate::run::{run_file, RunOptions};
 use crate::scenario::{error::suggestion, Profile, Role};
@@ -52,6 +52,22 @@ enum Command {
     /// Find the releases that add TLS 1.1/1.2 as a client and that remove
     /// TLS 1.0, and prove each by handshakes against the given peers.
     UpgradePlan(UpgradePlanArgs),
+    /// Show a profile's effective versions and suites and the settings
+    /// level each came from.
+    ExplainConfig(ExplainConfigArgs),
+}
+
+#[derive(Debug, Args)]
+struct ExplainConfigArgs {
+    /// Profile id.
+    profile: String,
+    /// Catalog directory [default: ./scenarios/catalog, else the one shipped
+    /// with the source]
+    #[arg(long, env = "TLS_HARNESS_CATALOG")]
+    catalog: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
 }
 
 /// How to print a report.
@@ -212,6 +228,7 @@ pub fn main() -> i32 {
         Command::Timeline(args) => timeline(args),
         Command::Matrix(args) => matrix(args),
         Command::UpgradePlan(args) => upgrade_plan(args),
+        Command::ExplainConfig(args) => explain_config(args),
     }
 }
 
@@ -565,6 +582,30 @@ fn upgrade_plan(args: UpgradePlanArgs) -> i32 {
             exit_codes::HARNESS_ERROR
         }
     }
+}
+
+fn explain_config(args: ExplainConfigArgs) -> i32 {
+    let catalog = match load_catalog(args.catalog.as_ref()) {
+        Ok((c, _)) => c,
+        Err(e) => return report_input_errors(e, args.format),
+    };
+    let Some(profile) = catalog.profiles.get(&args.profile) else {
+        let ids: Vec<&str> = catalog.profiles.keys().map(String::as_str).collect();
+        let mut e = InputError::file(
+            Path::new("<command line>"),
+            format!("unknown profile `{}`", args.profile),
+        );
+        if let Some(help) = suggestion(&args.profile, &ids) {
+            e = e.with_help(help);
+        }
+        return report_input_errors(e.into(), args.format);
+    };
+    let explanation = ConfigExplanation::new(profile);
+    match args.format {
+        Format::Json => print_json(&explanation),
+        f => print!("{}", explanation.table(f.style())),
+    }
+    exit_codes::OK
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@ use crate::outcome::Outcome;
 use crate::pki::{Issuer, KeyType, Pki};
 use crate::run::{run_scenario, PairingRun, RunError, RunOptions, ScenarioRun, Status};
 use crate::scenario::{
-    CertificateDef, ClientAuth, Profile, Role, Scenario, SuiteChoice, BUILTIN_ROOT,
+    CertificateDef, ClientAuth, EcdsaPresentation, Profile, Role, Scenario, SuiteChoice,
+    BUILTIN_ROOT, PROFILE_LEVEL,
 };
 use crate::suite::{registry, Authentication, KeyExchange, NameForm};
 use crate::version::ProtocolVersion;
@@ -98,6 +99,7 @@ fn short(status: &Status) -> Option<String> {
                 format!("{} (fallback)", e.version)
             }
             Outcome::Established(e) => e.version.to_string(),
+            Outcome::IdentityRefused(r) => format!("{}, identity refused", r.handshake.version),
             Outcome::Failed(f) => match (f.alert, f.cause()) {
                 (Some(alert), _) => format!("✗ {}", alert.name()),
                 (None, Some(cause)) => format!("✗ {cause}"),
@@ -287,17 +289,15 @@ fn probe(role: Role, version: ProtocolVersion, peer: &Profile, all_cas: &[String
     let certificates = match role {
         Role::Server => [KeyType::Rsa2048, KeyType::EcdsaP256]
             .into_iter()
-            .map(|key| CertificateDef {
-                key,
-                issuer: Issuer::Ca(issuer.clone()),
-                subject: "probe.test".into(),
-            })
+            .map(|key| CertificateDef::new(key, Issuer::Ca(issuer.clone()), "probe.test"))
             .collect(),
-        Role::Client if peer.client_auth != ClientAuth::None => vec![CertificateDef {
-            key: KeyType::Rsa2048,
-            issuer: Issuer::Ca(issuer),
-            subject: "probe-client".into(),
-        }],
+        Role::Client if peer.client_auth != ClientAuth::None => {
+            vec![CertificateDef::new(
+                KeyType::Rsa2048,
+                Issuer::Ca(issuer),
+                "probe-client",
+            )]
+        }
         Role::Client => Vec::new(),
     };
     Profile {
@@ -312,6 +312,13 @@ fn probe(role: Role, version: ProtocolVersion, peer: &Profile, all_cas: &[String
         suites: probe_suites(version),
         changes: Vec::new(),
         fallback: None,
+        layers: Vec::new(),
+        versions_from: PROFILE_LEVEL.into(),
+        suites_from: PROFILE_LEVEL.into(),
+        ecdsa_presentation: EcdsaPresentation::WhenUsable,
+        accepted_exceptions: Vec::new(),
+        hsts: false,
+        client_identities: None,
         server_preference: false,
         certificates,
         // A probe trusts every CA it knows: it asks about versions, not trust.
@@ -383,6 +390,7 @@ pub fn probe_versions(
         {
             let reached = match outcome.as_ref() {
                 Outcome::Established(e) => e.version == version,
+                Outcome::IdentityRefused(r) => r.handshake.version == version,
                 Outcome::Failed(f) => f.server_certificate.is_some(),
             };
             if reached {

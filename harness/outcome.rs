@@ -79,6 +79,18 @@ impl Alert {
     }
 }
 
+fn established_summary(e: &Established) -> String {
+    let mut s = format!("{} {}", e.version, e.suite.name);
+    if let Some(c) = &e.server_certificate {
+        s.push_str(&format!(" ({}", c.leaf.key));
+        if c.accepted_by_exception {
+            s.push_str(", accepted by exception");
+        }
+        s.push(')');
+    }
+    s
+}
+
 fn snake_case(camel: &str) -> String {
     let mut out = String::with_capacity(camel.len() + 4);
     for (i, c) in camel.chars().enumerate() {
@@ -223,6 +235,9 @@ pub struct Presented {
     pub leaf: CertSummary,
     /// Certificates sent, leaf included.
     pub chain_length: usize,
+    /// Accepted only through one of the client's accepted exceptions.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub accepted_by_exception: bool,
 }
 
 /// A handshake that completed and carried application data both ways.
@@ -278,6 +293,19 @@ impl Failed {
     }
 }
 
+/// A handshake that completed, after which the server's application
+/// refused the client's identity (its certificate's common name is not on
+/// the server's list).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct IdentityRefused {
+    /// The completed handshake.
+    #[serde(flatten)]
+    pub handshake: Established,
+    /// The identity the client presented, if any.
+    pub identity: Option<String>,
+}
+
 /// What one real handshake came to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "result")]
@@ -286,6 +314,8 @@ pub enum Outcome {
     Established(Established),
     /// It failed; see which side and why.
     Failed(Failed),
+    /// It completed, and then the application refused the client.
+    IdentityRefused(IdentityRefused),
 }
 
 impl Outcome {
@@ -304,17 +334,25 @@ impl Outcome {
         out
     }
 
+    /// The server's certificate as the client saw it, whatever happened.
+    pub fn server_certificate(&self) -> Option<&Presented> {
+        match self {
+            Outcome::Established(e) => e.server_certificate.as_ref(),
+            Outcome::IdentityRefused(r) => r.handshake.server_certificate.as_ref(),
+            Outcome::Failed(f) => f.server_certificate.as_ref(),
+        }
+    }
+
     /// One line for tables: `TLS 1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (rsa-2048)`
     /// or `server failed: no-common-version, alert protocol_version (70)`.
     pub fn summary(&self) -> String {
         match self {
-            Outcome::Established(e) => {
-                let mut s = format!("{} {}", e.version, e.suite.name);
-                if let Some(c) = &e.server_certificate {
-                    s.push_str(&format!(" ({})", c.leaf.key));
-                }
-                s
-            }
+            Outcome::Established(e) => established_summary(e),
+            Outcome::IdentityRefused(r) => format!(
+                "{}, then identity {} refused",
+                established_summary(&r.handshake),
+                r.identity.as_deref().unwrap_or("(none)")
+            ),
             Outcome::Failed(f) => {
                 let who = f
                     .failed_side

@@ -12,7 +12,6 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::time::Duration;
 
 use openssl::asn1::Asn1Time;
 use openssl::bn::BigNum;
@@ -26,8 +25,8 @@ use openssl::x509::extension::{
 };
 use openssl::x509::{X509Name, X509};
 use rcgen::{
-    date_time_ymd, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose, RsaKeySize, SanType, SerialNumber,
+    CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    KeyUsagePurpose, RsaKeySize, SanType, SerialNumber,
 };
 use x509_parser::asn1_rs::{FromDer, Integer};
 use x509_parser::num_bigint::BigUint;
@@ -205,6 +204,28 @@ pub struct LeafSpec {
     pub purpose: Purpose,
     /// Key slot: leaves with the same key type and slot share a key.
     pub key_slot: String,
+    /// When the certificate is valid.
+    pub validity: Validity,
+}
+
+/// A certificate's validity period, in Unix seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Validity {
+    /// notBefore.
+    pub not_before: i64,
+    /// notAfter.
+    pub not_after: i64,
+}
+
+impl Default for Validity {
+    /// 2000-01-01T00:00:00Z to 2049-12-31T23:59:59Z: wide enough that no
+    /// run, in CI or by hand, meets an expiry it did not ask for.
+    fn default() -> Self {
+        Validity {
+            not_before: 946_684_800,
+            not_after: 2_524_607_999,
+        }
+    }
 }
 
 /// A certificate with its private key, ready for either backend.
@@ -413,11 +434,6 @@ impl Subject {
     }
 }
 
-// Validity of every certificate, in OpenSSL's notation; `base_params` gives rcgen
-// the same, and a test checks that both encode it alike (as UTCTime).
-const NOT_BEFORE: &str = "20000101000000Z";
-const NOT_AFTER: &str = "20491231235959Z";
-
 /// A serial number that depends only on what the certificate says (the
 /// subject, the issuer's subject, the role and the key type; not the key):
 /// the first 16 bytes of a SHA-256 over `parts`, top bits set to `01` so the
@@ -435,20 +451,33 @@ fn serial_number(parts: &[&str]) -> [u8; 16] {
 }
 
 /// Parameters common to CA and leaf certificates made with rcgen.
-fn base_params(subject: &Subject, serial: &[u8], ca_issued: bool) -> CertificateParams {
+fn base_params(
+    subject: &Subject,
+    serial: &[u8],
+    ca_issued: bool,
+    validity: Validity,
+) -> Result<CertificateParams, PkiError> {
     let mut params = CertificateParams::default();
     params.distinguished_name = subject.rcgen();
     params.serial_number = Some(SerialNumber::from_slice(serial));
-    params.not_before = date_time_ymd(2000, 1, 1);
-    params.not_after = date_time_ymd(2050, 1, 1) - Duration::from_secs(1);
+    let time = |t: i64| {
+        time::OffsetDateTime::from_unix_timestamp(t).map_err(|e| PkiError::Rcgen(e.to_string()))
+    };
+    params.not_before = time(validity.not_before)?;
+    params.not_after = time(validity.not_after)?;
     params.use_authority_key_identifier_extension = ca_issued;
-    params
+    Ok(params)
 }
 
 fn make_ca(spec: CaSpec, parent: Option<&Ca>) -> Result<Arc<Ca>, PkiError> {
     let issuer_subject = parent.map_or(&spec.subject, |ca| &ca.spec.subject);
     let serial = serial_number(&[&spec.subject, issuer_subject, "ca", spec.key.as_str()]);
-    let mut params = base_params(&Subject::parse(&spec.subject)?, &serial, parent.is_some());
+    let mut params = base_params(
+        &Subject::parse(&spec.subject)?,
+        &serial,
+        parent.is_some(),
+        Validity::default(),
+    )?;
     params.is_ca = IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     let key = KeyPair::try_from(key_pkcs8(spec.key, &format!("ca:{}", spec.id))?)?;
@@ -506,7 +535,7 @@ fn rcgen_leaf(
     key: &[u8],
     issuer: Option<&Ca>,
 ) -> Result<Vec<u8>, PkiError> {
-    let mut params = base_params(subject, serial, issuer.is_some());
+    let mut params = base_params(subject, serial, issuer.is_some(), spec.validity)?;
     params.is_ca = IsCa::ExplicitNoCa;
     params.subject_alt_names = spec
         .dns_names
@@ -568,8 +597,8 @@ fn openssl_leaf(
     cert.set_subject_name(&name)?;
     cert.set_issuer_name(issuer_cert.as_ref().map_or(&*name, |ca| ca.subject_name()))?;
     let (not_before, not_after) = (
-        Asn1Time::from_str_x509(NOT_BEFORE)?,
-        Asn1Time::from_str_x509(NOT_AFTER)?,
+        Asn1Time::from_unix(spec.validity.not_before)?,
+        Asn1Time::from_unix(spec.validity.not_after)?,
     );
     cert.set_not_before(&not_before)?;
     cert.set_not_after(&not_after)?;
@@ -708,6 +737,7 @@ mod tests {
     use rustls::client::WebPkiServerVerifier;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
     use rustls::RootCertStore;
+    use std::time::Duration;
     use x509_parser::prelude::X509Certificate;
 
     fn ca(id: &str, subject: &str, key: KeyType, issuer: Option<&str>) -> CaSpec {
@@ -727,6 +757,7 @@ mod tests {
             issuer,
             purpose,
             key_slot: "leaf".into(),
+            validity: Validity::default(),
         }
     }
 

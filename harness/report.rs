@@ -365,3 +365,109 @@ pub fn plan_table(plan: &UpgradePlan, style: Style) -> String {
         plan.product, plan.current, plan.connection
     )
 }
+
+/// Where each effective setting of a profile comes from.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ConfigExplanation {
+    /// Profile id.
+    pub profile: String,
+    /// Display name.
+    pub name: String,
+    /// Effective versions.
+    pub versions: Vec<String>,
+    /// The level that set them.
+    pub versions_from: String,
+    /// Effective suites, as written.
+    pub suites: Vec<String>,
+    /// The level that set them.
+    pub suites_from: String,
+    /// Each level, most general first, with what it sets.
+    pub levels: Vec<LevelEntry>,
+    /// Effective suites that no backend implements: kept in the
+    /// configuration, reported, never offered.
+    pub unimplemented_suites: Vec<String>,
+}
+
+/// One settings level as `explain-config` shows it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct LevelEntry {
+    /// Level name.
+    pub level: String,
+    /// Versions it sets, if any.
+    pub versions: Option<Vec<String>>,
+    /// Suites it sets, if any.
+    pub suites: Option<Vec<String>>,
+    /// Where its values come from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl ConfigExplanation {
+    /// Explains `profile`.
+    pub fn new(profile: &Profile) -> ConfigExplanation {
+        let versions = |v: &[crate::version::ProtocolVersion]| {
+            v.iter().map(|v| v.as_str().to_string()).collect::<Vec<_>>()
+        };
+        let suites = |s: &[crate::scenario::SuiteChoice]| {
+            s.iter().map(|c| c.written.clone()).collect::<Vec<_>>()
+        };
+        ConfigExplanation {
+            profile: profile.id.clone(),
+            name: profile.name.clone(),
+            versions: versions(&profile.versions),
+            versions_from: profile.versions_from.clone(),
+            suites: suites(&profile.suites),
+            suites_from: profile.suites_from.clone(),
+            levels: profile
+                .layers
+                .iter()
+                .map(|l| LevelEntry {
+                    level: l.name.clone(),
+                    versions: l.versions.as_deref().map(versions),
+                    suites: l.suites.as_deref().map(suites),
+                    source: l.source.clone(),
+                })
+                .collect(),
+            unimplemented_suites: crate::endpoint::unimplementable_suites(profile),
+        }
+    }
+
+    /// Two tables: the effective settings with their levels, then each level.
+    pub fn table(&self, style: Style) -> String {
+        let mut effective = table(&["setting", "value", "set by"], style);
+        effective.add_row(vec![
+            "versions".to_string(),
+            self.versions.join(", "),
+            self.versions_from.clone(),
+        ]);
+        effective.add_row(vec![
+            "suites".to_string(),
+            self.suites.join("\n"),
+            self.suites_from.clone(),
+        ]);
+        let mut out = format!("{} ({}):\n{effective}\n", self.profile, self.name);
+        if !self.levels.is_empty() {
+            let mut levels = table(&["level (general → specific)", "versions", "suites"], style);
+            for l in &self.levels {
+                let text = |v: &Option<Vec<String>>, sep: &str| {
+                    v.as_ref().map_or("(not set)".to_string(), |v| v.join(sep))
+                };
+                levels.add_row(vec![
+                    l.level.clone(),
+                    text(&l.versions, ", "),
+                    text(&l.suites, "\n"),
+                ]);
+            }
+            out.push_str(&format!("{levels}\n"));
+        }
+        if !self.unimplemented_suites.is_empty() {
+            out.push_str(&format!(
+                "implemented by no backend (kept in the configuration, never offered): {}\n",
+                self.unimplemented_suites.join(", ")
+            ));
+        }
+        out
+    }
+}

@@ -10,10 +10,10 @@ use serde::Serialize;
 use crate::endpoint::{self, Backend, Pairing, Setup, SideReport};
 use crate::moment::Moment;
 use crate::outcome::{
-    ErrorKind, Established, Failed, Outcome, Presented, Side, SideError, SuiteName,
+    ErrorKind, Established, Failed, IdentityRefused, Outcome, Presented, Side, SideError, SuiteName,
 };
-use crate::pki::{self, Pki, PkiError};
-use crate::scenario::{Profile, Scenario, ScenarioFile};
+use crate::pki::{self, KeyAlgorithm, Pki, PkiError};
+use crate::scenario::{EcdsaPresentation, Profile, Role, Scenario, ScenarioFile};
 use crate::wire::{self, Transcript};
 
 /// How to run.
@@ -115,6 +115,9 @@ pub struct ScenarioRun {
     /// The date the scenario pinned, if it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<Moment>,
+    /// Server certificates kept in the keystore but not presented, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<String>,
     /// Suites listed by either endpoint that no backend implements; they
     /// stay in the configuration but cannot be offered.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -191,20 +194,73 @@ pub fn run_file(file: &ScenarioFile, options: &RunOptions) -> Result<Vec<Scenari
 struct Issued {
     identities: Vec<pki::Identity>,
     trust: Vec<Vec<u8>>,
+    /// Certificates in the keystore that the presentation policy keeps back.
+    withheld: Vec<String>,
 }
 
+/// Issues a profile's certificates and applies what it presents: a leaf
+/// alone where `send-chain = false`, and for servers the ECDSA
+/// presentation policy (PRODUCTS.md §4). ECDSA goes first: it is preferred
+/// whenever the client can use it.
 fn issue(profile: &Profile, pki: &Pki) -> Result<Issued, PkiError> {
+    let mut identities = Vec::new();
+    let mut withheld = Vec::new();
+    for (def, spec) in profile.certificates.iter().zip(profile.leaf_specs()) {
+        let mut id = pki.issue(&spec)?;
+        if !def.send_chain {
+            id.chain_der.clear();
+        }
+        let ecdsa = id.key_type.algorithm() == KeyAlgorithm::Ecdsa;
+        let why_not = match profile.ecdsa_presentation {
+            _ if !ecdsa || profile.role == Role::Client => None,
+            EcdsaPresentation::Never => Some("ecdsa-presentation = never".to_string()),
+            EcdsaPresentation::OnlyIfEcdsaSigned
+                if id.issuer_key.algorithm() != KeyAlgorithm::Ecdsa =>
+            {
+                Some(format!(
+                    "signed with an {} key, and ecdsa-presentation = only-if-ecdsa-signed",
+                    id.issuer_key
+                ))
+            }
+            _ => None,
+        };
+        match why_not {
+            Some(why) => withheld.push(format!(
+                "{} certificate {}: not presented ({why})",
+                id.key_type, def.subject
+            )),
+            None => identities.push(id),
+        }
+    }
+    identities.sort_by_key(|id| id.key_type.algorithm() != KeyAlgorithm::Ecdsa);
     Ok(Issued {
-        identities: profile
-            .leaf_specs()
-            .iter()
-            .map(|spec| pki.issue(spec))
-            .collect::<Result<_, _>>()?,
+        identities,
         trust: profile
             .trust
             .iter()
             .map(|id| pki.ca_der(id))
             .collect::<Result<_, _>>()?,
+        withheld,
+    })
+}
+
+/// The application's check after a completed handshake: a server with a
+/// ClientIdentity list refuses a client whose certificate's common name is
+/// not on it.
+fn check_identity(outcome: Outcome, server: &Profile) -> Outcome {
+    let (Some(allowed), Outcome::Established(e)) = (&server.client_identities, &outcome) else {
+        return outcome;
+    };
+    let identity = e
+        .client_certificate
+        .as_ref()
+        .map(|c| c.leaf.subject.clone());
+    if identity.as_ref().is_some_and(|id| allowed.contains(id)) {
+        return outcome;
+    }
+    Outcome::IdentityRefused(IdentityRefused {
+        handshake: e.clone(),
+        identity,
     })
 }
 
@@ -238,6 +294,7 @@ pub async fn run_scenario(
                     server_certs: &server_certs,
                     server_name: &scenario.server_name,
                     deadline: options.deadline,
+                    at,
                 };
                 let first = ends.attempt(&client, false).await;
                 let (outcome, fallback_from) = match (&first, client.fallback_hello()) {
@@ -247,6 +304,7 @@ pub async fn run_scenario(
                     }
                     _ => (first, None),
                 };
+                let outcome = check_identity(outcome, &server);
                 let expectation = match &scenario.expect {
                     None => Verdict::NotStated,
                     Some(e) => {
@@ -281,6 +339,7 @@ pub async fn run_scenario(
         client: scenario.client.id.clone(),
         server: scenario.server.id.clone(),
         at: scenario.at,
+        withheld: server_certs.withheld.clone(),
         unimplemented_suites: unimplemented,
         pairings,
     })
@@ -294,6 +353,7 @@ struct Ends<'a> {
     server_certs: &'a Issued,
     server_name: &'a str,
     deadline: Duration,
+    at: Moment,
 }
 
 impl Ends<'_> {
@@ -305,6 +365,7 @@ impl Ends<'_> {
             trust: self.client_certs.trust.clone(),
             server_name: self.server_name,
             fallback_scsv,
+            verify_at: self.at,
         };
         let server_setup = Setup {
             profile: self.server,
@@ -312,6 +373,7 @@ impl Ends<'_> {
             trust: self.server_certs.trust.clone(),
             server_name: self.server_name,
             fallback_scsv: false,
+            verify_at: self.at,
         };
         handshake(self.pairing, client_setup, server_setup, self.deadline).await
     }
@@ -377,11 +439,12 @@ pub async fn handshake(
     normalise(&c, &s, &transcript)
 }
 
-fn presented(chain: &[Vec<u8>]) -> Option<Presented> {
+fn presented(chain: &[Vec<u8>], by_exception: bool) -> Option<Presented> {
     let leaf = pki::summarize(chain.first()?).ok()?;
     Some(Presented {
         leaf,
         chain_length: chain.len(),
+        accepted_by_exception: by_exception,
     })
 }
 
@@ -396,8 +459,8 @@ pub fn normalise(client: &SideReport, server: &SideReport, transcript: &Transcri
                 version: *version,
                 suite: SuiteName::from_code(*suite),
                 group: transcript.key_exchange_group(),
-                server_certificate: presented(&client.peer_chain),
-                client_certificate: presented(&server.peer_chain),
+                server_certificate: presented(&client.peer_chain, client.by_exception),
+                client_certificate: presented(&server.peer_chain, false),
             });
         }
         let disagreement = SideError::new(
@@ -412,7 +475,7 @@ pub fn normalise(client: &SideReport, server: &SideReport, transcript: &Transcri
             alert: None,
             client_error: Some(disagreement),
             server_error: None,
-            server_certificate: presented(&client.peer_chain),
+            server_certificate: presented(&client.peer_chain, client.by_exception),
         });
     }
     let failed_side = failed_side(c_err, s_err, transcript);
@@ -433,7 +496,7 @@ pub fn normalise(client: &SideReport, server: &SideReport, transcript: &Transcri
         alert,
         client_error: c_err.cloned(),
         server_error: s_err.cloned(),
-        server_certificate: presented(&client.peer_chain),
+        server_certificate: presented(&client.peer_chain, client.by_exception),
     })
 }
 

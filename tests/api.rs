@@ -324,6 +324,7 @@ where
         trust: vec![pki.ca_der("harness-root").unwrap()],
         server_name: &scenario.server_name,
         fallback_scsv: false,
+        verify_at: tls_harness::moment::Moment::now(),
     };
     let (client_io, server_io, _) = pipe();
     let client = async {

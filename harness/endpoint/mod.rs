@@ -11,6 +11,7 @@ use std::io;
 use serde::Serialize;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use crate::moment::Moment;
 use crate::outcome::{ErrorKind, SideError};
 use crate::pki::{Identity, KeyAlgorithm};
 use crate::scenario::Profile;
@@ -194,6 +195,8 @@ pub struct Setup<'a> {
     pub server_name: &'a str,
     /// Client only: offer TLS_FALLBACK_SCSV (this is a fallback hello).
     pub fallback_scsv: bool,
+    /// The instant certificates are verified at.
+    pub verify_at: Moment,
 }
 
 /// What one side saw: its handshake result, any error in the first
@@ -207,6 +210,9 @@ pub struct SideReport {
     pub after: Option<SideError>,
     /// The certificate chain the peer sent, leaf first, DER.
     pub peer_chain: Vec<Vec<u8>>,
+    /// The peer's certificate was accepted only through one of the
+    /// profile's accepted exceptions.
+    pub by_exception: bool,
 }
 
 impl SideReport {
@@ -216,6 +222,7 @@ impl SideReport {
             handshake: Err(error),
             after: None,
             peer_chain: Vec::new(),
+            by_exception: false,
         }
     }
 
@@ -223,6 +230,21 @@ impl SideReport {
     pub fn error(&self) -> Option<&SideError> {
         self.handshake.as_ref().err().or(self.after.as_ref())
     }
+}
+
+/// Whether `leaf` (DER) is one of `profile`'s accepted exceptions, and the
+/// profile honours exceptions at all (not under HSTS).
+pub fn excepted(profile: &Profile, leaf: &[u8]) -> bool {
+    if profile.hsts || profile.accepted_exceptions.is_empty() {
+        return false;
+    }
+    let Ok(summary) = crate::pki::summarize(leaf) else {
+        return false;
+    };
+    profile
+        .accepted_exceptions
+        .iter()
+        .any(|e| e.subject == summary.subject && e.key.as_str() == summary.key)
 }
 
 /// The bytes the client sends once the handshake completes.

@@ -7,6 +7,8 @@
 //! server's chain is exactly what the profile says (`NO_AUTO_CHAIN`).
 
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use openssl::dh::Dh;
 use openssl::pkey::PKey;
@@ -181,7 +183,8 @@ fn peer_chain(ssl: &ssl::SslRef, server: bool) -> Vec<Vec<u8>> {
 }
 
 async fn run(setup: Setup<'_>, io: Tap, server: bool) -> SideReport {
-    let ssl = match build(&setup, server) {
+    let excepted = Arc::new(AtomicBool::new(false));
+    let ssl = match build(&setup, server, &excepted) {
         Ok(ssl) => ssl,
         Err(e) => return SideReport::failed(config_error("OpenSSL configuration", e)),
     };
@@ -222,6 +225,7 @@ async fn run(setup: Setup<'_>, io: Tap, server: bool) -> SideReport {
                 handshake: negotiated,
                 after,
                 peer_chain: chain,
+                by_exception: excepted.load(Ordering::SeqCst),
             }
         }
         Err(e) => {
@@ -230,12 +234,22 @@ async fn run(setup: Setup<'_>, io: Tap, server: bool) -> SideReport {
                 handshake: Err(classify(&e, verify)),
                 after: None,
                 peer_chain: chain,
+                by_exception: excepted.load(Ordering::SeqCst),
             }
         }
     }
 }
 
-fn build(setup: &Setup<'_>, server: bool) -> Result<Ssl, openssl::error::ErrorStack> {
+/// X.509 results that mean "no trusted issuer" (`X509_V_ERR_*`: unable to
+/// get issuer, self-signed leaf, self-signed in chain, no local issuer,
+/// cannot verify leaf): the only errors an accepted exception overrides.
+const UNTRUSTED_ISSUER: [i32; 5] = [2, 18, 19, 20, 21];
+
+fn build(
+    setup: &Setup<'_>,
+    server: bool,
+    excepted: &Arc<AtomicBool>,
+) -> Result<Ssl, openssl::error::ErrorStack> {
     let mut ctx = context(setup, server)?;
     if server {
         let mode = match setup.profile.client_auth {
@@ -248,10 +262,31 @@ fn build(setup: &Setup<'_>, server: bool) -> Result<Ssl, openssl::error::ErrorSt
             let ca = X509::from_der(der)?;
             ctx.add_client_ca(&ca)?;
         }
-    } else {
+    } else if setup.profile.hsts || setup.profile.accepted_exceptions.is_empty() {
         ctx.set_verify(SslVerifyMode::PEER);
+    } else {
+        // A browser's accepted exception: an untrusted-issuer failure of an
+        // excepted leaf is overridden; every other failure stands.
+        let profile = setup.profile.clone();
+        let flag = excepted.clone();
+        ctx.set_verify_callback(SslVerifyMode::PEER, move |ok, store| {
+            if ok {
+                return true;
+            }
+            let leaf = store
+                .chain()
+                .and_then(|c| c.get(0))
+                .and_then(|c| c.to_der().ok());
+            let accept = UNTRUSTED_ISSUER.contains(&store.error().as_raw())
+                && leaf.is_some_and(|der| super::excepted(&profile, &der));
+            if accept {
+                flag.store(true, Ordering::SeqCst);
+            }
+            accept
+        });
     }
     let mut ssl = Ssl::new(&ctx.build())?;
+    ssl.param_mut().set_time(setup.verify_at.unix() as _);
     if !server {
         ssl.set_hostname(setup.server_name)?;
         ssl.param_mut().set_host(setup.server_name)?;

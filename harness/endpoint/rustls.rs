@@ -19,7 +19,7 @@ use rustls::{
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
-use super::{exchange, usable_suites, Backend, Setup, SideReport};
+use super::{excepted, exchange, usable_suites, Backend, Setup, SideReport};
 use crate::outcome::{ErrorKind, SideError};
 use crate::pki::{Identity, KeyAlgorithm};
 use crate::scenario::ClientAuth;
@@ -28,18 +28,35 @@ use crate::taxonomy::from_rustls_io;
 use crate::version::ProtocolVersion;
 use crate::wire::Tap;
 
-/// The chain a peer presented, filled in by a verifier.
-type Seen = Arc<Mutex<Vec<Vec<u8>>>>;
-
-fn remember(seen: &Seen, end_entity: &CertificateDer<'_>, intermediates: &[CertificateDer<'_>]) {
-    let mut chain = seen.lock().unwrap_or_else(PoisonError::into_inner);
-    chain.clear();
-    chain.push(end_entity.to_vec());
-    chain.extend(intermediates.iter().map(|c| c.to_vec()));
+/// What a verifier saw of the peer: its chain, and whether only an
+/// accepted exception let it through.
+#[derive(Debug, Default)]
+struct Observed {
+    chain: Vec<Vec<u8>>,
+    by_exception: bool,
 }
 
-fn taken(seen: &Seen) -> Vec<Vec<u8>> {
+/// Shared between a verifier and the code that reports.
+type Seen = Arc<Mutex<Observed>>;
+
+fn remember(seen: &Seen, end_entity: &CertificateDer<'_>, intermediates: &[CertificateDer<'_>]) {
+    let mut observed = seen.lock().unwrap_or_else(PoisonError::into_inner);
+    observed.chain.clear();
+    observed.chain.push(end_entity.to_vec());
+    observed
+        .chain
+        .extend(intermediates.iter().map(|c| c.to_vec()));
+}
+
+fn taken(seen: &Seen) -> Observed {
     std::mem::take(&mut *seen.lock().unwrap_or_else(PoisonError::into_inner))
+}
+
+/// The scenario's verification instant in rustls' terms.
+fn unix_time(at: crate::moment::Moment) -> UnixTime {
+    UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+        u64::try_from(at.unix()).unwrap_or(0),
+    ))
 }
 
 fn config_error(what: &str, err: impl std::fmt::Display) -> SideError {
@@ -118,6 +135,8 @@ fn client_config(setup: &Setup<'_>, seen: &Seen) -> Result<rustls::ClientConfig,
     let verifier = Arc::new(RecordingServerVerifier {
         inner: webpki,
         seen: seen.clone(),
+        at: unix_time(setup.verify_at),
+        exceptions: Arc::new(setup.profile.clone()),
     });
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&versions(setup))
@@ -165,17 +184,23 @@ async fn conclude<S: AsyncRead + AsyncWrite + Unpin>(
             let negotiated =
                 negotiated(common.protocol_version(), common.negotiated_cipher_suite());
             let after = exchange(&mut stream, client, from_rustls_io).await;
+            let observed = taken(seen);
             SideReport {
                 handshake: negotiated,
                 after,
-                peer_chain: taken(seen),
+                peer_chain: observed.chain,
+                by_exception: observed.by_exception,
             }
         }
-        Err(e) => SideReport {
-            handshake: Err(from_rustls_io(&e)),
-            after: None,
-            peer_chain: taken(seen),
-        },
+        Err(e) => {
+            let observed = taken(seen);
+            SideReport {
+                handshake: Err(from_rustls_io(&e)),
+                after: None,
+                peer_chain: observed.chain,
+                by_exception: observed.by_exception,
+            }
+        }
     }
 }
 
@@ -199,6 +224,7 @@ fn server_config(setup: &Setup<'_>, seen: &Seen) -> Result<rustls::ServerConfig,
             Arc::new(RecordingClientVerifier {
                 inner,
                 seen: seen.clone(),
+                at: unix_time(setup.verify_at),
             })
         }
     };
@@ -282,6 +308,10 @@ impl ResolvesServerCert for FirstUsable {
 struct RecordingServerVerifier {
     inner: Arc<WebPkiServerVerifier>,
     seen: Seen,
+    /// Verification happens at the scenario's instant, not the clock's.
+    at: UnixTime,
+    /// The client profile, for its accepted exceptions.
+    exceptions: Arc<crate::scenario::Profile>,
 }
 
 impl ServerCertVerifier for RecordingServerVerifier {
@@ -291,11 +321,24 @@ impl ServerCertVerifier for RecordingServerVerifier {
         intermediates: &[CertificateDer<'_>],
         server_name: &ServerName<'_>,
         ocsp: &[u8],
-        now: UnixTime,
+        _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         remember(&self.seen, end_entity, intermediates);
-        self.inner
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        let verdict =
+            self.inner
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp, self.at);
+        match verdict {
+            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer))
+                if excepted(&self.exceptions, end_entity) =>
+            {
+                self.seen
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .by_exception = true;
+                Ok(ServerCertVerified::assertion())
+            }
+            other => other,
+        }
     }
 
     fn verify_tls12_signature(
@@ -325,6 +368,8 @@ impl ServerCertVerifier for RecordingServerVerifier {
 struct RecordingClientVerifier {
     inner: Arc<dyn ClientCertVerifier>,
     seen: Seen,
+    /// Verification happens at the scenario's instant, not the clock's.
+    at: UnixTime,
 }
 
 impl ClientCertVerifier for RecordingClientVerifier {
@@ -344,11 +389,11 @@ impl ClientCertVerifier for RecordingClientVerifier {
         &self,
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
-        now: UnixTime,
+        _now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
         remember(&self.seen, end_entity, intermediates);
         self.inner
-            .verify_client_cert(end_entity, intermediates, now)
+            .verify_client_cert(end_entity, intermediates, self.at)
     }
 
     fn verify_tls12_signature(

@@ -28,7 +28,7 @@ use raw::{RawCa, RawCertificate, RawExpect, RawFile, RawProfile, RawScenario};
 use crate::endpoint::Pairing;
 use crate::moment::Moment;
 use crate::outcome::{Alert, Outcome, Side};
-use crate::pki::{CaSpec, Issuer, KeyType, LeafSpec, Purpose};
+use crate::pki::{CaSpec, Issuer, KeyType, LeafSpec, Purpose, Validity};
 use crate::suite::{registry, NameForm, Suite};
 use crate::version::ProtocolVersion;
 
@@ -97,6 +97,79 @@ pub struct CertificateDef {
     pub issuer: Issuer,
     /// Common name.
     pub subject: String,
+    /// More DNS names (a server's host is always one).
+    pub sans: Vec<String>,
+    /// When it is valid.
+    pub validity: Validity,
+    /// Whether the issuing CAs go with it.
+    pub send_chain: bool,
+}
+
+impl CertificateDef {
+    /// A certificate with the default validity, no extra names, sent with
+    /// its chain.
+    pub fn new(key: KeyType, issuer: Issuer, subject: impl Into<String>) -> Self {
+        CertificateDef {
+            key,
+            issuer,
+            subject: subject.into(),
+            sans: Vec::new(),
+            validity: Validity::default(),
+            send_chain: true,
+        }
+    }
+}
+
+/// When a server with an ECDSA certificate presents it (PRODUCTS.md §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EcdsaPresentation {
+    /// Whenever the client can use it (ECDSA preferred).
+    WhenUsable,
+    /// Only if its issuer signed it with an ECDSA key (UCCX's rule);
+    /// otherwise it stays in the keystore and RSA is presented.
+    OnlyIfEcdsaSigned,
+    /// Never (the patch that disables it; it stays in the keystore).
+    Never,
+}
+
+impl EcdsaPresentation {
+    /// The names scenario files use.
+    pub const NAMES: [&'static str; 3] = ["when-usable", "only-if-ecdsa-signed", "never"];
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "when-usable" => Some(Self::WhenUsable),
+            "only-if-ecdsa-signed" => Some(Self::OnlyIfEcdsaSigned),
+            "never" => Some(Self::Never),
+            _ => None,
+        }
+    }
+}
+
+/// A certificate a client accepts although its issuer is not trusted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertException {
+    /// Common name of the certificate.
+    pub subject: String,
+    /// Its key type.
+    pub key: KeyType,
+}
+
+/// The level of a profile's own keys, the most specific of all.
+pub const PROFILE_LEVEL: &str = "profile";
+
+/// One settings level of a layered profile (PRODUCTS.md §5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layer {
+    /// Its name.
+    pub name: String,
+    /// Where its values come from.
+    pub source: Option<String>,
+    /// Versions it sets.
+    pub versions: Option<Vec<ProtocolVersion>>,
+    /// Suites it sets.
+    pub suites: Option<Vec<SuiteChoice>>,
 }
 
 /// One product release in one role: what it enables and presents.
@@ -124,6 +197,20 @@ pub struct Profile {
     pub changes: Vec<Change>,
     /// Client only: the retry after a failed first hello.
     pub fallback: Option<Fallback>,
+    /// Settings levels, most general first (empty for a plain profile).
+    pub layers: Vec<Layer>,
+    /// The level `versions` came from.
+    pub versions_from: String,
+    /// The level `suites` came from.
+    pub suites_from: String,
+    /// Server only: when an ECDSA certificate is presented.
+    pub ecdsa_presentation: EcdsaPresentation,
+    /// Client only: certificates accepted despite an untrusted issuer.
+    pub accepted_exceptions: Vec<CertException>,
+    /// Client only: strict transport security, no exceptions honoured.
+    pub hsts: bool,
+    /// Server only: the client identities the application accepts.
+    pub client_identities: Option<Vec<String>>,
     /// Server only: the server's order wins.
     pub server_preference: bool,
     /// Certificates presented (a client's go to servers that ask).
@@ -196,16 +283,21 @@ impl Profile {
         self.certificates
             .iter()
             .enumerate()
-            .map(|(i, c)| LeafSpec {
-                subject: c.subject.clone(),
-                dns_names: match self.role {
+            .map(|(i, c)| {
+                let mut dns_names = match self.role {
                     Role::Server => vec![self.host.clone()],
                     Role::Client => Vec::new(),
-                },
-                key: c.key,
-                issuer: c.issuer.clone(),
-                purpose,
-                key_slot: format!("{}#{i}", self.id),
+                };
+                dns_names.extend(c.sans.iter().filter(|n| **n != self.host).cloned());
+                LeafSpec {
+                    subject: c.subject.clone(),
+                    dns_names,
+                    key: c.key,
+                    issuer: c.issuer.clone(),
+                    purpose,
+                    key_slot: format!("{}#{i}", self.id),
+                    validity: c.validity,
+                }
             })
             .collect()
     }
@@ -218,7 +310,7 @@ impl Profile {
     }
 }
 
-/// `established` or `failed`.
+/// `established`, `failed` or `identity-refused`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExpectedResult {
@@ -226,6 +318,20 @@ pub enum ExpectedResult {
     Established,
     /// It fails.
     Failed,
+    /// It completes, then the server's application refuses the client's
+    /// identity.
+    IdentityRefused,
+}
+
+impl ExpectedResult {
+    /// The spelling in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpectedResult::Established => "established",
+            ExpectedResult::Failed => "failed",
+            ExpectedResult::IdentityRefused => "identity-refused",
+        }
+    }
 }
 
 /// What a scenario expects of one pairing; unset fields are not checked.
@@ -263,7 +369,7 @@ impl Expected {
     fn contradiction(&self) -> Option<&'static str> {
         match self.result {
             None => Some("`result` is required (`established` or `failed`)"),
-            Some(ExpectedResult::Established)
+            Some(ExpectedResult::Established | ExpectedResult::IdentityRefused)
                 if self.alert.is_some() || self.failed_side.is_some() =>
             {
                 Some("an established handshake has no `alert` or `failed-side`")
@@ -297,52 +403,54 @@ impl Expected {
                 }
             }
         };
-        match outcome {
-            Outcome::Established(e) => {
-                if self.result == Some(ExpectedResult::Failed) {
-                    out.push(format!("expected failure, got {}", outcome.summary()));
-                    return out;
-                }
-                check(
-                    "version",
-                    self.version.map(|v| v.to_string()),
-                    Some(e.version.to_string()),
-                );
-                check(
-                    "suite",
-                    self.suite.map(|s| s.iana.to_string()),
-                    Some(e.suite.name.clone()),
-                );
-                let key = e.server_certificate.as_ref().map(|c| c.leaf.key.clone());
-                check(
-                    "server key",
-                    self.server_key.map(|k| k.as_str().to_string()),
-                    key,
-                );
-            }
-            Outcome::Failed(f) => {
-                if self.result == Some(ExpectedResult::Established) {
-                    out.push(format!("expected established, got {}", outcome.summary()));
-                    return out;
-                }
-                check(
-                    "alert",
-                    self.alert.map(|a| a.name()),
-                    f.alert.map(|a| a.name()),
-                );
-                check(
-                    "failed side",
-                    self.failed_side.map(|s| s.to_string()),
-                    f.failed_side.map(|s| s.to_string()),
-                );
-                let key = f.server_certificate.as_ref().map(|c| c.leaf.key.clone());
-                check(
-                    "server key",
-                    self.server_key.map(|k| k.as_str().to_string()),
-                    key,
-                );
-            }
+        let got = match outcome {
+            Outcome::Established(_) => ExpectedResult::Established,
+            Outcome::Failed(_) => ExpectedResult::Failed,
+            Outcome::IdentityRefused(_) => ExpectedResult::IdentityRefused,
+        };
+        if let Some(want) = self.result.filter(|want| *want != got) {
+            out.push(format!(
+                "expected {}, got {}",
+                want.as_str(),
+                outcome.summary()
+            ));
+            return out;
         }
+        let handshake = match outcome {
+            Outcome::Established(e) => Some(e),
+            Outcome::IdentityRefused(r) => Some(&r.handshake),
+            Outcome::Failed(_) => None,
+        };
+        if let Some(e) = handshake {
+            check(
+                "version",
+                self.version.map(|v| v.to_string()),
+                Some(e.version.to_string()),
+            );
+            check(
+                "suite",
+                self.suite.map(|s| s.iana.to_string()),
+                Some(e.suite.name.clone()),
+            );
+        }
+        if let Outcome::Failed(f) = outcome {
+            check(
+                "alert",
+                self.alert.map(|a| a.name()),
+                f.alert.map(|a| a.name()),
+            );
+            check(
+                "failed side",
+                self.failed_side.map(|s| s.to_string()),
+                f.failed_side.map(|s| s.to_string()),
+            );
+        }
+        let key = outcome.server_certificate().map(|c| c.leaf.key.clone());
+        check(
+            "server key",
+            self.server_key.map(|k| k.as_str().to_string()),
+            key,
+        );
         out
     }
 }
@@ -906,7 +1014,65 @@ impl Resolver {
             self.check_id(s, v, format!("{key}.{field}"));
         }
 
-        let versions = self.versions(s, &p.versions, &format!("{key}.versions"));
+        // Every level, most general first; the profile's own keys are the
+        // most specific level.
+        type Level<'r> = (
+            &'r str,
+            Option<&'r Spanned<Vec<Spanned<String>>>>,
+            Option<&'r Spanned<Vec<Spanned<String>>>>,
+            String,
+        );
+        let mut levels: Vec<Level<'_>> = p
+            .layer
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, l)| {
+                (
+                    l.get_ref().name.as_str(),
+                    l.get_ref().versions.as_ref(),
+                    l.get_ref().suites.as_ref(),
+                    format!("{key}.layer[{i}]"),
+                )
+            })
+            .collect();
+        levels.push((
+            PROFILE_LEVEL,
+            p.versions.as_ref(),
+            p.suites.as_ref(),
+            key.to_string(),
+        ));
+        let mut layers: Vec<Layer> = p
+            .layer
+            .iter()
+            .flatten()
+            .map(|l| Layer {
+                name: l.get_ref().name.clone(),
+                source: l.get_ref().source.clone(),
+                versions: None,
+                suites: None,
+            })
+            .collect();
+        let mut versions = None;
+        for (i, (name, list, _, k)) in levels.iter().enumerate() {
+            if let Some(list) = list {
+                let parsed = self.versions(s, list, &format!("{k}.versions"));
+                if let Some(layer) = layers.get_mut(i) {
+                    layer.versions = Some(parsed.clone());
+                }
+                versions = Some((parsed, name.to_string()));
+            }
+        }
+        let Some((versions, versions_from)) = versions else {
+            self.err(
+                s,
+                p.role.span(),
+                key.to_string(),
+                "no protocol versions".into(),
+                Some("set `versions` on the profile or on one of its layers".into()),
+            );
+            return None;
+        };
         let fallback = p.fallback.as_ref().map(|f| Fallback {
             versions: self.versions(
                 s,
@@ -917,9 +1083,36 @@ impl Resolver {
         });
         let mut reachable = versions.clone();
         reachable.extend(fallback.iter().flat_map(|f| f.versions.iter().copied()));
-        let suites = self.suites(s, &p.suites, &reachable, &format!("{key}.suites"));
+        // Only the winning list must fit the versions; an overridden level's
+        // list is checked for names alone.
+        let winner = levels.iter().rposition(|l| l.2.is_some());
+        let mut suites = None;
+        for (i, (name, _, list, k)) in levels.iter().enumerate() {
+            if let Some(list) = list {
+                let fit = if Some(i) == winner {
+                    reachable.as_slice()
+                } else {
+                    &[]
+                };
+                let parsed = self.suites(s, list, fit, &format!("{k}.suites"));
+                if let Some(layer) = layers.get_mut(i) {
+                    layer.suites = Some(parsed.clone());
+                }
+                suites = Some((parsed, name.to_string(), list.span()));
+            }
+        }
+        let Some((suites, suites_from, suites_span)) = suites else {
+            self.err(
+                s,
+                p.role.span(),
+                key.to_string(),
+                "no cipher suites".into(),
+                Some("set `suites` on the profile or on one of its layers".into()),
+            );
+            return None;
+        };
         if self.errors.len() == errors_before {
-            self.check_coverage(s, &reachable, &suites, p.suites.span(), key);
+            self.check_coverage(s, &reachable, &suites, suites_span, key);
         }
         let mut changes: Vec<Change> = Vec::new();
         for (i, c) in p.change.iter().flatten().enumerate() {
@@ -987,14 +1180,77 @@ impl Resolver {
         }
 
         // Keys that only make sense for one role.
-        let server_only: [(&str, Option<Range<usize>>); 3] = [
+        let server_only: [(&str, Option<Range<usize>>); 5] = [
             (
                 "server-preference",
                 p.server_preference.as_ref().map(Spanned::span),
             ),
             ("client-auth", p.client_auth.as_ref().map(Spanned::span)),
             ("host", p.host.as_ref().map(Spanned::span)),
+            (
+                "ecdsa-presentation",
+                p.ecdsa_presentation.as_ref().map(Spanned::span),
+            ),
+            (
+                "client-identities",
+                p.client_identities.as_ref().map(Spanned::span),
+            ),
         ];
+        if role == Some(Role::Server) {
+            let client_only = [
+                (
+                    "accepted-exceptions",
+                    p.accepted_exceptions
+                        .as_ref()
+                        .and_then(|e| e.first())
+                        .map(Spanned::span),
+                ),
+                ("hsts", p.hsts.as_ref().map(Spanned::span)),
+            ];
+            for (field, span) in client_only {
+                if let Some(span) = span {
+                    self.err(
+                        s,
+                        span,
+                        format!("{key}.{field}"),
+                        format!("`{field}` applies to clients only"),
+                        Some("this profile has role = \"server\"".into()),
+                    );
+                }
+            }
+        }
+        let ecdsa_presentation = match p.ecdsa_presentation.as_ref() {
+            None => EcdsaPresentation::WhenUsable,
+            Some(v) => match EcdsaPresentation::parse(v.get_ref()) {
+                Some(policy) => policy,
+                None => {
+                    let help = error::suggestion(v.get_ref(), &EcdsaPresentation::NAMES);
+                    self.err(
+                        s,
+                        v.span(),
+                        format!("{key}.ecdsa-presentation"),
+                        format!("unknown policy `{}`", v.get_ref()),
+                        help,
+                    );
+                    EcdsaPresentation::WhenUsable
+                }
+            },
+        };
+        let mut accepted_exceptions = Vec::new();
+        for (i, e) in p.accepted_exceptions.iter().flatten().enumerate() {
+            if let Some(key_type) = self.key_type(
+                s,
+                &e.get_ref().key,
+                format!("{key}.accepted-exceptions[{i}].key"),
+            ) {
+                accepted_exceptions.push(CertException {
+                    subject: e.get_ref().subject.clone(),
+                    key: key_type,
+                });
+            }
+        }
+        let hsts = p.hsts.as_ref().is_some_and(|h| *h.get_ref());
+        let client_identities = p.client_identities.as_ref().map(|l| l.get_ref().clone());
         if role == Some(Role::Client) {
             for (field, span) in server_only {
                 if let Some(span) = span {
@@ -1066,11 +1322,11 @@ impl Resolver {
                     );
                 }
             }
-            None if role == Some(Role::Server) => certificates.push(CertificateDef {
-                key: KeyType::Rsa2048,
-                issuer: Issuer::Ca(BUILTIN_ROOT.to_string()),
-                subject: host.clone(),
-            }),
+            None if role == Some(Role::Server) => certificates.push(CertificateDef::new(
+                KeyType::Rsa2048,
+                Issuer::Ca(BUILTIN_ROOT.to_string()),
+                host.clone(),
+            )),
             None => {}
         }
 
@@ -1099,6 +1355,13 @@ impl Resolver {
             suites,
             changes,
             fallback,
+            layers,
+            versions_from,
+            suites_from,
+            ecdsa_presentation,
+            accepted_exceptions,
+            hsts,
+            client_identities,
             server_preference: p.server_preference.as_ref().is_none_or(|b| *b.get_ref()),
             certificates,
             trust,
@@ -1134,10 +1397,45 @@ impl Resolver {
             Some(Role::Client) => id.to_string(),
             _ => host.to_string(),
         });
+        let mut validity = Validity::default();
+        for (field, value, slot) in [
+            ("not-before", &c.not_before, &mut validity.not_before),
+            ("not-after", &c.not_after, &mut validity.not_after),
+        ] {
+            if let Some(v) = value {
+                match Moment::from_toml(v.get_ref()) {
+                    Ok(m) => *slot = m.unix(),
+                    Err(why) => self.err(
+                        s,
+                        v.span(),
+                        format!("{key}.{field}"),
+                        format!("bad date: {why}"),
+                        None,
+                    ),
+                }
+            }
+        }
+        if validity.not_before > validity.not_after {
+            let span = c
+                .not_after
+                .as_ref()
+                .or(c.not_before.as_ref())
+                .map_or(0..0, Spanned::span);
+            self.err(
+                s,
+                span,
+                format!("{key}.not-after"),
+                "the certificate ends before it begins".into(),
+                None,
+            );
+        }
         Some(CertificateDef {
             key: key_type,
             issuer,
             subject,
+            sans: c.sans.clone().unwrap_or_default(),
+            validity,
+            send_chain: c.send_chain.unwrap_or(true),
         })
     }
 
@@ -1306,8 +1604,10 @@ impl Resolver {
             out.result = match v.get_ref().as_str() {
                 "established" => Some(ExpectedResult::Established),
                 "failed" => Some(ExpectedResult::Failed),
+                "identity-refused" => Some(ExpectedResult::IdentityRefused),
                 other => {
-                    let help = error::suggestion(other, &["established", "failed"]);
+                    let help =
+                        error::suggestion(other, &["established", "failed", "identity-refused"]);
                     self.err(
                         s,
                         v.span(),

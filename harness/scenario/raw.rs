@@ -53,10 +53,15 @@ pub struct RawProfile {
     pub connection: Spanned<String>,
     /// Where the facts come from (a section of PRODUCTS.md).
     pub source: Option<String>,
-    /// Enabled protocol versions (`"1.0"` .. `"1.3"`).
-    pub versions: Spanned<Vec<Spanned<String>>>,
-    /// Cipher suites in preference order, IANA or OpenSSL names.
-    pub suites: Spanned<Vec<Spanned<String>>>,
+    /// Enabled protocol versions (`"1.0"` .. `"1.3"`); may come from
+    /// `layer`s instead.
+    pub versions: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Cipher suites in preference order, IANA or OpenSSL names; may come
+    /// from `layer`s instead.
+    pub suites: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Settings levels, most general first; the most specific level that
+    /// sets a value wins, field by field.
+    pub layer: Option<Vec<Spanned<RawLayer>>>,
     /// Server only: the server's suite order wins (default true).
     pub server_preference: Option<Spanned<bool>>,
     /// Certificates presented: a server's (default one RSA-2048 from
@@ -70,8 +75,43 @@ pub struct RawProfile {
     pub host: Option<Spanned<String>>,
     /// Client only: a second hello with other versions when the first fails.
     pub fallback: Option<Spanned<RawFallback>>,
+    /// Server only: when an ECDSA certificate is presented: `when-usable`
+    /// (default), `only-if-ecdsa-signed`, `never`.
+    pub ecdsa_presentation: Option<Spanned<String>>,
+    /// Client only: certificates accepted although their issuer is not
+    /// trusted (a browser's "accept the risk" exceptions).
+    pub accepted_exceptions: Option<Vec<Spanned<RawException>>>,
+    /// Client only: strict transport security; no exception is honoured.
+    pub hsts: Option<Spanned<bool>>,
+    /// Server only: client certificate common names the application accepts
+    /// after the handshake (a ClientIdentity list).
+    pub client_identities: Option<Spanned<Vec<String>>>,
     /// Changes from a date on, in date order.
     pub change: Option<Vec<Spanned<RawChange>>>,
+}
+
+/// `[[profile.ID.layer]]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawLayer {
+    /// The level's name: "system (JSSE)", "one CTI interface".
+    pub name: String,
+    /// Where the values come from.
+    pub source: Option<String>,
+    /// Versions set at this level.
+    pub versions: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Suites set at this level.
+    pub suites: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+/// One accepted exception.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawException {
+    /// Common name of the excepted certificate.
+    pub subject: String,
+    /// Its key type.
+    pub key: Spanned<String>,
 }
 
 /// `[profile.ID.fallback]`
@@ -108,6 +148,15 @@ pub struct RawCertificate {
     pub issuer: Option<Spanned<String>>,
     /// Common name; the server's host or the client profile id by default.
     pub subject: Option<String>,
+    /// More DNS names for subjectAltName (a server's host is always there).
+    pub sans: Option<Vec<String>>,
+    /// Valid from (TOML date or datetime); 2000-01-01 by default.
+    pub not_before: Option<Spanned<toml::value::Datetime>>,
+    /// Valid until; 2049-12-31T23:59:59Z by default.
+    pub not_after: Option<Spanned<toml::value::Datetime>>,
+    /// Send the issuing CAs with the certificate (default true); false
+    /// sends the leaf alone.
+    pub send_chain: Option<bool>,
 }
 
 /// `[[scenario]]`
