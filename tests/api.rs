@@ -405,3 +405,119 @@ fn linked_openssl_is_the_snapshot_reference() {
         openssl::version::version()
     );
 }
+
+// ---- layered settings and explain-config ----
+
+#[test]
+fn explain_config_names_the_level_of_each_setting() {
+    let out = tls_harness(&["explain-config", "xsp-cti-8012-all-levels", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(exit_codes::OK), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["versions"], serde_json::json!(["1.2"]));
+    assert_eq!(json["versions-from"], "CTI interface 8012");
+    assert_eq!(json["suites-from"], "all CTI interfaces");
+    let levels: Vec<&str> = json["levels"].as_array().unwrap().iter().map(|l| l["level"].as_str().unwrap()).collect();
+    assert_eq!(levels, ["system (JSSE)", "system transport (OpenSSL)", "all CTI interfaces", "CTI interface 8012"]);
+}
+
+#[test]
+fn explain_config_reports_suites_no_backend_implements() {
+    let out = tls_harness(&["explain-config", "xsp-cti-8012"]);
+    assert_eq!(out.status.code(), Some(exit_codes::OK));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("system (JSSE)"), "{stdout}");
+    assert!(
+        stdout.contains("implemented by no backend (kept in the configuration, never offered): TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn explain_config_of_an_unknown_profile_is_bad_input() {
+    let out = tls_harness(&["explain-config", "xsp-cti-8021"]);
+    assert_eq!(out.status.code(), Some(exit_codes::BAD_INPUT));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `xsp-cti-8012`?"));
+}
+
+#[test]
+fn a_layered_profile_needs_versions_at_some_level() {
+    let e = check_single_error(
+        r#"
+[profile.layered]
+name = "x"
+product = "x"
+release = "1"
+role = "server"
+connection = "cti"
+
+[[profile.layered.layer]]
+name = "system"
+suites = ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+"#,
+    );
+    assert_eq!(e.message, "no protocol versions");
+    assert!(e.help.as_deref().unwrap_or_default().contains("layers"), "{:?}", e.help);
+}
+
+#[test]
+fn an_overridden_level_is_not_held_to_the_winning_versions() {
+    // The system level lists a TLS 1.3 suite; the interface sets both
+    // versions and suites for TLS 1.2 only. Only the winning list must fit.
+    let text = r#"
+[profile.layered]
+name = "x"
+product = "x"
+release = "1"
+role = "server"
+connection = "cti"
+
+[[profile.layered.layer]]
+name = "system"
+versions = ["1.3"]
+suites = ["TLS_AES_128_GCM_SHA256"]
+
+[[profile.layered.layer]]
+name = "interface"
+versions = ["1.2"]
+suites = ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+"#;
+    let catalog = make_catalog();
+    let file = catalog.parse_scenario_file(Path::new("case.toml"), text);
+    assert!(file.is_ok(), "{:?}", file.err().map(|e| e.errors.iter().map(InputError::one_line).collect::<Vec<_>>()));
+}
+
+#[test]
+fn client_only_keys_on_a_server_are_refused() {
+    let e = check_single_error(
+        r#"
+[profile.s]
+name = "x"
+product = "x"
+release = "1"
+role = "server"
+connection = "https"
+versions = ["1.2"]
+suites = ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+hsts = true
+"#,
+    );
+    assert_eq!(e.key.as_deref(), Some("profile.s.hsts"));
+}
+
+#[test]
+fn a_certificate_that_ends_before_it_begins_is_refused() {
+    let e = check_single_error(
+        r#"
+[profile.s]
+name = "x"
+product = "x"
+release = "1"
+role = "server"
+connection = "https"
+versions = ["1.2"]
+suites = ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+certificate = [{ key = "rsa-2048", not-before = 2021-01-01, not-after = 2020-01-01 }]
+"#,
+    );
+    assert!(e.message.contains("ends before it begins"), "{}", e.message);
+}
