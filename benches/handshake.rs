@@ -21,7 +21,7 @@ server = "uccx-11-6-1-server"
 [[scenario]]
 id = "tls10-openssl-only"
 client = "uccx-11-5-1-client"
-server = "salesforce-tls10-enabled"
+server = "salesforce-production"
 "#;
 
 fn per_handshake(total: Duration) -> String {

@@ -290,7 +290,7 @@ fn cli_lists_profiles_and_scenarios_as_json() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|s| s["id"] == "11-5-1-after-cutover"));
+        .any(|s| s["id"] == "11-5-1-production-after-cutover"));
 }
 
 // ---- peers that misbehave ----
