@@ -94,8 +94,14 @@ pub fn timeline(file: &ScenarioFile, options: &RunOptions) -> Result<Vec<Turn>, 
         for at in dates {
             let now = run_at(at)?;
             for (before, after) in previous.pairings.iter().zip(&now.pairings) {
+                // A pairing that can run neither before nor after has no
+                // outcome to change, whatever its reasons say.
+                let neither_ran = matches!(
+                    (&before.status, &after.status),
+                    (Status::Unsupported { .. }, Status::Unsupported { .. })
+                );
                 let (b, a) = (line(&before.status), line(&after.status));
-                if b != a {
+                if b != a && !neither_ran {
                     turns.push(Turn {
                         at,
                         scenario: scenario.id.clone(),

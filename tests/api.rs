@@ -410,14 +410,37 @@ fn linked_openssl_is_the_snapshot_reference() {
 
 #[test]
 fn explain_config_names_the_level_of_each_setting() {
-    let out = tls_harness(&["explain-config", "xsp-cti-8012-all-levels", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(exit_codes::OK), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = tls_harness(&[
+        "explain-config",
+        "xsp-cti-8012-all-levels",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(exit_codes::OK),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["versions"], serde_json::json!(["1.2"]));
     assert_eq!(json["versions-from"], "CTI interface 8012");
     assert_eq!(json["suites-from"], "all CTI interfaces");
-    let levels: Vec<&str> = json["levels"].as_array().unwrap().iter().map(|l| l["level"].as_str().unwrap()).collect();
-    assert_eq!(levels, ["system (JSSE)", "system transport (OpenSSL)", "all CTI interfaces", "CTI interface 8012"]);
+    let levels: Vec<&str> = json["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        levels,
+        [
+            "system (JSSE)",
+            "system transport (OpenSSL)",
+            "all CTI interfaces",
+            "CTI interface 8012"
+        ]
+    );
 }
 
 #[test]
@@ -456,7 +479,11 @@ suites = ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
 "#,
     );
     assert_eq!(e.message, "no protocol versions");
-    assert!(e.help.as_deref().unwrap_or_default().contains("layers"), "{:?}", e.help);
+    assert!(
+        e.help.as_deref().unwrap_or_default().contains("layers"),
+        "{:?}",
+        e.help
+    );
 }
 
 #[test]
@@ -483,7 +510,15 @@ suites = ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
 "#;
     let catalog = make_catalog();
     let file = catalog.parse_scenario_file(Path::new("case.toml"), text);
-    assert!(file.is_ok(), "{:?}", file.err().map(|e| e.errors.iter().map(InputError::one_line).collect::<Vec<_>>()));
+    assert!(
+        file.is_ok(),
+        "{:?}",
+        file.err().map(|e| e
+            .errors
+            .iter()
+            .map(InputError::one_line)
+            .collect::<Vec<_>>())
+    );
 }
 
 #[test]
@@ -520,4 +555,51 @@ certificate = [{ key = "rsa-2048", not-before = 2021-01-01, not-after = 2020-01-
 "#,
     );
     assert!(e.message.contains("ends before it begins"), "{}", e.message);
+}
+
+#[test]
+fn matrix_prints_markdown_and_json_grids() {
+    let out = tls_harness(&[
+        "matrix",
+        "--client",
+        "uccx-11-5-1-client",
+        "--client",
+        "uccx-11-6-1-client",
+        "--server",
+        "salesforce-*",
+        "--at",
+        "2018-01-01",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(exit_codes::OK),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("| client \\ server"), "{stdout}");
+    assert!(lines[1].starts_with("|--"), "{stdout}");
+    let row = lines
+        .iter()
+        .find(|l| l.starts_with("| uccx-11-5-1-client"))
+        .expect("row");
+    assert!(row.contains("✗ protocol_version"), "{row}");
+
+    let out = tls_harness(&["matrix", "--support", "socialminer", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(exit_codes::OK));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outbound = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["release"] == "11.5(1)SU1" && r["connection"] == "outbound")
+        .expect("SocialMiner 11.5(1)SU1 outbound row");
+    // TLS 1.0 is reached only by the retry hello (PRODUCTS.md §3).
+    assert_eq!(
+        outbound["as-client"]["versions"][0],
+        serde_json::json!({"version": "1.0", "fallback": true})
+    );
 }

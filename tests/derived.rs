@@ -7,8 +7,10 @@ use std::sync::Arc;
 
 use tls_harness::endpoint::Pairing;
 use tls_harness::matrix::{grid, support, upgrade_plan, Runner, SupportRow};
-use tls_harness::run::RunOptions;
+use tls_harness::moment::Moment;
+use tls_harness::run::{run_file, RunOptions, Status};
 use tls_harness::scenario::{Catalog, Profile};
+use tls_harness::timeline::timeline;
 
 fn make_catalog() -> Catalog {
     Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/catalog"))
@@ -125,4 +127,77 @@ fn grid_cells_name_each_pairing_when_the_backends_disagree() {
         "✗ handshake_failure [openssl-rustls]; ✗ protocol_version [openssl-openssl]"
     );
     assert_eq!(g.cells[1].summary, "TLS 1.0");
+}
+
+// ---- dates ----
+
+fn production_today() -> tls_harness::scenario::ScenarioFile {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    make_catalog()
+        .load_scenario_file(&root.join("scenarios/salesforce/production-today.toml"))
+        .expect("scenario file loads")
+}
+
+fn summary_at(at: &str, scenario: &str, pairing: &str) -> String {
+    let options = RunOptions {
+        at: Moment::parse(at).unwrap(),
+        ..RunOptions::default()
+    };
+    let runs = run_file(&production_today(), &options).expect("runs");
+    let run = runs
+        .iter()
+        .find(|r| r.scenario == scenario)
+        .expect("scenario");
+    match &run
+        .pairings
+        .iter()
+        .find(|p| p.pairing == pairing)
+        .expect("pairing")
+        .status
+    {
+        Status::Ran { outcome, .. } => outcome.summary(),
+        Status::Unsupported { reason } => panic!("unsupported: {reason}"),
+    }
+}
+
+#[test]
+fn run_at_a_date_takes_salesforce_production_as_it_stood_then() {
+    let before = summary_at("2017-07-21", "11-5-1-production-today", "openssl-openssl");
+    let after = summary_at("2017-07-23", "11-5-1-production-today", "openssl-openssl");
+    assert!(before.starts_with("TLS 1.0 "), "{before}");
+    assert_eq!(
+        after,
+        "server failed: no-common-version, alert protocol_version (70)"
+    );
+}
+
+#[test]
+fn timeline_names_the_production_cutover_and_nothing_else() {
+    let turns = timeline(&production_today(), &RunOptions::default()).expect("timeline");
+    assert!(!turns.is_empty());
+    let cutover = Moment::parse("2017-07-22T00:00:00Z").unwrap();
+    for t in &turns {
+        assert_eq!(t.at, cutover, "{t:?}");
+        assert_eq!(
+            t.pairing, "openssl-openssl",
+            "only pairings that run can turn: {t:?}"
+        );
+        assert!(t.before.starts_with("TLS 1.0 "), "{t:?}");
+        assert!(t.after.contains("protocol_version"), "{t:?}");
+        assert!(
+            t.because
+                .iter()
+                .any(|b| b.starts_with("salesforce-production:")),
+            "{t:?}"
+        );
+    }
+    let turned: Vec<&str> = turns.iter().map(|t| t.scenario.as_str()).collect();
+    assert!(turned.contains(&"11-5-1-production-today"), "{turned:?}");
+    // Releases with a TLS 1.1/1.2 client do not turn.
+    assert!(
+        !turned
+            .iter()
+            .any(|s| s.starts_with("10-6-1-su3") || s.starts_with("11-6-1")),
+        "{turned:?}"
+    );
 }
