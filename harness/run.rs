@@ -115,6 +115,10 @@ pub struct ScenarioRun {
     /// The date the scenario pinned, if it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<Moment>,
+    /// For layered profiles, the settings level each effective value came
+    /// from (PRODUCTS.md §5).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub settings_from: Vec<String>,
     /// Server certificates kept in the keystore but not presented, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub withheld: Vec<String>,
@@ -339,6 +343,16 @@ pub async fn run_scenario(
         client: scenario.client.id.clone(),
         server: scenario.server.id.clone(),
         at: scenario.at,
+        settings_from: [&client, &server]
+            .iter()
+            .filter(|p| !p.layers.is_empty())
+            .map(|p| {
+                format!(
+                    "{}: versions from {}, suites from {}",
+                    p.id, p.versions_from, p.suites_from
+                )
+            })
+            .collect(),
         withheld: server_certs.withheld.clone(),
         unimplemented_suites: unimplemented,
         pairings,
