@@ -462,7 +462,7 @@ fn matrix(args: MatrixArgs) -> i32 {
         Ok((c, _)) => c,
         Err(e) => return report_input_errors(e, format),
     };
-    let runner = match Runner::new(&catalog.cas, args.run.options(None)) {
+    let runner = match Runner::new(&catalog.cas, args.run.options(None), "catalog") {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -564,7 +564,7 @@ fn upgrade_plan(args: UpgradePlanArgs) -> i32 {
             }
         }
     }
-    let result = Runner::new(&catalog.cas, args.run.options(None)).and_then(|runner| {
+    let result = Runner::new(&catalog.cas, args.run.options(None), "catalog").and_then(|runner| {
         let cas: Vec<String> = catalog.cas.iter().map(|c| c.id.clone()).collect();
         let rows = support(&runner, &profiles, &cas)?;
         plan(&runner, &rows, &profiles, &args.release, &peers)

@@ -12,11 +12,12 @@ use serde::Serialize;
 
 use crate::endpoint::Pairing;
 use crate::outcome::Outcome;
-use crate::pki::{Issuer, KeyType, Pki};
-use crate::run::{run_scenario, PairingRun, RunError, RunOptions, ScenarioRun, Status};
+use crate::pki::{Issuer, KeyType};
+pub use crate::run::Runner;
+use crate::run::{PairingRun, RunError, Status};
 use crate::scenario::{
-    CertificateDef, ClientAuth, EcdsaPresentation, Profile, Role, Scenario, SuiteChoice,
-    BUILTIN_ROOT, PROFILE_LEVEL,
+    CertificateDef, ClientAuth, EcdsaPresentation, Profile, Role, SuiteChoice, BUILTIN_ROOT,
+    PROFILE_LEVEL,
 };
 use crate::suite::{registry, Authentication, KeyExchange, NameForm};
 use crate::version::ProtocolVersion;
@@ -29,61 +30,6 @@ pub fn release_order(release: &str) -> Vec<u64> {
         .filter(|part| !part.is_empty())
         .filter_map(|part| part.parse().ok())
         .collect()
-}
-
-/// Runs scenarios built on the fly, with one PKI for all of them.
-pub struct Runner {
-    pki: Pki,
-    runtime: tokio::runtime::Runtime,
-    options: RunOptions,
-}
-
-impl Runner {
-    /// A runner over the given CAs (a catalog's, say).
-    pub fn new(cas: &[crate::pki::CaSpec], options: RunOptions) -> Result<Runner, RunError> {
-        let mut pki = Pki::new();
-        for ca in cas {
-            pki.add_ca(ca.clone()).map_err(|source| RunError::Pki {
-                file: "catalog".into(),
-                source,
-            })?;
-        }
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .map_err(RunError::Runtime)?;
-        Ok(Runner {
-            pki,
-            runtime,
-            options,
-        })
-    }
-
-    /// Runs `client` against `server` on `pairings`.
-    pub fn pair(
-        &self,
-        client: &Arc<Profile>,
-        server: &Arc<Profile>,
-        pairings: &[Pairing],
-    ) -> Result<ScenarioRun, RunError> {
-        let scenario = Scenario {
-            id: format!("{} → {}", client.id, server.id),
-            description: None,
-            source: None,
-            client: client.clone(),
-            server: server.clone(),
-            pairings: pairings.to_vec(),
-            server_name: server.host.clone(),
-            expect: None,
-            at: None,
-        };
-        self.runtime
-            .block_on(run_scenario(&scenario, &self.pki, &self.options))
-            .map_err(|source| RunError::Pki {
-                file: "catalog".into(),
-                source,
-            })
-    }
 }
 
 /// One pairing's result in a few words: `TLS 1.2`, `✗ protocol_version`.

@@ -3,6 +3,7 @@
 //! happened and checks it against the scenario's expectation.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -171,28 +172,97 @@ pub enum RunError {
     Runtime(std::io::Error),
 }
 
+/// Runs scenarios over one PKI and one async runtime: the certificates of
+/// a file's (or a catalog's) CAs, made once.
+pub struct Runner {
+    pki: Pki,
+    runtime: tokio::runtime::Runtime,
+    options: RunOptions,
+    origin: String,
+}
+
+impl Runner {
+    /// A runner over `cas`; `origin` names them in errors (a file, "catalog").
+    pub fn new(
+        cas: &[crate::pki::CaSpec],
+        options: RunOptions,
+        origin: impl Into<String>,
+    ) -> Result<Runner, RunError> {
+        let origin = origin.into();
+        let mut pki = Pki::new();
+        for ca in cas {
+            pki.add_ca(ca.clone()).map_err(|source| RunError::Pki {
+                file: origin.clone(),
+                source,
+            })?;
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .map_err(RunError::Runtime)?;
+        Ok(Runner {
+            pki,
+            runtime,
+            options,
+            origin,
+        })
+    }
+
+    /// Runs one scenario with the runner's options.
+    pub fn run(&self, scenario: &Scenario) -> Result<ScenarioRun, RunError> {
+        self.run_with(scenario, &self.options)
+    }
+
+    /// Runs one scenario as it stood at `at`, whatever date it pins.
+    pub fn run_at(&self, scenario: &Scenario, at: Moment) -> Result<ScenarioRun, RunError> {
+        let unpinned = Scenario {
+            at: None,
+            ..scenario.clone()
+        };
+        self.run_with(
+            &unpinned,
+            &RunOptions {
+                at,
+                ..self.options.clone()
+            },
+        )
+    }
+
+    /// Runs `client` against `server` on `pairings`, as an ad-hoc scenario.
+    pub fn pair(
+        &self,
+        client: &Arc<Profile>,
+        server: &Arc<Profile>,
+        pairings: &[Pairing],
+    ) -> Result<ScenarioRun, RunError> {
+        let scenario = Scenario {
+            id: format!("{} → {}", client.id, server.id),
+            description: None,
+            source: None,
+            client: client.clone(),
+            server: server.clone(),
+            pairings: pairings.to_vec(),
+            server_name: server.host.clone(),
+            expect: None,
+            at: None,
+        };
+        self.run(&scenario)
+    }
+
+    fn run_with(&self, scenario: &Scenario, options: &RunOptions) -> Result<ScenarioRun, RunError> {
+        self.runtime
+            .block_on(run_scenario(scenario, &self.pki, options))
+            .map_err(|source| RunError::Pki {
+                file: self.origin.clone(),
+                source,
+            })
+    }
+}
+
 /// Runs every scenario of a file.
 pub fn run_file(file: &ScenarioFile, options: &RunOptions) -> Result<Vec<ScenarioRun>, RunError> {
-    let pki_error = |source| RunError::Pki {
-        file: file.path.display().to_string(),
-        source,
-    };
-    let mut pki = Pki::new();
-    for ca in &file.cas {
-        pki.add_ca(ca.clone()).map_err(pki_error)?;
-    }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .map_err(RunError::Runtime)?;
-    file.scenarios
-        .iter()
-        .map(|s| {
-            runtime
-                .block_on(run_scenario(s, &pki, options))
-                .map_err(pki_error)
-        })
-        .collect()
+    let runner = Runner::new(&file.cas, options.clone(), file.path.display().to_string())?;
+    file.scenarios.iter().map(|s| runner.run(s)).collect()
 }
 
 struct Issued {

@@ -8,8 +8,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::moment::Moment;
-use crate::pki::Pki;
-use crate::run::{run_scenario, RunError, RunOptions, ScenarioRun, Status};
+use crate::run::{RunError, RunOptions, Runner, Status};
 use crate::scenario::{Scenario, ScenarioFile};
 
 /// One pairing of one scenario whose outcome changes at one instant.
@@ -60,36 +59,13 @@ fn because(scenario: &Scenario, at: Moment) -> Vec<String> {
 
 /// The turns of every scenario of `file` with dated profiles, in date order.
 pub fn timeline(file: &ScenarioFile, options: &RunOptions) -> Result<Vec<Turn>, RunError> {
-    let pki_error = |source| RunError::Pki {
-        file: file.path.display().to_string(),
-        source,
-    };
-    let mut pki = Pki::new();
-    for ca in &file.cas {
-        pki.add_ca(ca.clone()).map_err(pki_error)?;
-    }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .map_err(RunError::Runtime)?;
+    let runner = Runner::new(&file.cas, options.clone(), file.path.display().to_string())?;
     let mut turns = Vec::new();
     for scenario in &file.scenarios {
         let dates = instants(scenario);
         let Some(first) = dates.first() else { continue };
         // The scenario's own pinned date is what `timeline` varies.
-        let unpinned = Scenario {
-            at: None,
-            ..scenario.clone()
-        };
-        let run_at = |at: Moment| -> Result<ScenarioRun, RunError> {
-            let opts = RunOptions {
-                at,
-                ..options.clone()
-            };
-            runtime
-                .block_on(run_scenario(&unpinned, &pki, &opts))
-                .map_err(pki_error)
-        };
+        let run_at = |at: Moment| runner.run_at(scenario, at);
         let mut previous = run_at(first.minus_seconds(1))?;
         for at in dates {
             let now = run_at(at)?;

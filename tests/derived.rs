@@ -18,7 +18,7 @@ fn make_catalog() -> Catalog {
 }
 
 fn make_runner(catalog: &Catalog) -> Runner {
-    Runner::new(&catalog.cas, RunOptions::default()).expect("runner")
+    Runner::new(&catalog.cas, RunOptions::default(), "catalog").expect("runner")
 }
 
 fn profiles(catalog: &Catalog, product: &str, connection: &str) -> Vec<Arc<Profile>> {
