@@ -83,7 +83,7 @@ impl PairingRun {
 
 /// Ran or could not run.
 #[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case", rename_all_fields = "kebab-case")]
 pub enum Status {
     /// Both endpoints ran.
     Ran {
