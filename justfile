@@ -14,6 +14,11 @@ test:
 run *ARGS:
     cargo run --release -- run {{ARGS}}
 
+# The model's property tests with 16 times the cases of `just test` (4096
+# per pairing and per invariant test; release build).
+soak:
+    TLS_HARNESS_MODEL_CASES=4096 cargo nextest run --release --test model --no-fail-fast
+
 # Measure handshake and set-up costs per pairing (release build).
 bench:
     cargo bench --bench handshake

@@ -1,4 +1,5 @@
-//! The command line: `tls-harness run` and `tls-harness list`.
+//! The command line: `tls-harness run`, `list`, `timeline`, `matrix`,
+//! `upgrade-plan`, `explain-config`, `simulate` and `explain`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,12 +11,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::endpoint::Pairing;
 use crate::exit_codes;
 use crate::matrix::{grid, support, upgrade_plan as plan, Runner};
+use crate::model::{self, Stacks};
 use crate::moment::Moment;
 use crate::report::{
     grid_table, plan_table, run_table, support_table, timeline_table, ConfigExplanation, FileRun,
     Listing, Style, Totals,
 };
-use crate::run::{run_file, RunOptions};
+use crate::run::{run_file, simulate_scenario, unsupported, RunOptions};
 use crate::scenario::{error::suggestion, Profile, Role};
 use crate::scenario::{toml_files, Catalog, InputError, InputErrors, ScenarioFile};
 use crate::timeline::timeline as turns;
@@ -55,6 +57,53 @@ enum Command {
     /// Show a profile's effective versions and suites and the settings
     /// level each came from.
     ExplainConfig(ExplainConfigArgs),
+    /// Run scenarios on the negotiation model alone, without handshakes: a
+    /// row for each pairing the backends could implement (with their
+    /// quirks) and a `reference` row by the RFCs, for endpoints no backend
+    /// can run.
+    Simulate(SimulateArgs),
+    /// Print the negotiation model's reasoning for one scenario, step by
+    /// step: what each side offered, what the server chose and why, where
+    /// it failed.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+struct SimulateArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Only this pairing's row (besides `reference`); repeatable.
+    #[arg(long = "pairing", value_parser = parse_pairing)]
+    pairings: Vec<Pairing>,
+    /// Take dated profiles as they stood at this date [default: now];
+    /// scenarios that pin a date keep theirs.
+    #[arg(long, value_parser = Moment::parse)]
+    at: Option<Moment>,
+}
+
+#[derive(Debug, Args)]
+struct ExplainArgs {
+    /// Scenario id (`tls-harness list` shows them).
+    scenario: String,
+    #[command(flatten)]
+    common: Common,
+    /// Whose rules: a pairing (`openssl-rustls`) or `reference` (the RFCs)
+    /// [default: the scenario's first pairing that can run, else
+    /// reference].
+    #[arg(long = "pairing", value_parser = parse_stacks)]
+    pairing: Option<Stacks>,
+    /// Take dated profiles as they stood at this date [default: now].
+    #[arg(long, value_parser = Moment::parse)]
+    at: Option<Moment>,
+}
+
+fn parse_stacks(s: &str) -> Result<Stacks, String> {
+    if s == "reference" {
+        return Ok(Stacks::REFERENCE);
+    }
+    parse_pairing(s)
+        .map(Stacks::from)
+        .map_err(|e| format!("{e}, or reference"))
 }
 
 #[derive(Debug, Args)]
@@ -229,6 +278,8 @@ pub fn main() -> i32 {
         Command::Matrix(args) => matrix(args),
         Command::UpgradePlan(args) => upgrade_plan(args),
         Command::ExplainConfig(args) => explain_config(args),
+        Command::Simulate(args) => simulate(args),
+        Command::Explain(args) => explain(args),
     }
 }
 
@@ -364,6 +415,8 @@ fn run(args: RunArgs) -> i32 {
     }
     if totals.not_as_expected > 0 {
         exit_codes::EXPECTATION_FAILED
+    } else if totals.model_disagreements > 0 {
+        exit_codes::MODEL_DISAGREED
     } else {
         exit_codes::OK
     }
@@ -604,6 +657,140 @@ fn explain_config(args: ExplainConfigArgs) -> i32 {
     match args.format {
         Format::Json => print_json(&explanation),
         f => print!("{}", explanation.table(f.style())),
+    }
+    exit_codes::OK
+}
+
+fn simulate(args: SimulateArgs) -> i32 {
+    let inputs = match load(&args.common) {
+        Ok(i) => i,
+        Err(e) => return report_input_errors(e, args.common.format),
+    };
+    let options = RunOptions {
+        only: (!args.pairings.is_empty()).then_some(args.pairings),
+        at: args.at.unwrap_or_else(Moment::now),
+        ..RunOptions::default()
+    };
+    let runs: Vec<FileRun> = inputs
+        .files
+        .iter()
+        .map(|file| FileRun {
+            file: file.path.display().to_string(),
+            scenarios: file
+                .scenarios
+                .iter()
+                .map(|s| simulate_scenario(s, &file.cas, &options))
+                .collect(),
+        })
+        .collect();
+    let totals = Totals::of(&runs);
+    match args.common.format {
+        Format::Table | Format::Markdown => {
+            print!("{}", run_table(&runs, args.common.format.style()))
+        }
+        Format::Json => print_json(&serde_json::json!({ "files": runs, "totals": totals })),
+    }
+    if totals.not_as_expected > 0 {
+        exit_codes::EXPECTATION_FAILED
+    } else {
+        exit_codes::OK
+    }
+}
+
+fn explain(args: ExplainArgs) -> i32 {
+    let format = args.common.format;
+    let inputs = match load(&args.common) {
+        Ok(i) => i,
+        Err(e) => return report_input_errors(e, format),
+    };
+    let found = inputs.files.iter().find_map(|f| {
+        f.scenarios
+            .iter()
+            .find(|s| s.id == args.scenario)
+            .map(|s| (f, s))
+    });
+    let Some((file, scenario)) = found else {
+        let ids: Vec<&str> = inputs
+            .files
+            .iter()
+            .flat_map(|f| f.scenarios.iter().map(|s| s.id.as_str()))
+            .collect();
+        let mut e = InputError::file(
+            Path::new("<command line>"),
+            format!("no scenario `{}` in the given files", args.scenario),
+        );
+        e = e.with_help(suggestion(&args.scenario, &ids).unwrap_or_else(|| {
+            "`tls-harness list` shows the scenario ids; name the file if it is outside scenarios/"
+                .to_string()
+        }));
+        return report_input_errors(e.into(), format);
+    };
+    let at = args.at.unwrap_or_else(Moment::now);
+    let when = scenario.at.unwrap_or(at);
+    let (client, server) = (scenario.client.at(when), scenario.server.at(when));
+    let runnable = scenario
+        .pairings
+        .iter()
+        .find(|p| unsupported(**p, &client, &server).is_none());
+    let stacks = args
+        .pairing
+        .or(runnable.map(|p| Stacks::from(*p)))
+        .unwrap_or(Stacks::REFERENCE);
+    let note = match (stacks == Stacks::REFERENCE, runnable) {
+        (true, None) => {
+            let mut why: Vec<String> = scenario
+                .pairings
+                .iter()
+                .filter_map(|p| unsupported(*p, &client, &server))
+                .collect();
+            why.sort();
+            why.dedup();
+            format!(
+                "by the RFCs alone: no backend pairing can run it ({})",
+                why.join("; ")
+            )
+        }
+        (true, Some(_)) => "by the RFCs alone".to_string(),
+        (false, _) => {
+            match Pairing::parse(&stacks.id()).and_then(|p| unsupported(p, &client, &server)) {
+                Some(why) => format!(
+                    "with {} rules, though that pairing cannot run it for real ({why})",
+                    stacks.id()
+                ),
+                None => format!(
+                    "with {} rules; `tls-harness run` checks a real handshake against this",
+                    stacks.id()
+                ),
+            }
+        }
+    };
+    let prediction = model::predict(scenario, &file.cas, stacks, at);
+    match format {
+        Format::Json => print_json(&serde_json::json!({
+            "scenario": scenario.id,
+            "file": file.path.display().to_string(),
+            "rules": stacks.id(),
+            "prediction": prediction,
+        })),
+        Format::Table | Format::Markdown => {
+            let mut out = String::new();
+            out.push_str(&format!(
+                "Scenario {} ({}): {} → {}\n",
+                scenario.id,
+                scenario.source.as_deref().unwrap_or("no source given"),
+                scenario.client.id,
+                scenario.server.id
+            ));
+            if let Some(d) = &scenario.description {
+                out.push_str(&format!("{d}\n"));
+            }
+            out.push_str(&format!("Modelled {note}.\n\n"));
+            for (i, step) in prediction.steps.iter().enumerate() {
+                out.push_str(&format!("{}. {step}\n", i + 1));
+            }
+            out.push_str(&format!("\nOutcome: {}\n", prediction.outcome.summary()));
+            print!("{out}");
+        }
     }
     exit_codes::OK
 }

@@ -13,8 +13,13 @@ pub const BAD_INPUT: i32 = 3;
 /// would not start); not a verdict on any scenario.
 pub const HARNESS_ERROR: i32 = 4;
 
+/// Every expectation held, but a real outcome differed from the
+/// negotiation model's prediction: the model, or our understanding of a
+/// stack, is wrong somewhere.
+pub const MODEL_DISAGREED: i32 = 5;
+
 /// Every status with its meaning, for `--help` and the README.
-pub const ALL: [(i32, &str); 5] = [
+pub const ALL: [(i32, &str); 6] = [
     (OK, "every expectation held"),
     (
         EXPECTATION_FAILED,
@@ -23,6 +28,10 @@ pub const ALL: [(i32, &str); 5] = [
     (USAGE, "malformed command line"),
     (BAD_INPUT, "unusable scenario or catalog file"),
     (HARNESS_ERROR, "the harness itself failed"),
+    (
+        MODEL_DISAGREED,
+        "a real outcome differed from the negotiation model",
+    ),
 ];
 
 #[cfg(test)]

@@ -5,8 +5,8 @@
 //! The pieces, in the order a run uses them: [`scenario`] reads and
 //! validates files; [`pki`] issues their certificates; [`endpoint`] drives
 //! the two backends over the in-memory [`wire`]; [`run`] normalises both
-//! sides into an [`outcome::Outcome`] using [`taxonomy`]; [`report`] prints
-//! it.
+//! sides into an [`outcome::Outcome`] using [`taxonomy`] and checks it
+//! against the pure negotiation [`model`]; [`report`] prints it.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -15,6 +15,7 @@ pub mod cli;
 pub mod endpoint;
 pub mod exit_codes;
 pub mod matrix;
+pub mod model;
 pub mod moment;
 pub mod outcome;
 pub mod pki;

@@ -35,7 +35,8 @@ pub fn release_order(release: &str) -> Vec<u64> {
 /// One pairing's result in a few words: `TLS 1.2`, `✗ protocol_version`.
 fn short(status: &Status) -> Option<String> {
     match status {
-        Status::Unsupported { .. } => None,
+        // The grid shows real handshakes only.
+        Status::Unsupported { .. } | Status::Simulated { .. } => None,
         Status::Ran {
             outcome,
             fallback_from,

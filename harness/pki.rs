@@ -128,6 +128,18 @@ impl KeyType {
         }
     }
 
+    /// The signature algorithm of a certificate this key signs, as
+    /// [`CertSummary::signature`] names it: the key's family with the hash
+    /// of [`KeyType::digest`].
+    pub fn signature_name(self) -> &'static str {
+        match self {
+            KeyType::Rsa2048 | KeyType::Rsa4096 => "sha256-rsa",
+            KeyType::EcdsaP256 => "ecdsa-sha256",
+            KeyType::EcdsaP384 => "ecdsa-sha384",
+            KeyType::Dsa2048 => "dsa-sha256",
+        }
+    }
+
     /// The hash a key of this type signs certificates with; rcgen's choice for
     /// its own keys, repeated here for certificates OpenSSL signs.
     fn digest(self) -> MessageDigest {
@@ -293,6 +305,12 @@ impl Pki {
         Ok(self.ca(id)?.der.clone())
     }
 
+    /// The specs of the CAs, in the order they were added (what the
+    /// negotiation model reasons about instead of the certificates).
+    pub fn ca_specs(&self) -> Vec<CaSpec> {
+        self.cas.iter().map(|ca| ca.spec.clone()).collect()
+    }
+
     /// Ids of the CAs, in the order they were added.
     pub fn ca_ids(&self) -> impl Iterator<Item = &str> {
         self.cas.iter().map(|ca| ca.spec.id.as_str())
@@ -431,6 +449,21 @@ impl Subject {
         }
         name.append_entry_by_text("CN", &self.common_name)?;
         Ok(name.build())
+    }
+}
+
+/// The common name of a subject as scenario files write it (`Test Root`
+/// or `CN=Test Root, O=Example`), or `None` if the text is not a subject.
+pub fn common_name(subject: &str) -> Option<String> {
+    Subject::parse(subject).ok().map(|s| s.common_name)
+}
+
+/// Whether two subjects as scenario files write them are the same name
+/// (what makes a certificate's issuer equal its subject).
+pub fn same_subject(a: &str, b: &str) -> bool {
+    match (Subject::parse(a), Subject::parse(b)) {
+        (Ok(a), Ok(b)) => a.common_name == b.common_name && a.organization == b.organization,
+        _ => false,
     }
 }
 

@@ -6,7 +6,8 @@ use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
 use crate::matrix::{Grid, Probed, SupportRow, UpgradePlan};
-use crate::run::{ScenarioRun, Status, Verdict};
+use crate::outcome::Outcome;
+use crate::run::{ModelCheck, ScenarioRun, Status, Verdict};
 use crate::scenario::{Catalog, Profile, ScenarioFile};
 use crate::timeline::Turn;
 
@@ -28,12 +29,16 @@ pub struct Totals {
     pub scenarios: usize,
     /// Handshakes that ran.
     pub handshakes: usize,
-    /// Handshakes whose expectation held.
+    /// Outcomes the negotiation model predicted without a handshake.
+    pub simulated: usize,
+    /// Handshakes and simulations whose expectation held.
     pub as_expected: usize,
-    /// Handshakes whose expectation did not hold.
+    /// Handshakes and simulations whose expectation did not hold.
     pub not_as_expected: usize,
-    /// Handshakes with no stated expectation.
+    /// Handshakes and simulations with no stated expectation.
     pub unchecked: usize,
+    /// Handshakes whose outcome the negotiation model did not predict.
+    pub model_disagreements: usize,
     /// Pairings that could not run.
     pub unsupported: usize,
 }
@@ -47,8 +52,21 @@ impl Totals {
             for p in &s.pairings {
                 match &p.status {
                     Status::Unsupported { .. } => t.unsupported += 1,
-                    Status::Ran { expectation, .. } => {
+                    Status::Simulated { expectation, .. } => {
+                        t.simulated += 1;
+                        match expectation {
+                            Verdict::Held => t.as_expected += 1,
+                            Verdict::NotHeld(_) => t.not_as_expected += 1,
+                            Verdict::NotStated => t.unchecked += 1,
+                        }
+                    }
+                    Status::Ran {
+                        expectation, model, ..
+                    } => {
                         t.handshakes += 1;
+                        if *model != ModelCheck::Agrees {
+                            t.model_disagreements += 1;
+                        }
                         match expectation {
                             Verdict::Held => t.as_expected += 1,
                             Verdict::NotHeld(_) => t.not_as_expected += 1,
@@ -84,32 +102,62 @@ fn table(header: &[&str], style: Style) -> Table {
     t
 }
 
+fn with_fallback(outcome: &Outcome, first: Option<&Outcome>) -> String {
+    match first {
+        Some(first) => format!(
+            "{} (after fallback; first hello: {})",
+            outcome.summary(),
+            first.summary()
+        ),
+        None => outcome.summary(),
+    }
+}
+
+fn verdict_text(expectation: &Verdict) -> String {
+    match expectation {
+        Verdict::Held => "yes".to_string(),
+        Verdict::NotStated => "(none stated)".to_string(),
+        Verdict::NotHeld(m) => format!("NO: {}", m.join("; ")),
+    }
+}
+
 /// The `run` table: one row per scenario and pairing.
 pub fn run_table(files: &[FileRun], style: Style) -> String {
-    let mut t = table(&["scenario", "pairing", "outcome", "expected"], style);
+    let mut t = table(
+        &["scenario", "pairing", "outcome", "expected", "model"],
+        style,
+    );
     for s in files.iter().flat_map(|f| &f.scenarios) {
         for p in &s.pairings {
-            let (outcome, verdict) = match &p.status {
-                Status::Unsupported { reason } => {
-                    (format!("unsupported: {reason}"), "-".to_string())
-                }
-                Status::Ran {
+            let (outcome, verdict, model) = match &p.status {
+                Status::Unsupported { reason } => (
+                    format!("unsupported: {reason}"),
+                    "-".to_string(),
+                    "-".to_string(),
+                ),
+                Status::Simulated {
                     outcome,
                     fallback_from,
                     expectation,
                 } => (
-                    match fallback_from {
-                        Some(first) => format!(
-                            "{} (after fallback; first hello: {})",
-                            outcome.summary(),
-                            first.summary()
-                        ),
-                        None => outcome.summary(),
-                    },
-                    match expectation {
-                        Verdict::Held => "yes".to_string(),
-                        Verdict::NotStated => "(none stated)".to_string(),
-                        Verdict::NotHeld(m) => format!("NO: {}", m.join("; ")),
+                    format!(
+                        "simulated: {}",
+                        with_fallback(outcome, fallback_from.as_deref())
+                    ),
+                    verdict_text(expectation),
+                    "-".to_string(),
+                ),
+                Status::Ran {
+                    outcome,
+                    fallback_from,
+                    expectation,
+                    model,
+                } => (
+                    with_fallback(outcome, fallback_from.as_deref()),
+                    verdict_text(expectation),
+                    match model {
+                        ModelCheck::Agrees => "agrees".to_string(),
+                        ModelCheck::Disagrees(d) => format!("DISAGREES: {}", d.join("; ")),
                     },
                 ),
             };
@@ -118,17 +166,20 @@ pub fn run_table(files: &[FileRun], style: Style) -> String {
                 p.pairing.clone(),
                 outcome,
                 verdict,
+                model,
             ]);
         }
     }
     let totals = Totals::of(files);
     format!(
-        "{t}\n{} scenarios, {} handshakes: {} as expected, {} not as expected, {} without expectation; {} pairings unsupported\n",
+        "{t}\n{} scenarios, {} handshakes and {} simulations: {} as expected, {} not as expected, {} without expectation; {} handshakes disagree with the model; {} pairings unsupported\n",
         totals.scenarios,
         totals.handshakes,
+        totals.simulated,
         totals.as_expected,
         totals.not_as_expected,
         totals.unchecked,
+        totals.model_disagreements,
         totals.unsupported
     )
 }

@@ -9,12 +9,13 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::endpoint::{self, Backend, Pairing, Setup, SideReport};
+use crate::model::{self, Stacks};
 use crate::moment::Moment;
 use crate::outcome::{
     ErrorKind, Established, Failed, IdentityRefused, Outcome, Presented, Side, SideError, SuiteName,
 };
-use crate::pki::{self, KeyAlgorithm, Pki, PkiError};
-use crate::scenario::{EcdsaPresentation, Profile, Role, Scenario, ScenarioFile};
+use crate::pki::{self, CaSpec, KeyAlgorithm, Pki, PkiError};
+use crate::scenario::{Expected, Profile, Scenario, ScenarioFile};
 use crate::wire::{self, Transcript};
 
 /// How to run.
@@ -48,6 +49,17 @@ pub enum Verdict {
     Held,
     /// What differed.
     NotHeld(Vec<String>),
+}
+
+/// Whether a real outcome is the one the negotiation model predicted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelCheck {
+    /// The model predicted exactly this outcome.
+    Agrees,
+    /// Where the model and the real stacks differ: a fault in the model or
+    /// a behaviour of a stack it does not know yet.
+    Disagrees(Vec<String>),
 }
 
 /// One pairing of one scenario.
@@ -91,6 +103,19 @@ pub enum Status {
         outcome: Box<Outcome>,
         /// The first attempt, when it failed and the client retried with
         /// its fallback hello.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        fallback_from: Option<Box<Outcome>>,
+        /// Against the expectation.
+        expectation: Verdict,
+        /// Against the negotiation model's prediction for this pairing.
+        model: ModelCheck,
+    },
+    /// No real handshake: the negotiation model's prediction (`tls-harness
+    /// simulate`, and the reference row of a scenario no pairing can run).
+    Simulated {
+        /// The predicted outcome (of the retry, if the client fell back).
+        outcome: Box<Outcome>,
+        /// The predicted first attempt, when the client falls back.
         #[serde(skip_serializing_if = "Option::is_none")]
         fallback_from: Option<Box<Outcome>>,
         /// Against the expectation.
@@ -140,12 +165,31 @@ impl ScenarioRun {
         }
     }
 
+    /// Disagreements with the negotiation model across every pairing, as
+    /// `scenario pairing: what`.
+    pub fn model_disagreements(&self) -> Vec<String> {
+        self.pairings
+            .iter()
+            .filter_map(|p| match &p.status {
+                Status::Ran {
+                    model: ModelCheck::Disagrees(d),
+                    ..
+                } => Some(format!("{} {}: {}", self.scenario, p.pairing, d.join("; "))),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Mismatches across every pairing, as `pairing: what`.
     pub fn mismatches(&self) -> Vec<String> {
         self.pairings
             .iter()
             .filter_map(|p| match &p.status {
                 Status::Ran {
+                    expectation: Verdict::NotHeld(m),
+                    ..
+                }
+                | Status::Simulated {
                     expectation: Verdict::NotHeld(m),
                     ..
                 } => Some(format!("{} {}: {}", self.scenario, p.pairing, m.join("; "))),
@@ -284,20 +328,7 @@ fn issue(profile: &Profile, pki: &Pki) -> Result<Issued, PkiError> {
         if !def.send_chain {
             id.chain_der.clear();
         }
-        let ecdsa = id.key_type.algorithm() == KeyAlgorithm::Ecdsa;
-        let why_not = match profile.ecdsa_presentation {
-            _ if !ecdsa || profile.role == Role::Client => None,
-            EcdsaPresentation::Never => Some("ecdsa-presentation = never".to_string()),
-            EcdsaPresentation::OnlyIfEcdsaSigned
-                if id.issuer_key.algorithm() != KeyAlgorithm::Ecdsa =>
-            {
-                Some(format!(
-                    "signed with an {} key, and ecdsa-presentation = only-if-ecdsa-signed",
-                    id.issuer_key
-                ))
-            }
-            _ => None,
-        };
+        let why_not = profile.withholds(id.key_type, id.issuer_key);
         match why_not {
             Some(why) => withheld.push(format!(
                 "{} certificate {}: not presented ({why})",
@@ -321,7 +352,7 @@ fn issue(profile: &Profile, pki: &Pki) -> Result<Issued, PkiError> {
 /// The application's check after a completed handshake: a server with a
 /// ClientIdentity list refuses a client whose certificate's common name is
 /// not on it.
-fn check_identity(outcome: Outcome, server: &Profile) -> Outcome {
+pub fn check_identity(outcome: Outcome, server: &Profile) -> Outcome {
     let (Some(allowed), Outcome::Established(e)) = (&server.client_identities, &outcome) else {
         return outcome;
     };
@@ -347,6 +378,7 @@ pub async fn run_scenario(
     let at = scenario.at.unwrap_or(options.at);
     let client = scenario.client.at(at);
     let server = scenario.server.at(at);
+    let cas = pki.ca_specs();
     let client_certs = issue(&client, pki)?;
     let server_certs = issue(&server, pki)?;
     let mut pairings = Vec::new();
@@ -379,22 +411,22 @@ pub async fn run_scenario(
                     _ => (first, None),
                 };
                 let outcome = check_identity(outcome, &server);
-                let expectation = match &scenario.expect {
-                    None => Verdict::NotStated,
-                    Some(e) => {
-                        match e
-                            .for_pairing(*pairing)
-                            .mismatches(&outcome, fallback_from.is_some())
-                        {
-                            m if m.is_empty() => Verdict::Held,
-                            m => Verdict::NotHeld(m),
-                        }
-                    }
-                };
+                let expectation = verdict(
+                    scenario.expect.as_ref().map(|e| e.for_pairing(*pairing)),
+                    &outcome,
+                    fallback_from.is_some(),
+                );
+                let predicted = model::predict(scenario, &cas, (*pairing).into(), at);
+                let model =
+                    match model::disagreements(&outcome, fallback_from.as_deref(), &predicted) {
+                        d if d.is_empty() => ModelCheck::Agrees,
+                        d => ModelCheck::Disagrees(d),
+                    };
                 Status::Ran {
                     outcome: Box::new(outcome),
                     fallback_from,
                     expectation,
+                    model,
                 }
             }
         };
@@ -402,6 +434,14 @@ pub async fn run_scenario(
             pairing: pairing.id(),
             status,
         });
+    }
+    if !pairings.is_empty()
+        && pairings
+            .iter()
+            .all(|p| matches!(p.status, Status::Unsupported { .. }))
+    {
+        // No backend can run it: the model answers, by the RFCs.
+        pairings.push(simulated(scenario, &cas, Stacks::REFERENCE, at));
     }
     let mut unimplemented: Vec<String> = [&client, &server]
         .iter()
@@ -427,6 +467,75 @@ pub async fn run_scenario(
         unimplemented_suites: unimplemented,
         pairings,
     })
+}
+
+/// An expectation (if any) against an outcome.
+fn verdict(expected: Option<Expected>, outcome: &Outcome, fell_back: bool) -> Verdict {
+    match expected.map(|e| e.mismatches(outcome, fell_back)) {
+        None => Verdict::NotStated,
+        Some(m) if m.is_empty() => Verdict::Held,
+        Some(m) => Verdict::NotHeld(m),
+    }
+}
+
+/// The model's prediction for `scenario` under `stacks`, as a row.
+fn simulated(scenario: &Scenario, cas: &[CaSpec], stacks: Stacks, at: Moment) -> PairingRun {
+    let predicted = model::predict(scenario, cas, stacks, at);
+    let expected = scenario
+        .expect
+        .as_ref()
+        .map(|e| match Pairing::parse(&stacks.id()) {
+            Some(p) => e.for_pairing(p),
+            None => e.base.clone(),
+        });
+    let expectation = verdict(
+        expected,
+        &predicted.outcome,
+        predicted.fallback_from.is_some(),
+    );
+    PairingRun {
+        pairing: stacks.id(),
+        status: Status::Simulated {
+            outcome: Box::new(predicted.outcome),
+            fallback_from: predicted.fallback_from.map(Box::new),
+            expectation,
+        },
+    }
+}
+
+/// Simulates one scenario on the model alone: a row for each of its
+/// pairings that the backends could implement (with their quirks), the
+/// reasons for those they could not, and a `reference` row by the RFCs.
+pub fn simulate_scenario(scenario: &Scenario, cas: &[CaSpec], options: &RunOptions) -> ScenarioRun {
+    let at = scenario.at.unwrap_or(options.at);
+    let client = scenario.client.at(at);
+    let server = scenario.server.at(at);
+    let mut pairings: Vec<PairingRun> = scenario
+        .pairings
+        .iter()
+        .filter(|p| options.only.as_ref().is_none_or(|only| only.contains(p)))
+        .map(|pairing| match unsupported(*pairing, &client, &server) {
+            Some(reason) => PairingRun {
+                pairing: pairing.id(),
+                status: Status::Unsupported { reason },
+            },
+            None => simulated(scenario, cas, (*pairing).into(), at),
+        })
+        .collect();
+    pairings.push(simulated(scenario, cas, Stacks::REFERENCE, at));
+    ScenarioRun {
+        scenario: scenario.id.clone(),
+        client: scenario.client.id.clone(),
+        server: scenario.server.id.clone(),
+        at: scenario.at,
+        settings_from: Vec::new(),
+        withheld: Vec::new(),
+        unimplemented_suites: [&client, &server]
+            .iter()
+            .flat_map(|p| endpoint::unimplementable_suites(p))
+            .collect(),
+        pairings,
+    }
 }
 
 /// Everything about one pairing of a scenario but the client's hello.
@@ -466,7 +575,7 @@ impl Ends<'_> {
 /// A failure a client answers with its fallback hello: one in the
 /// negotiation, before it saw the server's certificate (a certificate it
 /// refused is no reason to offer older versions), and not a timeout.
-fn is_negotiation_failure(failed: &Failed) -> bool {
+pub fn is_negotiation_failure(failed: &Failed) -> bool {
     failed.server_certificate.is_none() && failed.cause() != Some(&ErrorKind::Timeout)
 }
 

@@ -128,6 +128,7 @@ mod reason {
 
 /// X.509 verification results (`X509_V_ERR_*`), for `verify_result()`.
 mod verify {
+    pub const UNABLE_TO_GET_ISSUER_CERT: i32 = 2;
     pub const CERT_NOT_YET_VALID: i32 = 9;
     pub const CERT_HAS_EXPIRED: i32 = 10;
     pub const DEPTH_ZERO_SELF_SIGNED_CERT: i32 = 18;
@@ -187,7 +188,10 @@ pub fn from_openssl(codes: &[u64], verify_result: i32, raw: String) -> SideError
 
 fn from_verify_result(result: i32) -> ErrorKind {
     match result {
-        verify::UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+        // 2: a trust anchor that is not a self-signed root ends the chain
+        // (OpenSSL without X509_V_FLAG_PARTIAL_CHAIN).
+        verify::UNABLE_TO_GET_ISSUER_CERT
+        | verify::UNABLE_TO_GET_ISSUER_CERT_LOCALLY
         | verify::UNABLE_TO_VERIFY_LEAF_SIGNATURE
         | verify::DEPTH_ZERO_SELF_SIGNED_CERT
         | verify::SELF_SIGNED_CERT_IN_CHAIN => ErrorKind::UntrustedCertificate,
@@ -225,6 +229,11 @@ mod tests {
         assert_eq!(
             from_openssl(&failed, 62, String::new()).kind,
             ErrorKind::CertificateNameMismatch
+        );
+        // An intermediate anchored without its root.
+        assert_eq!(
+            from_openssl(&failed, 2, String::new()).kind,
+            ErrorKind::UntrustedCertificate
         );
     }
 

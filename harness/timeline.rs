@@ -33,6 +33,7 @@ fn line(status: &Status) -> String {
     match status {
         Status::Unsupported { reason } => format!("unsupported: {reason}"),
         Status::Ran { outcome, .. } => outcome.summary(),
+        Status::Simulated { outcome, .. } => format!("simulated: {}", outcome.summary()),
     }
 }
 

@@ -265,7 +265,11 @@ fn cli_runs_a_good_file_and_prints_every_pairing() {
     ] {
         assert!(stdout.contains(pairing), "{pairing} missing:\n{stdout}");
     }
-    assert!(stdout.contains("4 handshakes: 4 as expected"), "{stdout}");
+    assert!(
+        stdout.contains("4 handshakes and 0 simulations: 4 as expected"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("agrees"), "model column missing:\n{stdout}");
 }
 
 #[test]

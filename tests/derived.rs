@@ -157,6 +157,7 @@ fn summary_at(at: &str, scenario: &str, pairing: &str) -> String {
     {
         Status::Ran { outcome, .. } => outcome.summary(),
         Status::Unsupported { reason } => panic!("unsupported: {reason}"),
+        Status::Simulated { .. } => panic!("simulated, not run"),
     }
 }
 

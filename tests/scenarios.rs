@@ -2,7 +2,8 @@
 //! both `cargo test` and `cargo nextest run`. Each runs the file's scenarios
 //! over every pairing, snapshots the normalised outcomes under the top-level
 //! `snapshots/` (mirroring `scenarios/`), and fails if any `expect` did not
-//! hold. Catalog files get a test of their own that they load.
+//! hold or the negotiation model's prediction differs from a real outcome.
+//! Catalog files get a test of their own that they load.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -58,10 +59,27 @@ fn scenario_file(path: &Path) -> datatest_stable::Result<()> {
     settings.bind(|| insta::assert_yaml_snapshot!(name, snapshot));
 
     let mismatches: Vec<String> = runs.iter().flat_map(ScenarioRun::mismatches).collect();
-    if mismatches.is_empty() {
+    let disagreements: Vec<String> = runs
+        .iter()
+        .flat_map(ScenarioRun::model_disagreements)
+        .collect();
+    let mut problems = Vec::new();
+    if !mismatches.is_empty() {
+        problems.push(format!(
+            "expectations did not hold:\n  {}",
+            mismatches.join("\n  ")
+        ));
+    }
+    if !disagreements.is_empty() {
+        problems.push(format!(
+            "the negotiation model disagrees with the real handshakes:\n  {}",
+            disagreements.join("\n  ")
+        ));
+    }
+    if problems.is_empty() {
         Ok(())
     } else {
-        Err(format!("expectations did not hold:\n  {}", mismatches.join("\n  ")).into())
+        Err(problems.join("\n").into())
     }
 }
 

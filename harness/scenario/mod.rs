@@ -302,6 +302,25 @@ impl Profile {
             .collect()
     }
 
+    /// Why this profile keeps a certificate with a `key` key, signed by an
+    /// `issuer_key` key, in its keystore without presenting it (the ECDSA
+    /// presentation policy of PRODUCTS.md §4); `None` when it presents it.
+    /// Clients present what they have.
+    pub fn withholds(&self, key: KeyType, issuer_key: KeyType) -> Option<String> {
+        use crate::pki::KeyAlgorithm::Ecdsa;
+        if key.algorithm() != Ecdsa || self.role == Role::Client {
+            return None;
+        }
+        match self.ecdsa_presentation {
+            EcdsaPresentation::WhenUsable => None,
+            EcdsaPresentation::Never => Some("ecdsa-presentation = never".to_string()),
+            EcdsaPresentation::OnlyIfEcdsaSigned if issuer_key.algorithm() != Ecdsa => Some(
+                format!("signed with an {issuer_key} key, and ecdsa-presentation = only-if-ecdsa-signed"),
+            ),
+            EcdsaPresentation::OnlyIfEcdsaSigned => None,
+        }
+    }
+
     /// The suites valid for `version`, in preference order.
     pub fn suites_for(&self, version: ProtocolVersion) -> impl Iterator<Item = &SuiteChoice> {
         self.suites

@@ -1,0 +1,276 @@
+//! Where a backend departs from the RFCs or from the other backend: each
+//! departure is one named function here, documented with what was measured,
+//! so that the rest of the model can follow the RFCs and ask this module
+//! only where a stack differs. `Rules::Reference` always answers with the
+//! RFC behaviour.
+//!
+//! Sources: ../shared/BACKENDS.md (measured on this machine), rustls 0.23's
+//! server and client state machines, OpenSSL 3.0's `ssl/statem` and
+//! `crypto/x509/x509_vfy.c`, and the harness's own backends in
+//! [`crate::endpoint`] (the rustls server's certificate resolver is ours).
+
+use crate::outcome::Alert;
+use crate::version::ProtocolVersion;
+
+use super::Rules;
+
+/// `certificate_required` (116), RFC 8446 §6.2.
+pub const CERTIFICATE_REQUIRED: Alert = Alert(116);
+/// `inappropriate_fallback` (86), RFC 7507.
+pub const INAPPROPRIATE_FALLBACK: Alert = Alert(86);
+/// `unknown_ca` (48).
+pub const UNKNOWN_CA: Alert = Alert(48);
+/// `bad_certificate` (42).
+pub const BAD_CERTIFICATE: Alert = Alert(42);
+/// `certificate_expired` (45).
+pub const CERTIFICATE_EXPIRED: Alert = Alert(45);
+
+/// The alert a server sends when a legacy ClientHello (no
+/// supported_versions, highest version below TLS 1.2) meets a server that
+/// speaks nothing that low.
+///
+/// RFC 5246 Appendix E.1: `protocol_version` (70). **rustls** answers
+/// `handshake_failure` (40): such a hello lacks the signature_algorithms
+/// extension, and rustls refuses it for that before it looks at the
+/// version (BACKENDS.md).
+pub fn alert_for_old_legacy_hello(server: Rules) -> Alert {
+    match server {
+        Rules::Rustls => Alert::HANDSHAKE_FAILURE,
+        Rules::Reference | Rules::OpenSsl => Alert::PROTOCOL_VERSION,
+    }
+}
+
+/// What a server makes of the `protocol_version` alert a client sends when
+/// it refuses the version the server chose (one below the client's lowest).
+///
+/// RFC 5246 §7.2: the server receives the alert. An **OpenSSL** server
+/// facing an **OpenSSL** client does not: it has switched its record layer
+/// to the version it chose, the client writes its alert under its own
+/// record version, and the server reports a record of the wrong version
+/// (`SSL_R_WRONG_VERSION_NUMBER`, a decode error in the taxonomy).
+pub fn server_reads_version_refusal(client: Rules, server: Rules) -> crate::outcome::ErrorKind {
+    use crate::outcome::ErrorKind;
+    match (client, server) {
+        (Rules::OpenSsl, Rules::OpenSsl) => ErrorKind::DecodeError,
+        _ => ErrorKind::AlertReceived(Alert::PROTOCOL_VERSION),
+    }
+}
+
+/// Whether an endpoint that must verify its peer refuses to start with no
+/// trust anchors at all.
+///
+/// **rustls**' WebPKI verifier builders fail without a root
+/// (`VerifierBuilderError::NoRootAnchors`), so the endpoint never sends or
+/// answers a hello: a configuration error, and its peer sees the
+/// connection close. OpenSSL starts, and fails the verification later.
+pub fn refuses_empty_trust(rules: Rules) -> bool {
+    matches!(rules, Rules::Rustls)
+}
+
+/// Whether a client whose best version is `client_max` sends the
+/// supported_versions extension (RFC 8446 §4.2.1), and so tells the server
+/// exactly which versions it takes.
+///
+/// TLS 1.3 clients must. **rustls** sends it even when it enables TLS 1.2
+/// alone; OpenSSL and a standard TLS 1.2 client send a legacy hello, from
+/// which a server may pick any lower version (RFC 5246 Appendix E.1).
+pub fn client_sends_supported_versions(client: Rules, client_max: ProtocolVersion) -> bool {
+    client_max == ProtocolVersion::Tls13 || matches!(client, Rules::Rustls)
+}
+
+/// Whether a server counts TLS 1.3 as enabled only while it holds a
+/// certificate TLS 1.3 can use (RSA or ECDSA; not DSA).
+///
+/// **OpenSSL** (`is_tls13_capable`) does: a server whose certificates are
+/// all withheld or DSA negotiates as if TLS 1.3 were off. rustls and the
+/// reference decide the version first.
+pub fn tls13_needs_a_certificate(server: Rules) -> bool {
+    matches!(server, Rules::OpenSsl)
+}
+
+/// What a server with no certificate to present says, once the version is
+/// chosen, if it does not simply find no suite it can serve.
+///
+/// **rustls**: the certificate resolver found nothing, a general error,
+/// and it sends `access_denied` (49). OpenSSL and the reference find no
+/// suite a certificate can serve: `handshake_failure`.
+pub fn refusal_without_certificate(server: Rules) -> Option<(crate::outcome::ErrorKind, Alert)> {
+    match server {
+        Rules::Rustls => Some((
+            crate::outcome::ErrorKind::Other("rustls:General".into()),
+            Alert(49),
+        )),
+        Rules::Reference | Rules::OpenSsl => None,
+    }
+}
+
+/// Whether a client's hello carries the supported_groups extension, given
+/// the suites it offers.
+///
+/// RFC 8422 §4 has clients send it with ECC suites. **OpenSSL** sends it
+/// only when it offers an ECDHE, ECDSA or TLS 1.3 suite (`use_ecc`), as does
+/// the reference; **rustls** always sends it.
+pub fn client_sends_supported_groups(client: Rules, offered: &[u16]) -> bool {
+    use crate::suite::{registry, Authentication, KeyExchange};
+    matches!(client, Rules::Rustls)
+        || offered
+            .iter()
+            .filter_map(|c| registry().by_code(*c))
+            .any(|s| {
+                s.is_tls13()
+                    || s.key_exchange == KeyExchange::Ecdhe
+                    || s.authentication == Authentication::Ecdsa
+            })
+}
+
+/// Whether a TLS 1.2 server gives up with "no key-exchange group in common"
+/// when the hello has no supported_groups, before it looks at the suites.
+///
+/// **rustls** does (it has no finite-field groups, so it needs an ECDHE
+/// group for every suite it implements). OpenSSL and the reference go on to
+/// the suites.
+pub fn server_needs_supported_groups(server: Rules) -> bool {
+    matches!(server, Rules::Rustls)
+}
+
+/// Whether a client checks the downgrade sentinel of RFC 8446 §4.1.3 in
+/// the ServerHello's random (a server that speaks a higher version than it
+/// negotiated says so there), for a hello that carried TLS_FALLBACK_SCSV.
+///
+/// A TLS 1.3 client must check it; a retry hello capped below TLS 1.3 is
+/// not one, and the reference does not. **OpenSSL** in its fallback mode
+/// (`SSL_MODE_SEND_FALLBACK_SCSV`) checks it against TLS 1.3 all the same,
+/// and aborts with `illegal_parameter`, reporting an inappropriate fallback.
+/// That is what an OpenSSL fallback meets from a rustls server, which
+/// ignores the signalling value but sets the sentinel.
+pub fn fallback_client_checks_downgrade_sentinel(client: Rules) -> bool {
+    matches!(client, Rules::OpenSsl)
+}
+
+/// `illegal_parameter` (47).
+pub const ILLEGAL_PARAMETER: Alert = Alert(47);
+
+/// Whether the server may answer a legacy hello (no supported_versions)
+/// with a version below the client's `legacy_version`.
+///
+/// RFC 5246 Appendix E.1 lets it choose any lower version it supports.
+/// **rustls** speaks only TLS 1.2 and 1.3, so a legacy hello below 1.2 is
+/// refused (see [`alert_for_old_legacy_hello`]) and one at 1.2 gets 1.2 or
+/// nothing.
+pub fn server_speaks_below_tls12(server: Rules) -> bool {
+    !matches!(server, Rules::Rustls)
+}
+
+/// The alert a server sends when it requires a client certificate and
+/// none came, at `version`.
+///
+/// RFC 8446 §4.4.2.4: `certificate_required` at TLS 1.3; RFC 5246 §7.4.6:
+/// `handshake_failure` below. **rustls** sends `certificate_required` at
+/// TLS 1.2 too (BACKENDS.md).
+pub fn alert_for_missing_client_certificate(server: Rules, version: ProtocolVersion) -> Alert {
+    match (server, version) {
+        (_, ProtocolVersion::Tls13) | (Rules::Rustls, _) => CERTIFICATE_REQUIRED,
+        _ => Alert::HANDSHAKE_FAILURE,
+    }
+}
+
+/// Whether the server checks TLS_FALLBACK_SCSV (RFC 7507) and refuses a
+/// fallback hello whose version is below its own best.
+///
+/// OpenSSL does. **rustls** has no code for the signalling value on either
+/// side: its server ignores it.
+pub fn server_checks_fallback_scsv(server: Rules) -> bool {
+    !matches!(server, Rules::Rustls)
+}
+
+/// Whether a certificate path may end at a trust anchor that is not a
+/// self-signed root (an intermediate loaded as an anchor).
+///
+/// RFC 5280 §6.1 takes any trust anchor; so does webpki (**rustls**).
+/// **OpenSSL** without `X509_V_FLAG_PARTIAL_CHAIN` (the default, and the
+/// harness's) keeps building to a self-signed root and fails when that root
+/// is not in its store.
+pub fn accepts_partial_chain(verifier: Rules) -> bool {
+    !matches!(verifier, Rules::OpenSsl)
+}
+
+/// The order in which a verifier reports the first of several certificate
+/// faults.
+///
+/// webpki (**rustls**, and the reference) checks the leaf's validity period
+/// before it looks for an issuer, and the name last. **OpenSSL**'s
+/// `verify_chain` builds the chain first, checks the host name next and the
+/// validity periods last (`internal_verify`).
+pub fn fault_order(verifier: Rules) -> [CertFault; 3] {
+    match verifier {
+        Rules::OpenSsl => [CertFault::Untrusted, CertFault::Name, CertFault::Expired],
+        Rules::Reference | Rules::Rustls => {
+            [CertFault::Expired, CertFault::Untrusted, CertFault::Name]
+        }
+    }
+}
+
+/// Whether a client's accepted exception, once it overrides an untrusted
+/// issuer, also skips the checks that would come after it.
+///
+/// The harness's **rustls** verifier accepts the excepted certificate
+/// outright, name and all. **OpenSSL**'s verify callback overrides only the
+/// untrusted-issuer errors; a wrong name or an expired leaf still fails.
+pub fn exception_skips_later_checks(client: Rules) -> bool {
+    matches!(client, Rules::Rustls | Rules::Reference)
+}
+
+/// A fault a verifier can find in a certificate, in the order of
+/// [`fault_order`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CertFault {
+    /// Its validity period does not hold the verification instant.
+    Expired,
+    /// It does not chain to a trust anchor.
+    Untrusted,
+    /// It is not valid for the name the client asked for.
+    Name,
+}
+
+/// Whether a client offers a suite of its list that its enabled versions
+/// cannot use.
+///
+/// **rustls** offers every suite of its provider, so a client restricted to
+/// TLS 1.2 still offers the TLS 1.3 suites listed (BACKENDS.md). OpenSSL
+/// and the reference leave out suites that no enabled version can
+/// negotiate (`ssl_cipher_disabled`).
+pub fn client_offers_unusable_suites(client: Rules) -> bool {
+    matches!(client, Rules::Rustls)
+}
+
+/// How a server with several certificates picks the one it presents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CertChoice {
+    /// Choose the suite first, by preference, among those some certificate
+    /// can serve, then the certificate the suite needs (OpenSSL's slots at
+    /// TLS 1.2, RFC 5246 §7.4.2). At TLS 1.3 the first ECDSA certificate,
+    /// since both stacks' signature_algorithms lists put ECDSA first.
+    SuiteFirst,
+    /// Choose the certificate first, then a suite it can serve: the
+    /// harness's rustls resolver (`FirstUsable`) presents the first
+    /// certificate, ECDSA first, for which some suite both sides list —
+    /// any listed TLS 1.3 suite counts, whatever the version — authenticates
+    /// with its key, and rustls then picks among the suites that key can
+    /// serve.
+    CertificateFirst,
+}
+
+/// How `server` picks among several certificates.
+pub fn cert_choice(server: Rules) -> CertChoice {
+    match server {
+        Rules::Rustls => CertChoice::CertificateFirst,
+        Rules::Reference | Rules::OpenSsl => CertChoice::SuiteFirst,
+    }
+}
+
+/// Whether a server with several certificates of one key type presents the
+/// last of them (OpenSSL keeps one slot per key type; a later certificate
+/// replaces an earlier one). rustls and the reference present the first.
+pub fn last_certificate_of_a_type_wins(server: Rules) -> bool {
+    matches!(server, Rules::OpenSsl)
+}

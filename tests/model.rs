@@ -1,0 +1,564 @@
+//! The negotiation model against the real stacks (an oracle test, as
+//! cargo's resolver tests check their model against the real resolver),
+//! and invariants that need no model.
+//!
+//! Each case is a random pair of endpoint profiles (versions, suites and
+//! their order, server preference, certificates and their issuers, trust,
+//! client authentication, fallback, exceptions and HSTS), written out as a
+//! scenario file and loaded like any other, so a failing case is a scenario
+//! file already: the test writes the shrunk case to
+//! `target/proptest-scenarios/` and names it in the failure, ready for
+//! `tls-harness run` and `tls-harness explain`. Failures proptest found are
+//! kept in `proptest-regressions/model.txt` and rerun first; once fixed,
+//! each also lives on as a named file under `scenarios/regressions/`.
+//!
+//! Cases per test: `TLS_HARNESS_MODEL_CASES` (default 256 per pairing under
+//! `just test`; `just soak` runs 4096).
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use proptest::sample::{select, subsequence};
+use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError};
+
+use tls_harness::endpoint::{Backend, Pairing};
+use tls_harness::outcome::Outcome;
+use tls_harness::run::{ModelCheck, RunOptions, Runner, ScenarioRun, Status};
+use tls_harness::scenario::{Catalog, ScenarioFile};
+use tls_harness::suite::registry;
+use tls_harness::version::ProtocolVersion;
+
+const TLS13_SUITES: [&str; 3] = [
+    "TLS_AES_128_GCM_SHA256",
+    "TLS_AES_256_GCM_SHA384",
+    "TLS_CHACHA20_POLY1305_SHA256",
+];
+
+/// TLS 1.2 suites both backends implement.
+const COMMON_SUITES: [&str; 6] = [
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+];
+
+/// Suites only OpenSSL implements: CBC (valid from TLS 1.0), static RSA,
+/// DHE.
+const OPENSSL_SUITES: [&str; 6] = [
+    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+    "TLS_RSA_WITH_AES_128_CBC_SHA",
+    "TLS_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+];
+
+/// A suite no backend implements (static ECDH): it stays in a
+/// configuration and must change nothing.
+const UNIMPLEMENTED_SUITE: &str = "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256";
+
+/// The CAs a case can use besides the built-in `harness-root` (RSA).
+const CAS: &str = r#"
+[ca.gen-ec-root]
+subject = "Generated EC Root"
+key = "ecdsa-p256"
+
+[ca.gen-rsa-issuing]
+subject = "Generated RSA Issuing CA"
+issuer = "harness-root"
+"#;
+
+const ISSUERS: [&str; 4] = ["harness-root", "gen-ec-root", "gen-rsa-issuing", "self"];
+const ANCHORS: [&str; 3] = ["harness-root", "gen-ec-root", "gen-rsa-issuing"];
+const HOST: &str = "server.example.com";
+
+#[derive(Clone, Debug)]
+struct Cert {
+    key: &'static str,
+    issuer: &'static str,
+    send_chain: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Fallback {
+    versions: Vec<ProtocolVersion>,
+    scsv: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Client {
+    versions: Vec<ProtocolVersion>,
+    suites: Vec<&'static str>,
+    trust: Vec<&'static str>,
+    certificate: Option<Cert>,
+    fallback: Option<Fallback>,
+    /// Accept the server's first certificate as an exception.
+    exception: bool,
+    hsts: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Server {
+    versions: Vec<ProtocolVersion>,
+    suites: Vec<&'static str>,
+    server_preference: bool,
+    certificates: Vec<Cert>,
+    ecdsa_presentation: &'static str,
+    client_auth: &'static str,
+    trust: Vec<&'static str>,
+    /// The ClientIdentity list: none, or one that holds the client's name or not.
+    identities: Option<bool>,
+}
+
+#[derive(Clone, Debug)]
+struct Case {
+    pairing: Pairing,
+    client: Client,
+    server: Server,
+    /// Ask for another name than the server's.
+    wrong_name: bool,
+}
+
+fn versions_for(backend: Backend) -> Vec<ProtocolVersion> {
+    match backend {
+        Backend::Rustls => vec![ProtocolVersion::Tls12, ProtocolVersion::Tls13],
+        Backend::OpenSsl => ProtocolVersion::ALL.to_vec(),
+    }
+}
+
+/// A contiguous range of the versions `backend` speaks.
+fn version_range(backend: Backend) -> impl Strategy<Value = Vec<ProtocolVersion>> {
+    let all = versions_for(backend);
+    let n = all.len();
+    (0..n, 0..n).prop_map(move |(a, b)| all[a.min(b)..=a.max(b)].to_vec())
+}
+
+fn valid_for(name: &str, versions: &[ProtocolVersion]) -> bool {
+    let suite = registry().lookup(name).expect("a registered suite").0;
+    versions.iter().any(|v| suite.valid_for(*v))
+}
+
+/// A suite list in random order for `versions`: every listed suite valid
+/// for some enabled version, every enabled version with a suite.
+fn suite_list(
+    backend: Backend,
+    versions: Vec<ProtocolVersion>,
+) -> impl Strategy<Value = Vec<&'static str>> {
+    let mut pool: Vec<&'static str> = TLS13_SUITES.into_iter().chain(COMMON_SUITES).collect();
+    if backend == Backend::OpenSsl {
+        pool.extend(OPENSSL_SUITES);
+    }
+    pool.retain(|s| valid_for(s, &versions));
+    let size = 1..=pool.len().min(6);
+    subsequence(pool.clone(), size)
+        .prop_shuffle()
+        .prop_map(move |mut list| {
+            for v in &versions {
+                if !list.iter().any(|s| valid_for(s, &[*v])) {
+                    let fit = pool.iter().find(|s| valid_for(s, &[*v])).copied();
+                    list.extend(fit);
+                }
+            }
+            list
+        })
+}
+
+fn cert(keys: &'static [&'static str]) -> impl Strategy<Value = Cert> {
+    (select(keys), select(&ISSUERS[..]), any::<bool>()).prop_map(|(key, issuer, send_chain)| Cert {
+        key,
+        issuer,
+        send_chain,
+    })
+}
+
+fn anchors() -> impl Strategy<Value = Vec<&'static str>> {
+    prop_oneof![
+        3 => Just(vec!["harness-root"]),
+        1 => subsequence(&ANCHORS[..], 0..=3),
+    ]
+}
+
+fn client(backend: Backend) -> impl Strategy<Value = Client> {
+    let with_fallback = version_range(backend).prop_flat_map(move |versions| {
+        let lowest = versions[0];
+        let fallback = prop_oneof![
+            3 => Just(None),
+            1 => (version_range(backend), any::<bool>()).prop_map(move |(v, scsv)| {
+                // A retry offers versions below the first hello's lowest.
+                let lower: Vec<ProtocolVersion> = v.into_iter().filter(|x| *x < lowest).collect();
+                (!lower.is_empty()).then(|| Fallback {
+                    versions: lower,
+                    scsv: scsv && backend == Backend::OpenSsl,
+                })
+            }),
+        ];
+        (Just(versions), fallback)
+    });
+    with_fallback.prop_flat_map(move |(versions, fallback)| {
+        // The suites serve the retry's versions too.
+        let mut all = versions.clone();
+        all.extend(fallback.iter().flat_map(|f| f.versions.iter().copied()));
+        all.sort();
+        (
+            suite_list(backend, all),
+            anchors(),
+            proptest::option::weighted(0.4, cert(&["rsa-2048", "ecdsa-p256"])),
+            proptest::bool::weighted(0.15),
+            proptest::bool::weighted(0.1),
+        )
+            .prop_map(
+                move |(suites, trust, certificate, exception, hsts)| Client {
+                    versions: versions.clone(),
+                    suites,
+                    trust,
+                    certificate,
+                    fallback: fallback.clone(),
+                    exception,
+                    hsts,
+                },
+            )
+    })
+}
+
+fn server(backend: Backend) -> impl Strategy<Value = Server> {
+    let certificates = prop_oneof![
+        cert(&["rsa-2048"]).prop_map(|c| vec![c]),
+        cert(&["ecdsa-p256"]).prop_map(|c| vec![c]),
+        (cert(&["rsa-2048"]), cert(&["ecdsa-p256"]), any::<bool>())
+            .prop_map(|(r, e, ecdsa_first)| if ecdsa_first { vec![e, r] } else { vec![r, e] }),
+    ];
+    version_range(backend).prop_flat_map(move |versions| {
+        (
+            suite_list(backend, versions.clone()),
+            any::<bool>(),
+            certificates.clone(),
+            select(&["when-usable", "only-if-ecdsa-signed", "never"][..]),
+            select(&["none", "none", "request", "require"][..]),
+            anchors(),
+            proptest::option::weighted(0.2, any::<bool>()),
+        )
+            .prop_map(
+                move |(
+                    suites,
+                    server_preference,
+                    certificates,
+                    ecdsa_presentation,
+                    client_auth,
+                    trust,
+                    identities,
+                )| Server {
+                    versions: versions.clone(),
+                    suites,
+                    server_preference,
+                    certificates,
+                    ecdsa_presentation,
+                    client_auth,
+                    trust,
+                    identities,
+                },
+            )
+    })
+}
+
+fn case(pairing: Pairing) -> impl Strategy<Value = Case> {
+    (
+        client(pairing.client),
+        server(pairing.server),
+        proptest::bool::weighted(0.1),
+    )
+        .prop_map(move |(client, server, wrong_name)| Case {
+            pairing,
+            client,
+            server,
+            wrong_name,
+        })
+}
+
+fn toml_list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("\"{s}\"")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+fn version_list(versions: &[ProtocolVersion]) -> String {
+    let names: Vec<&str> = versions.iter().map(|v| v.as_str()).collect();
+    toml_list(&names)
+}
+
+fn cert_toml(c: &Cert, subject: &str) -> String {
+    format!(
+        "{{ key = \"{}\", issuer = \"{}\", subject = \"{subject}\", send-chain = {} }}",
+        c.key, c.issuer, c.send_chain
+    )
+}
+
+const CLIENT_NAME: &str = "client.example.com";
+
+impl Case {
+    /// The case as a scenario file.
+    fn scenario_file(&self, why: &str) -> String {
+        let (c, s) = (&self.client, &self.server);
+        let mut out = String::new();
+        let _ = writeln!(out, "# A case generated by tests/model.rs. {why}");
+        out.push_str(CAS);
+        let _ = writeln!(
+            out,
+            "\n[profile.gen-client]\nname = \"Generated client\"\nproduct = \"generated\"\nrelease = \"case\"\nrole = \"client\"\nconnection = \"https\"\nversions = {}\nsuites = {}\ntrust = {}",
+            version_list(&c.versions),
+            toml_list(&c.suites),
+            toml_list(&c.trust)
+        );
+        if let Some(cert) = &c.certificate {
+            let _ = writeln!(out, "certificate = [{}]", cert_toml(cert, CLIENT_NAME));
+        }
+        if let Some(f) = &c.fallback {
+            let _ = writeln!(
+                out,
+                "fallback = {{ versions = {}, scsv = {} }}",
+                version_list(&f.versions),
+                f.scsv
+            );
+        }
+        if c.exception {
+            let first = &s.certificates[0];
+            let _ = writeln!(
+                out,
+                "accepted-exceptions = [{{ subject = \"{HOST}\", key = \"{}\" }}]",
+                first.key
+            );
+        }
+        if c.hsts {
+            let _ = writeln!(out, "hsts = true");
+        }
+        let certs: Vec<String> = s.certificates.iter().map(|c| cert_toml(c, HOST)).collect();
+        let _ = writeln!(
+            out,
+            "\n[profile.gen-server]\nname = \"Generated server\"\nproduct = \"generated\"\nrelease = \"case\"\nrole = \"server\"\nconnection = \"https\"\nhost = \"{HOST}\"\nversions = {}\nsuites = {}\nserver-preference = {}\ncertificate = [{}]\necdsa-presentation = \"{}\"\nclient-auth = \"{}\"\ntrust = {}",
+            version_list(&s.versions),
+            toml_list(&s.suites),
+            s.server_preference,
+            certs.join(", "),
+            s.ecdsa_presentation,
+            s.client_auth,
+            toml_list(&s.trust)
+        );
+        if let Some(holds_client) = s.identities {
+            let name = if holds_client {
+                CLIENT_NAME
+            } else {
+                "someone-else.example.com"
+            };
+            let _ = writeln!(out, "client-identities = [\"{name}\"]");
+        }
+        let _ = writeln!(
+            out,
+            "\n[[scenario]]\nid = \"generated\"\nclient = \"gen-client\"\nserver = \"gen-server\"\npairings = [\"{}\"]",
+            self.pairing.id()
+        );
+        if self.wrong_name {
+            let _ = writeln!(out, "server-name = \"other.example.com\"");
+        }
+        out
+    }
+
+    fn load(&self, why: &str) -> Result<ScenarioFile, TestCaseError> {
+        Catalog::empty()
+            .parse_scenario_file(Path::new("generated.toml"), &self.scenario_file(why))
+            .map_err(|e| {
+                TestCaseError::fail(format!(
+                    "a generated case did not load: {:?}\n{}",
+                    miette::Report::new(e),
+                    self.scenario_file(why)
+                ))
+            })
+    }
+}
+
+thread_local! {
+    static RUNNER: RefCell<Option<Runner>> = const { RefCell::new(None) };
+}
+
+/// Runs the (single) scenario of `file` on one runner per thread: the CAs
+/// of every case are the same, so their keys are made once.
+fn run(file: &ScenarioFile) -> ScenarioRun {
+    RUNNER.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let runner = cell.get_or_insert_with(|| {
+            Runner::new(&file.cas, RunOptions::default(), "generated")
+                .expect("the generated CAs can be made")
+        });
+        runner
+            .run(&file.scenarios[0])
+            .expect("the generated certificates can be made")
+    })
+}
+
+fn config() -> Config {
+    let cases = std::env::var("TLS_HARNESS_MODEL_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256);
+    Config {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "proptest-regressions/model.txt",
+        ))),
+        ..Config::default()
+    }
+}
+
+/// Where a failing case is written for people to rerun.
+fn emit(name: &str, text: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/proptest-scenarios");
+    let path = dir.join(format!("{name}.toml"));
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(&path, text);
+    path
+}
+
+fn ran(run: &ScenarioRun) -> Result<(&Outcome, &ModelCheck), TestCaseError> {
+    let Some(p) = run.pairings.first() else {
+        return Err(TestCaseError::fail("the run has no pairing"));
+    };
+    match &p.status {
+        Status::Ran { outcome, model, .. } => Ok((outcome, model)),
+        Status::Unsupported { reason } => Err(TestCaseError::fail(format!(
+            "the generator made a case {} cannot run: {reason}",
+            p.pairing
+        ))),
+        Status::Simulated { .. } => Err(TestCaseError::fail(format!(
+            "{} was simulated, not run",
+            p.pairing
+        ))),
+    }
+}
+
+/// The oracle: the real outcome is the model's prediction.
+fn check_model(case: &Case) -> Result<(), TestCaseError> {
+    let file = case.load("")?;
+    let run = run(&file);
+    let (outcome, model) = ran(&run)?;
+    if let ModelCheck::Disagrees(d) = model {
+        let why = format!("The model disagreed: {}", d.join("; "));
+        let path = emit(
+            &format!("model-vs-{}", case.pairing.id()),
+            &case.scenario_file(&why),
+        );
+        return Err(TestCaseError::fail(format!(
+            "{why}\nreal outcome: {}\nscenario file: {path}\nrerun: cargo run -- run {path}\nexplain: cargo run -- explain generated {path}",
+            outcome.summary(),
+            path = path.display()
+        )));
+    }
+    Ok(())
+}
+
+macro_rules! oracle {
+    ($name:ident, $client:ident, $server:ident) => {
+        proptest! {
+            #![proptest_config(config())]
+            #[test]
+            fn $name(case in case(Pairing { client: Backend::$client, server: Backend::$server })) {
+                check_model(&case)?;
+            }
+        }
+    };
+}
+
+oracle!(model_predicts_rustls_to_rustls, Rustls, Rustls);
+oracle!(model_predicts_rustls_to_openssl, Rustls, OpenSsl);
+oracle!(model_predicts_openssl_to_rustls, OpenSsl, Rustls);
+oracle!(model_predicts_openssl_to_openssl, OpenSsl, OpenSsl);
+
+fn any_case() -> impl Strategy<Value = Case> {
+    select(&Pairing::ALL[..]).prop_flat_map(case)
+}
+
+fn invariant_config() -> Config {
+    Config {
+        cases: config().cases / 2,
+        ..config()
+    }
+}
+
+fn real(case: &Case) -> Result<Outcome, TestCaseError> {
+    let file = case.load("")?;
+    let run = run(&file);
+    Ok(ran(&run)?.0.without_raw())
+}
+
+proptest! {
+    #![proptest_config(invariant_config())]
+
+    /// A negotiated version and suite are enabled on both sides and valid
+    /// together.
+    #[test]
+    fn negotiated_version_and_suite_are_offered_by_both(case in any_case()) {
+        if let Outcome::Established(e) = real(&case)? {
+            let attempt_versions = match &case.client.fallback {
+                Some(f) if !case.client.versions.contains(&e.version) => f.versions.clone(),
+                _ => case.client.versions.clone(),
+            };
+            prop_assert!(attempt_versions.contains(&e.version));
+            prop_assert!(case.server.versions.contains(&e.version));
+            let suite = registry().by_code(u16::from_str_radix(&e.suite.code[2..], 16).unwrap()).unwrap();
+            prop_assert!(suite.valid_for(e.version), "{} at {}", suite.iana, e.version);
+            let listed = |list: &[&str]| list.iter().any(|n| registry().lookup(n).unwrap().0.code == suite.code);
+            prop_assert!(listed(&case.client.suites) && listed(&case.server.suites));
+        }
+    }
+
+    /// Listing a suite that no backend implements changes nothing.
+    #[test]
+    fn an_unimplemented_suite_changes_nothing(case in any_case()) {
+        let mut more = case.clone();
+        if valid_for(UNIMPLEMENTED_SUITE, &more.client.versions) {
+            more.client.suites.push(UNIMPLEMENTED_SUITE);
+        }
+        if valid_for(UNIMPLEMENTED_SUITE, &more.server.versions) {
+            more.server.suites.insert(0, UNIMPLEMENTED_SUITE);
+        }
+        prop_assert_eq!(real(&case)?, real(&more)?);
+    }
+
+    /// Reversing the winning side's preference order may change the suite
+    /// (and with it the group), never whether or how the handshake ends.
+    /// Servers with one certificate: with two, the order can decide which
+    /// is presented, and so whether the client trusts it.
+    #[test]
+    fn preference_order_changes_only_the_suite(case in any_case()) {
+        let mut case = case;
+        case.server.certificates.truncate(1);
+        let mut swapped = case.clone();
+        if case.server.server_preference {
+            swapped.server.suites.reverse();
+        } else {
+            swapped.client.suites.reverse();
+        }
+        let erase = |o: Outcome| match o {
+            Outcome::Established(mut e) => {
+                e.suite.name.clear();
+                e.suite.code.clear();
+                e.group = None;
+                Outcome::Established(e)
+            }
+            Outcome::IdentityRefused(mut r) => {
+                r.handshake.suite.name.clear();
+                r.handshake.suite.code.clear();
+                r.handshake.group = None;
+                Outcome::IdentityRefused(r)
+            }
+            failed => failed,
+        };
+        prop_assert_eq!(erase(real(&case)?), erase(real(&swapped)?));
+    }
+
+    /// The same case twice gives the same outcome.
+    #[test]
+    fn outcomes_are_deterministic(case in any_case()) {
+        prop_assert_eq!(real(&case)?, real(&case)?);
+    }
+}
