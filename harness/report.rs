@@ -90,12 +90,22 @@ pub enum Style {
     Markdown,
 }
 
+/// The width of a terminal table when stdout is not a terminal.
+const PIPED_WIDTH: u16 = 160;
+
 fn table(header: &[&str], style: Style) -> Table {
     let mut t = Table::new();
     match style {
-        Style::Terminal => t
-            .load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic),
+        Style::Terminal => {
+            t.load_preset(UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic);
+            // Piped or on CI there is no terminal to measure: wrap long cells
+            // (lists of suites a backend lacks) at a width that still reads.
+            if t.width().is_none() {
+                t.set_width(PIPED_WIDTH);
+            }
+            &mut t
+        }
         Style::Markdown => t.load_preset(ASCII_MARKDOWN),
     };
     t.set_header(header.to_vec());

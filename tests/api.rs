@@ -607,3 +607,130 @@ fn matrix_prints_markdown_and_json_grids() {
         serde_json::json!({"version": "1.0", "fallback": true})
     );
 }
+
+// ---- the negotiation model on the command line ----
+
+#[test]
+fn simulate_adds_a_reference_row_and_checks_expectations() {
+    let out = tls_harness(&["simulate", "scenarios/broadworks/webex-cti.toml"]);
+    assert_eq!(
+        out.status.code(),
+        Some(exit_codes::OK),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("reference"), "{stdout}");
+    assert!(
+        stdout.contains("simulated: server failed: no-shared-cipher, alert handshake_failure"),
+        "{stdout}"
+    );
+    // No handshake ran.
+    assert!(stdout.contains(" 0 handshakes and "), "{stdout}");
+}
+
+#[test]
+fn simulate_fails_an_expectation_the_model_does_not_meet() {
+    let path = write_case(
+        "simulate-wrong.toml",
+        r#"
+[[scenario]]
+id = "tls10-caller-to-11-6"
+client = "api-client-legacy-tls10"
+server = "uccx-11-6-1-server"
+expect = { result = "established" }
+"#,
+    );
+    let out = tls_harness(&["simulate", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(exit_codes::EXPECTATION_FAILED));
+}
+
+#[test]
+fn explain_walks_through_a_static_ecdh_only_interface() {
+    let out = tls_harness(&["explain", "cti-interface-with-only-static-ecdh-suites"]);
+    assert_eq!(out.status.code(), Some(exit_codes::OK));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Modelled by the RFCs alone"), "{stdout}");
+    assert!(
+        stdout.contains("TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("No suite is left"), "{stdout}");
+    assert!(
+        stdout.contains("Outcome: server failed: no-shared-cipher, alert handshake_failure (40)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn explain_a_tls10_client_against_a_tls12_only_server_names_each_stacks_alert() {
+    let openssl = tls_harness(&[
+        "explain",
+        "legacy-tls10-caller-to-11-6-1",
+        "--pairing",
+        "openssl-openssl",
+    ]);
+    assert_eq!(openssl.status.code(), Some(exit_codes::OK));
+    let text = String::from_utf8_lossy(&openssl.stdout);
+    assert!(text.contains("offers TLS 1.0"), "{text}");
+    assert!(text.contains("enables TLS 1.2"), "{text}");
+    assert!(text.contains("alert protocol_version (70)"), "{text}");
+
+    let rustls = tls_harness(&[
+        "explain",
+        "legacy-tls10-caller-to-11-6-1",
+        "--pairing",
+        "openssl-rustls",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&rustls.stdout).unwrap();
+    assert_eq!(json["rules"], "openssl-rustls");
+    assert_eq!(json["prediction"]["outcome"]["alert"], "handshake_failure");
+    assert!(json["prediction"]["steps"].as_array().unwrap().len() >= 3);
+}
+
+#[test]
+fn explain_an_unknown_scenario_is_bad_input_with_a_suggestion() {
+    let out = tls_harness(&["explain", "legacy-tls10-caller-to-11-6"]);
+    assert_eq!(out.status.code(), Some(exit_codes::BAD_INPUT));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("legacy-tls10-caller-to-11-6-1"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_layered_profile_without_suites_gets_the_system_default_list() {
+    let file = make_catalog()
+        .parse_scenario_file(
+            Path::new("case.toml"),
+            r#"
+[profile.bare-interface]
+name = "x"
+product = "x"
+release = "1"
+role = "server"
+connection = "cti"
+host = "xsp.example.com"
+
+[[profile.bare-interface.layer]]
+name = "system (JSSE)"
+versions = ["1.2"]
+
+[[scenario]]
+id = "s"
+client = "webex-cti-client"
+server = "bare-interface"
+"#,
+        )
+        .unwrap();
+    let server = &file.scenarios[0].server;
+    assert_eq!(
+        server.suites_from,
+        tls_harness::scenario::DEFAULT_SUITES_LEVEL
+    );
+    let names: Vec<&str> = server.suites.iter().map(|s| s.written.as_str()).collect();
+    assert_eq!(names, tls_harness::scenario::BROADWORKS_DEFAULT_SUITES);
+}

@@ -156,6 +156,27 @@ pub struct CertException {
     pub key: KeyType,
 }
 
+/// The cipher list new XSP/ADP installs put at system level (PRODUCTS.md
+/// §5), in its order: what a layered profile gets when no level sets
+/// suites. The last four are static ECDH, which no backend implements.
+pub const BROADWORKS_DEFAULT_SUITES: [&str; 12] = [
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+    "TLS_DHE_DSS_WITH_AES_128_GCM_SHA256",
+    "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+    "TLS_DHE_DSS_WITH_AES_128_CBC_SHA256",
+    "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256",
+    "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256",
+];
+
+/// The source a layered profile's suites name when no level set them.
+pub const DEFAULT_SUITES_LEVEL: &str = "system default list (PRODUCTS.md §5)";
+
 /// The level of a profile's own keys, the most specific of all.
 pub const PROFILE_LEVEL: &str = "profile";
 
@@ -1120,6 +1141,24 @@ impl Resolver {
                 suites = Some((parsed, name.to_string(), list.span()));
             }
         }
+        // A layered profile that sets suites at no level gets the default
+        // list that new installs put at system level (PRODUCTS.md §5).
+        let suites = suites.or_else(|| {
+            (!layers.is_empty()).then(|| {
+                let list = BROADWORKS_DEFAULT_SUITES
+                    .iter()
+                    .filter_map(|name| {
+                        let (suite, form) = registry().lookup(name)?;
+                        Some(SuiteChoice {
+                            suite,
+                            written: name.to_string(),
+                            form,
+                        })
+                    })
+                    .collect();
+                (list, DEFAULT_SUITES_LEVEL.to_string(), p.role.span())
+            })
+        });
         let Some((suites, suites_from, suites_span)) = suites else {
             self.err(
                 s,
