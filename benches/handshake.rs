@@ -1,11 +1,13 @@
-//! Measures what a handshake costs per backend pairing, and what the
-//! expensive set-up steps cost, and prints the figures. `just bench` runs
-//! it; it asserts nothing (behaviour is the tests' business).
+//! Measures what a handshake costs per backend pairing, what the expensive
+//! set-up steps cost and what a model prediction costs beside them, and
+//! prints the figures. `just bench` runs it; it asserts nothing (behaviour
+//! is the tests' business).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use tls_harness::endpoint::{Pairing, Setup};
+use tls_harness::model;
 use tls_harness::pki::Pki;
 use tls_harness::run::{handshake, unsupported};
 use tls_harness::scenario::{Catalog, Scenario};
@@ -104,6 +106,29 @@ fn main() {
                     Duration::from_secs(10),
                 ));
                 std::hint::black_box(outcome);
+            }
+            println!(
+                "{:<20} {:<16} {}",
+                scenario.id,
+                pairing.id(),
+                per_handshake(started.elapsed())
+            );
+        }
+    }
+
+    // What checking each run against the model adds, and what `simulate`
+    // costs: one prediction per pairing, no keys, no I/O.
+    println!(
+        "
+{ROUNDS} model predictions each:"
+    );
+    let now = tls_harness::moment::Moment::now();
+    for scenario in &file.scenarios {
+        for pairing in Pairing::ALL {
+            let started = Instant::now();
+            for _ in 0..ROUNDS {
+                let p = model::predict(scenario, &file.cas, pairing.into(), now);
+                std::hint::black_box(p);
             }
             println!(
                 "{:<20} {:<16} {}",

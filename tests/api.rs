@@ -734,3 +734,36 @@ server = "bare-interface"
     let names: Vec<&str> = server.suites.iter().map(|s| s.written.as_str()).collect();
     assert_eq!(names, tls_harness::scenario::BROADWORKS_DEFAULT_SUITES);
 }
+
+#[test]
+fn a_bad_date_names_the_key_without_serde_internals() {
+    let e = check_single_error(
+        "[[scenario]]\nid = \"x\"\nclient = \"api-client-modern\"\nserver = \"uccx-11-6-1-server\"\nat = \"yesterday\"\n",
+    );
+    assert_eq!(e.line, 5, "{}", e.one_line());
+    let key = e.key.clone().unwrap_or_default();
+    assert!(key.ends_with(".at"), "{key}");
+    assert!(!key.contains("serde"), "{key}");
+}
+
+#[test]
+fn a_broken_profile_is_one_error_not_also_an_unknown_profile() {
+    let e = check_single_error(
+        r#"
+[profile.my-server]
+name = "x"
+product = "x"
+release = "1"
+role = "server"
+connection = "https"
+versions = ["1.2"]
+suites = ["TLS_ECDHE_RSA_AES128_GCM_SHA256"]
+
+[[scenario]]
+id = "s"
+client = "api-client-modern"
+server = "my-server"
+"#,
+    );
+    assert!(e.message.contains("unknown cipher suite"), "{}", e.message);
+}

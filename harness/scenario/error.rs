@@ -156,7 +156,11 @@ pub fn from_toml(
     let message = err.message().trim().to_string();
     let mut e = InputError::at(file, text, err.span(), message.clone());
     let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
-    let mut key = path.filter(|p| !p.is_empty() && p != ".");
+    // toml's `Spanned` wrapper shows up in serde's path as a field of its
+    // own; it is no key of the file.
+    let mut key = path
+        .map(|p| p.replace(".$__serde_spanned_private_value", ""))
+        .filter(|p| !p.is_empty() && p != ".");
     if message.starts_with("unknown field") || message.starts_with("unknown variant") {
         if let Some((wrong, valid)) = quoted.split_first() {
             if message.starts_with("unknown field") {

@@ -700,6 +700,9 @@ fn is_id(s: &str) -> bool {
 #[derive(Default)]
 struct Resolver {
     errors: Vec<InputError>,
+    /// Profiles defined with errors, so that scenarios naming them are not
+    /// told the profile does not exist.
+    broken: BTreeSet<String>,
 }
 
 impl Resolver {
@@ -895,8 +898,13 @@ impl Resolver {
                 );
                 continue;
             }
-            if let Some(profile) = self.profile(s, id.get_ref(), p, cas, &key) {
-                into.insert(id.get_ref().clone(), Arc::new(profile));
+            match self.profile(s, id.get_ref(), p, cas, &key) {
+                Some(profile) => {
+                    into.insert(id.get_ref().clone(), Arc::new(profile));
+                }
+                None => {
+                    self.broken.insert(id.get_ref().clone());
+                }
             }
         }
     }
@@ -1546,6 +1554,8 @@ impl Resolver {
                 );
                 None
             }
+            // Its own errors are reported already; "unknown" would mislead.
+            None if self.broken.contains(v.get_ref()) => None,
             None => {
                 let same_role: Vec<&str> = profiles
                     .values()
