@@ -454,12 +454,28 @@ fn attempt(
     // Version: RFC 8446 §4.2.1 when the hello carries supported_versions
     // (a client that enables TLS 1.3), else RFC 5246 Appendix E.1.
     let mut s_versions = server.versions.clone();
+    let server_runs = runnable_suites(s_rules, server);
+    let not_run: Vec<u16> = server
+        .suites
+        .iter()
+        .map(|c| c.suite.code)
+        .filter(|c| !server_runs.contains(c))
+        .collect();
     steps.push(format!(
-        "The server, {} ({}), enables {} and the suites {}.",
+        "The server, {} ({}), enables {} and the suites {}{}.",
         server.name,
         s_rules.name(),
         versions_text(&s_versions),
-        suites_text(&runnable_suites(s_rules, server))
+        suites_text(&server_runs),
+        if not_run.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; it also lists {}, which {} does not implement",
+                suites_text(&not_run),
+                s_rules.name()
+            )
+        }
     ));
     if quirks::tls13_needs_a_certificate(s_rules)
         && s_versions.contains(&ProtocolVersion::Tls13)
@@ -482,9 +498,15 @@ fn attempt(
             .copied()
         {
             Some(v) => {
-                steps.push(format!(
-                    "Both list {v} in supported_versions, the highest they share: the server chooses it."
-                ));
+                steps.push(if client_max < ProtocolVersion::Tls13 {
+                    format!(
+                        "rustls sends supported_versions even without TLS 1.3, so the server knows the client's exact versions; {v} is the highest both enable and the server chooses it."
+                    )
+                } else {
+                    format!(
+                        "The client lists its versions in supported_versions; {v} is the highest both enable and the server chooses it."
+                    )
+                });
                 v
             }
             None => {
@@ -625,13 +647,13 @@ fn attempt(
         );
     };
     steps.push(format!(
-        "The server chooses {} ({}, {} preference) and presents its {}.",
+        "The server chooses {} ({}), the first in {} order that {version} allows and its certificates can serve, and presents its {}.",
         suite.iana,
         suite.code_hex(),
         if server.server_preference {
-            "its own"
+            "its own preference"
         } else {
-            "the client's"
+            "the client's preference"
         },
         cert.describe()
     ));
