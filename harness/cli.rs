@@ -406,11 +406,15 @@ fn run(args: RunArgs) -> i32 {
             }
         }
     }
-    let totals = Totals::of(&runs);
-    match args.common.format {
-        Format::Table | Format::Markdown => {
-            print!("{}", run_table(&runs, args.common.format.style()))
-        }
+    report_runs(&runs, args.common.format)
+}
+
+/// Prints the runs of `run` or `simulate` and returns the exit status they
+/// call for.
+fn report_runs(runs: &[FileRun], format: Format) -> i32 {
+    let totals = Totals::of(runs);
+    match format {
+        Format::Table | Format::Markdown => print!("{}", run_table(runs, format.style())),
         Format::Json => print_json(&serde_json::json!({ "files": runs, "totals": totals })),
     }
     if totals.not_as_expected > 0 {
@@ -683,18 +687,7 @@ fn simulate(args: SimulateArgs) -> i32 {
                 .collect(),
         })
         .collect();
-    let totals = Totals::of(&runs);
-    match args.common.format {
-        Format::Table | Format::Markdown => {
-            print!("{}", run_table(&runs, args.common.format.style()))
-        }
-        Format::Json => print_json(&serde_json::json!({ "files": runs, "totals": totals })),
-    }
-    if totals.not_as_expected > 0 {
-        exit_codes::EXPECTATION_FAILED
-    } else {
-        exit_codes::OK
-    }
+    report_runs(&runs, args.common.format)
 }
 
 fn explain(args: ExplainArgs) -> i32 {
