@@ -767,3 +767,35 @@ server = "my-server"
     );
     assert!(e.message.contains("unknown cipher suite"), "{}", e.message);
 }
+
+#[test]
+fn cli_exits_with_bad_input_status_for_an_unknown_suite() {
+    let path = write_case(
+        "unknown-suite.toml",
+        r#"
+[profile.typo-server]
+name = "x"
+product = "x"
+release = "1"
+role = "server"
+connection = "https"
+versions = ["1.2"]
+suites = ["TLS_ECDHE_RSA_AES128_GCM_SHA256"]
+
+[[scenario]]
+id = "s"
+client = "api-client-modern"
+server = "typo-server"
+"#,
+    );
+    let out = tls_harness(&["run", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(exit_codes::BAD_INPUT));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unknown-suite.toml:9"), "{stderr}");
+    assert!(stderr.contains("profile.typo-server.suites"), "{stderr}");
+    assert!(
+        stderr.contains("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("unknown server profile"), "{stderr}");
+}
