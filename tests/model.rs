@@ -3,8 +3,8 @@
 //! and invariants that need no model.
 //!
 //! Each case is a random pair of endpoint profiles (versions, suites and
-//! their order, server preference, certificates and their issuers, trust,
-//! client authentication, fallback, exceptions and HSTS), written out as a
+//! their order, server preference, certificates, their issuers and expiry,
+//! trust, client authentication, fallback, exceptions and HSTS), written out as a
 //! scenario file and loaded like any other, so a failing case is a scenario
 //! file already: the test writes the shrunk case to
 //! `target/proptest-scenarios/` and names it in the failure, ready for
@@ -81,6 +81,8 @@ struct Cert {
     key: &'static str,
     issuer: &'static str,
     send_chain: bool,
+    /// Valid only in 2000: expired at the time of the run.
+    expired: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -168,11 +170,18 @@ fn suite_list(
 }
 
 fn cert(keys: &'static [&'static str]) -> impl Strategy<Value = Cert> {
-    (select(keys), select(&ISSUERS[..]), any::<bool>()).prop_map(|(key, issuer, send_chain)| Cert {
-        key,
-        issuer,
-        send_chain,
-    })
+    (
+        select(keys),
+        select(&ISSUERS[..]),
+        any::<bool>(),
+        proptest::bool::weighted(0.1),
+    )
+        .prop_map(|(key, issuer, send_chain, expired)| Cert {
+            key,
+            issuer,
+            send_chain,
+            expired,
+        })
 }
 
 fn anchors() -> impl Strategy<Value = Vec<&'static str>> {
@@ -290,8 +299,15 @@ fn version_list(versions: &[ProtocolVersion]) -> String {
 
 fn cert_toml(c: &Cert, subject: &str) -> String {
     format!(
-        "{{ key = \"{}\", issuer = \"{}\", subject = \"{subject}\", send-chain = {} }}",
-        c.key, c.issuer, c.send_chain
+        "{{ key = \"{}\", issuer = \"{}\", subject = \"{subject}\", send-chain = {}{} }}",
+        c.key,
+        c.issuer,
+        c.send_chain,
+        if c.expired {
+            ", not-after = 2000-12-31"
+        } else {
+            ""
+        }
     )
 }
 
