@@ -2,7 +2,7 @@
 //! cargo's resolver tests check their model against the real resolver),
 //! and invariants that need no model.
 //!
-//! Each case is a random pair of endpoint profiles (versions, suites and
+//! Each case is a random pair of endpoint profiles (version sets, suites and
 //! their order, server preference, certificates, their issuers and expiry,
 //! trust, client authentication, fallback, exceptions and HSTS), written out as a
 //! scenario file and loaded like any other, so a failing case is a scenario
@@ -132,11 +132,16 @@ fn versions_for(backend: Backend) -> Vec<ProtocolVersion> {
     }
 }
 
-/// A contiguous range of the versions `backend` speaks.
+/// A set of the versions `backend` speaks: mostly a contiguous range, and
+/// one time in four any subset (1.0 and 1.2 without 1.1, say).
 fn version_range(backend: Backend) -> impl Strategy<Value = Vec<ProtocolVersion>> {
     let all = versions_for(backend);
     let n = all.len();
-    (0..n, 0..n).prop_map(move |(a, b)| all[a.min(b)..=a.max(b)].to_vec())
+    let range = {
+        let all = all.clone();
+        (0..n, 0..n).prop_map(move |(a, b)| all[a.min(b)..=a.max(b)].to_vec())
+    };
+    prop_oneof![3 => range, 1 => subsequence(all, 1..=n)]
 }
 
 fn valid_for(name: &str, versions: &[ProtocolVersion]) -> bool {

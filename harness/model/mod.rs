@@ -294,8 +294,8 @@ fn runnable_suites(rules: Rules, profile: &Profile) -> Vec<u16> {
 }
 
 /// The suites a client's hello lists.
-fn offered_suites(rules: Rules, profile: &Profile) -> Vec<u16> {
-    let (Some(min), Some(max)) = (profile.versions.first(), profile.versions.last()) else {
+fn offered_suites(rules: Rules, profile: &Profile, versions: &[ProtocolVersion]) -> Vec<u16> {
+    let (Some(min), Some(max)) = (versions.first(), versions.last()) else {
         return Vec::new();
     };
     runnable_suites(rules, profile)
@@ -372,6 +372,18 @@ fn failed(
     })
 }
 
+/// The client aborts on reading the ServerHello, with `alert`.
+fn hello_refused(c_rules: Rules, s_rules: Rules, alert: Alert, cause: ErrorKind) -> Outcome {
+    let mut refused = failed(Side::Client, Some(alert), cause, None);
+    if let Outcome::Failed(f) = &mut refused {
+        f.server_error = Some(SideError {
+            kind: quirks::server_reads_hello_refusal(c_rules, s_rules, alert),
+            raw: None,
+        });
+    }
+    refused
+}
+
 /// One hello and everything that follows it.
 fn attempt(
     world: &World<'_>,
@@ -382,8 +394,8 @@ fn attempt(
     steps: &mut Vec<String>,
 ) -> Outcome {
     let (c_rules, s_rules) = (stacks.client, stacks.server);
-    let offered = offered_suites(c_rules, client);
-    let c_versions = &client.versions;
+    let c_versions = &quirks::client_versions(c_rules, &client.versions);
+    let offered = offered_suites(c_rules, client, c_versions);
     let Some(&client_max) = c_versions.last() else {
         return failed(Side::Client, None, ErrorKind::Configuration, None);
     };
@@ -428,6 +440,13 @@ fn attempt(
             },
             server_certificate: None,
         });
+    }
+    if *c_versions != client.versions {
+        steps.push(format!(
+            "The client enables {}, with a hole; OpenSSL keeps only the lowest contiguous run, {}.",
+            versions_text(&client.versions),
+            versions_text(c_versions)
+        ));
     }
     steps.push(format!(
         "The client, {} ({}), offers {} and the suites {}.",
@@ -664,30 +683,33 @@ fn attempt(
         steps.push(format!(
             "The client does not enable {version} and aborts with protocol_version."
         ));
-        let mut refused = failed(
-            Side::Client,
-            Some(Alert::PROTOCOL_VERSION),
+        return hello_refused(
+            c_rules,
+            s_rules,
+            Alert::PROTOCOL_VERSION,
             ErrorKind::NoCommonVersion,
-            None,
         );
-        if let Outcome::Failed(f) = &mut refused {
-            f.server_error = Some(SideError {
-                kind: quirks::server_reads_version_refusal(c_rules, s_rules),
-                raw: None,
-            });
-        }
-        return refused;
     }
+    // RFC 8446 §4.1.3: a server that speaks more than it negotiated marks
+    // its random, and a client that asked for more aborts.
     let best = server.versions.last().copied().unwrap_or(version);
-    if scsv && version < best && quirks::fallback_client_checks_downgrade_sentinel(c_rules) {
+    let sentinel = quirks::server_sets_downgrade_sentinel(s_rules, version, s_versions);
+    let asked_for_more = client_max > version
+        || (scsv && quirks::fallback_client_checks_downgrade_sentinel(c_rules));
+    if sentinel && asked_for_more {
         steps.push(format!(
-            "The server speaks {best} but answered {version}, and says so in its random (RFC 8446 §4.1.3); OpenSSL, sending a fallback hello, checks that and aborts with illegal_parameter."
+            "The server speaks {best} but answered {version}, and marks its random so (RFC 8446 §4.1.3); the client {}, takes that for a downgrade and aborts with illegal_parameter.",
+            if client_max > version {
+                format!("asked for up to {client_max}")
+            } else {
+                "is OpenSSL sending a fallback hello, which checks the mark all the same".to_string()
+            }
         ));
-        return failed(
-            Side::Client,
-            Some(quirks::ILLEGAL_PARAMETER),
-            ErrorKind::InappropriateFallback,
-            None,
+        return hello_refused(
+            c_rules,
+            s_rules,
+            quirks::ILLEGAL_PARAMETER,
+            quirks::downgrade_error(c_rules),
         );
     }
 

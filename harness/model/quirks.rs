@@ -40,19 +40,24 @@ pub fn alert_for_old_legacy_hello(server: Rules) -> Alert {
     }
 }
 
-/// What a server makes of the `protocol_version` alert a client sends when
-/// it refuses the version the server chose (one below the client's lowest).
+/// What a server makes of the alert a client sends when it aborts on
+/// reading the ServerHello (a version it does not enable, a downgrade
+/// mark): `alert`, as RFC 5246 §7.2 has it.
 ///
-/// RFC 5246 §7.2: the server receives the alert. An **OpenSSL** server
-/// facing an **OpenSSL** client does not: it has switched its record layer
-/// to the version it chose, the client writes its alert under its own
-/// record version, and the server reports a record of the wrong version
-/// (`SSL_R_WRONG_VERSION_NUMBER`, a decode error in the taxonomy).
-pub fn server_reads_version_refusal(client: Rules, server: Rules) -> crate::outcome::ErrorKind {
+/// An **OpenSSL** server facing an **OpenSSL** client does not see the
+/// alert: it has switched its record layer to the version it chose, the
+/// client's alert comes under another record version, and the server
+/// reports a record of the wrong version (`SSL_R_WRONG_VERSION_NUMBER`, a
+/// decode error in the taxonomy).
+pub fn server_reads_hello_refusal(
+    client: Rules,
+    server: Rules,
+    alert: Alert,
+) -> crate::outcome::ErrorKind {
     use crate::outcome::ErrorKind;
     match (client, server) {
         (Rules::OpenSsl, Rules::OpenSsl) => ErrorKind::DecodeError,
-        _ => ErrorKind::AlertReceived(Alert::PROTOCOL_VERSION),
+        _ => ErrorKind::AlertReceived(alert),
     }
 }
 
@@ -149,6 +154,65 @@ pub fn fallback_client_checks_downgrade_sentinel(client: Rules) -> bool {
 
 /// `illegal_parameter` (47).
 pub const ILLEGAL_PARAMETER: Alert = Alert(47);
+
+/// The versions a client's hello offers, from the versions it enables.
+///
+/// RFC 8446 lists any set in supported_versions. **OpenSSL** works with a
+/// range: with a hole in the enabled versions (1.0 and 1.2 without 1.1) it
+/// keeps the *lowest* contiguous run and drops everything above the hole
+/// (`ssl_get_min_max_version`), so {1.0, 1.2, 1.3} offers TLS 1.0 alone.
+/// A server checks each version on its own and is not affected.
+pub fn client_versions(client: Rules, enabled: &[ProtocolVersion]) -> Vec<ProtocolVersion> {
+    match client {
+        Rules::OpenSsl => {
+            let mut run: Vec<ProtocolVersion> = Vec::new();
+            for v in ProtocolVersion::ALL {
+                if enabled.contains(&v) {
+                    run.push(v);
+                } else if !run.is_empty() {
+                    break;
+                }
+            }
+            run
+        }
+        Rules::Reference | Rules::Rustls => enabled.to_vec(),
+    }
+}
+
+/// Whether a server that negotiated `version` marks its random as a
+/// downgrade (RFC 8446 §4.1.3), given the versions it can use.
+///
+/// At TLS 1.2, every stack marks it when it could have spoken TLS 1.3.
+/// Below TLS 1.2 the RFC has a server that speaks TLS 1.2 or higher mark it;
+/// **OpenSSL** marks it only when TLS 1.2 itself is enabled
+/// (`check_for_downgrade`), so a server with {1.0, 1.3} does not. rustls
+/// never negotiates below TLS 1.2.
+pub fn server_sets_downgrade_sentinel(
+    server: Rules,
+    version: ProtocolVersion,
+    usable: &[ProtocolVersion],
+) -> bool {
+    use ProtocolVersion::{Tls12, Tls13};
+    match version {
+        Tls13 => false,
+        Tls12 => usable.contains(&Tls13),
+        _ => match server {
+            Rules::OpenSsl => usable.contains(&Tls12),
+            Rules::Reference | Rules::Rustls => usable.iter().any(|v| *v >= Tls12),
+        },
+    }
+}
+
+/// The error a client reports when it finds the downgrade mark.
+pub fn downgrade_error(client: Rules) -> crate::outcome::ErrorKind {
+    use crate::outcome::ErrorKind;
+    match client {
+        // SSL_R_INAPPROPRIATE_FALLBACK, the reason OpenSSL reuses.
+        Rules::OpenSsl | Rules::Reference => ErrorKind::InappropriateFallback,
+        // PeerMisbehaved::AttemptedDowngradeToTls12WhenTls13IsSupported.
+        Rules::Rustls => ErrorKind::Other("rustls:PeerMisbehaved".into()),
+    }
+}
 
 /// Whether the server may answer a legacy hello (no supported_versions)
 /// with a version below the client's `legacy_version`.
