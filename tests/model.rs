@@ -47,14 +47,16 @@ const COMMON_SUITES: [&str; 6] = [
 ];
 
 /// Suites only OpenSSL implements: CBC (valid from TLS 1.0), static RSA,
-/// DHE.
-const OPENSSL_SUITES: [&str; 6] = [
+/// DHE with RSA and with DSA certificates.
+const OPENSSL_SUITES: [&str; 8] = [
     "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
     "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
     "TLS_RSA_WITH_AES_128_CBC_SHA",
     "TLS_RSA_WITH_AES_128_GCM_SHA256",
     "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
     "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+    "TLS_DHE_DSS_WITH_AES_128_GCM_SHA256",
+    "TLS_DHE_DSS_WITH_AES_128_CBC_SHA",
 ];
 
 /// A suite no backend implements (static ECDH): it stays in a
@@ -239,12 +241,28 @@ fn client(backend: Backend) -> impl Strategy<Value = Client> {
 }
 
 fn server(backend: Backend) -> impl Strategy<Value = Server> {
-    let certificates = prop_oneof![
-        cert(&["rsa-2048"]).prop_map(|c| vec![c]),
-        cert(&["ecdsa-p256"]).prop_map(|c| vec![c]),
-        (cert(&["rsa-2048"]), cert(&["ecdsa-p256"]), any::<bool>())
-            .prop_map(|(r, e, ecdsa_first)| if ecdsa_first { vec![e, r] } else { vec![r, e] }),
-    ];
+    let pair = |a: &'static [&'static str], b: &'static [&'static str]| {
+        (cert(a), cert(b), any::<bool>())
+            .prop_map(|(x, y, swap)| if swap { vec![y, x] } else { vec![x, y] })
+    };
+    let rsa_and_ecdsa = pair(&["rsa-2048"], &["ecdsa-p256"]);
+    let certificates = match backend {
+        Backend::Rustls => prop_oneof![
+            cert(&["rsa-2048"]).prop_map(|c| vec![c]),
+            cert(&["ecdsa-p256"]).prop_map(|c| vec![c]),
+            rsa_and_ecdsa,
+        ]
+        .boxed(),
+        // OpenSSL also serves DSA certificates (DHE-DSS).
+        Backend::OpenSsl => prop_oneof![
+            cert(&["rsa-2048"]).prop_map(|c| vec![c]),
+            cert(&["ecdsa-p256"]).prop_map(|c| vec![c]),
+            rsa_and_ecdsa,
+            cert(&["dsa-2048"]).prop_map(|c| vec![c]),
+            pair(&["dsa-2048"], &["rsa-2048"]),
+        ]
+        .boxed(),
+    };
     version_range(backend).prop_flat_map(move |versions| {
         (
             suite_list(backend, versions.clone()),
