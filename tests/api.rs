@@ -746,33 +746,8 @@ fn a_bad_date_names_the_key_without_serde_internals() {
     assert!(!key.contains("serde"), "{key}");
 }
 
-#[test]
-fn a_broken_profile_is_one_error_not_also_an_unknown_profile() {
-    let e = check_single_error(
-        r#"
-[profile.my-server]
-name = "x"
-product = "x"
-release = "1"
-role = "server"
-connection = "https"
-versions = ["1.2"]
-suites = ["TLS_ECDHE_RSA_AES128_GCM_SHA256"]
-
-[[scenario]]
-id = "s"
-client = "api-client-modern"
-server = "my-server"
-"#,
-    );
-    assert!(e.message.contains("unknown cipher suite"), "{}", e.message);
-}
-
-#[test]
-fn cli_exits_with_bad_input_status_for_an_unknown_suite() {
-    let path = write_case(
-        "unknown-suite.toml",
-        r#"
+/// A server profile with a misspelt suite, and a scenario that uses it.
+const SUITE_TYPO_FILE: &str = r#"
 [profile.typo-server]
 name = "x"
 product = "x"
@@ -786,8 +761,17 @@ suites = ["TLS_ECDHE_RSA_AES128_GCM_SHA256"]
 id = "s"
 client = "api-client-modern"
 server = "typo-server"
-"#,
-    );
+"#;
+
+#[test]
+fn a_broken_profile_is_one_error_not_also_an_unknown_profile() {
+    let e = check_single_error(SUITE_TYPO_FILE);
+    assert!(e.message.contains("unknown cipher suite"), "{}", e.message);
+}
+
+#[test]
+fn cli_exits_with_bad_input_status_for_an_unknown_suite() {
+    let path = write_case("unknown-suite.toml", SUITE_TYPO_FILE);
     let out = tls_harness(&["run", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(exit_codes::BAD_INPUT));
     let stderr = String::from_utf8_lossy(&out.stderr);
