@@ -636,7 +636,7 @@ fn attempt(
         .filter(|s| s.valid_for(version))
         .collect();
     let chosen = match quirks::cert_choice(s_rules) {
-        CertChoice::SuiteFirst => suite_first(version, &valid, &presentable, s_rules),
+        CertChoice::SuiteFirst => suite_first(version, &valid, &presentable),
         CertChoice::CertificateFirst => {
             let cert = first_usable(&presentable, &shared);
             if let (Some(c), true) = (cert, presentable.len() > 1) {
@@ -829,25 +829,18 @@ fn order(server: &Profile, server_suites: &[u16], shared: &[u16]) -> Vec<u16> {
 }
 
 /// RFC 5246 §7.4.2: the first suite by preference that some certificate can
-/// serve, and that certificate.
+/// serve, and that certificate. (A server holds at most one certificate per
+/// key algorithm; scenario files refuse two.)
 fn suite_first(
     version: ProtocolVersion,
     valid: &[&'static Suite],
     certs: &[Cert],
-    rules: Rules,
 ) -> Option<(&'static Suite, Cert)> {
     valid.iter().find_map(|s| {
-        let mut fit = certs
+        certs
             .iter()
-            .filter(|c| serves(s, version, c.key, c.issuer_key));
-        let pick = if version == ProtocolVersion::Tls13 {
-            fit.next()
-        } else if quirks::last_certificate_of_a_type_wins(rules) {
-            fit.next_back()
-        } else {
-            fit.next()
-        };
-        pick.map(|c| (*s, c.clone()))
+            .find(|c| serves(s, version, c.key, c.issuer_key))
+            .map(|c| (*s, c.clone()))
     })
 }
 

@@ -331,10 +331,3 @@ pub fn cert_choice(server: Rules) -> CertChoice {
         Rules::Reference | Rules::OpenSsl => CertChoice::SuiteFirst,
     }
 }
-
-/// Whether a server with several certificates of one key type presents the
-/// last of them (OpenSSL keeps one slot per key type; a later certificate
-/// replaces an earlier one). rustls and the reference present the first.
-pub fn last_certificate_of_a_type_wins(server: Rules) -> bool {
-    matches!(server, Rules::OpenSsl)
-}
