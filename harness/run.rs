@@ -443,17 +443,35 @@ pub async fn run_scenario(
         // No backend can run it: the model answers, by the RFCs.
         pairings.push(simulated(scenario, &cas, Stacks::REFERENCE, at));
     }
-    let mut unimplemented: Vec<String> = [&client, &server]
+    Ok(scenario_run(
+        scenario,
+        [&client, &server],
+        server_certs.withheld.clone(),
+        pairings,
+    ))
+}
+
+/// The report of one scenario: its ids, what its profiles' settings levels
+/// and presentation policy decided, the suites no backend implements, and
+/// its rows. `ends` are the client and server as they stood at the run's
+/// date.
+fn scenario_run(
+    scenario: &Scenario,
+    ends: [&Profile; 2],
+    withheld: Vec<String>,
+    pairings: Vec<PairingRun>,
+) -> ScenarioRun {
+    let mut unimplemented: Vec<String> = ends
         .iter()
         .flat_map(|p| endpoint::unimplementable_suites(p))
         .collect();
     unimplemented.dedup();
-    Ok(ScenarioRun {
+    ScenarioRun {
         scenario: scenario.id.clone(),
         client: scenario.client.id.clone(),
         server: scenario.server.id.clone(),
         at: scenario.at,
-        settings_from: [&client, &server]
+        settings_from: ends
             .iter()
             .filter(|p| !p.layers.is_empty())
             .map(|p| {
@@ -463,10 +481,10 @@ pub async fn run_scenario(
                 )
             })
             .collect(),
-        withheld: server_certs.withheld.clone(),
+        withheld,
         unimplemented_suites: unimplemented,
         pairings,
-    })
+    }
 }
 
 /// An expectation (if any) against an outcome.
@@ -523,19 +541,8 @@ pub fn simulate_scenario(scenario: &Scenario, cas: &[CaSpec], options: &RunOptio
         })
         .collect();
     pairings.push(simulated(scenario, cas, Stacks::REFERENCE, at));
-    ScenarioRun {
-        scenario: scenario.id.clone(),
-        client: scenario.client.id.clone(),
-        server: scenario.server.id.clone(),
-        at: scenario.at,
-        settings_from: Vec::new(),
-        withheld: Vec::new(),
-        unimplemented_suites: [&client, &server]
-            .iter()
-            .flat_map(|p| endpoint::unimplementable_suites(p))
-            .collect(),
-        pairings,
-    }
+    let withheld = model::withheld(&server, cas);
+    scenario_run(scenario, [&client, &server], withheld, pairings)
 }
 
 /// Everything about one pairing of a scenario but the client's hello.

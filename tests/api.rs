@@ -783,3 +783,27 @@ fn cli_exits_with_bad_input_status_for_an_unknown_suite() {
     );
     assert!(!stderr.contains("unknown server profile"), "{stderr}");
 }
+
+#[test]
+fn simulate_reports_the_same_settings_and_withheld_certificates_as_run() {
+    let file = "scenarios/finesse/agent-experience.toml";
+    let json = |command: &str| -> serde_json::Value {
+        let out = tls_harness(&[command, "--format", "json", file]);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let (real, simulated) = (json("run"), json("simulate"));
+    let header = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        v["files"][0]["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| serde_json::json!([s["scenario"], s["withheld"], s["settings-from"]]))
+            .collect()
+    };
+    let real_header = header(&real);
+    assert!(
+        real_header.iter().any(|h| h[1].is_array()),
+        "the file should withhold some certificate: {real_header:?}"
+    );
+    assert_eq!(real_header, header(&simulated));
+}

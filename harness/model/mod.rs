@@ -17,8 +17,6 @@
 
 pub mod quirks;
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 
 use crate::endpoint::{usable_suites, Backend, Pairing};
@@ -260,6 +258,23 @@ fn certificates(profile: &Profile, cas: &[CaSpec]) -> Vec<Cert> {
                 path,
                 sent,
             }
+        })
+        .collect()
+}
+
+/// The certificates `server` keeps in its keystore without presenting
+/// them, and why, as `run` reports them.
+pub fn withheld(server: &Profile, cas: &[CaSpec]) -> Vec<String> {
+    server
+        .certificates
+        .iter()
+        .zip(certificates(server, cas))
+        .filter_map(|(def, c)| {
+            let why = server.withholds(c.key, c.issuer_key)?;
+            Some(format!(
+                "{} certificate {}: not presented ({why})",
+                c.key, def.subject
+            ))
         })
         .collect()
 }
@@ -956,9 +971,7 @@ fn verify(
                 ));
             }
             CertFault::Name if !named => {
-                let mut why = String::new();
-                let _ = write!(
-                    why,
+                let why = format!(
                     "it is not valid for {} (names: {})",
                     name.unwrap_or_default(),
                     cert.dns_names.join(", ")
