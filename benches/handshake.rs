@@ -6,10 +6,12 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use tls_harness::endpoint::{Pairing, Setup};
+use tls_harness::backend::Pairing;
+use tls_harness::endpoint::pairing_unsupported as unsupported;
+use tls_harness::endpoint::Setup;
 use tls_harness::model;
 use tls_harness::pki::Pki;
-use tls_harness::run::{handshake, unsupported};
+use tls_harness::run::handshake;
 use tls_harness::scenario::{Catalog, Scenario};
 
 const ROUNDS: u32 = 200;

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::endpoint::Pairing;
+use crate::backend::Pairing;
+use crate::endpoint::pairing_unsupported as unsupported;
 use crate::exit_codes;
 use crate::matrix::{grid, support, upgrade_plan as plan, Runner};
 use crate::model::{self, Stacks};
@@ -17,7 +18,7 @@ use crate::report::{
     grid_table, plan_table, run_table, support_table, timeline_table, ConfigExplanation, FileRun,
     Listing, Style, Totals,
 };
-use crate::run::{run_file, simulate_scenario, unsupported, RunOptions};
+use crate::run::{run_file, simulate_scenario, RunOptions};
 use crate::scenario::{error::suggestion, Profile, Role};
 use crate::scenario::{toml_files, Catalog, InputError, InputErrors, ScenarioFile};
 use crate::timeline::timeline as turns;

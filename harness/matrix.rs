@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::endpoint::Pairing;
+use crate::backend::{Backend, Pairing};
 use crate::outcome::Outcome;
 use crate::pki::{Issuer, KeyType};
 pub use crate::run::Runner;
@@ -279,22 +279,19 @@ fn probe(role: Role, version: ProtocolVersion, peer: &Profile, all_cas: &[String
 /// The pairing a probe uses: OpenSSL on the probe's side (it speaks every
 /// version); the profile on the first backend that can implement it.
 fn probe_pairing(role: Role, profile: &Profile) -> Result<Pairing, String> {
-    let own = [
-        crate::endpoint::Backend::OpenSsl,
-        crate::endpoint::Backend::Rustls,
-    ];
+    let own = [Backend::OpenSsl, Backend::Rustls];
     let mut reasons = Vec::new();
     for backend in own {
-        match backend.unsupported(profile) {
+        match crate::endpoint::unsupported(backend, profile) {
             None => {
                 return Ok(match role {
                     Role::Server => Pairing {
-                        client: crate::endpoint::Backend::OpenSsl,
+                        client: Backend::OpenSsl,
                         server: backend,
                     },
                     Role::Client => Pairing {
                         client: backend,
-                        server: crate::endpoint::Backend::OpenSsl,
+                        server: Backend::OpenSsl,
                     },
                 })
             }

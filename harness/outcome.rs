@@ -291,6 +291,13 @@ impl Failed {
             .or(self.client_error.as_ref())
             .map(|e| &e.kind)
     }
+
+    /// A failure a client answers with its fallback hello: one in the
+    /// negotiation, before it saw the server's certificate (a certificate it
+    /// refused is no reason to offer older versions), and not a timeout.
+    pub fn is_negotiation_failure(&self) -> bool {
+        self.server_certificate.is_none() && self.cause() != Some(&ErrorKind::Timeout)
+    }
 }
 
 /// A handshake that completed, after which the server's application
@@ -319,6 +326,26 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The application's check after a completed handshake: a server with a
+    /// ClientIdentity list (`allowed`) refuses a client whose certificate's
+    /// common name is not on it.
+    pub fn refuse_unlisted_identity(self, allowed: Option<&[String]>) -> Outcome {
+        let (Some(allowed), Outcome::Established(e)) = (allowed, &self) else {
+            return self;
+        };
+        let identity = e
+            .client_certificate
+            .as_ref()
+            .map(|c| c.leaf.subject.clone());
+        if identity.as_ref().is_some_and(|id| allowed.contains(id)) {
+            return self;
+        }
+        Outcome::IdentityRefused(IdentityRefused {
+            handshake: e.clone(),
+            identity,
+        })
+    }
+
     /// The outcome without raw library text, for snapshots: raw strings
     /// differ between OpenSSL builds and say nothing the taxonomy does not.
     pub fn without_raw(&self) -> Outcome {

@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::endpoint::{self, Backend, Pairing, Setup, SideReport};
+use crate::backend::{Backend, Pairing};
+use crate::endpoint::{self, Setup, SideReport};
 use crate::model::{self, Stacks};
 use crate::moment::Moment;
 use crate::outcome::{
-    ErrorKind, Established, Failed, IdentityRefused, Outcome, Presented, Side, SideError, SuiteName,
+    ErrorKind, Established, Failed, Outcome, Presented, Side, SideError, SuiteName,
 };
 use crate::pki::{self, CaSpec, KeyAlgorithm, Pki, PkiError};
 use crate::scenario::{Expected, Profile, Scenario, ScenarioFile};
@@ -349,26 +350,6 @@ fn issue(profile: &Profile, pki: &Pki) -> Result<Issued, PkiError> {
     })
 }
 
-/// The application's check after a completed handshake: a server with a
-/// ClientIdentity list refuses a client whose certificate's common name is
-/// not on it.
-pub fn check_identity(outcome: Outcome, server: &Profile) -> Outcome {
-    let (Some(allowed), Outcome::Established(e)) = (&server.client_identities, &outcome) else {
-        return outcome;
-    };
-    let identity = e
-        .client_certificate
-        .as_ref()
-        .map(|c| c.leaf.subject.clone());
-    if identity.as_ref().is_some_and(|id| allowed.contains(id)) {
-        return outcome;
-    }
-    Outcome::IdentityRefused(IdentityRefused {
-        handshake: e.clone(),
-        identity,
-    })
-}
-
 /// Runs one scenario over its pairings.
 pub async fn run_scenario(
     scenario: &Scenario,
@@ -390,7 +371,7 @@ pub async fn run_scenario(
         {
             continue;
         }
-        let status = match unsupported(*pairing, &client, &server) {
+        let status = match endpoint::pairing_unsupported(*pairing, &client, &server) {
             Some(reason) => Status::Unsupported { reason },
             None => {
                 let ends = Ends {
@@ -404,13 +385,13 @@ pub async fn run_scenario(
                 };
                 let first = ends.attempt(&client, false).await;
                 let (outcome, fallback_from) = match (&first, client.fallback_hello()) {
-                    (Outcome::Failed(f), Some(retry)) if is_negotiation_failure(f) => {
+                    (Outcome::Failed(f), Some(retry)) if f.is_negotiation_failure() => {
                         let scsv = client.fallback.as_ref().is_some_and(|f| f.scsv);
                         (ends.attempt(&retry, scsv).await, Some(Box::new(first)))
                     }
                     _ => (first, None),
                 };
-                let outcome = check_identity(outcome, &server);
+                let outcome = outcome.refuse_unlisted_identity(server.client_identities.as_deref());
                 let expectation = verdict(
                     scenario.expect.as_ref().map(|e| e.for_pairing(*pairing)),
                     &outcome,
@@ -532,13 +513,15 @@ pub fn simulate_scenario(scenario: &Scenario, cas: &[CaSpec], options: &RunOptio
         .pairings
         .iter()
         .filter(|p| options.only.as_ref().is_none_or(|only| only.contains(p)))
-        .map(|pairing| match unsupported(*pairing, &client, &server) {
-            Some(reason) => PairingRun {
-                pairing: pairing.id(),
-                status: Status::Unsupported { reason },
+        .map(
+            |pairing| match endpoint::pairing_unsupported(*pairing, &client, &server) {
+                Some(reason) => PairingRun {
+                    pairing: pairing.id(),
+                    status: Status::Unsupported { reason },
+                },
+                None => simulated(scenario, cas, (*pairing).into(), at),
             },
-            None => simulated(scenario, cas, (*pairing).into(), at),
-        })
+        )
         .collect();
     pairings.push(simulated(scenario, cas, Stacks::REFERENCE, at));
     let withheld = model::withheld(&server, cas);
@@ -576,30 +559,6 @@ impl Ends<'_> {
             verify_at: self.at,
         };
         handshake(self.pairing, client_setup, server_setup, self.deadline).await
-    }
-}
-
-/// A failure a client answers with its fallback hello: one in the
-/// negotiation, before it saw the server's certificate (a certificate it
-/// refused is no reason to offer older versions), and not a timeout.
-pub fn is_negotiation_failure(failed: &Failed) -> bool {
-    failed.server_certificate.is_none() && failed.cause() != Some(&ErrorKind::Timeout)
-}
-
-/// Why `pairing` cannot run these two endpoints, naming the backend, the
-/// role and the profile.
-pub fn unsupported(pairing: Pairing, client: &Profile, server: &Profile) -> Option<String> {
-    let client_why = pairing
-        .client
-        .unsupported(client)
-        .map(|why| format!("{why} (client {})", client.id));
-    let server_why = pairing
-        .server
-        .unsupported(server)
-        .map(|why| format!("{why} (server {})", server.id));
-    match (client_why, server_why) {
-        (Some(c), Some(s)) => Some(format!("{c}; {s}")),
-        (c, s) => c.or(s),
     }
 }
 

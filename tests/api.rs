@@ -312,7 +312,7 @@ fn make_client_file() -> (ScenarioFile, Pki) {
 
 /// Runs one backend's client against a raw peer that `peer` plays.
 async fn do_client_against<F, Fut>(
-    backend: endpoint::Backend,
+    backend: tls_harness::backend::Backend,
     peer: F,
     deadline: Duration,
 ) -> SideReport
@@ -333,8 +333,12 @@ where
     let (client_io, server_io, _) = pipe();
     let client = async {
         match backend {
-            endpoint::Backend::Rustls => endpoint::rustls::client(setup, client_io).await,
-            endpoint::Backend::OpenSsl => endpoint::openssl::client(setup, client_io).await,
+            tls_harness::backend::Backend::Rustls => {
+                endpoint::rustls::client(setup, client_io).await
+            }
+            tls_harness::backend::Backend::OpenSsl => {
+                endpoint::openssl::client(setup, client_io).await
+            }
         }
     };
     let (report, ()) = tokio::join!(within(deadline, client), peer(server_io));
@@ -349,7 +353,7 @@ fn check_error(report: &SideReport, want: ErrorKind) {
 
 #[tokio::test]
 async fn a_silent_peer_ends_in_a_timeout_not_a_hang() {
-    for backend in endpoint::Backend::ALL {
+    for backend in tls_harness::backend::Backend::ALL {
         let report = do_client_against(
             backend,
             |mut io| async move {
@@ -366,7 +370,7 @@ async fn a_silent_peer_ends_in_a_timeout_not_a_hang() {
 
 #[tokio::test]
 async fn garbage_from_the_peer_is_a_decode_error() {
-    for backend in endpoint::Backend::ALL {
+    for backend in tls_harness::backend::Backend::ALL {
         let report = do_client_against(
             backend,
             |mut io| async move {
@@ -384,7 +388,7 @@ async fn garbage_from_the_peer_is_a_decode_error() {
 
 #[tokio::test]
 async fn a_peer_that_hangs_up_is_peer_closed() {
-    for backend in endpoint::Backend::ALL {
+    for backend in tls_harness::backend::Backend::ALL {
         let report = do_client_against(
             backend,
             |io| async move { drop(io) },

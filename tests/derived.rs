@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use tls_harness::endpoint::Pairing;
+use tls_harness::backend::Pairing;
 use tls_harness::matrix::{grid, support, upgrade_plan, Runner, SupportRow};
 use tls_harness::moment::Moment;
 use tls_harness::run::{run_file, RunOptions, Status};

@@ -23,7 +23,7 @@ use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError};
 
-use tls_harness::endpoint::{Backend, Pairing};
+use tls_harness::backend::{Backend, Pairing};
 use tls_harness::outcome::Outcome;
 use tls_harness::run::{ModelCheck, RunOptions, Runner, ScenarioRun, Status};
 use tls_harness::scenario::{Catalog, ScenarioFile};

@@ -5,12 +5,11 @@
 pub mod openssl;
 pub mod rustls;
 
-use std::fmt;
 use std::io;
 
-use serde::Serialize;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use crate::backend::{Backend, Pairing};
 use crate::moment::Moment;
 use crate::outcome::{ErrorKind, SideError};
 use crate::pki::{Identity, KeyAlgorithm};
@@ -18,97 +17,79 @@ use crate::scenario::Profile;
 use crate::suite::registry;
 use crate::version::ProtocolVersion;
 
-/// A TLS implementation the harness drives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub enum Backend {
-    /// rustls 0.23 with its aws-lc-rs provider.
-    #[serde(rename = "rustls")]
-    Rustls,
-    /// The OpenSSL the `openssl` crate links (see the README for the
-    /// reference build).
-    #[serde(rename = "openssl")]
-    OpenSsl,
-}
-
-impl Backend {
-    /// Both backends, in report order.
-    pub const ALL: [Backend; 2] = [Backend::Rustls, Backend::OpenSsl];
-
-    /// `rustls` or `openssl`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Backend::Rustls => "rustls",
-            Backend::OpenSsl => "openssl",
-        }
-    }
-
-    /// Why this backend cannot implement `profile` faithfully, or `None`
-    /// when it can. Suites that no backend implements (static ECDH) are not
-    /// held against either; [`usable_suites`] leaves them out.
-    pub fn unsupported(self, profile: &Profile) -> Option<String> {
-        let who = format!("{} has", self.as_str());
-        let mut versions = profile.versions.clone();
-        versions.extend(
-            profile
-                .fallback
+/// Why this backend cannot implement `profile` faithfully, or `None`
+/// when it can. Suites that no backend implements (static ECDH) are not
+/// held against either; [`usable_suites`] leaves them out.
+pub fn unsupported(backend: Backend, profile: &Profile) -> Option<String> {
+    let who = format!("{} has", backend.as_str());
+    let mut versions = profile.versions.clone();
+    versions.extend(
+        profile
+            .fallback
+            .iter()
+            .flat_map(|f| f.versions.iter().copied()),
+    );
+    match backend {
+        Backend::Rustls => {
+            if profile.fallback.as_ref().is_some_and(|f| f.scsv) {
+                return Some("rustls cannot send TLS_FALLBACK_SCSV".into());
+            }
+            let mut old: Vec<String> = versions
                 .iter()
-                .flat_map(|f| f.versions.iter().copied()),
-        );
-        match self {
-            Backend::Rustls => {
-                if profile.fallback.as_ref().is_some_and(|f| f.scsv) {
-                    return Some("rustls cannot send TLS_FALLBACK_SCSV".into());
-                }
-                let mut old: Vec<String> = versions
-                    .iter()
-                    .filter(|v| **v < ProtocolVersion::Tls12)
-                    .map(|v| v.to_string())
-                    .collect();
-                old.dedup();
-                if !old.is_empty() {
-                    return Some(format!("{who} no {}", old.join(" or ")));
-                }
-                let missing: Vec<&str> = profile
-                    .suites
-                    .iter()
-                    .filter(|c| !c.suite.rustls && c.suite.implemented_by_openssl())
-                    .map(|c| c.written.as_str())
-                    .collect();
-                if !missing.is_empty() {
-                    return Some(format!("{who} no {}", missing.join(", ")));
-                }
-                if profile
-                    .certificates
-                    .iter()
-                    .any(|c| c.key.algorithm() == KeyAlgorithm::Dsa)
-                {
-                    return Some(format!("{who} no DSA certificates"));
-                }
+                .filter(|v| **v < ProtocolVersion::Tls12)
+                .map(|v| v.to_string())
+                .collect();
+            old.dedup();
+            if !old.is_empty() {
+                return Some(format!("{who} no {}", old.join(" or ")));
             }
-            Backend::OpenSsl => {
-                let missing: Vec<&str> = profile
-                    .suites
-                    .iter()
-                    .filter(|c| c.suite.openssl.is_none() && c.suite.rustls)
-                    .map(|c| c.written.as_str())
-                    .collect();
-                if !missing.is_empty() {
-                    return Some(format!("{who} no {}", missing.join(", ")));
-                }
+            let missing: Vec<&str> = profile
+                .suites
+                .iter()
+                .filter(|c| !c.suite.rustls && c.suite.implemented_by_openssl())
+                .map(|c| c.written.as_str())
+                .collect();
+            if !missing.is_empty() {
+                return Some(format!("{who} no {}", missing.join(", ")));
+            }
+            if profile
+                .certificates
+                .iter()
+                .any(|c| c.key.algorithm() == KeyAlgorithm::Dsa)
+            {
+                return Some(format!("{who} no DSA certificates"));
             }
         }
-        if usable_suites(self, profile).next().is_none() {
-            return Some(format!(
-                "{who} none of the listed suites (no backend implements them)"
-            ));
+        Backend::OpenSsl => {
+            let missing: Vec<&str> = profile
+                .suites
+                .iter()
+                .filter(|c| c.suite.openssl.is_none() && c.suite.rustls)
+                .map(|c| c.written.as_str())
+                .collect();
+            if !missing.is_empty() {
+                return Some(format!("{who} no {}", missing.join(", ")));
+            }
         }
-        None
     }
+    if usable_suites(backend, profile).next().is_none() {
+        return Some(format!(
+            "{who} none of the listed suites (no backend implements them)"
+        ));
+    }
+    None
 }
 
-impl fmt::Display for Backend {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+/// Why `pairing` cannot run these two endpoints, naming the backend, the
+/// role and the profile.
+pub fn pairing_unsupported(pairing: Pairing, client: &Profile, server: &Profile) -> Option<String> {
+    let client_why =
+        unsupported(pairing.client, client).map(|why| format!("{why} (client {})", client.id));
+    let server_why =
+        unsupported(pairing.server, server).map(|why| format!("{why} (server {})", server.id));
+    match (client_why, server_why) {
+        (Some(c), Some(s)) => Some(format!("{c}; {s}")),
+        (c, s) => c.or(s),
     }
 }
 
@@ -133,53 +114,6 @@ pub fn unimplementable_suites(profile: &Profile) -> Vec<String> {
         .filter(|c| !c.suite.rustls && !c.suite.implemented_by_openssl())
         .map(|c| c.written.clone())
         .collect()
-}
-
-/// A client backend and a server backend.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct Pairing {
-    /// Runs the client.
-    pub client: Backend,
-    /// Runs the server.
-    pub server: Backend,
-}
-
-impl Pairing {
-    /// All four pairings, in report order.
-    pub const ALL: [Pairing; 4] = [
-        Pairing {
-            client: Backend::Rustls,
-            server: Backend::Rustls,
-        },
-        Pairing {
-            client: Backend::Rustls,
-            server: Backend::OpenSsl,
-        },
-        Pairing {
-            client: Backend::OpenSsl,
-            server: Backend::Rustls,
-        },
-        Pairing {
-            client: Backend::OpenSsl,
-            server: Backend::OpenSsl,
-        },
-    ];
-
-    /// `rustls-openssl`: rustls client, OpenSSL server.
-    pub fn id(self) -> String {
-        format!("{}-{}", self.client, self.server)
-    }
-
-    /// Parses [`Pairing::id`].
-    pub fn parse(text: &str) -> Option<Pairing> {
-        Pairing::ALL.into_iter().find(|p| p.id() == text)
-    }
-}
-
-impl fmt::Display for Pairing {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} → {}", self.client, self.server)
-    }
 }
 
 /// Everything one endpoint needs to run, made from its profile.

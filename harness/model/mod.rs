@@ -19,13 +19,13 @@ pub mod quirks;
 
 use serde::Serialize;
 
-use crate::endpoint::{usable_suites, Backend, Pairing};
+use crate::backend::{Backend, Pairing};
+use crate::endpoint::usable_suites;
 use crate::moment::Moment;
 use crate::outcome::{
     Alert, ErrorKind, Established, Failed, Outcome, Presented, Side, SideError, SuiteName,
 };
 use crate::pki::{self, CaSpec, CertSummary, Issuer, KeyAlgorithm, KeyType, Validity};
-use crate::run::{check_identity, is_negotiation_failure};
 use crate::scenario::{ClientAuth, Profile, Scenario};
 use crate::suite::{registry, Authentication, KeyExchange, Suite};
 use crate::version::ProtocolVersion;
@@ -136,7 +136,7 @@ pub fn predict(scenario: &Scenario, cas: &[CaSpec], stacks: Stacks, at: Moment) 
     let mut steps = Vec::new();
     let first = attempt(&world, stacks, &client, &server, false, &mut steps);
     let (outcome, fallback_from) = match (&first, client.fallback_hello()) {
-        (Outcome::Failed(f), Some(retry)) if is_negotiation_failure(f) => {
+        (Outcome::Failed(f), Some(retry)) if f.is_negotiation_failure() => {
             let scsv = client.fallback.as_ref().is_some_and(|f| f.scsv);
             steps.push(format!(
                 "The first hello failed in the negotiation, so the client retries with its fallback hello ({}{}).",
@@ -148,7 +148,9 @@ pub fn predict(scenario: &Scenario, cas: &[CaSpec], stacks: Stacks, at: Moment) 
         }
         _ => (first, None),
     };
-    let refused = check_identity(outcome.clone(), &server);
+    let refused = outcome
+        .clone()
+        .refuse_unlisted_identity(server.client_identities.as_deref());
     if refused != outcome {
         if let Outcome::IdentityRefused(r) = &refused {
             steps.push(format!(

@@ -25,7 +25,7 @@ use toml::Spanned;
 pub use error::{InputError, InputErrors};
 use raw::{RawCa, RawCertificate, RawExpect, RawFile, RawProfile, RawScenario};
 
-use crate::endpoint::Pairing;
+use crate::backend::Pairing;
 use crate::moment::Moment;
 use crate::outcome::{Alert, Outcome, Side};
 use crate::pki::{CaSpec, Issuer, KeyType, LeafSpec, Purpose, Validity};

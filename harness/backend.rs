@@ -1,0 +1,85 @@
+//! The TLS implementations the harness drives, and the pairings of a client
+//! backend with a server backend: names only. What each backend can
+//! implement lives with the backends ([`crate::endpoint`]).
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A TLS implementation the harness drives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Backend {
+    /// rustls 0.23 with its aws-lc-rs provider.
+    #[serde(rename = "rustls")]
+    Rustls,
+    /// The OpenSSL the `openssl` crate links (see the README for the
+    /// reference build).
+    #[serde(rename = "openssl")]
+    OpenSsl,
+}
+
+impl Backend {
+    /// Both backends, in report order.
+    pub const ALL: [Backend; 2] = [Backend::Rustls, Backend::OpenSsl];
+
+    /// `rustls` or `openssl`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Rustls => "rustls",
+            Backend::OpenSsl => "openssl",
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A client backend and a server backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Pairing {
+    /// Runs the client.
+    pub client: Backend,
+    /// Runs the server.
+    pub server: Backend,
+}
+
+impl Pairing {
+    /// All four pairings, in report order.
+    pub const ALL: [Pairing; 4] = [
+        Pairing {
+            client: Backend::Rustls,
+            server: Backend::Rustls,
+        },
+        Pairing {
+            client: Backend::Rustls,
+            server: Backend::OpenSsl,
+        },
+        Pairing {
+            client: Backend::OpenSsl,
+            server: Backend::Rustls,
+        },
+        Pairing {
+            client: Backend::OpenSsl,
+            server: Backend::OpenSsl,
+        },
+    ];
+
+    /// `rustls-openssl`: rustls client, OpenSSL server.
+    pub fn id(self) -> String {
+        format!("{}-{}", self.client, self.server)
+    }
+
+    /// Parses [`Pairing::id`].
+    pub fn parse(text: &str) -> Option<Pairing> {
+        Pairing::ALL.into_iter().find(|p| p.id() == text)
+    }
+}
+
+impl fmt::Display for Pairing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} → {}", self.client, self.server)
+    }
+}
