@@ -18,7 +18,7 @@ use crate::report::{
     grid_table, plan_table, run_table, support_table, timeline_table, ConfigExplanation, FileRun,
     Listing, Style, Totals,
 };
-use crate::run::{run_file, simulate_scenario, RunOptions};
+use crate::run::{run_files, simulate_scenario, RunOptions};
 use crate::scenario::{error::suggestion, Profile, Role};
 use crate::scenario::{toml_files, Catalog, InputError, InputErrors, ScenarioFile};
 use crate::timeline::timeline as turns;
@@ -394,19 +394,22 @@ fn run(args: RunArgs) -> i32 {
         only: (!args.pairings.is_empty()).then_some(args.pairings),
         at: args.at.unwrap_or_else(Moment::now),
     };
-    let mut runs = Vec::new();
-    for file in &inputs.files {
-        match run_file(file, &options) {
-            Ok(scenarios) => runs.push(FileRun {
-                file: file.path.display().to_string(),
-                scenarios,
-            }),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit_codes::HARNESS_ERROR;
-            }
+    let runs = match run_files(&inputs.files, &options) {
+        Ok(runs) => runs,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit_codes::HARNESS_ERROR;
         }
-    }
+    };
+    let runs: Vec<FileRun> = inputs
+        .files
+        .iter()
+        .zip(runs)
+        .map(|(file, scenarios)| FileRun {
+            file: file.path.display().to_string(),
+            scenarios,
+        })
+        .collect();
     report_runs(&runs, args.common.format)
 }
 

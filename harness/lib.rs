@@ -15,6 +15,7 @@ pub mod backend;
 pub mod cli;
 pub mod endpoint;
 pub mod exit_codes;
+pub mod handshake;
 pub mod matrix;
 pub mod model;
 pub mod moment;

@@ -2,22 +2,21 @@
 //! pairing over the in-memory wire under a deadline, normalises what
 //! happened and checks it against the scenario's expectation.
 
-use std::future::Future;
+use std::cell::OnceCell;
 use std::sync::Arc;
 use std::time::Duration;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::backend::{Backend, Pairing};
-use crate::endpoint::{self, Setup, SideReport};
+use crate::endpoint::{self, Prepared, Setup};
+use crate::handshake::{self, RuntimeError};
 use crate::model::{self, Stacks};
 use crate::moment::Moment;
-use crate::outcome::{
-    ErrorKind, Established, Failed, Outcome, Presented, Side, SideError, SuiteName,
-};
+use crate::outcome::{Outcome, Side};
 use crate::pki::{self, CaSpec, KeyAlgorithm, Pki, PkiError};
 use crate::scenario::{Expected, Profile, Scenario, ScenarioFile};
-use crate::wire::{self, Transcript};
 
 /// How to run.
 #[derive(Clone, Debug)]
@@ -213,15 +212,15 @@ pub enum RunError {
         source: PkiError,
     },
     /// The async runtime would not start.
-    #[error("cannot start the async runtime: {0}")]
-    Runtime(std::io::Error),
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
 }
 
-/// Runs scenarios over one PKI and one async runtime: the certificates of
-/// a file's (or a catalog's) CAs, made once.
+/// Runs scenarios over one PKI: the certificates of a file's (or a
+/// catalog's) CAs, made once. Independent runs go in parallel, one thread
+/// per core, each with its own async runtime; results keep their order.
 pub struct Runner {
     pki: Pki,
-    runtime: tokio::runtime::Runtime,
     options: RunOptions,
     origin: String,
 }
@@ -241,13 +240,8 @@ impl Runner {
                 source,
             })?;
         }
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .map_err(RunError::Runtime)?;
         Ok(Runner {
             pki,
-            runtime,
             options,
             origin,
         })
@@ -256,6 +250,11 @@ impl Runner {
     /// Runs one scenario with the runner's options.
     pub fn run(&self, scenario: &Scenario) -> Result<ScenarioRun, RunError> {
         self.run_with(scenario, &self.options)
+    }
+
+    /// Runs `scenarios` in parallel; the results are in their order.
+    pub fn run_all(&self, scenarios: &[Scenario]) -> Result<Vec<ScenarioRun>, RunError> {
+        scenarios.par_iter().map(|s| self.run(s)).collect()
     }
 
     /// Runs one scenario as it stood at `at`, whatever date it pins.
@@ -280,34 +279,79 @@ impl Runner {
         server: &Arc<Profile>,
         pairings: &[Pairing],
     ) -> Result<ScenarioRun, RunError> {
-        let scenario = Scenario {
-            id: format!("{} → {}", client.id, server.id),
-            description: None,
-            source: None,
-            client: client.clone(),
-            server: server.clone(),
-            pairings: pairings.to_vec(),
-            server_name: server.host.clone(),
-            expect: None,
-            at: None,
-        };
-        self.run(&scenario)
+        self.run(&ad_hoc(client, server, pairings))
+    }
+
+    /// [`Runner::pair`] for many (client, server, pairings) at once, in
+    /// parallel; the results are in their order.
+    pub fn pair_all(&self, pairs: &[AdHoc]) -> Result<Vec<ScenarioRun>, RunError> {
+        pairs
+            .par_iter()
+            .map(|(c, s, pairings)| self.pair(c, s, pairings))
+            .collect()
     }
 
     fn run_with(&self, scenario: &Scenario, options: &RunOptions) -> Result<ScenarioRun, RunError> {
-        self.runtime
-            .block_on(run_scenario(scenario, &self.pki, options))
-            .map_err(|source| RunError::Pki {
+        run_scenario(scenario, &self.pki, options).map_err(|e| match e {
+            Failure::Pki(source) => RunError::Pki {
                 file: self.origin.clone(),
                 source,
-            })
+            },
+            Failure::Runtime(e) => RunError::Runtime(e),
+        })
     }
+}
+
+/// A client, a server and the pairings to run them on.
+pub type AdHoc = (Arc<Profile>, Arc<Profile>, Vec<Pairing>);
+
+/// `client` against `server` on `pairings`, as a scenario with no
+/// expectation.
+fn ad_hoc(client: &Arc<Profile>, server: &Arc<Profile>, pairings: &[Pairing]) -> Scenario {
+    Scenario {
+        id: format!("{} → {}", client.id, server.id),
+        description: None,
+        source: None,
+        client: client.clone(),
+        server: server.clone(),
+        pairings: pairings.to_vec(),
+        server_name: server.host.clone(),
+        expect: None,
+        at: None,
+    }
+}
+
+/// What stops a scenario run before the runner names its origin.
+enum Failure {
+    Pki(PkiError),
+    Runtime(RuntimeError),
+}
+
+impl From<PkiError> for Failure {
+    fn from(e: PkiError) -> Self {
+        Failure::Pki(e)
+    }
+}
+
+impl From<RuntimeError> for Failure {
+    fn from(e: RuntimeError) -> Self {
+        Failure::Runtime(e)
+    }
+}
+
+/// Runs every scenario of every file, files and scenarios in parallel; the
+/// results are in file order, then scenario order.
+pub fn run_files(
+    files: &[ScenarioFile],
+    options: &RunOptions,
+) -> Result<Vec<Vec<ScenarioRun>>, RunError> {
+    files.par_iter().map(|f| run_file(f, options)).collect()
 }
 
 /// Runs every scenario of a file.
 pub fn run_file(file: &ScenarioFile, options: &RunOptions) -> Result<Vec<ScenarioRun>, RunError> {
     let runner = Runner::new(&file.cas, options.clone(), file.path.display().to_string())?;
-    file.scenarios.iter().map(|s| runner.run(s)).collect()
+    runner.run_all(&file.scenarios)
 }
 
 struct Issued {
@@ -351,17 +395,25 @@ fn issue(profile: &Profile, pki: &Pki) -> Result<Issued, PkiError> {
 }
 
 /// Runs one scenario over its pairings.
-pub async fn run_scenario(
+fn run_scenario(
     scenario: &Scenario,
     pki: &Pki,
     options: &RunOptions,
-) -> Result<ScenarioRun, PkiError> {
+) -> Result<ScenarioRun, Failure> {
     let at = scenario.at.unwrap_or(options.at);
     let client = scenario.client.at(at);
     let server = scenario.server.at(at);
     let cas = pki.ca_specs();
-    let client_certs = issue(&client, pki)?;
-    let server_certs = issue(&server, pki)?;
+    let (client_certs, server_certs) = (issue(&client, pki)?, issue(&server, pki)?);
+    let sides = Sides {
+        client: &client,
+        server: &server,
+        client_certs: &client_certs,
+        server_certs: &server_certs,
+        server_name: &scenario.server_name,
+        at,
+        prepared: Default::default(),
+    };
     let mut pairings = Vec::new();
     for pairing in &scenario.pairings {
         if options
@@ -374,41 +426,8 @@ pub async fn run_scenario(
         let status = match endpoint::pairing_unsupported(*pairing, &client, &server) {
             Some(reason) => Status::Unsupported { reason },
             None => {
-                let ends = Ends {
-                    pairing: *pairing,
-                    client_certs: &client_certs,
-                    server: &server,
-                    server_certs: &server_certs,
-                    server_name: &scenario.server_name,
-                    deadline: options.deadline,
-                    at,
-                };
-                let first = ends.attempt(&client, false).await;
-                let (outcome, fallback_from) = match (&first, client.fallback_hello()) {
-                    (Outcome::Failed(f), Some(retry)) if f.is_negotiation_failure() => {
-                        let scsv = client.fallback.as_ref().is_some_and(|f| f.scsv);
-                        (ends.attempt(&retry, scsv).await, Some(Box::new(first)))
-                    }
-                    _ => (first, None),
-                };
-                let outcome = outcome.refuse_unlisted_identity(server.client_identities.as_deref());
-                let expectation = verdict(
-                    scenario.expect.as_ref().map(|e| e.for_pairing(*pairing)),
-                    &outcome,
-                    fallback_from.is_some(),
-                );
-                let predicted = model::predict(scenario, &cas, (*pairing).into(), at);
-                let model =
-                    match model::disagreements(&outcome, fallback_from.as_deref(), &predicted) {
-                        d if d.is_empty() => ModelCheck::Agrees,
-                        d => ModelCheck::Disagrees(d),
-                    };
-                Status::Ran {
-                    outcome: Box::new(outcome),
-                    fallback_from,
-                    expectation,
-                    model,
-                }
+                let (outcome, fallback_from) = sides.run(*pairing, options.deadline)?;
+                ran(scenario, &cas, *pairing, at, outcome, fallback_from)
             }
         };
         pairings.push(PairingRun {
@@ -430,6 +449,33 @@ pub async fn run_scenario(
         server_certs.withheld.clone(),
         pairings,
     ))
+}
+
+/// A real outcome, checked against the expectation and the model.
+fn ran(
+    scenario: &Scenario,
+    cas: &[CaSpec],
+    pairing: Pairing,
+    at: Moment,
+    outcome: Outcome,
+    fallback_from: Option<Box<Outcome>>,
+) -> Status {
+    let expectation = verdict(
+        scenario.expect.as_ref().map(|e| e.for_pairing(pairing)),
+        &outcome,
+        fallback_from.is_some(),
+    );
+    let predicted = model::predict(scenario, cas, pairing.into(), at);
+    let model = match model::disagreements(&outcome, fallback_from.as_deref(), &predicted) {
+        d if d.is_empty() => ModelCheck::Agrees,
+        d => ModelCheck::Disagrees(d),
+    };
+    Status::Ran {
+        outcome: Box::new(outcome),
+        fallback_from,
+        expectation,
+        model,
+    }
 }
 
 /// The report of one scenario: its ids, what its profiles' settings levels
@@ -528,161 +574,75 @@ pub fn simulate_scenario(scenario: &Scenario, cas: &[CaSpec], options: &RunOptio
     scenario_run(scenario, [&client, &server], withheld, pairings)
 }
 
-/// Everything about one pairing of a scenario but the client's hello.
-struct Ends<'a> {
-    pairing: Pairing,
-    client_certs: &'a Issued,
+/// Both endpoints of one scenario as they stand at its instant, with their
+/// certificates. Each backend's endpoint is prepared once, on first use,
+/// and shared by every pairing that uses it.
+struct Sides<'a> {
+    client: &'a Profile,
     server: &'a Profile,
+    client_certs: &'a Issued,
     server_certs: &'a Issued,
     server_name: &'a str,
-    deadline: Duration,
     at: Moment,
+    /// Client then server, one slot per backend.
+    prepared: [[OnceCell<Prepared>; 2]; 2],
 }
 
-impl Ends<'_> {
-    /// One handshake with `client` as the client's hello.
-    async fn attempt(&self, client: &Profile, fallback_scsv: bool) -> Outcome {
-        let client_setup = Setup {
-            profile: client,
-            identities: self.client_certs.identities.clone(),
-            trust: self.client_certs.trust.clone(),
+impl Sides<'_> {
+    /// Runs `pairing`: the client's first hello, and its fallback hello if
+    /// the first failed in the negotiation. Returns the outcome (of the
+    /// retry, if there was one, after the server's identity check) and the
+    /// failed first attempt.
+    fn run(
+        &self,
+        pairing: Pairing,
+        deadline: Duration,
+    ) -> Result<(Outcome, Option<Box<Outcome>>), RuntimeError> {
+        let server = self.prepared(Side::Server, pairing.server);
+        let attempt = |client: &Prepared| {
+            handshake::in_memory_blocking(client, server, deadline).map(|h| h.outcome)
+        };
+        let first = attempt(self.prepared(Side::Client, pairing.client))?;
+        let (outcome, fallback_from) = match (&first, self.client.fallback_hello()) {
+            (Outcome::Failed(f), Some(retry)) if f.is_negotiation_failure() => {
+                let scsv = self.client.fallback.as_ref().is_some_and(|f| f.scsv);
+                let setup = self.setup(Side::Client, &retry, scsv);
+                let client = Prepared::new(pairing.client, Side::Client, &setup);
+                (attempt(&client)?, Some(Box::new(first)))
+            }
+            _ => (first, None),
+        };
+        let allowed = self.server.client_identities.as_deref();
+        Ok((outcome.refuse_unlisted_identity(allowed), fallback_from))
+    }
+
+    /// `role`'s endpoint on `backend`, prepared on first use.
+    fn prepared(&self, role: Side, backend: Backend) -> &Prepared {
+        let (profile, row) = match role {
+            Side::Client => (self.client, 0),
+            Side::Server => (self.server, 1),
+        };
+        let column = match backend {
+            Backend::Rustls => 0,
+            Backend::OpenSsl => 1,
+        };
+        self.prepared[row][column]
+            .get_or_init(|| Prepared::new(backend, role, &self.setup(role, profile, false)))
+    }
+
+    /// What `role` runs with, `profile` being its hello.
+    fn setup<'s>(&'s self, role: Side, profile: &'s Profile, fallback_scsv: bool) -> Setup<'s> {
+        let certs = match role {
+            Side::Client => self.client_certs,
+            Side::Server => self.server_certs,
+        };
+        Setup {
+            profile,
+            identities: certs.identities.clone(),
+            trust: certs.trust.clone(),
             server_name: self.server_name,
             fallback_scsv,
             verify_at: self.at,
-        };
-        let server_setup = Setup {
-            profile: self.server,
-            identities: self.server_certs.identities.clone(),
-            trust: self.server_certs.trust.clone(),
-            server_name: self.server_name,
-            fallback_scsv: false,
-            verify_at: self.at,
-        };
-        handshake(self.pairing, client_setup, server_setup, self.deadline).await
-    }
-}
-
-/// Runs one side under a deadline; a side that has not finished by then
-/// reports [`ErrorKind::Timeout`].
-pub async fn within(deadline: Duration, side: impl Future<Output = SideReport>) -> SideReport {
-    match tokio::time::timeout(deadline, side).await {
-        Ok(report) => report,
-        Err(_) => SideReport::failed(SideError::new(
-            ErrorKind::Timeout,
-            format!("no result within {} ms", deadline.as_millis()),
-        )),
-    }
-}
-
-/// One real handshake between two backends, normalised.
-pub async fn handshake(
-    pairing: Pairing,
-    client: Setup<'_>,
-    server: Setup<'_>,
-    deadline: Duration,
-) -> Outcome {
-    let (client_io, server_io, transcript) = wire::pipe();
-    let client_side = async {
-        match pairing.client {
-            Backend::Rustls => endpoint::rustls::client(client, client_io).await,
-            Backend::OpenSsl => endpoint::openssl::client(client, client_io).await,
         }
-    };
-    let server_side = async {
-        match pairing.server {
-            Backend::Rustls => endpoint::rustls::server(server, server_io).await,
-            Backend::OpenSsl => endpoint::openssl::server(server, server_io).await,
-        }
-    };
-    let (c, s) = tokio::join!(within(deadline, client_side), within(deadline, server_side));
-    normalise(&c, &s, &transcript)
-}
-
-fn presented(chain: &[Vec<u8>], by_exception: bool) -> Option<Presented> {
-    let leaf = pki::summarize(chain.first()?).ok()?;
-    Some(Presented {
-        leaf,
-        chain_length: chain.len(),
-        accepted_by_exception: by_exception,
-    })
-}
-
-/// Turns what each side saw, and what crossed the wire, into one outcome.
-pub fn normalise(client: &SideReport, server: &SideReport, transcript: &Transcript) -> Outcome {
-    let (c_err, s_err) = (client.error(), server.error());
-    if let (None, None, Ok((version, suite)), Ok(server_view)) =
-        (c_err, s_err, &client.handshake, &server.handshake)
-    {
-        if (*version, *suite) == *server_view {
-            return Outcome::Established(Established {
-                version: *version,
-                suite: SuiteName::from_code(*suite),
-                group: transcript.key_exchange_group(),
-                server_certificate: presented(&client.peer_chain, client.by_exception),
-                client_certificate: presented(&server.peer_chain, false),
-            });
-        }
-        let disagreement = SideError::new(
-            ErrorKind::Other("harness:sides-disagree".into()),
-            format!(
-                "client saw {version} {suite:#06X}, server saw {:?}",
-                server_view
-            ),
-        );
-        return Outcome::Failed(Failed {
-            failed_side: None,
-            alert: None,
-            client_error: Some(disagreement),
-            server_error: None,
-            server_certificate: presented(&client.peer_chain, client.by_exception),
-        });
-    }
-    let failed_side = failed_side(c_err, s_err, transcript);
-    let received = |e: Option<&SideError>| match e.map(|e| &e.kind) {
-        Some(ErrorKind::AlertReceived(a)) => Some(*a),
-        _ => None,
-    };
-    let alert = failed_side
-        .and_then(|side| transcript.plaintext_alerts(side).first().copied())
-        .or_else(|| match failed_side {
-            Some(Side::Client) => received(s_err),
-            Some(Side::Server) => received(c_err),
-            None => None,
-        })
-        .or_else(|| received(c_err).or(received(s_err)));
-    Outcome::Failed(Failed {
-        failed_side,
-        alert,
-        client_error: c_err.cloned(),
-        server_error: s_err.cloned(),
-        server_certificate: presented(&client.peer_chain, client.by_exception),
-    })
-}
-
-/// The side that decided to abort: the one whose error is its own (not an
-/// alert it received, a closed pipe or the clock); failing that, the side
-/// that sent the alert the other received.
-fn failed_side(
-    client: Option<&SideError>,
-    server: Option<&SideError>,
-    transcript: &Transcript,
-) -> Option<Side> {
-    let local = |e: Option<&SideError>| e.is_some_and(|e| e.kind.is_local());
-    let received =
-        |e: Option<&SideError>| matches!(e.map(|e| &e.kind), Some(ErrorKind::AlertReceived(_)));
-    match (local(client), local(server)) {
-        (true, false) => Some(Side::Client),
-        (false, true) => Some(Side::Server),
-        (true, true) => {
-            let sent = |side| !transcript.plaintext_alerts(side).is_empty();
-            if sent(Side::Client) && !sent(Side::Server) {
-                Some(Side::Client)
-            } else {
-                Some(Side::Server)
-            }
-        }
-        (false, false) if received(client) => Some(Side::Server),
-        (false, false) if received(server) => Some(Side::Client),
-        (false, false) => None,
     }
 }

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use tls_harness::endpoint::{self, Setup, SideReport};
+use tls_harness::endpoint::{Prepared, Setup, SideReport};
 use tls_harness::exit_codes;
-use tls_harness::outcome::ErrorKind;
+use tls_harness::handshake::within;
+use tls_harness::outcome::{ErrorKind, Side};
 use tls_harness::pki::Pki;
-use tls_harness::run::within;
 use tls_harness::scenario::{Catalog, InputError, ScenarioFile};
 use tls_harness::wire::pipe;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -331,17 +331,8 @@ where
         verify_at: tls_harness::moment::Moment::now(),
     };
     let (client_io, server_io, _) = pipe();
-    let client = async {
-        match backend {
-            tls_harness::backend::Backend::Rustls => {
-                endpoint::rustls::client(setup, client_io).await
-            }
-            tls_harness::backend::Backend::OpenSsl => {
-                endpoint::openssl::client(setup, client_io).await
-            }
-        }
-    };
-    let (report, ()) = tokio::join!(within(deadline, client), peer(server_io));
+    let client = Prepared::new(backend, Side::Client, &setup);
+    let (report, ()) = tokio::join!(within(deadline, client.run(client_io)), peer(server_io));
     report
 }
 

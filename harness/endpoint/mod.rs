@@ -1,6 +1,7 @@
-//! The two real backends, rustls and OpenSSL, behind one interface: each
-//! declares what it can implement ([`Backend::unsupported`]) and runs a
-//! client or a server over one end of the in-memory [`crate::wire`].
+//! The two real backends, rustls and OpenSSL, behind one interface: what
+//! each can implement ([`unsupported`]), and an endpoint made ready once
+//! from its set-up ([`Prepared`]) that runs a client or a server over any
+//! byte stream, as many times as asked.
 
 pub mod openssl;
 pub mod rustls;
@@ -11,7 +12,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::backend::{Backend, Pairing};
 use crate::moment::Moment;
-use crate::outcome::{ErrorKind, SideError};
+use crate::outcome::{ErrorKind, Side, SideError};
 use crate::pki::{Identity, KeyAlgorithm};
 use crate::scenario::Profile;
 use crate::suite::registry;
@@ -131,6 +132,50 @@ pub struct Setup<'a> {
     pub fallback_scsv: bool,
     /// The instant certificates are verified at.
     pub verify_at: Moment,
+}
+
+/// A client or a server on one backend, its configuration built once from
+/// a [`Setup`]; [`Prepared::run`] drives one handshake with it, as often as
+/// asked. A set-up the backend refuses gives an endpoint whose every run
+/// reports that configuration error.
+#[derive(Clone, Debug)]
+pub enum Prepared {
+    /// A rustls client or server.
+    Rustls(rustls::Endpoint),
+    /// An OpenSSL client or server.
+    OpenSsl(openssl::Endpoint),
+    /// The backend refused the set-up.
+    Refused(SideError),
+}
+
+impl Prepared {
+    /// Builds `backend`'s configuration for `setup` in `role`.
+    pub fn new(backend: Backend, role: Side, setup: &Setup<'_>) -> Prepared {
+        let built = match (backend, role) {
+            (Backend::Rustls, Side::Client) => {
+                rustls::Endpoint::client(setup).map(Prepared::Rustls)
+            }
+            (Backend::Rustls, Side::Server) => {
+                rustls::Endpoint::server(setup).map(Prepared::Rustls)
+            }
+            (Backend::OpenSsl, Side::Client) => {
+                openssl::Endpoint::client(setup).map(Prepared::OpenSsl)
+            }
+            (Backend::OpenSsl, Side::Server) => {
+                openssl::Endpoint::server(setup).map(Prepared::OpenSsl)
+            }
+        };
+        built.unwrap_or_else(Prepared::Refused)
+    }
+
+    /// One handshake and the first exchange over `io`.
+    pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(&self, io: S) -> SideReport {
+        match self {
+            Prepared::Rustls(endpoint) => endpoint.run(io).await,
+            Prepared::OpenSsl(endpoint) => endpoint.run(io).await,
+            Prepared::Refused(error) => SideReport::failed(error.clone()),
+        }
+    }
 }
 
 /// What one side saw: its handshake result, any error in the first

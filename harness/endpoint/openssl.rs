@@ -3,7 +3,10 @@
 //! Security level 0: the profile's versions and suites are the whole policy
 //! being simulated, so OpenSSL's own floor (which refuses TLS 1.0/1.1 and
 //! SHA-1 signatures at level 1) must not add a second, hidden one. Session
-//! caching and tickets are off, so every run is a full handshake. The
+//! caching and tickets are off, so every run is a full handshake, and the
+//! context built once per endpoint set-up ([`Endpoint`]) can serve every
+//! handshake: what differs per handshake (the verification instant, the
+//! name checked, an accepted exception's flag) is set on each `Ssl`. The
 //! server's chain is exactly what the profile says (`NO_AUTO_CHAIN`).
 
 use std::pin::Pin;
@@ -11,21 +14,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use openssl::dh::Dh;
-use openssl::pkey::PKey;
+use openssl::pkey::{PKey, Private};
 use openssl::ssl::{
-    self, Ssl, SslContextBuilder, SslMethod, SslMode, SslOptions, SslSessionCacheMode,
+    self, Ssl, SslContext, SslContextBuilder, SslMethod, SslMode, SslOptions, SslSessionCacheMode,
     SslVerifyMode, SslVersion,
 };
 use openssl::x509::X509;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_openssl::SslStream;
 
 use super::{exchange, usable_suites, Backend, Setup, SideReport};
 use crate::outcome::{ErrorKind, SideError};
-use crate::scenario::ClientAuth;
+use crate::scenario::{ClientAuth, Profile};
 use crate::suite::{registry, KeyExchange};
 use crate::taxonomy::{from_io, from_openssl};
 use crate::version::ProtocolVersion;
-use crate::wire::Tap;
 
 /// RFC 7919 Appendix A.1 ffdhe2048, as `openssl genpkey -genparam
 /// -algorithm DH -pkeyopt group:ffdhe2048` writes it. Servers with DHE
@@ -124,17 +127,39 @@ fn context(
     Ok(b)
 }
 
-/// Loads every identity of the profile into its key-type slot.
-fn present(ssl: &mut Ssl, setup: &Setup<'_>) -> Result<(), openssl::error::ErrorStack> {
-    for id in &setup.identities {
-        let (leaf, key) = (
-            X509::from_der(&id.leaf_der)?,
-            PKey::private_key_from_pkcs8(&id.key_pkcs8_der)?,
-        );
-        ssl.set_certificate(&leaf)?;
-        ssl.set_private_key(&key)?;
-        for der in &id.chain_der {
-            ssl.add_chain_cert(X509::from_der(der)?)?;
+/// A certificate, its key and its chain, parsed once.
+#[derive(Clone)]
+struct Loaded {
+    leaf: X509,
+    key: PKey<Private>,
+    chain: Vec<X509>,
+}
+
+fn load(setup: &Setup<'_>) -> Result<Vec<Loaded>, openssl::error::ErrorStack> {
+    setup
+        .identities
+        .iter()
+        .map(|id| {
+            Ok(Loaded {
+                leaf: X509::from_der(&id.leaf_der)?,
+                key: PKey::private_key_from_pkcs8(&id.key_pkcs8_der)?,
+                chain: id
+                    .chain_der
+                    .iter()
+                    .map(|der| X509::from_der(der))
+                    .collect::<Result<_, _>>()?,
+            })
+        })
+        .collect()
+}
+
+/// Loads every identity into its key-type slot.
+fn present(ssl: &mut Ssl, identities: &[Loaded]) -> Result<(), openssl::error::ErrorStack> {
+    for id in identities {
+        ssl.set_certificate(&id.leaf)?;
+        ssl.set_private_key(&id.key)?;
+        for cert in &id.chain {
+            ssl.add_chain_cert(cert.clone())?;
         }
     }
     Ok(())
@@ -182,127 +207,182 @@ fn peer_chain(ssl: &ssl::SslRef, server: bool) -> Vec<Vec<u8>> {
     out
 }
 
-async fn run(setup: Setup<'_>, io: Tap, server: bool) -> SideReport {
-    let excepted = Arc::new(AtomicBool::new(false));
-    let ssl = match build(&setup, server, &excepted) {
-        Ok(ssl) => ssl,
-        Err(e) => return SideReport::failed(config_error("OpenSSL configuration", e)),
-    };
-    let mut stream = match SslStream::new(ssl, io) {
-        Ok(s) => s,
-        Err(e) => return SideReport::failed(config_error("OpenSSL stream", e)),
-    };
-    let handshake = if server {
-        Pin::new(&mut stream).accept().await
-    } else {
-        Pin::new(&mut stream).connect().await
-    };
-    let chain = peer_chain(stream.ssl(), server);
-    match handshake {
-        Ok(()) => {
-            let ssl = stream.ssl();
-            let version = ssl.version2().and_then(|v| match v {
-                SslVersion::TLS1 => Some(ProtocolVersion::Tls10),
-                SslVersion::TLS1_1 => Some(ProtocolVersion::Tls11),
-                SslVersion::TLS1_2 => Some(ProtocolVersion::Tls12),
-                SslVersion::TLS1_3 => Some(ProtocolVersion::Tls13),
-                _ => None,
-            });
-            let suite = ssl.current_cipher().and_then(|c| {
-                c.protocol_id()
-                    .get(..2)
-                    .map(|b| u16::from_be_bytes([b[0], b[1]]))
-            });
-            let negotiated = match (version, suite) {
-                (Some(v), Some(s)) => Ok((v, s)),
-                _ => Err(SideError::new(
-                    ErrorKind::Other("openssl:incomplete".into()),
-                    "no version or cipher after handshake",
-                )),
-            };
-            let after = exchange(&mut stream, !server, classify_io).await;
-            SideReport {
-                handshake: negotiated,
-                after,
-                peer_chain: chain,
-                by_exception: excepted.load(Ordering::SeqCst),
-            }
-        }
-        Err(e) => {
-            let verify = stream.ssl().verify_result().as_raw();
-            SideReport {
-                handshake: Err(classify(&e, verify)),
-                after: None,
-                peer_chain: chain,
-                by_exception: excepted.load(Ordering::SeqCst),
-            }
-        }
-    }
-}
-
 /// X.509 results that mean "no trusted issuer" (`X509_V_ERR_*`: unable to
 /// get issuer, self-signed leaf, self-signed in chain, no local issuer,
 /// cannot verify leaf): the only errors an accepted exception overrides.
 const UNTRUSTED_ISSUER: [i32; 5] = [2, 18, 19, 20, 21];
 
-fn build(
+/// An OpenSSL endpoint ready to run: its context and parsed identities,
+/// made once.
+#[derive(Clone)]
+pub struct Endpoint {
+    ctx: SslContext,
+    identities: Vec<Loaded>,
+    server: bool,
+    server_name: String,
+    verify_at: i64,
+    /// A client's profile when it honours accepted exceptions.
+    exceptions: Option<Arc<Profile>>,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("openssl::Endpoint")
+            .field("server", &self.server)
+            .field("server_name", &self.server_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Endpoint {
+    /// Builds a client's context from `setup`.
+    pub fn client(setup: &Setup<'_>) -> Result<Endpoint, SideError> {
+        Endpoint::new(setup, false)
+    }
+
+    /// Builds a server's context from `setup`.
+    pub fn server(setup: &Setup<'_>) -> Result<Endpoint, SideError> {
+        Endpoint::new(setup, true)
+    }
+
+    fn new(setup: &Setup<'_>, server: bool) -> Result<Endpoint, SideError> {
+        let built = context(setup, server)
+            .and_then(|mut ctx| {
+                verification(&mut ctx, setup, server)?;
+                Ok((ctx.build(), load(setup)?))
+            })
+            .map_err(|e| config_error("OpenSSL configuration", e))?;
+        let honours_exceptions =
+            !server && !setup.profile.hsts && !setup.profile.accepted_exceptions.is_empty();
+        Ok(Endpoint {
+            ctx: built.0,
+            identities: built.1,
+            server,
+            server_name: setup.server_name.to_owned(),
+            verify_at: setup.verify_at.unix(),
+            exceptions: honours_exceptions.then(|| Arc::new(setup.profile.clone())),
+        })
+    }
+
+    /// A connection for one handshake; `excepted` learns whether an accepted
+    /// exception let the peer's certificate through.
+    fn ssl(&self, excepted: &Arc<AtomicBool>) -> Result<Ssl, openssl::error::ErrorStack> {
+        let mut ssl = Ssl::new(&self.ctx)?;
+        ssl.param_mut().set_time(self.verify_at as _);
+        if !self.server {
+            ssl.set_hostname(&self.server_name)?;
+            ssl.param_mut().set_host(&self.server_name)?;
+        }
+        if let Some(profile) = &self.exceptions {
+            honour_exceptions(&mut ssl, profile.clone(), excepted.clone());
+        }
+        present(&mut ssl, &self.identities)?;
+        Ok(ssl)
+    }
+
+    /// One handshake and the first exchange over `io`.
+    pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(&self, io: S) -> SideReport {
+        let server = self.server;
+        let excepted = Arc::new(AtomicBool::new(false));
+        let ssl = match self.ssl(&excepted) {
+            Ok(ssl) => ssl,
+            Err(e) => return SideReport::failed(config_error("OpenSSL configuration", e)),
+        };
+        let mut stream = match SslStream::new(ssl, io) {
+            Ok(s) => s,
+            Err(e) => return SideReport::failed(config_error("OpenSSL stream", e)),
+        };
+        let handshake = if server {
+            Pin::new(&mut stream).accept().await
+        } else {
+            Pin::new(&mut stream).connect().await
+        };
+        let chain = peer_chain(stream.ssl(), server);
+        match handshake {
+            Ok(()) => {
+                let ssl = stream.ssl();
+                let version = ssl.version2().and_then(|v| match v {
+                    SslVersion::TLS1 => Some(ProtocolVersion::Tls10),
+                    SslVersion::TLS1_1 => Some(ProtocolVersion::Tls11),
+                    SslVersion::TLS1_2 => Some(ProtocolVersion::Tls12),
+                    SslVersion::TLS1_3 => Some(ProtocolVersion::Tls13),
+                    _ => None,
+                });
+                let suite = ssl.current_cipher().and_then(|c| {
+                    c.protocol_id()
+                        .get(..2)
+                        .map(|b| u16::from_be_bytes([b[0], b[1]]))
+                });
+                let negotiated = match (version, suite) {
+                    (Some(v), Some(s)) => Ok((v, s)),
+                    _ => Err(SideError::new(
+                        ErrorKind::Other("openssl:incomplete".into()),
+                        "no version or cipher after handshake",
+                    )),
+                };
+                let after = exchange(&mut stream, !server, classify_io).await;
+                SideReport {
+                    handshake: negotiated,
+                    after,
+                    peer_chain: chain,
+                    by_exception: excepted.load(Ordering::SeqCst),
+                }
+            }
+            Err(e) => {
+                let verify = stream.ssl().verify_result().as_raw();
+                SideReport {
+                    handshake: Err(classify(&e, verify)),
+                    after: None,
+                    peer_chain: chain,
+                    by_exception: excepted.load(Ordering::SeqCst),
+                }
+            }
+        }
+    }
+}
+
+/// Who verifies what: a server asks for client certificates as its profile
+/// says and names its trusted CAs; a client always verifies the server.
+fn verification(
+    ctx: &mut SslContextBuilder,
     setup: &Setup<'_>,
     server: bool,
-    excepted: &Arc<AtomicBool>,
-) -> Result<Ssl, openssl::error::ErrorStack> {
-    let mut ctx = context(setup, server)?;
-    if server {
-        let mode = match setup.profile.client_auth {
-            ClientAuth::None => SslVerifyMode::NONE,
-            ClientAuth::Request => SslVerifyMode::PEER,
-            ClientAuth::Require => SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT,
-        };
-        ctx.set_verify(mode);
-        for der in &setup.trust {
-            let ca = X509::from_der(der)?;
-            ctx.add_client_ca(&ca)?;
-        }
-    } else if setup.profile.hsts || setup.profile.accepted_exceptions.is_empty() {
-        ctx.set_verify(SslVerifyMode::PEER);
-    } else {
-        // A browser's accepted exception: an untrusted-issuer failure of an
-        // excepted leaf is overridden; every other failure stands.
-        let profile = setup.profile.clone();
-        let flag = excepted.clone();
-        ctx.set_verify_callback(SslVerifyMode::PEER, move |ok, store| {
-            if ok {
-                return true;
-            }
-            let leaf = store
-                .chain()
-                .and_then(|c| c.get(0))
-                .and_then(|c| c.to_der().ok());
-            let accept = UNTRUSTED_ISSUER.contains(&store.error().as_raw())
-                && leaf.is_some_and(|der| super::excepted(&profile, &der));
-            if accept {
-                flag.store(true, Ordering::SeqCst);
-            }
-            accept
-        });
-    }
-    let mut ssl = Ssl::new(&ctx.build())?;
-    ssl.param_mut().set_time(setup.verify_at.unix() as _);
+) -> Result<(), openssl::error::ErrorStack> {
     if !server {
-        ssl.set_hostname(setup.server_name)?;
-        ssl.param_mut().set_host(setup.server_name)?;
+        ctx.set_verify(SslVerifyMode::PEER);
+        return Ok(());
     }
-    present(&mut ssl, setup)?;
-    Ok(ssl)
+    let mode = match setup.profile.client_auth {
+        ClientAuth::None => SslVerifyMode::NONE,
+        ClientAuth::Request => SslVerifyMode::PEER,
+        ClientAuth::Require => SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT,
+    };
+    ctx.set_verify(mode);
+    for der in &setup.trust {
+        let ca = X509::from_der(der)?;
+        ctx.add_client_ca(&ca)?;
+    }
+    Ok(())
 }
 
-/// Runs an OpenSSL client over `io`.
-pub async fn client(setup: Setup<'_>, io: Tap) -> SideReport {
-    run(setup, io, false).await
-}
-
-/// Runs an OpenSSL server over `io`.
-pub async fn server(setup: Setup<'_>, io: Tap) -> SideReport {
-    run(setup, io, true).await
+/// A browser's accepted exception: an untrusted-issuer failure of an
+/// excepted leaf is overridden; every other failure stands.
+fn honour_exceptions(ssl: &mut Ssl, profile: Arc<Profile>, flag: Arc<AtomicBool>) {
+    ssl.set_verify_callback(SslVerifyMode::PEER, move |ok, store| {
+        if ok {
+            return true;
+        }
+        let leaf = store
+            .chain()
+            .and_then(|c| c.get(0))
+            .and_then(|c| c.to_der().ok());
+        let accept = UNTRUSTED_ISSUER.contains(&store.error().as_raw())
+            && leaf.is_some_and(|der| super::excepted(&profile, &der));
+        if accept {
+            flag.store(true, Ordering::SeqCst);
+        }
+        accept
+    });
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
 //! The rustls backend (0.23, aws-lc-rs provider), client and server.
 //!
-//! Each handshake builds fresh configurations, so nothing is resumed from
-//! an earlier run. Verifiers are rustls' own WebPKI verifiers, wrapped only
-//! to record the chain the peer presented.
+//! A configuration is built once per endpoint set-up ([`Endpoint`]) and
+//! shared by every handshake it runs: client resumption is disabled, the
+//! server keeps no sessions and sends no tickets, so a reused configuration
+//! cannot change an outcome. Verifiers are rustls' own WebPKI verifiers,
+//! wrapped only to record the chain the peer presented, into a slot that
+//! belongs to the one handshake being verified (a task-local, see [`SEEN`]).
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -11,7 +14,9 @@ use rustls::client::{Resumption, WebPkiServerVerifier};
 use rustls::crypto::{aws_lc_rs, CryptoProvider};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
+use rustls::server::{
+    ClientHello, NoServerSessionStorage, ResolvesServerCert, WebPkiClientVerifier,
+};
 use rustls::sign::CertifiedKey;
 use rustls::{
     CommonState, DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme,
@@ -26,7 +31,6 @@ use crate::scenario::ClientAuth;
 use crate::suite::{registry, rustls_suite, Authentication};
 use crate::taxonomy::from_rustls_io;
 use crate::version::ProtocolVersion;
-use crate::wire::Tap;
 
 /// What a verifier saw of the peer: its chain, and whether only an
 /// accepted exception let it through.
@@ -39,13 +43,27 @@ struct Observed {
 /// Shared between a verifier and the code that reports.
 type Seen = Arc<Mutex<Observed>>;
 
-fn remember(seen: &Seen, end_entity: &CertificateDer<'_>, intermediates: &[CertificateDer<'_>]) {
-    let mut observed = seen.lock().unwrap_or_else(PoisonError::into_inner);
-    observed.chain.clear();
-    observed.chain.push(end_entity.to_vec());
-    observed
-        .chain
-        .extend(intermediates.iter().map(|c| c.to_vec()));
+tokio::task_local! {
+    /// What the verifiers of the handshake being polled record into. A
+    /// configuration (and its verifier) serves many handshakes, possibly at
+    /// once; each handshake's future runs inside its own scope of this.
+    static SEEN: Seen;
+}
+
+/// Runs `f` on the current handshake's record, if the verifier runs inside
+/// [`Endpoint::run`] (it always does).
+fn observe(f: impl FnOnce(&mut Observed)) {
+    let _ = SEEN.try_with(|seen| f(&mut seen.lock().unwrap_or_else(PoisonError::into_inner)));
+}
+
+fn remember(end_entity: &CertificateDer<'_>, intermediates: &[CertificateDer<'_>]) {
+    observe(|observed| {
+        observed.chain.clear();
+        observed.chain.push(end_entity.to_vec());
+        observed
+            .chain
+            .extend(intermediates.iter().map(|c| c.to_vec()));
+    });
 }
 
 fn taken(seen: &Seen) -> Observed {
@@ -111,22 +129,63 @@ fn certified_key(
     Ok(CertifiedKey::new(chain, signing))
 }
 
-/// Runs a rustls client over `io`.
-pub async fn client(setup: Setup<'_>, io: Tap) -> SideReport {
-    let seen = Seen::default();
-    let connector = match client_config(&setup, &seen) {
-        Ok(c) => TlsConnector::from(Arc::new(c)),
-        Err(e) => return SideReport::failed(e),
-    };
-    let name = match ServerName::try_from(setup.server_name.to_string()) {
-        Ok(n) => n,
-        Err(e) => return SideReport::failed(config_error("server name", e)),
-    };
-    let stream = connector.connect(name, io).await;
-    conclude(stream, |s| s.get_ref().1, true, &seen).await
+/// A rustls endpoint ready to run: its configuration, built once.
+#[derive(Clone, Debug)]
+pub enum Endpoint {
+    /// A client and the name it asks for.
+    Client {
+        /// Shared by every handshake of this endpoint.
+        config: Arc<rustls::ClientConfig>,
+        /// SNI and the name the server's certificate must carry.
+        name: ServerName<'static>,
+    },
+    /// A server.
+    Server {
+        /// Shared by every handshake of this endpoint.
+        config: Arc<rustls::ServerConfig>,
+    },
 }
 
-fn client_config(setup: &Setup<'_>, seen: &Seen) -> Result<rustls::ClientConfig, SideError> {
+impl Endpoint {
+    /// Builds a client's configuration from `setup`.
+    pub fn client(setup: &Setup<'_>) -> Result<Endpoint, SideError> {
+        let name = ServerName::try_from(setup.server_name.to_string())
+            .map_err(|e| config_error("server name", e))?;
+        Ok(Endpoint::Client {
+            config: Arc::new(client_config(setup)?),
+            name,
+        })
+    }
+
+    /// Builds a server's configuration from `setup`.
+    pub fn server(setup: &Setup<'_>) -> Result<Endpoint, SideError> {
+        Ok(Endpoint::Server {
+            config: Arc::new(server_config(setup)?),
+        })
+    }
+
+    /// One handshake and the first exchange over `io`.
+    pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(&self, io: S) -> SideReport {
+        let seen = Seen::default();
+        let side = async {
+            match self {
+                Endpoint::Client { config, name } => {
+                    let stream = TlsConnector::from(config.clone())
+                        .connect(name.clone(), io)
+                        .await;
+                    conclude(stream, |s| s.get_ref().1, true, &seen).await
+                }
+                Endpoint::Server { config } => {
+                    let stream = TlsAcceptor::from(config.clone()).accept(io).await;
+                    conclude(stream, |s| s.get_ref().1, false, &seen).await
+                }
+            }
+        };
+        SEEN.scope(seen.clone(), side).await
+    }
+}
+
+fn client_config(setup: &Setup<'_>) -> Result<rustls::ClientConfig, SideError> {
     let provider = Arc::new(provider(setup));
     let webpki =
         WebPkiServerVerifier::builder_with_provider(Arc::new(roots(setup)?), provider.clone())
@@ -134,7 +193,6 @@ fn client_config(setup: &Setup<'_>, seen: &Seen) -> Result<rustls::ClientConfig,
             .map_err(|e| config_error("verifier", e))?;
     let verifier = Arc::new(RecordingServerVerifier {
         inner: webpki,
-        seen: seen.clone(),
         at: unix_time(setup.verify_at),
         exceptions: Arc::new(setup.profile.clone()),
     });
@@ -157,17 +215,6 @@ fn client_config(setup: &Setup<'_>, seen: &Seen) -> Result<rustls::ClientConfig,
     };
     config.resumption = Resumption::disabled();
     Ok(config)
-}
-
-/// Runs a rustls server over `io`.
-pub async fn server(setup: Setup<'_>, io: Tap) -> SideReport {
-    let seen = Seen::default();
-    let acceptor = match server_config(&setup, &seen) {
-        Ok(c) => TlsAcceptor::from(Arc::new(c)),
-        Err(e) => return SideReport::failed(e),
-    };
-    let stream = acceptor.accept(io).await;
-    conclude(stream, |s| s.get_ref().1, false, &seen).await
 }
 
 /// The common tail of both roles: what was negotiated, then the first
@@ -204,7 +251,7 @@ async fn conclude<S: AsyncRead + AsyncWrite + Unpin>(
     }
 }
 
-fn server_config(setup: &Setup<'_>, seen: &Seen) -> Result<rustls::ServerConfig, SideError> {
+fn server_config(setup: &Setup<'_>) -> Result<rustls::ServerConfig, SideError> {
     let provider = Arc::new(provider(setup));
     let client_verifier: Arc<dyn ClientCertVerifier> = match setup.profile.client_auth {
         ClientAuth::None => WebPkiClientVerifier::no_client_auth(),
@@ -223,7 +270,6 @@ fn server_config(setup: &Setup<'_>, seen: &Seen) -> Result<rustls::ServerConfig,
                 .map_err(|e| config_error("client verifier", e))?;
             Arc::new(RecordingClientVerifier {
                 inner,
-                seen: seen.clone(),
                 at: unix_time(setup.verify_at),
             })
         }
@@ -249,6 +295,7 @@ fn server_config(setup: &Setup<'_>, seen: &Seen) -> Result<rustls::ServerConfig,
         .with_cert_resolver(resolver);
     config.ignore_client_order = setup.profile.server_preference;
     config.send_tls13_tickets = 0;
+    config.session_storage = Arc::new(NoServerSessionStorage {});
     Ok(config)
 }
 
@@ -307,7 +354,6 @@ impl ResolvesServerCert for FirstUsable {
 #[derive(Debug)]
 struct RecordingServerVerifier {
     inner: Arc<WebPkiServerVerifier>,
-    seen: Seen,
     /// Verification happens at the scenario's instant, not the clock's.
     at: UnixTime,
     /// The client profile, for its accepted exceptions.
@@ -323,7 +369,7 @@ impl ServerCertVerifier for RecordingServerVerifier {
         ocsp: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        remember(&self.seen, end_entity, intermediates);
+        remember(end_entity, intermediates);
         let verdict =
             self.inner
                 .verify_server_cert(end_entity, intermediates, server_name, ocsp, self.at);
@@ -331,10 +377,7 @@ impl ServerCertVerifier for RecordingServerVerifier {
             Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer))
                 if excepted(&self.exceptions, end_entity) =>
             {
-                self.seen
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .by_exception = true;
+                observe(|observed| observed.by_exception = true);
                 Ok(ServerCertVerified::assertion())
             }
             other => other,
@@ -367,7 +410,6 @@ impl ServerCertVerifier for RecordingServerVerifier {
 #[derive(Debug)]
 struct RecordingClientVerifier {
     inner: Arc<dyn ClientCertVerifier>,
-    seen: Seen,
     /// Verification happens at the scenario's instant, not the clock's.
     at: UnixTime,
 }
@@ -391,7 +433,7 @@ impl ClientCertVerifier for RecordingClientVerifier {
         intermediates: &[CertificateDer<'_>],
         _now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        remember(&self.seen, end_entity, intermediates);
+        remember(end_entity, intermediates);
         self.inner
             .verify_client_cert(end_entity, intermediates, self.at)
     }

@@ -1,0 +1,184 @@
+//! The handshake core: two prepared endpoints ([`Prepared`]), a transport
+//! and a deadline in; the normalised [`Outcome`] and the [`Transcript`] of
+//! every byte out. Scenario runs, the matrices, the property tests and the
+//! benchmark all drive handshakes through here; only the transport differs.
+//!
+//! Normalising is the one place that turns two sides' views into one
+//! outcome: which side decided to abort, and which alert crossed the wire
+//! (read off the transcript where it was sent in the clear, else from the
+//! error the peer received).
+
+use std::cell::OnceCell;
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::runtime::Runtime;
+
+use crate::endpoint::{Prepared, SideReport};
+use crate::outcome::{
+    ErrorKind, Established, Failed, Outcome, Presented, Side, SideError, SuiteName,
+};
+use crate::pki;
+use crate::wire::{self, Transcript};
+
+/// What one handshake came to.
+#[derive(Clone, Debug)]
+pub struct Handshake {
+    /// Both sides' views, normalised.
+    pub outcome: Outcome,
+    /// Every byte each side wrote.
+    pub transcript: Transcript,
+}
+
+/// Runs one side under a deadline; a side that has not finished by then
+/// reports [`ErrorKind::Timeout`].
+pub async fn within(deadline: Duration, side: impl Future<Output = SideReport>) -> SideReport {
+    match tokio::time::timeout(deadline, side).await {
+        Ok(report) => report,
+        Err(_) => SideReport::failed(SideError::new(
+            ErrorKind::Timeout,
+            format!("no result within {} ms", deadline.as_millis()),
+        )),
+    }
+}
+
+/// One handshake between two prepared endpoints over the in-memory wire,
+/// normalised, with what crossed it. Each side has `deadline` for its
+/// handshake and first exchange.
+pub async fn in_memory(client: &Prepared, server: &Prepared, deadline: Duration) -> Handshake {
+    let (client_io, server_io, transcript) = wire::pipe();
+    let (c, s) = tokio::join!(
+        within(deadline, client.run(client_io)),
+        within(deadline, server.run(server_io))
+    );
+    Handshake {
+        outcome: normalise(&c, &s, &transcript),
+        transcript,
+    }
+}
+
+/// [`in_memory`] on this thread's runtime, for callers that are not async.
+pub fn in_memory_blocking(
+    client: &Prepared,
+    server: &Prepared,
+    deadline: Duration,
+) -> Result<Handshake, RuntimeError> {
+    block_on(in_memory(client, server, deadline))
+}
+
+/// The async runtime could not start (the process is out of threads or
+/// file descriptors).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot start the async runtime: {0}")]
+pub struct RuntimeError(#[from] pub std::io::Error);
+
+/// Runs `future` to completion on this thread's own single-threaded
+/// runtime, made on first use. Each thread that runs handshakes (one per
+/// core, see [`crate::run::Runner`]) has its own, so handshakes on
+/// different threads never wait for each other.
+pub fn block_on<F: Future>(future: F) -> Result<F::Output, RuntimeError> {
+    thread_local! {
+        static RUNTIME: OnceCell<Runtime> = const { OnceCell::new() };
+    }
+    RUNTIME.with(|cell| {
+        let runtime = match cell.get() {
+            Some(runtime) => runtime,
+            None => {
+                let made = tokio::runtime::Builder::new_current_thread()
+                    .enable_time()
+                    .build()?;
+                cell.get_or_init(|| made)
+            }
+        };
+        Ok(runtime.block_on(future))
+    })
+}
+
+fn presented(chain: &[Vec<u8>], by_exception: bool) -> Option<Presented> {
+    let leaf = pki::summarize(chain.first()?).ok()?;
+    Some(Presented {
+        leaf,
+        chain_length: chain.len(),
+        accepted_by_exception: by_exception,
+    })
+}
+
+/// Turns what each side saw, and what crossed the wire, into one outcome.
+pub fn normalise(client: &SideReport, server: &SideReport, transcript: &Transcript) -> Outcome {
+    let (c_err, s_err) = (client.error(), server.error());
+    if let (None, None, Ok((version, suite)), Ok(server_view)) =
+        (c_err, s_err, &client.handshake, &server.handshake)
+    {
+        if (*version, *suite) == *server_view {
+            return Outcome::Established(Established {
+                version: *version,
+                suite: SuiteName::from_code(*suite),
+                group: transcript.key_exchange_group(),
+                server_certificate: presented(&client.peer_chain, client.by_exception),
+                client_certificate: presented(&server.peer_chain, false),
+            });
+        }
+        let disagreement = SideError::new(
+            ErrorKind::Other("harness:sides-disagree".into()),
+            format!(
+                "client saw {version} {suite:#06X}, server saw {:?}",
+                server_view
+            ),
+        );
+        return Outcome::Failed(Failed {
+            failed_side: None,
+            alert: None,
+            client_error: Some(disagreement),
+            server_error: None,
+            server_certificate: presented(&client.peer_chain, client.by_exception),
+        });
+    }
+    let failed_side = failed_side(c_err, s_err, transcript);
+    let received = |e: Option<&SideError>| match e.map(|e| &e.kind) {
+        Some(ErrorKind::AlertReceived(a)) => Some(*a),
+        _ => None,
+    };
+    let alert = failed_side
+        .and_then(|side| transcript.plaintext_alerts(side).first().copied())
+        .or_else(|| match failed_side {
+            Some(Side::Client) => received(s_err),
+            Some(Side::Server) => received(c_err),
+            None => None,
+        })
+        .or_else(|| received(c_err).or(received(s_err)));
+    Outcome::Failed(Failed {
+        failed_side,
+        alert,
+        client_error: c_err.cloned(),
+        server_error: s_err.cloned(),
+        server_certificate: presented(&client.peer_chain, client.by_exception),
+    })
+}
+
+/// The side that decided to abort: the one whose error is its own (not an
+/// alert it received, a closed pipe or the clock); failing that, the side
+/// that sent the alert the other received.
+fn failed_side(
+    client: Option<&SideError>,
+    server: Option<&SideError>,
+    transcript: &Transcript,
+) -> Option<Side> {
+    let local = |e: Option<&SideError>| e.is_some_and(|e| e.kind.is_local());
+    let received =
+        |e: Option<&SideError>| matches!(e.map(|e| &e.kind), Some(ErrorKind::AlertReceived(_)));
+    match (local(client), local(server)) {
+        (true, false) => Some(Side::Client),
+        (false, true) => Some(Side::Server),
+        (true, true) => {
+            let sent = |side| !transcript.plaintext_alerts(side).is_empty();
+            if sent(Side::Client) && !sent(Side::Server) {
+                Some(Side::Client)
+            } else {
+                Some(Side::Server)
+            }
+        }
+        (false, false) if received(client) => Some(Side::Server),
+        (false, false) if received(server) => Some(Side::Client),
+        (false, false) => None,
+    }
+}
