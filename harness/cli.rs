@@ -14,6 +14,7 @@ use crate::exit_codes;
 use crate::matrix::{grid, support, upgrade_plan as plan, Runner};
 use crate::model::{self, Stacks};
 use crate::moment::Moment;
+use crate::progress::Progress;
 use crate::report::{
     grid_table, plan_table, run_table, support_table, timeline_table, ConfigExplanation, FileRun,
     Listing, Style, Totals,
@@ -215,6 +216,7 @@ impl CatalogRun {
             deadline: Duration::from_millis(self.deadline_ms),
             only,
             at: self.at.unwrap_or_else(Moment::now),
+            progress: Progress::new(None, "handshake runs"),
         }
     }
 }
@@ -389,12 +391,16 @@ fn run(args: RunArgs) -> i32 {
         Ok(i) => i,
         Err(e) => return report_input_errors(e, args.common.format),
     };
+    let scenarios = inputs.files.iter().map(|f| f.scenarios.len() as u64).sum();
     let options = RunOptions {
         deadline: Duration::from_millis(args.deadline_ms),
         only: (!args.pairings.is_empty()).then_some(args.pairings),
         at: args.at.unwrap_or_else(Moment::now),
+        progress: Progress::new(Some(scenarios), "scenarios"),
     };
-    let runs = match run_files(&inputs.files, &options) {
+    let runs = run_files(&inputs.files, &options);
+    options.progress.finish();
+    let runs = match runs {
         Ok(runs) => runs,
         Err(e) => {
             eprintln!("error: {e}");
@@ -523,7 +529,9 @@ fn matrix(args: MatrixArgs) -> i32 {
         Ok((c, _)) => c,
         Err(e) => return report_input_errors(e, format),
     };
-    let runner = match Runner::new(&catalog.cas, args.run.options(None), "catalog") {
+    let options = args.run.options(None);
+    let progress = options.progress.clone();
+    let runner = match Runner::new(&catalog.cas, options, "catalog") {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -542,7 +550,9 @@ fn matrix(args: MatrixArgs) -> i32 {
             return unknown_product(&catalog, product, format);
         }
         let cas: Vec<String> = catalog.cas.iter().map(|c| c.id.clone()).collect();
-        return match support(&runner, &profiles, &cas) {
+        let rows = support(&runner, &profiles, &cas);
+        progress.finish();
+        return match rows {
             Ok(rows) => {
                 match format {
                     Format::Json => print_json(&rows),
@@ -573,7 +583,9 @@ fn matrix(args: MatrixArgs) -> i32 {
     } else {
         args.pairings
     };
-    match grid(&runner, &clients, &servers, &pairings) {
+    let grid = grid(&runner, &clients, &servers, &pairings);
+    progress.finish();
+    match grid {
         Ok(g) => {
             match format {
                 Format::Json => print_json(&g),
@@ -625,11 +637,14 @@ fn upgrade_plan(args: UpgradePlanArgs) -> i32 {
             }
         }
     }
-    let result = Runner::new(&catalog.cas, args.run.options(None), "catalog").and_then(|runner| {
+    let options = args.run.options(None);
+    let progress = options.progress.clone();
+    let result = Runner::new(&catalog.cas, options, "catalog").and_then(|runner| {
         let cas: Vec<String> = catalog.cas.iter().map(|c| c.id.clone()).collect();
         let rows = support(&runner, &profiles, &cas)?;
         plan(&runner, &rows, &profiles, &args.release, &peers)
     });
+    progress.finish();
     match result {
         Ok(p) => {
             match format {

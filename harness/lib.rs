@@ -21,6 +21,7 @@ pub mod model;
 pub mod moment;
 pub mod outcome;
 pub mod pki;
+pub mod progress;
 pub mod report;
 pub mod run;
 pub mod scenario;

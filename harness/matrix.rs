@@ -8,13 +8,14 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::backend::{Backend, Pairing};
 use crate::outcome::Outcome;
 use crate::pki::{Issuer, KeyType};
 pub use crate::run::Runner;
-use crate::run::{PairingRun, RunError, Status};
+use crate::run::{AdHoc, PairingRun, RunError, Status};
 use crate::scenario::{
     CertificateDef, ClientAuth, EcdsaPresentation, Profile, Role, SuiteChoice, BUILTIN_ROOT,
     PROFILE_LEVEL,
@@ -112,18 +113,24 @@ pub fn grid(
     servers: &[Arc<Profile>],
     pairings: &[Pairing],
 ) -> Result<Grid, RunError> {
-    let mut cells = Vec::new();
-    for c in clients {
-        for s in servers {
-            let run = runner.pair(c, s, pairings)?;
-            cells.push(Cell {
-                client: c.id.clone(),
-                server: s.id.clone(),
-                summary: cell_summary(&run.pairings),
-                pairings: run.pairings.iter().map(PairingRun::without_raw).collect(),
-            });
-        }
-    }
+    let pairs: Vec<AdHoc> = clients
+        .iter()
+        .flat_map(|c| {
+            servers
+                .iter()
+                .map(|s| (c.clone(), s.clone(), pairings.to_vec()))
+        })
+        .collect();
+    let cells = pairs
+        .iter()
+        .zip(runner.pair_all(&pairs)?)
+        .map(|((c, s, _), run)| Cell {
+            client: c.id.clone(),
+            server: s.id.clone(),
+            summary: cell_summary(&run.pairings),
+            pairings: run.pairings.iter().map(PairingRun::without_raw).collect(),
+        })
+        .collect();
     Ok(Grid {
         clients: clients.iter().map(|p| p.id.clone()).collect(),
         servers: servers.iter().map(|p| p.id.clone()).collect(),
@@ -355,9 +362,12 @@ pub fn support(
     profiles: &[Arc<Profile>],
     all_cas: &[String],
 ) -> Result<Vec<SupportRow>, RunError> {
+    let probed: Vec<Probed> = profiles
+        .par_iter()
+        .map(|p| probe_versions(runner, p, all_cas))
+        .collect::<Result<_, _>>()?;
     let mut rows: Vec<SupportRow> = Vec::new();
-    for p in profiles {
-        let probed = probe_versions(runner, p, all_cas)?;
+    for (p, probed) in profiles.iter().zip(probed) {
         let row = match rows.iter_mut().find(|r| {
             r.product == p.product && r.release == p.release && r.connection == p.connection
         }) {

@@ -16,6 +16,7 @@ use crate::model::{self, Stacks};
 use crate::moment::Moment;
 use crate::outcome::{Outcome, Side};
 use crate::pki::{self, CaSpec, KeyAlgorithm, Pki, PkiError};
+use crate::progress::Progress;
 use crate::scenario::{Expected, Profile, Scenario, ScenarioFile};
 
 /// How to run.
@@ -27,6 +28,8 @@ pub struct RunOptions {
     pub only: Option<Vec<Pairing>>,
     /// The date profiles are taken at, unless a scenario pins its own.
     pub at: Moment,
+    /// Ticked once per scenario run.
+    pub progress: Progress,
 }
 
 impl Default for RunOptions {
@@ -35,6 +38,7 @@ impl Default for RunOptions {
             deadline: Duration::from_secs(10),
             only: None,
             at: Moment::now(),
+            progress: Progress::default(),
         }
     }
 }
@@ -292,7 +296,9 @@ impl Runner {
     }
 
     fn run_with(&self, scenario: &Scenario, options: &RunOptions) -> Result<ScenarioRun, RunError> {
-        run_scenario(scenario, &self.pki, options).map_err(|e| match e {
+        let run = run_scenario(scenario, &self.pki, options);
+        options.progress.tick();
+        run.map_err(|e| match e {
             Failure::Pki(source) => RunError::Pki {
                 file: self.origin.clone(),
                 source,
