@@ -146,11 +146,20 @@ fn main() {
         .collect();
     println!("make CAs and certificates: {:.1} ms", ms(started.elapsed()));
 
+    // `cargo bench --bench handshake -- WORD` runs only the cases whose
+    // `CASE PAIRING` contains WORD, and nothing else.
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     println!("\nper handshake, {BATCHES} alternating batches of {ROUNDS}, one thread:");
     for (scenario, keys) in file.scenarios.iter().zip(&issued) {
         for pairing in Pairing::ALL {
-            compare(scenario, keys, pairing);
+            let name = format!("{} {}", scenario.id, pairing.id());
+            if filter.as_ref().is_none_or(|f| name.contains(f.as_str())) {
+                compare(scenario, keys, pairing);
+            }
         }
+    }
+    if filter.is_some() {
+        return;
     }
     whole_catalog(root);
     set_up_costs(&file.scenarios[0], &issued[0], &file.cas);

@@ -802,3 +802,94 @@ fn simulate_reports_the_same_settings_and_withheld_certificates_as_run() {
     );
     assert_eq!(real_header, header(&simulated));
 }
+
+// ---- the handshake core ----
+
+const TWO_SERVERS: &str = r#"
+[profile.two-servers-a]
+name = "a"
+product = "x"
+release = "1"
+role = "server"
+connection = "https"
+host = "a.example.com"
+versions = ["1.2", "1.3"]
+suites = ["TLS_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+
+[profile.two-servers-b]
+name = "b"
+product = "x"
+release = "1"
+role = "server"
+connection = "https"
+host = "a.example.com"
+versions = ["1.2", "1.3"]
+suites = ["TLS_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"]
+certificate = [{ key = "ecdsa-p256", issuer = "harness-root", sans = ["a.example.com"] }]
+
+[[scenario]]
+id = "a"
+client = "api-client-modern"
+server = "two-servers-a"
+
+[[scenario]]
+id = "b"
+client = "api-client-modern"
+server = "two-servers-b"
+"#;
+
+/// A prepared endpoint for `role` of `scenario`, issued from `pki`.
+fn make_prepared(
+    backend: tls_harness::backend::Backend,
+    role: Side,
+    scenario: &tls_harness::scenario::Scenario,
+    pki: &Pki,
+) -> Prepared {
+    let profile = match role {
+        Side::Client => &scenario.client,
+        Side::Server => &scenario.server,
+    };
+    let setup = Setup {
+        profile,
+        identities: profile
+            .leaf_specs()
+            .iter()
+            .map(|l| pki.issue(l).unwrap())
+            .collect(),
+        trust: vec![pki.ca_der("harness-root").unwrap()],
+        server_name: &scenario.server_name,
+        fallback_scsv: false,
+        verify_at: tls_harness::moment::Moment::now(),
+    };
+    Prepared::new(backend, role, &setup)
+}
+
+#[tokio::test]
+async fn one_prepared_client_serves_concurrent_handshakes_each_seeing_its_own_server() {
+    use tls_harness::handshake::in_memory;
+    use tls_harness::outcome::Outcome;
+    let file = make_catalog()
+        .parse_scenario_file(Path::new("two.toml"), TWO_SERVERS)
+        .unwrap();
+    let mut pki = Pki::new();
+    for ca in &file.cas {
+        pki.add_ca(ca.clone()).unwrap();
+    }
+    let [a, b] = [&file.scenarios[0], &file.scenarios[1]];
+    for backend in tls_harness::backend::Backend::ALL {
+        let client = make_prepared(backend, Side::Client, a, &pki);
+        let server_a = make_prepared(backend, Side::Server, a, &pki);
+        let server_b = make_prepared(backend, Side::Server, b, &pki);
+        let deadline = Duration::from_secs(5);
+        let (first, second) = tokio::join!(
+            in_memory(&client, &server_a, deadline),
+            in_memory(&client, &server_b, deadline)
+        );
+        let key = |o: &Outcome| match o {
+            Outcome::Established(e) => e.server_certificate.as_ref().map(|c| c.leaf.key.clone()),
+            other => panic!("{backend}: {other:?}"),
+        };
+        assert_eq!(key(&first.outcome).as_deref(), Some("rsa-2048"), "{backend}");
+        assert_eq!(key(&second.outcome).as_deref(), Some("ecdsa-p256"), "{backend}");
+    }
+}

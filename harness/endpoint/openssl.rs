@@ -207,6 +207,29 @@ fn peer_chain(ssl: &ssl::SslRef, server: bool) -> Vec<Vec<u8>> {
     out
 }
 
+/// The version and suite a completed handshake settled on.
+fn negotiated(ssl: &ssl::SslRef) -> Result<(ProtocolVersion, u16), SideError> {
+    let version = ssl.version2().and_then(|v| match v {
+        SslVersion::TLS1 => Some(ProtocolVersion::Tls10),
+        SslVersion::TLS1_1 => Some(ProtocolVersion::Tls11),
+        SslVersion::TLS1_2 => Some(ProtocolVersion::Tls12),
+        SslVersion::TLS1_3 => Some(ProtocolVersion::Tls13),
+        _ => None,
+    });
+    let suite = ssl.current_cipher().and_then(|c| {
+        c.protocol_id()
+            .get(..2)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]))
+    });
+    match (version, suite) {
+        (Some(v), Some(s)) => Ok((v, s)),
+        _ => Err(SideError::new(
+            ErrorKind::Other("openssl:incomplete".into()),
+            "no version or cipher after handshake",
+        )),
+    }
+}
+
 /// X.509 results that mean "no trusted issuer" (`X509_V_ERR_*`: unable to
 /// get issuer, self-signed leaf, self-signed in chain, no local issuer,
 /// cannot verify leaf): the only errors an accepted exception overrides.
@@ -300,26 +323,7 @@ impl Endpoint {
         let chain = peer_chain(stream.ssl(), server);
         match handshake {
             Ok(()) => {
-                let ssl = stream.ssl();
-                let version = ssl.version2().and_then(|v| match v {
-                    SslVersion::TLS1 => Some(ProtocolVersion::Tls10),
-                    SslVersion::TLS1_1 => Some(ProtocolVersion::Tls11),
-                    SslVersion::TLS1_2 => Some(ProtocolVersion::Tls12),
-                    SslVersion::TLS1_3 => Some(ProtocolVersion::Tls13),
-                    _ => None,
-                });
-                let suite = ssl.current_cipher().and_then(|c| {
-                    c.protocol_id()
-                        .get(..2)
-                        .map(|b| u16::from_be_bytes([b[0], b[1]]))
-                });
-                let negotiated = match (version, suite) {
-                    (Some(v), Some(s)) => Ok((v, s)),
-                    _ => Err(SideError::new(
-                        ErrorKind::Other("openssl:incomplete".into()),
-                        "no version or cipher after handshake",
-                    )),
-                };
+                let negotiated = negotiated(stream.ssl());
                 let after = exchange(&mut stream, !server, classify_io).await;
                 SideReport {
                     handshake: negotiated,

@@ -7,10 +7,11 @@
 //! wrapped only to record the chain the peer presented, into a slot that
 //! belongs to the one handshake being verified (a task-local, see [`SEEN`]).
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::{Resumption, WebPkiServerVerifier};
+use rustls::client::{ResolvesClientCert, Resumption, WebPkiServerVerifier};
 use rustls::crypto::{aws_lc_rs, CryptoProvider};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
@@ -113,15 +114,35 @@ fn roots(setup: &Setup<'_>) -> Result<RootCertStore, SideError> {
     Ok(roots)
 }
 
-fn certified_key(
-    identity: &Identity,
+/// The signing key for a private key (PKCS#8 DER), parsed once per process:
+/// aws-lc validates an RSA key as it loads it, about half a millisecond, and
+/// the harness's keys come from a fixed pool, so the map stays small.
+fn signing_key(
+    der: &[u8],
     provider: &CryptoProvider,
-) -> Result<CertifiedKey, SideError> {
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(identity.key_pkcs8_der.clone()));
+) -> Result<Arc<dyn rustls::sign::SigningKey>, SideError> {
+    type Keys = Mutex<HashMap<Vec<u8>, Arc<dyn rustls::sign::SigningKey>>>;
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    let keys = KEYS.get_or_init(Keys::default);
+    if let Some(key) = keys.lock().unwrap_or_else(PoisonError::into_inner).get(der) {
+        return Ok(key.clone());
+    }
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(der.to_vec()));
     let signing = provider
         .key_provider
         .load_private_key(key)
         .map_err(|e| config_error("private key", e))?;
+    keys.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(der.to_vec(), signing.clone());
+    Ok(signing)
+}
+
+fn certified_key(
+    identity: &Identity,
+    provider: &CryptoProvider,
+) -> Result<CertifiedKey, SideError> {
+    let signing = signing_key(&identity.key_pkcs8_der, provider)?;
     let chain = std::iter::once(&identity.leaf_der)
         .chain(&identity.chain_der)
         .map(|d| CertificateDer::from(d.clone()))
@@ -202,15 +223,9 @@ fn client_config(setup: &Setup<'_>) -> Result<rustls::ClientConfig, SideError> {
         .dangerous()
         .with_custom_certificate_verifier(verifier);
     let mut config = match setup.identities.first() {
-        Some(id) => {
-            let ck = certified_key(id, &provider)?;
-            builder
-                .with_client_auth_cert(
-                    ck.cert,
-                    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(id.key_pkcs8_der.clone())),
-                )
-                .map_err(|e| config_error("client certificate", e))?
-        }
+        Some(id) => builder.with_client_cert_resolver(Arc::new(OneClientCert(Arc::new(
+            certified_key(id, &provider)?,
+        )))),
         None => builder.with_no_client_auth(),
     };
     config.resumption = Resumption::disabled();
@@ -310,6 +325,25 @@ fn negotiated(
             ErrorKind::Other("rustls:incomplete".into()),
             "handshake reported no version or suite",
         )),
+    }
+}
+
+/// A client with one certificate offers it whenever a server asks (as
+/// rustls' own `with_client_auth_cert` does), from a key parsed once.
+#[derive(Debug)]
+struct OneClientCert(Arc<CertifiedKey>);
+
+impl ResolvesClientCert for OneClientCert {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        _sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        Some(self.0.clone())
+    }
+
+    fn has_certs(&self) -> bool {
+        true
     }
 }
 
