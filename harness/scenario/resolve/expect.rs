@@ -1,0 +1,153 @@
+//! `[scenario.expect]` tables and their per-pairing overrides.
+
+use std::collections::BTreeMap;
+
+use toml::Spanned;
+
+use super::{Resolver, Source};
+use crate::outcome::{Alert, Side};
+use crate::scenario::error;
+use crate::scenario::expect::{Expectation, Expected, ExpectedResult};
+use crate::scenario::raw::RawExpect;
+use crate::suite::registry;
+use crate::version::ProtocolVersion;
+
+impl Resolver {
+    fn expected(&mut self, s: &Source, e: &RawExpect, key: &str) -> Expected {
+        let mut out = Expected::default();
+        if let Some(v) = &e.result {
+            out.result = match v.get_ref().as_str() {
+                "established" => Some(ExpectedResult::Established),
+                "failed" => Some(ExpectedResult::Failed),
+                "identity-refused" => Some(ExpectedResult::IdentityRefused),
+                other => {
+                    let help =
+                        error::suggestion(other, &["established", "failed", "identity-refused"]);
+                    self.err(
+                        s,
+                        v.span(),
+                        format!("{key}.result"),
+                        format!("unknown result `{other}`"),
+                        help,
+                    );
+                    None
+                }
+            };
+        }
+        if let Some(v) = &e.version {
+            out.version = ProtocolVersion::parse(v.get_ref());
+            if out.version.is_none() {
+                self.err(
+                    s,
+                    v.span(),
+                    format!("{key}.version"),
+                    format!("unknown protocol version `{}`", v.get_ref()),
+                    Some("versions are \"1.0\", \"1.1\", \"1.2\" and \"1.3\"".into()),
+                );
+            }
+        }
+        if let Some(v) = &e.suite {
+            out.suite = registry().lookup(v.get_ref()).map(|(suite, _)| suite);
+            if out.suite.is_none() {
+                let help = registry()
+                    .suggest(v.get_ref())
+                    .map(|n| format!("did you mean `{n}`?"));
+                self.err(
+                    s,
+                    v.span(),
+                    format!("{key}.suite"),
+                    format!("unknown cipher suite `{}`", v.get_ref()),
+                    help,
+                );
+            }
+        }
+        if let Some(v) = &e.server_key {
+            out.server_key = self.key_type(s, v, format!("{key}.server-key"));
+        }
+        if let Some(v) = &e.alert {
+            out.alert = Alert::from_name(v.get_ref());
+            if out.alert.is_none() {
+                let names = Alert::known_names();
+                let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                let help =
+                    error::nearest(v.get_ref(), refs).map(|n| format!("did you mean `{n}`?"));
+                self.err(
+                    s,
+                    v.span(),
+                    format!("{key}.alert"),
+                    format!("unknown alert `{}`", v.get_ref()),
+                    help,
+                );
+            }
+        }
+        out.fallback = e.fallback;
+        if let Some(v) = &e.failed_side {
+            out.failed_side = match v.get_ref().as_str() {
+                "client" => Some(Side::Client),
+                "server" => Some(Side::Server),
+                other => {
+                    let help = error::suggestion(other, &["client", "server"]);
+                    self.err(
+                        s,
+                        v.span(),
+                        format!("{key}.failed-side"),
+                        format!("unknown side `{other}`"),
+                        help,
+                    );
+                    None
+                }
+            };
+        }
+        out
+    }
+
+    pub(super) fn expectation(
+        &mut self,
+        s: &Source,
+        e: &RawExpect,
+        key: &str,
+    ) -> Option<Expectation> {
+        let errors_before = self.errors.len();
+        let base = self.expected(s, e, key);
+        let mut by_pairing = BTreeMap::new();
+        for (name, over) in &e.pairing {
+            let k = format!("{key}.pairing.{}", name.get_ref());
+            let Some(p) = self.pairing(s, name, k.clone()) else {
+                continue;
+            };
+            if !over.get_ref().pairing.is_empty() {
+                self.err(
+                    s,
+                    over.span(),
+                    k.clone(),
+                    "pairing overrides do not nest".into(),
+                    None,
+                );
+            }
+            let fields = self.expected(s, over.get_ref(), &k);
+            if let Some(why) = base.overlay(&fields).contradiction() {
+                self.err(
+                    s,
+                    over.span(),
+                    k,
+                    format!("contradictory expectation: {why}"),
+                    None,
+                );
+            }
+            by_pairing.insert(p, fields);
+        }
+        if self.errors.len() == errors_before {
+            if let Some(why) = base.contradiction() {
+                let span = e.result.as_ref().map_or(0..0, Spanned::span);
+                self.err(
+                    s,
+                    span,
+                    key.to_string(),
+                    format!("contradictory expectation: {why}"),
+                    None,
+                );
+            }
+        }
+        (self.errors.len() == errors_before).then_some(Expectation { base, by_pairing })
+    }
+}
