@@ -2,10 +2,11 @@
 //! and scenarios, collecting every problem with its place in the file.
 //!
 //! One file per part of the format; each adds methods to [`Resolver`]:
-//! `cas`, `profile`, `settings` (version and suite lists), `scenarios` and
-//! `expect`.
+//! `cas`, `profile` (with `settings` for versions, suites, layers and dated
+//! changes, and `certificates`), `scenarios` and `expect`.
 
 mod cas;
+mod certificates;
 mod expect;
 mod profile;
 mod scenarios;
