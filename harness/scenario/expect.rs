@@ -1,0 +1,177 @@
+//! What a scenario expects of a pairing, and how an outcome misses it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::backend::Pairing;
+use crate::outcome::{Alert, Outcome, Side};
+use crate::pki::KeyType;
+use crate::suite::Suite;
+use crate::version::ProtocolVersion;
+
+/// `established`, `failed` or `identity-refused`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpectedResult {
+    /// The handshake completes.
+    Established,
+    /// It fails.
+    Failed,
+    /// It completes, then the server's application refuses the client's
+    /// identity.
+    IdentityRefused,
+}
+
+impl ExpectedResult {
+    /// The spelling in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpectedResult::Established => "established",
+            ExpectedResult::Failed => "failed",
+            ExpectedResult::IdentityRefused => "identity-refused",
+        }
+    }
+}
+
+/// What a scenario expects of one pairing; unset fields are not checked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Expected {
+    /// Established or failed.
+    pub result: Option<ExpectedResult>,
+    /// Negotiated version.
+    pub version: Option<ProtocolVersion>,
+    /// Negotiated suite.
+    pub suite: Option<&'static Suite>,
+    /// Key type of the server certificate presented.
+    pub server_key: Option<KeyType>,
+    /// Alert on the wire.
+    pub alert: Option<Alert>,
+    /// Side that aborted.
+    pub failed_side: Option<Side>,
+    /// Whether the client fell back to its retry hello.
+    pub fallback: Option<bool>,
+}
+
+impl Expected {
+    /// `over`'s fields where it sets them, this one's elsewhere.
+    pub(super) fn overlay(&self, over: &Expected) -> Expected {
+        Expected {
+            result: over.result.or(self.result),
+            version: over.version.or(self.version),
+            suite: over.suite.or(self.suite),
+            server_key: over.server_key.or(self.server_key),
+            alert: over.alert.or(self.alert),
+            failed_side: over.failed_side.or(self.failed_side),
+            fallback: over.fallback.or(self.fallback),
+        }
+    }
+
+    /// Why no handshake could meet this expectation, if none could.
+    pub(super) fn contradiction(&self) -> Option<&'static str> {
+        match self.result {
+            None => Some("`result` is required (`established` or `failed`)"),
+            Some(ExpectedResult::Established | ExpectedResult::IdentityRefused)
+                if self.alert.is_some() || self.failed_side.is_some() =>
+            {
+                Some("an established handshake has no `alert` or `failed-side`")
+            }
+            Some(ExpectedResult::Failed) if self.version.is_some() || self.suite.is_some() => {
+                Some("a failed handshake negotiates no `version` or `suite`")
+            }
+            _ => None,
+        }
+    }
+
+    /// The ways `outcome` differs from this expectation, in words; empty
+    /// when it holds.
+    /// `fell_back` says whether the client needed its retry hello.
+    pub fn mismatches(&self, outcome: &Outcome, fell_back: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(want) = self.fallback.filter(|want| *want != fell_back) {
+            out.push(if want {
+                "expected a fallback to the retry hello, there was none".to_string()
+            } else {
+                "expected no fallback, but the client retried".to_string()
+            });
+        }
+        let mut check = |what: &str, want: Option<String>, got: Option<String>| {
+            if let Some(want) = want {
+                if Some(&want) != got.as_ref() {
+                    out.push(format!(
+                        "expected {what} {want}, got {}",
+                        got.unwrap_or_else(|| "none".into())
+                    ));
+                }
+            }
+        };
+        let got = match outcome {
+            Outcome::Established(_) => ExpectedResult::Established,
+            Outcome::Failed(_) => ExpectedResult::Failed,
+            Outcome::IdentityRefused(_) => ExpectedResult::IdentityRefused,
+        };
+        if let Some(want) = self.result.filter(|want| *want != got) {
+            out.push(format!(
+                "expected {}, got {}",
+                want.as_str(),
+                outcome.summary()
+            ));
+            return out;
+        }
+        let handshake = match outcome {
+            Outcome::Established(e) => Some(e),
+            Outcome::IdentityRefused(r) => Some(&r.handshake),
+            Outcome::Failed(_) => None,
+        };
+        if let Some(e) = handshake {
+            check(
+                "version",
+                self.version.map(|v| v.to_string()),
+                Some(e.version.to_string()),
+            );
+            check(
+                "suite",
+                self.suite.map(|s| s.iana.to_string()),
+                Some(e.suite.name.clone()),
+            );
+        }
+        if let Outcome::Failed(f) = outcome {
+            check(
+                "alert",
+                self.alert.map(|a| a.name()),
+                f.alert.map(|a| a.name()),
+            );
+            check(
+                "failed side",
+                self.failed_side.map(|s| s.to_string()),
+                f.failed_side.map(|s| s.to_string()),
+            );
+        }
+        let key = outcome.server_certificate().map(|c| c.leaf.key.clone());
+        check(
+            "server key",
+            self.server_key.map(|k| k.as_str().to_string()),
+            key,
+        );
+        out
+    }
+}
+
+/// A scenario's expectation: one for all pairings, with overrides.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Expectation {
+    /// Applies to every pairing.
+    pub base: Expected,
+    /// Overrides where the backends differ by design.
+    pub by_pairing: BTreeMap<Pairing, Expected>,
+}
+
+impl Expectation {
+    /// The expectation in force for one pairing.
+    pub fn for_pairing(&self, pairing: Pairing) -> Expected {
+        match self.by_pairing.get(&pairing) {
+            Some(over) => self.base.overlay(over),
+            None => self.base.clone(),
+        }
+    }
+}

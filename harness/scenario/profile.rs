@@ -1,0 +1,307 @@
+//! The resolved profile: one product release in one role, and what it
+//! answers (its state at a date, its retry hello, its leaf certificates,
+//! the certificates it withholds).
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::moment::Moment;
+use crate::pki::{Issuer, KeyType, LeafSpec, Purpose, Validity};
+use crate::suite::{NameForm, Suite};
+use crate::version::ProtocolVersion;
+
+/// The CA every profile uses unless it names another: issuer of default
+/// certificates and default trust anchor of every endpoint.
+pub const BUILTIN_ROOT: &str = "harness-root";
+
+/// Which end of the connection a profile plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Sends the ClientHello.
+    Client,
+    /// Answers it.
+    Server,
+}
+
+impl Role {
+    pub(super) fn parse(s: &str) -> Option<Role> {
+        match s {
+            "client" => Some(Role::Client),
+            "server" => Some(Role::Server),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Client => "client",
+            Role::Server => "server",
+        })
+    }
+}
+
+/// Whether a server asks for a client certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientAuth {
+    /// Does not ask.
+    None,
+    /// Asks, and goes on without one.
+    Request,
+    /// Asks, and fails the handshake without one.
+    Require,
+}
+
+/// A cipher suite as a profile listed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SuiteChoice {
+    /// The registry entry.
+    pub suite: &'static Suite,
+    /// The name as written in the file, reported back as such.
+    pub written: String,
+    /// Whether that name was the IANA or the OpenSSL spelling.
+    pub form: NameForm,
+}
+
+/// A certificate a profile presents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateDef {
+    /// Key type of the certificate's key.
+    pub key: KeyType,
+    /// Who signs it.
+    pub issuer: Issuer,
+    /// Common name.
+    pub subject: String,
+    /// More DNS names (a server's host is always one).
+    pub sans: Vec<String>,
+    /// When it is valid.
+    pub validity: Validity,
+    /// Whether the issuing CAs go with it.
+    pub send_chain: bool,
+}
+
+impl CertificateDef {
+    /// A certificate with the default validity, no extra names, sent with
+    /// its chain.
+    pub fn new(key: KeyType, issuer: Issuer, subject: impl Into<String>) -> Self {
+        CertificateDef {
+            key,
+            issuer,
+            subject: subject.into(),
+            sans: Vec::new(),
+            validity: Validity::default(),
+            send_chain: true,
+        }
+    }
+}
+
+/// When a server with an ECDSA certificate presents it (PRODUCTS.md §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EcdsaPresentation {
+    /// Whenever the client can use it (ECDSA preferred).
+    WhenUsable,
+    /// Only if its issuer signed it with an ECDSA key (UCCX's rule);
+    /// otherwise it stays in the keystore and RSA is presented.
+    OnlyIfEcdsaSigned,
+    /// Never (the patch that disables it; it stays in the keystore).
+    Never,
+}
+
+impl EcdsaPresentation {
+    /// The names scenario files use.
+    pub const NAMES: [&'static str; 3] = ["when-usable", "only-if-ecdsa-signed", "never"];
+
+    pub(super) fn parse(s: &str) -> Option<Self> {
+        match s {
+            "when-usable" => Some(Self::WhenUsable),
+            "only-if-ecdsa-signed" => Some(Self::OnlyIfEcdsaSigned),
+            "never" => Some(Self::Never),
+            _ => None,
+        }
+    }
+}
+
+/// A certificate a client accepts although its issuer is not trusted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertException {
+    /// Common name of the certificate.
+    pub subject: String,
+    /// Its key type.
+    pub key: KeyType,
+}
+
+/// One settings level of a layered profile (PRODUCTS.md §5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layer {
+    /// Its name.
+    pub name: String,
+    /// Where its values come from.
+    pub source: Option<String>,
+    /// Versions it sets.
+    pub versions: Option<Vec<ProtocolVersion>>,
+    /// Suites it sets.
+    pub suites: Option<Vec<SuiteChoice>>,
+}
+
+/// One product release in one role: what it enables and presents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    /// Shell-friendly id, unique across the catalog and the file.
+    pub id: String,
+    /// Display name in the vendor's notation: "UCCX 11.5(1)SU1".
+    pub name: String,
+    /// Product id.
+    pub product: String,
+    /// Release in the vendor's notation.
+    pub release: String,
+    /// Client or server.
+    pub role: Role,
+    /// Connection kind: https, jdbc, inbound, outbound, cti, ...
+    pub connection: String,
+    /// Where the facts come from.
+    pub source: Option<String>,
+    /// Enabled versions, oldest first, no duplicates.
+    pub versions: Vec<ProtocolVersion>,
+    /// Suites in preference order.
+    pub suites: Vec<SuiteChoice>,
+    /// Changes from a date on, in date order; see [`Profile::at`].
+    pub changes: Vec<Change>,
+    /// Client only: the retry after a failed first hello.
+    pub fallback: Option<Fallback>,
+    /// Settings levels, most general first (empty for a plain profile).
+    pub layers: Vec<Layer>,
+    /// The level `versions` came from.
+    pub versions_from: String,
+    /// The level `suites` came from.
+    pub suites_from: String,
+    /// Server only: when an ECDSA certificate is presented.
+    pub ecdsa_presentation: EcdsaPresentation,
+    /// Client only: certificates accepted despite an untrusted issuer.
+    pub accepted_exceptions: Vec<CertException>,
+    /// Client only: strict transport security, no exceptions honoured.
+    pub hsts: bool,
+    /// Server only: the client identities the application accepts.
+    pub client_identities: Option<Vec<String>>,
+    /// Server only: the server's order wins.
+    pub server_preference: bool,
+    /// Certificates presented (a client's go to servers that ask).
+    pub certificates: Vec<CertificateDef>,
+    /// CA ids trusted to sign the peer's certificate.
+    pub trust: Vec<String>,
+    /// Server only: client-certificate policy.
+    pub client_auth: ClientAuth,
+    /// Server only: the DNS name its certificates carry.
+    pub host: String,
+    /// The file that defines it.
+    pub defined_in: PathBuf,
+}
+
+/// A profile's settings from a date on; unset fields keep their value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// From when.
+    pub at: Moment,
+    /// What happened, in words.
+    pub note: Option<String>,
+    /// Versions from then on.
+    pub versions: Option<Vec<ProtocolVersion>>,
+    /// Suites from then on.
+    pub suites: Option<Vec<SuiteChoice>>,
+}
+
+/// How a client retries after its first hello fails: a real second
+/// handshake with other versions. (A client that offers its old versions in
+/// one hello needs no fallback: it lists them in `versions`.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fallback {
+    /// Versions of the retry.
+    pub versions: Vec<ProtocolVersion>,
+    /// Whether the retry carries TLS_FALLBACK_SCSV
+    /// ([RFC 7507](https://www.rfc-editor.org/rfc/rfc7507)).
+    pub scsv: bool,
+}
+
+impl Profile {
+    /// The profile as it stood at `t`: every change dated at or before `t`
+    /// applied in order.
+    pub fn at(&self, t: Moment) -> Profile {
+        let mut state = self.clone();
+        for change in self.changes.iter().filter(|c| c.at <= t) {
+            if let Some(v) = &change.versions {
+                state.versions = v.clone();
+            }
+            if let Some(s) = &change.suites {
+                state.suites = s.clone();
+            }
+        }
+        state
+    }
+
+    /// The profile as its retry hello offers it, if it has a fallback.
+    pub fn fallback_hello(&self) -> Option<Profile> {
+        self.fallback.as_ref().map(|f| Profile {
+            versions: f.versions.clone(),
+            ..self.clone()
+        })
+    }
+
+    /// The leaf certificates to issue for this profile, in profile order.
+    pub fn leaf_specs(&self) -> Vec<LeafSpec> {
+        let purpose = match self.role {
+            Role::Client => Purpose::Client,
+            Role::Server => Purpose::Server,
+        };
+        self.certificates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut dns_names = match self.role {
+                    Role::Server => vec![self.host.clone()],
+                    Role::Client => Vec::new(),
+                };
+                dns_names.extend(c.sans.iter().filter(|n| **n != self.host).cloned());
+                LeafSpec {
+                    subject: c.subject.clone(),
+                    dns_names,
+                    key: c.key,
+                    issuer: c.issuer.clone(),
+                    purpose,
+                    key_slot: format!("{}#{i}", self.id),
+                    validity: c.validity,
+                }
+            })
+            .collect()
+    }
+
+    /// Why this profile keeps a certificate with a `key` key, signed by an
+    /// `issuer_key` key, in its keystore without presenting it (the ECDSA
+    /// presentation policy of PRODUCTS.md §4); `None` when it presents it.
+    /// Clients present what they have.
+    pub fn withholds(&self, key: KeyType, issuer_key: KeyType) -> Option<String> {
+        use crate::pki::KeyAlgorithm::Ecdsa;
+        if key.algorithm() != Ecdsa || self.role == Role::Client {
+            return None;
+        }
+        match self.ecdsa_presentation {
+            EcdsaPresentation::WhenUsable => None,
+            EcdsaPresentation::Never => Some("ecdsa-presentation = never".to_string()),
+            EcdsaPresentation::OnlyIfEcdsaSigned if issuer_key.algorithm() != Ecdsa => Some(
+                format!("signed with an {issuer_key} key, and ecdsa-presentation = only-if-ecdsa-signed"),
+            ),
+            EcdsaPresentation::OnlyIfEcdsaSigned => None,
+        }
+    }
+
+    /// The suites valid for `version`, in preference order.
+    pub fn suites_for(&self, version: ProtocolVersion) -> impl Iterator<Item = &SuiteChoice> {
+        self.suites
+            .iter()
+            .filter(move |s| s.suite.valid_for(version))
+    }
+}

@@ -1,0 +1,282 @@
+//! `[profile.ID]` tables: one profile resolved in named steps (identity,
+//! settings, the keys of each role, certificates, trust).
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use toml::Spanned;
+
+use super::certificates::Holder;
+use super::{Resolver, Source};
+use crate::pki::CaSpec;
+use crate::scenario::error;
+use crate::scenario::profile::{CertException, ClientAuth, EcdsaPresentation, Profile, Role};
+use crate::scenario::raw::RawProfile;
+
+/// The values of the keys that belong to one role.
+struct RoleFields {
+    ecdsa_presentation: EcdsaPresentation,
+    accepted_exceptions: Vec<CertException>,
+    hsts: bool,
+    client_identities: Option<Vec<String>>,
+    server_preference: bool,
+    client_auth: ClientAuth,
+    host: String,
+}
+
+impl Resolver {
+    /// Adds the profiles of `s` to `into`; ids must be new.
+    pub(in crate::scenario) fn profiles(
+        &mut self,
+        s: &Source,
+        cas: &[CaSpec],
+        into: &mut BTreeMap<String, Arc<Profile>>,
+    ) {
+        for (id, p) in &s.raw.profile {
+            let key = format!("profile.{}", id.get_ref());
+            self.check_id(s, id, key.clone());
+            if let Some(existing) = into.get(id.get_ref()) {
+                let message = format!(
+                    "profile `{}` is already defined in {}",
+                    id.get_ref(),
+                    existing.defined_in.display()
+                );
+                self.err(
+                    s,
+                    id.span(),
+                    key,
+                    message,
+                    Some("profile ids are unique across the catalog".into()),
+                );
+                continue;
+            }
+            match self.profile(s, id.get_ref(), p, cas, &key) {
+                Some(profile) => {
+                    into.insert(id.get_ref().clone(), Arc::new(profile));
+                }
+                None => {
+                    self.broken.insert(id.get_ref().clone());
+                }
+            }
+        }
+    }
+
+    /// One profile; `None` if it has any problem.
+    fn profile(
+        &mut self,
+        s: &Source,
+        id: &str,
+        p: &RawProfile,
+        cas: &[CaSpec],
+        key: &str,
+    ) -> Option<Profile> {
+        let errors_before = self.errors.len();
+        let role = self.identity(s, p, key);
+        let settings = self.settings(s, p, key, errors_before)?;
+        let role_fields = self.role_fields(s, id, p, key, role);
+        let holder = Holder {
+            id,
+            role,
+            host: &role_fields.host,
+        };
+        let certificates = self.certificates(s, p, cas, key, &holder);
+        let trust = self.trust(s, p, cas, key);
+        if self.errors.len() != errors_before {
+            return None;
+        }
+        Some(Profile {
+            id: id.to_string(),
+            name: p.name.clone(),
+            product: p.product.get_ref().clone(),
+            release: p.release.clone(),
+            role: role?,
+            connection: p.connection.get_ref().clone(),
+            source: p.source.clone(),
+            versions: settings.versions,
+            suites: settings.suites,
+            changes: settings.changes,
+            fallback: settings.fallback,
+            layers: settings.layers,
+            versions_from: settings.versions_from,
+            suites_from: settings.suites_from,
+            ecdsa_presentation: role_fields.ecdsa_presentation,
+            accepted_exceptions: role_fields.accepted_exceptions,
+            hsts: role_fields.hsts,
+            client_identities: role_fields.client_identities,
+            server_preference: role_fields.server_preference,
+            certificates,
+            trust,
+            client_auth: role_fields.client_auth,
+            host: role_fields.host,
+            defined_in: s.path.clone(),
+        })
+    }
+
+    /// The role, and the ids that name the product and the connection.
+    fn identity(&mut self, s: &Source, p: &RawProfile, key: &str) -> Option<Role> {
+        let role = Role::parse(p.role.get_ref());
+        if role.is_none() {
+            let help = error::suggestion(p.role.get_ref(), &["client", "server"]);
+            self.err(
+                s,
+                p.role.span(),
+                format!("{key}.role"),
+                format!("unknown role `{}`", p.role.get_ref()),
+                help,
+            );
+        }
+        for (field, v) in [("product", &p.product), ("connection", &p.connection)] {
+            self.check_id(s, v, format!("{key}.{field}"));
+        }
+        role
+    }
+
+    /// The keys that belong to one role, each refused on a profile of the
+    /// other.
+    fn role_fields(
+        &mut self,
+        s: &Source,
+        id: &str,
+        p: &RawProfile,
+        key: &str,
+        role: Option<Role>,
+    ) -> RoleFields {
+        if role == Some(Role::Server) {
+            self.misplaced(s, key, &client_only_keys(p), Role::Client);
+        }
+        let ecdsa_presentation = self.ecdsa_presentation(s, p, key);
+        let accepted_exceptions = self.accepted_exceptions(s, p, key);
+        if role == Some(Role::Client) {
+            self.misplaced(s, key, &server_only_keys(p), Role::Server);
+        }
+        RoleFields {
+            ecdsa_presentation,
+            accepted_exceptions,
+            hsts: p.hsts.as_ref().is_some_and(|h| *h.get_ref()),
+            client_identities: p.client_identities.as_ref().map(|l| l.get_ref().clone()),
+            server_preference: p.server_preference.as_ref().is_none_or(|b| *b.get_ref()),
+            client_auth: self.client_auth(s, p, key),
+            host: p
+                .host
+                .as_ref()
+                .map_or_else(|| format!("{id}.test"), |h| h.get_ref().clone()),
+        }
+    }
+
+    /// Refuses the `keys` set on a profile that is not an `owner`.
+    fn misplaced(&mut self, s: &Source, key: &str, keys: &[Key<'_>], owner: Role) {
+        let other = match owner {
+            Role::Client => Role::Server,
+            Role::Server => Role::Client,
+        };
+        for (field, span) in keys {
+            if let Some(span) = span {
+                self.err(
+                    s,
+                    span.clone(),
+                    format!("{key}.{field}"),
+                    format!("`{field}` applies to {owner}s only"),
+                    Some(format!("this profile has role = \"{other}\"")),
+                );
+            }
+        }
+    }
+
+    /// Server only: when an ECDSA certificate is presented.
+    fn ecdsa_presentation(&mut self, s: &Source, p: &RawProfile, key: &str) -> EcdsaPresentation {
+        let Some(v) = p.ecdsa_presentation.as_ref() else {
+            return EcdsaPresentation::WhenUsable;
+        };
+        EcdsaPresentation::parse(v.get_ref()).unwrap_or_else(|| {
+            let help = error::suggestion(v.get_ref(), &EcdsaPresentation::NAMES);
+            self.err(
+                s,
+                v.span(),
+                format!("{key}.ecdsa-presentation"),
+                format!("unknown policy `{}`", v.get_ref()),
+                help,
+            );
+            EcdsaPresentation::WhenUsable
+        })
+    }
+
+    /// Client only: certificates accepted despite an untrusted issuer.
+    fn accepted_exceptions(&mut self, s: &Source, p: &RawProfile, key: &str) -> Vec<CertException> {
+        let mut accepted = Vec::new();
+        for (i, e) in p.accepted_exceptions.iter().flatten().enumerate() {
+            if let Some(key_type) = self.key_type(
+                s,
+                &e.get_ref().key,
+                format!("{key}.accepted-exceptions[{i}].key"),
+            ) {
+                accepted.push(CertException {
+                    subject: e.get_ref().subject.clone(),
+                    key: key_type,
+                });
+            }
+        }
+        accepted
+    }
+
+    /// Server only: the client-certificate policy.
+    fn client_auth(&mut self, s: &Source, p: &RawProfile, key: &str) -> ClientAuth {
+        let Some(v) = p.client_auth.as_ref() else {
+            return ClientAuth::None;
+        };
+        match v.get_ref().as_str() {
+            "none" => ClientAuth::None,
+            "request" => ClientAuth::Request,
+            "require" => ClientAuth::Require,
+            other => {
+                let help = error::suggestion(other, &["none", "request", "require"]);
+                self.err(
+                    s,
+                    v.span(),
+                    format!("{key}.client-auth"),
+                    format!("unknown client-auth `{other}`"),
+                    help,
+                );
+                ClientAuth::None
+            }
+        }
+    }
+}
+
+/// A key of a profile by name, with its span if the file sets it.
+type Key<'a> = (&'a str, Option<Range<usize>>);
+
+/// The keys only a client may set, in the order they are reported.
+fn client_only_keys(p: &RawProfile) -> [Key<'static>; 3] {
+    [
+        ("fallback", p.fallback.as_ref().map(Spanned::span)),
+        (
+            "accepted-exceptions",
+            p.accepted_exceptions
+                .as_ref()
+                .and_then(|e| e.first())
+                .map(Spanned::span),
+        ),
+        ("hsts", p.hsts.as_ref().map(Spanned::span)),
+    ]
+}
+
+/// The keys only a server may set, in the order they are reported.
+fn server_only_keys(p: &RawProfile) -> [Key<'static>; 5] {
+    [
+        (
+            "server-preference",
+            p.server_preference.as_ref().map(Spanned::span),
+        ),
+        ("client-auth", p.client_auth.as_ref().map(Spanned::span)),
+        ("host", p.host.as_ref().map(Spanned::span)),
+        (
+            "ecdsa-presentation",
+            p.ecdsa_presentation.as_ref().map(Spanned::span),
+        ),
+        (
+            "client-identities",
+            p.client_identities.as_ref().map(Spanned::span),
+        ),
+    ]
+}
