@@ -3,10 +3,15 @@
 //! checks it against what the scenario expects.
 //!
 //! The pieces, in the order a run uses them: [`scenario`] reads and
-//! validates files; [`pki`] issues their certificates; [`endpoint`] drives
-//! the two backends over the in-memory [`wire`]; [`run`] normalises both
-//! sides into an [`outcome::Outcome`] using [`taxonomy`] and checks it
-//! against the pure negotiation [`model`]; [`report`] prints it.
+//! validates files; [`pki`] issues their certificates; [`endpoint`] builds
+//! each backend's configuration once ([`endpoint::Prepared`]); the
+//! [`handshake`] core drives two prepared endpoints over a transport (the
+//! in-memory [`wire`]) under a deadline and normalises both sides into an
+//! [`outcome::Outcome`], using [`taxonomy`]; [`run`] does that for every
+//! pairing of every scenario, in parallel, and checks each outcome against
+//! the scenario's expectation and the pure negotiation [`model`];
+//! [`matrix`] and [`timeline`] derive tables from such runs; [`report`]
+//! prints them. Data flows that way only: no two modules use each other.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
