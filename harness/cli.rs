@@ -216,7 +216,7 @@ impl CatalogRun {
             deadline: Duration::from_millis(self.deadline_ms),
             only,
             at: self.at.unwrap_or_else(Moment::now),
-            progress: Progress::new(None, "handshake runs"),
+            progress: Progress::new(None, "runs"),
         }
     }
 }
