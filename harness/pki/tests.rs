@@ -351,3 +351,275 @@ fn bad_specs_give_the_right_errors() {
         ["root", "sibling", "inter", "ec-root", "p384-root"]
     );
 }
+
+#[test]
+fn fingerprint_is_lowercase_sha256_hex() {
+    // FIPS 180-2, appendix B.1: SHA-256("abc").
+    assert_eq!(
+        fingerprint(b"abc"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+    assert_eq!(
+        fingerprint(b""),
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    );
+}
+
+#[test]
+fn every_pooled_key_parses_and_has_its_type() {
+    use openssl::pkey::Id;
+    let mut seen = std::collections::HashSet::new();
+    let mut dsa_parameters = std::collections::HashSet::new();
+    for (key_type, size) in [
+        (KeyType::Rsa2048, 64),
+        (KeyType::Rsa4096, 8),
+        (KeyType::EcdsaP256, 32),
+        (KeyType::EcdsaP384, 32),
+        (KeyType::Dsa2048, 8),
+    ] {
+        assert_eq!(keys::pool(key_type).len(), size, "{key_type} pool size");
+        for index in 0..size {
+            let key = keys::entry(key_type, index).unwrap();
+            assert_eq!(key.key_type, key_type);
+            assert!(
+                seen.insert(key.pkcs8),
+                "{key_type} #{index} is in the pool twice"
+            );
+            let openssl = key.openssl().unwrap();
+            let (id, bits) = match key_type {
+                KeyType::Rsa2048 => (Id::RSA, 2048),
+                KeyType::Rsa4096 => (Id::RSA, 4096),
+                KeyType::EcdsaP256 => (Id::EC, 256),
+                KeyType::EcdsaP384 => (Id::EC, 384),
+                KeyType::Dsa2048 => (Id::DSA, 2048),
+            };
+            assert_eq!(
+                (openssl.id(), openssl.bits()),
+                (id, bits),
+                "{key_type} #{index}"
+            );
+            if key_type == KeyType::Dsa2048 {
+                let dsa = openssl.dsa().unwrap();
+                assert_eq!(dsa.q().num_bits(), 256);
+                dsa_parameters.insert([dsa.p(), dsa.q(), dsa.g()].map(|n| n.to_vec()));
+            }
+        }
+    }
+    assert_eq!(
+        dsa_parameters.len(),
+        1,
+        "the DSA keys share one parameter set"
+    );
+    assert!(keys::entry(KeyType::Rsa4096, 8).is_err());
+}
+
+/// Every CA the shipped scenarios can use: the catalog's (with the
+/// built-in root), each scenario file's own, and those of the generated
+/// cases of tests/model.rs (its `CAS` text, read from the source so that it
+/// cannot drift).
+fn shipped_cas() -> Vec<CaSpec> {
+    use crate::scenario::{toml_files, Catalog};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let catalog_dir = root.join("scenarios/catalog");
+    let catalog = Catalog::load(&catalog_dir).unwrap();
+    let mut cas = catalog.cas.clone();
+    for path in toml_files(&root.join("scenarios")).unwrap() {
+        if !path.starts_with(&catalog_dir) {
+            cas.extend(catalog.load_scenario_file(&path).unwrap().cas);
+        }
+    }
+    let model = std::fs::read_to_string(root.join("tests/model.rs")).unwrap();
+    let (_, text) = model
+        .split_once("const CAS: &str = r#\"")
+        .expect("tests/model.rs defines its CAs in `const CAS: &str = r#\"…\"#;`");
+    let (text, _) = text.split_once("\"#;").unwrap();
+    let model = catalog.parse_scenario_file(std::path::Path::new("tests/model.rs"), text);
+    cas.extend(model.unwrap().cas);
+    let mut by_id = std::collections::BTreeMap::new();
+    for spec in cas {
+        let earlier = by_id.insert(spec.id.clone(), spec.clone());
+        assert!(earlier.is_none_or(|earlier| earlier == spec), "{}", spec.id);
+    }
+    by_id.into_values().collect()
+}
+
+#[test]
+fn shipped_cas_have_pairwise_distinct_keys() {
+    let cas = shipped_cas();
+    for id in [
+        "harness-root",
+        "enterprise-root",
+        "gen-ec-root",
+        "gen-rsa-issuing",
+    ] {
+        assert!(cas.iter().any(|ca| ca.id == id), "{id} not found");
+    }
+    let mut owners = std::collections::HashMap::new();
+    for ca in &cas {
+        let key = keys::key(ca.key, &format!("ca:{}", ca.id)).unwrap();
+        if let Some(other) = owners.insert(key.pkcs8, &ca.id) {
+            panic!(
+                "CAs `{other}` and `{}` have the same {} key; give `ca:{}` a pool entry \
+                 of its own in keys::PINNED",
+                ca.id, ca.key, ca.id
+            );
+        }
+    }
+    assert!(owners.len() >= 13, "{} CAs", owners.len());
+}
+
+/// What `golden_fingerprints_are_stable` issues: an RSA root, an ECDSA
+/// (P-256) root, a P-384 intermediate under it, and leaves: RSA under the
+/// RSA root, P-256 under the P-384 intermediate, DSA self-signed, DSA
+/// under the P-256 root.
+fn golden_certificates() -> Vec<(&'static str, Vec<u8>)> {
+    let mut pki = Pki::new();
+    for spec in [
+        ca("golden-rsa-root", "Golden RSA Root", KeyType::Rsa2048, None),
+        ca("golden-ec-root", "Golden EC Root", KeyType::EcdsaP256, None),
+        ca(
+            "golden-ec-inter",
+            "CN=Golden EC Intermediate, O=Harness",
+            KeyType::EcdsaP384,
+            Some("golden-ec-root"),
+        ),
+    ] {
+        pki.add_ca(spec).unwrap();
+    }
+    let issue = |key, issuer: &str| {
+        let issuer = match issuer {
+            "self" => Issuer::SelfSigned,
+            id => Issuer::Ca(id.into()),
+        };
+        let spec = LeafSpec {
+            key_slot: "golden".into(),
+            ..leaf(key, issuer, Purpose::Server)
+        };
+        pki.issue(&spec).unwrap().leaf_der
+    };
+    vec![
+        ("rsa root", pki.ca_der("golden-rsa-root").unwrap()),
+        ("ecdsa root", pki.ca_der("golden-ec-root").unwrap()),
+        ("ecdsa intermediate", pki.ca_der("golden-ec-inter").unwrap()),
+        ("rsa leaf", issue(KeyType::Rsa2048, "golden-rsa-root")),
+        ("ecdsa leaf", issue(KeyType::EcdsaP256, "golden-ec-inter")),
+        ("dsa self-signed", issue(KeyType::Dsa2048, "self")),
+        ("dsa leaf", issue(KeyType::Dsa2048, "golden-ec-root")),
+    ]
+}
+
+/// The fingerprints are constants: the same certificates on every run and
+/// every machine. A change here means every certificate changed (a key,
+/// the serial derivation, rcgen's or OpenSSL's encoding, or a signer).
+#[test]
+fn golden_fingerprints_are_stable() {
+    let fingerprints: Vec<_> = golden_certificates()
+        .into_iter()
+        .map(|(name, der)| (name, fingerprint(&der)))
+        .collect();
+    let fingerprints: Vec<_> = fingerprints.iter().map(|(n, f)| (*n, f.as_str())).collect();
+    assert_eq!(fingerprints, GOLDEN);
+}
+
+const GOLDEN: [(&str, &str); 7] = [
+    (
+        "rsa root",
+        "349f7f208fb97772356040715a4ed85638979838385da94204519768dd6aace2",
+    ),
+    (
+        "ecdsa root",
+        "98abb467f27ef54badf39ae6bb30e05e02034d88fd03e7eaccd40302acaf3eac",
+    ),
+    (
+        "ecdsa intermediate",
+        "93808f059e4eabfe8689d0780c2eb3b4703336c7bf6d1b9be0adfb2fe56fc550",
+    ),
+    (
+        "rsa leaf",
+        "dcca0d927c62752c2f14be510da2632f8c06b66f4ca06b5a50ed1dd11f2e7d60",
+    ),
+    (
+        "ecdsa leaf",
+        "f4cdb20fbeabe013c159f739bacda5035d9f13d79d1208f9c740b07040527f2d",
+    ),
+    (
+        "dsa self-signed",
+        "05db6fe168effa4818a4066cca833090ee9c6cdff9ff93dc9ced21c446c3e33a",
+    ),
+    (
+        "dsa leaf",
+        "ce8fa854c2919b808b18ff9cedcc233b655e8c8ad4c87da3d4f647fbf6b1a9e0",
+    ),
+];
+
+/// `make_ca` and `make_leaf` (below the process caches) make the same
+/// bytes twice, for every key type under every kind of issuer; self-signed
+/// certificates verify under their own key.
+#[test]
+fn making_a_certificate_twice_gives_the_same_bytes() {
+    let spec = |key: KeyType| ca(&format!("twice-{key}"), "Twice Root", key, None);
+    let roots: Vec<Arc<Ca>> = [
+        KeyType::Rsa2048,
+        KeyType::Rsa4096,
+        KeyType::EcdsaP256,
+        KeyType::EcdsaP384,
+    ]
+    .into_iter()
+    .map(|key| {
+        let root = make_ca(spec(key), None).unwrap();
+        assert_eq!(
+            root.der,
+            make_ca(spec(key), None).unwrap().der,
+            "{key} root"
+        );
+        root
+    })
+    .collect();
+    for parent in &roots {
+        let inter = ca("twice-inter", "Twice Inter", KeyType::EcdsaP256, None);
+        let inter = CaSpec {
+            issuer: Some(parent.spec.id.clone()),
+            ..inter
+        };
+        let a = make_ca(inter.clone(), Some(parent)).unwrap();
+        let b = make_ca(inter, Some(parent)).unwrap();
+        assert_eq!(
+            (&a.der, &a.chain),
+            (&b.der, &b.chain),
+            "under {}",
+            parent.spec.id
+        );
+    }
+    for key in KeyType::ALL {
+        let issuers = std::iter::once(None).chain(roots.iter().map(Some));
+        for issuer in issuers {
+            let spec = leaf(
+                key,
+                issuer.map_or(Issuer::SelfSigned, |ca| Issuer::Ca(ca.spec.id.clone())),
+                Purpose::Client,
+            );
+            let a = make_leaf(&spec, issuer.map(|ca| &**ca)).unwrap();
+            let b = make_leaf(&spec, issuer.map(|ca| &**ca)).unwrap();
+            let by = issuer.map_or("itself", |ca| &ca.spec.id);
+            assert_eq!(a.leaf_der, b.leaf_der, "{key} leaf by {by}");
+            if issuer.is_none() {
+                let cert = X509::from_der(&a.leaf_der).unwrap();
+                assert!(cert.verify(&cert.public_key().unwrap()).unwrap(), "{key}");
+            }
+        }
+    }
+}
+
+#[test]
+fn ecdsa_and_dsa_signatures_do_not_vary() {
+    for key_type in [KeyType::EcdsaP256, KeyType::EcdsaP384, KeyType::Dsa2048] {
+        let key = keys::entry(key_type, 0).unwrap();
+        let once = key.signer.sign(b"message").unwrap();
+        assert_eq!(once, key.signer.sign(b"message").unwrap(), "{key_type}");
+        assert_ne!(
+            once,
+            key.signer.sign(b"other message").unwrap(),
+            "{key_type}"
+        );
+    }
+}
