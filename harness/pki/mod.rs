@@ -2,14 +2,14 @@
 //! self-signed certificates and CA-signed chains (root → intermediates →
 //! leaf), byte-identical from run to run and from machine to machine.
 //!
-//! - Keys: [`keys`] holds the pool of public test keys (`test-keys/`,
+//! - Keys: `keys` holds the pool of public test keys (`test-keys/`,
 //!   embedded into the binary) and maps a key slot to one of them; nothing
 //!   is generated at run time.
-//! - Signatures: [`sign`] has one deterministic signer per key algorithm
+//! - Signatures: `sign` has one deterministic signer per key algorithm
 //!   (RSA PKCS#1 v1.5, ECDSA and DSA with RFC 6979 nonces).
 //! - Certificates: rcgen makes every certificate whose subject key is RSA or
 //!   ECDSA; rcgen has no DSA, so OpenSSL builds certificates for DSA keys and
-//!   [`sign::resign`] signs them. The serial number is a hash of what the
+//!   `sign::resign` signs them. The serial number is a hash of what the
 //!   certificate says, and every certificate is valid from
 //!   2000-01-01T00:00:00Z to 2049-12-31T23:59:59Z unless its spec says
 //!   otherwise.
@@ -143,7 +143,7 @@ impl KeyType {
 
     /// The signature algorithm of a certificate this key signs, as
     /// [`CertSummary::signature`] names it: the key's family with the hash
-    /// of [`KeyType::digest`].
+    /// of `KeyType::digest`.
     pub fn signature_name(self) -> &'static str {
         match self {
             KeyType::Rsa2048 | KeyType::Rsa4096 => "sha256-rsa",
@@ -154,7 +154,7 @@ impl KeyType {
     }
 
     /// The hash a key of this type signs certificates with, for the
-    /// certificates OpenSSL builds (what [`sign::Signer`] hashes with).
+    /// certificates OpenSSL builds (what `sign::Signer` hashes with).
     fn digest(self) -> MessageDigest {
         match self {
             KeyType::EcdsaP384 => MessageDigest::sha384(),
@@ -228,7 +228,7 @@ pub struct LeafSpec {
     /// Server or client certificate.
     pub purpose: Purpose,
     /// Key slot: leaves with the same key type and slot share a key (and
-    /// different slots may too; see [`keys`]).
+    /// different slots may too; see the `keys` module).
     pub key_slot: String,
     /// When the certificate is valid.
     pub validity: Validity,
