@@ -1,13 +1,27 @@
-//! The test PKI, generated at run time: RSA, ECDSA and DSA keys, self-signed
-//! certificates and CA-signed chains (root → intermediates → leaf).
+//! The deterministic test PKI: RSA, ECDSA and DSA keys from a fixed pool,
+//! self-signed certificates and CA-signed chains (root → intermediates →
+//! leaf), byte-identical from run to run and from machine to machine.
 //!
-//! rcgen makes the RSA and ECDSA keys and every certificate whose subject key
-//! is RSA or ECDSA; rcgen has no DSA, so DSA keys and certificates for DSA keys
-//! are made with OpenSSL. Keys are made once per process and (key type, slot),
-//! certificates once per process and spec. Certificates are deterministic
-//! apart from keys and signatures: the serial number is a hash of what the
-//! certificate says, and every certificate is valid from 2000-01-01T00:00:00Z
-//! to 2049-12-31T23:59:59Z.
+//! - Keys: `keys` holds the pool of public test keys (`test-keys/`,
+//!   embedded into the binary) and maps a key slot to one of them; nothing
+//!   is generated at run time.
+//! - Signatures: `sign` has one deterministic signer per key algorithm
+//!   (RSA PKCS#1 v1.5, ECDSA and DSA with RFC 6979 nonces).
+//! - Certificates: rcgen makes every certificate whose subject key is RSA or
+//!   ECDSA; rcgen has no DSA, so OpenSSL builds certificates for DSA keys and
+//!   `sign::resign` signs them. The serial number is a hash of what the
+//!   certificate says, and every certificate is valid from
+//!   2000-01-01T00:00:00Z to 2049-12-31T23:59:59Z unless its spec says
+//!   otherwise.
+//!
+//! Pool keys are parsed once per process, CAs made once per process and
+//! spec, leaves once per process, spec and issuer; [`fingerprint`] names a
+//! certificate by its SHA-256.
+
+mod keys;
+mod sign;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -15,18 +29,16 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use openssl::asn1::Asn1Time;
 use openssl::bn::BigNum;
-use openssl::dsa::Dsa;
 use openssl::error::ErrorStack;
 use openssl::hash::MessageDigest;
-use openssl::pkey::{PKey, Params};
 use openssl::x509::extension::{
     AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAlternativeName,
     SubjectKeyIdentifier,
 };
 use openssl::x509::{X509Name, X509};
 use rcgen::{
-    CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
-    KeyUsagePurpose, RsaKeySize, SanType, SerialNumber,
+    CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, KeyUsagePurpose,
+    SanType, SerialNumber,
 };
 use x509_parser::asn1_rs::{FromDer, Integer};
 use x509_parser::num_bigint::BigUint;
@@ -42,7 +54,8 @@ pub enum PkiError {
     /// A CA id added twice.
     #[error("CA `{0}` is defined twice")]
     DuplicateCa(String),
-    /// Something this PKI deliberately cannot make.
+    /// Something this PKI deliberately cannot make (or a test key it cannot
+    /// read or sign with).
     #[error("unsupported: {0}")]
     Unsupported(String),
     /// A subject that is neither a bare common name nor `CN=…, O=…`.
@@ -130,7 +143,7 @@ impl KeyType {
 
     /// The signature algorithm of a certificate this key signs, as
     /// [`CertSummary::signature`] names it: the key's family with the hash
-    /// of [`KeyType::digest`].
+    /// of `KeyType::digest`.
     pub fn signature_name(self) -> &'static str {
         match self {
             KeyType::Rsa2048 | KeyType::Rsa4096 => "sha256-rsa",
@@ -140,8 +153,8 @@ impl KeyType {
         }
     }
 
-    /// The hash a key of this type signs certificates with; rcgen's choice for
-    /// its own keys, repeated here for certificates OpenSSL signs.
+    /// The hash a key of this type signs certificates with, for the
+    /// certificates OpenSSL builds (what `sign::Signer` hashes with).
     fn digest(self) -> MessageDigest {
         match self {
             KeyType::EcdsaP384 => MessageDigest::sha384(),
@@ -214,7 +227,8 @@ pub struct LeafSpec {
     pub issuer: Issuer,
     /// Server or client certificate.
     pub purpose: Purpose,
-    /// Key slot: leaves with the same key type and slot share a key.
+    /// Key slot: leaves with the same key type and slot share a key (and
+    /// different slots may too; see the `keys` module).
     pub key_slot: String,
     /// When the certificate is valid.
     pub validity: Validity,
@@ -269,7 +283,7 @@ pub struct Pki {
 struct Ca {
     spec: CaSpec,
     params: CertificateParams,
-    key: KeyPair,
+    key: Arc<keys::PooledKey>,
     der: Vec<u8>,
     /// This CA and its ancestors, nearest first, self-signed root excluded.
     chain: Vec<Vec<u8>>,
@@ -355,37 +369,6 @@ fn cached<K: Eq + Hash, V: Clone>(
         Arc::clone(map.entry(key).or_default())
     };
     entry.get_or_init(make).clone()
-}
-
-/// The private key (PKCS#8 DER) of type `key_type` in `slot`, made on first use.
-fn key_pkcs8(key_type: KeyType, slot: &str) -> Result<Vec<u8>, PkiError> {
-    static KEYS: Cache<(KeyType, String), Vec<u8>> = OnceLock::new();
-    cached(&KEYS, (key_type, slot.to_owned()), || {
-        let rsa = |size| KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, size);
-        let key = match key_type {
-            KeyType::Rsa2048 => rsa(RsaKeySize::_2048)?,
-            KeyType::Rsa4096 => rsa(RsaKeySize::_4096)?,
-            KeyType::EcdsaP256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?,
-            KeyType::EcdsaP384 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384)?,
-            KeyType::Dsa2048 => return dsa_key(),
-        };
-        Ok(key.serialize_der())
-    })
-}
-
-/// A new DSA key (PKCS#8 DER) from the process's 2048-bit DSA parameters.
-fn dsa_key() -> Result<Vec<u8>, PkiError> {
-    static PARAMS: OnceLock<Result<Dsa<Params>, PkiError>> = OnceLock::new();
-    let params = PARAMS
-        .get_or_init(|| Ok(Dsa::generate_params(2048)?))
-        .as_ref()
-        .map_err(PkiError::clone)?;
-    let params = Dsa::from_pqg(
-        params.p().to_owned()?,
-        params.q().to_owned()?,
-        params.g().to_owned()?,
-    )?;
-    Ok(PKey::from_dsa(params.generate_key()?)?.private_key_to_pkcs8()?)
 }
 
 /// A certificate subject: a common name and an optional organisation.
@@ -513,7 +496,7 @@ fn make_ca(spec: CaSpec, parent: Option<&Ca>) -> Result<Arc<Ca>, PkiError> {
     )?;
     params.is_ca = IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let key = KeyPair::try_from(key_pkcs8(spec.key, &format!("ca:{}", spec.id))?)?;
+    let key = keys::key(spec.key, &format!("ca:{}", spec.id))?;
     let der = rcgen_sign(&params, &key, parent)?;
     let chain = match parent {
         None => Vec::new(),
@@ -545,7 +528,7 @@ fn make_leaf(spec: &LeafSpec, issuer: Option<&Ca>) -> Result<Identity, PkiError>
     ];
     serial_parts.extend(spec.dns_names.iter().map(String::as_str));
     let serial = serial_number(&serial_parts);
-    let key = key_pkcs8(spec.key, &spec.key_slot)?;
+    let key = keys::key(spec.key, &spec.key_slot)?;
     let leaf_der = match spec.key.algorithm() {
         KeyAlgorithm::Dsa => openssl_leaf(spec, &subject, &serial, &key, issuer)?,
         KeyAlgorithm::Rsa | KeyAlgorithm::Ecdsa => {
@@ -557,7 +540,7 @@ fn make_leaf(spec: &LeafSpec, issuer: Option<&Ca>) -> Result<Identity, PkiError>
         issuer_key: issuer.map_or(spec.key, |ca| ca.spec.key),
         leaf_der,
         chain_der: issuer.map(|ca| ca.chain.clone()).unwrap_or_default(),
-        key_pkcs8_der: key,
+        key_pkcs8_der: key.pkcs8.to_vec(),
     })
 }
 
@@ -565,7 +548,7 @@ fn rcgen_leaf(
     spec: &LeafSpec,
     subject: &Subject,
     serial: &[u8],
-    key: &[u8],
+    key: &keys::PooledKey,
     issuer: Option<&Ca>,
 ) -> Result<Vec<u8>, PkiError> {
     let mut params = base_params(subject, serial, issuer.is_some(), spec.validity)?;
@@ -584,44 +567,44 @@ fn rcgen_leaf(
         Purpose::Server => ExtendedKeyUsagePurpose::ServerAuth,
         Purpose::Client => ExtendedKeyUsagePurpose::ClientAuth,
     }];
-    rcgen_sign(&params, &KeyPair::try_from(key)?, issuer)
+    rcgen_sign(&params, key, issuer)
 }
 
-/// Signs with rcgen: by `issuer`, or self-signed. The signature algorithm
-/// follows the signing key (RSA: SHA-256, P-256: SHA-256, P-384: SHA-384).
+/// Signs with rcgen: by `issuer`, or self-signed, always through the
+/// signing key's [`sign::Signer`]. The signature algorithm follows the
+/// signing key (RSA: SHA-256, P-256: SHA-256, P-384: SHA-384).
 fn rcgen_sign(
     params: &CertificateParams,
-    subject_key: &KeyPair,
+    subject_key: &keys::PooledKey,
     issuer: Option<&Ca>,
 ) -> Result<Vec<u8>, PkiError> {
+    let subject_key = subject_key.signer.rcgen()?;
     let cert = match issuer {
         Some(ca) => params.signed_by(
-            subject_key,
-            &rcgen::Issuer::from_params(&ca.params, &ca.key),
+            &subject_key,
+            &rcgen::Issuer::from_params(&ca.params, ca.key.signer.rcgen()?),
         )?,
-        None => params.self_signed(subject_key)?,
+        None => params.self_signed(&subject_key)?,
     };
     Ok(cert.der().to_vec())
 }
 
 /// A leaf for a DSA key, which rcgen cannot express: the same fields as
-/// [`rcgen_leaf`] writes, built and signed with OpenSSL.
+/// [`rcgen_leaf`] writes, built with OpenSSL and signed by the issuer's
+/// [`sign::Signer`]. OpenSSL signs too, because its builder writes the
+/// certificate only signed, and with the issuer's key, because that names
+/// the right algorithm in the `tbsCertificate`; [`sign::resign`] throws
+/// that (randomised, for ECDSA and DSA) signature away.
 fn openssl_leaf(
     spec: &LeafSpec,
     subject: &Subject,
     serial: &[u8],
-    key: &[u8],
+    key: &keys::PooledKey,
     issuer: Option<&Ca>,
 ) -> Result<Vec<u8>, PkiError> {
-    let key = PKey::private_key_from_pkcs8(key)?;
     let issuer_cert = issuer.map(|ca| X509::from_der(&ca.der)).transpose()?;
-    let (signing_key, digest) = match issuer {
-        Some(ca) => (
-            PKey::private_key_from_pkcs8(ca.key.serialized_der())?,
-            ca.spec.key.digest(),
-        ),
-        None => (key.clone(), spec.key.digest()),
-    };
+    let signing_key = issuer.map_or(key, |ca| &ca.key);
+    let key = key.openssl()?;
     let name = subject.openssl()?;
     let mut cert = X509::builder()?;
     cert.set_version(2)?;
@@ -635,7 +618,7 @@ fn openssl_leaf(
     );
     cert.set_not_before(&not_before)?;
     cert.set_not_after(&not_after)?;
-    cert.set_pubkey(&key)?;
+    cert.set_pubkey(key)?;
     cert.append_extension(BasicConstraints::new().critical().build()?)?;
     cert.append_extension(KeyUsage::new().critical().digital_signature().build()?)?;
     let mut eku = ExtendedKeyUsage::new();
@@ -660,8 +643,15 @@ fn openssl_leaf(
             .build(&cert.x509v3_context(Some(issuer_cert), None))?;
         cert.append_extension(aki)?;
     }
-    cert.sign(&signing_key, digest)?;
-    Ok(cert.build().to_der()?)
+    cert.sign(signing_key.openssl()?, signing_key.key_type.digest())?;
+    sign::resign(&cert.build().to_der()?, &signing_key.signer)
+}
+
+/// The SHA-256 fingerprint of a certificate (DER): 64 lowercase hex digits,
+/// no colons. The harness's certificates are deterministic, so a
+/// fingerprint names the same certificate on every run and machine.
+pub fn fingerprint(der: &[u8]) -> String {
+    hex::encode(openssl::sha::sha256(der))
 }
 
 /// What a peer's certificate says, for normalised outcomes.
@@ -758,348 +748,4 @@ fn name_summary(name: &ParsedName<'_>) -> String {
         .next()
         .and_then(|cn| cn.as_str().ok())
         .map_or_else(|| name.to_string(), str::to_owned)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use openssl::stack::Stack;
-    use openssl::x509::store::X509StoreBuilder;
-    use openssl::x509::X509StoreContext;
-    use rustls::client::danger::ServerCertVerifier;
-    use rustls::client::WebPkiServerVerifier;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-    use rustls::RootCertStore;
-    use std::time::Duration;
-    use x509_parser::prelude::X509Certificate;
-
-    fn ca(id: &str, subject: &str, key: KeyType, issuer: Option<&str>) -> CaSpec {
-        CaSpec {
-            id: id.into(),
-            subject: subject.into(),
-            key,
-            issuer: issuer.map(Into::into),
-        }
-    }
-
-    fn leaf(key: KeyType, issuer: Issuer, purpose: Purpose) -> LeafSpec {
-        LeafSpec {
-            subject: format!("{key} {purpose:?}"),
-            dns_names: vec!["leaf.example".into()],
-            key,
-            issuer,
-            purpose,
-            key_slot: "leaf".into(),
-            validity: Validity::default(),
-        }
-    }
-
-    /// RSA root → RSA intermediate; a sibling RSA root with the same name but
-    /// its own key; ECDSA P-256 and P-384 roots.
-    fn test_pki() -> Pki {
-        let mut pki = Pki::new();
-        for spec in [
-            ca("root", "Test Root", KeyType::Rsa2048, None),
-            ca("sibling", "Test Root", KeyType::Rsa2048, None),
-            ca(
-                "inter",
-                "CN=Test Intermediate, O=Harness",
-                KeyType::Rsa2048,
-                Some("root"),
-            ),
-            ca("ec-root", "EC Root", KeyType::EcdsaP256, None),
-            ca("p384-root", "P-384 Root", KeyType::EcdsaP384, None),
-        ] {
-            pki.add_ca(spec).unwrap();
-        }
-        pki
-    }
-
-    fn parse(der: &[u8]) -> X509Certificate<'_> {
-        x509_parser::parse_x509_certificate(der).unwrap().1
-    }
-
-    fn openssl_verifies(root: &[u8], chain: &[Vec<u8>], leaf: &[u8]) -> bool {
-        let mut store = X509StoreBuilder::new().unwrap();
-        store.add_cert(X509::from_der(root).unwrap()).unwrap();
-        let store = store.build();
-        let mut untrusted = Stack::new().unwrap();
-        for cert in chain {
-            untrusted.push(X509::from_der(cert).unwrap()).unwrap();
-        }
-        let leaf = X509::from_der(leaf).unwrap();
-        let mut context = X509StoreContext::new().unwrap();
-        context
-            .init(&store, &leaf, &untrusted, |c| c.verify_cert())
-            .unwrap()
-    }
-
-    fn webpki_verifies(root: &[u8], identity: &Identity) -> Result<(), rustls::Error> {
-        let mut roots = RootCertStore::empty();
-        roots.add(CertificateDer::from(root.to_vec())).unwrap();
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
-            .build()
-            .unwrap();
-        let chain: Vec<_> = identity
-            .chain_der
-            .iter()
-            .map(|c| CertificateDer::from(c.clone()))
-            .collect();
-        let new_year_2026 = UnixTime::since_unix_epoch(Duration::from_secs(1_767_225_600));
-        verifier
-            .verify_server_cert(
-                &CertificateDer::from(identity.leaf_der.clone()),
-                &chain,
-                &ServerName::try_from("leaf.example").unwrap(),
-                &[],
-                new_year_2026,
-            )
-            .map(drop)
-    }
-
-    #[test]
-    fn chain_verifies_only_under_its_own_root() {
-        let pki = test_pki();
-        let spec = leaf(
-            KeyType::EcdsaP256,
-            Issuer::Ca("inter".into()),
-            Purpose::Server,
-        );
-        let identity = pki.issue(&spec).unwrap();
-        assert_eq!(identity.chain_der, vec![pki.ca_der("inter").unwrap()]);
-        assert_eq!(identity.issuer_key, KeyType::Rsa2048);
-
-        let root = pki.ca_der("root").unwrap();
-        assert!(openssl_verifies(
-            &root,
-            &identity.chain_der,
-            &identity.leaf_der
-        ));
-        webpki_verifies(&root, &identity).unwrap();
-
-        let sibling = pki.ca_der("sibling").unwrap();
-        assert!(!openssl_verifies(
-            &sibling,
-            &identity.chain_der,
-            &identity.leaf_der
-        ));
-        assert!(webpki_verifies(&sibling, &identity).is_err());
-    }
-
-    #[test]
-    fn summary_names_key_issuer_and_signature() {
-        let pki = test_pki();
-        let spec = leaf(
-            KeyType::EcdsaP256,
-            Issuer::Ca("inter".into()),
-            Purpose::Server,
-        );
-        let summary = summarize(&pki.issue(&spec).unwrap().leaf_der).unwrap();
-        assert_eq!(
-            summary,
-            CertSummary {
-                key: "ecdsa-p256".into(),
-                subject: "ecdsa-p256 Server".into(),
-                issuer: "Test Intermediate".into(),
-                self_signed: false,
-                signature: "sha256-rsa".into(),
-            }
-        );
-
-        let dsa = leaf(KeyType::Dsa2048, Issuer::SelfSigned, Purpose::Server);
-        let summary = summarize(&pki.issue(&dsa).unwrap().leaf_der).unwrap();
-        assert_eq!(
-            (summary.key.as_str(), summary.self_signed),
-            ("dsa-2048", true)
-        );
-        assert_eq!(summary.signature, "dsa-sha256");
-
-        let root = summarize(&pki.ca_der("root").unwrap()).unwrap();
-        assert_eq!((root.key.as_str(), root.self_signed), ("rsa-2048", true));
-        assert!(summarize(b"not a certificate").is_err());
-    }
-
-    #[test]
-    fn same_slot_same_key_other_slot_other_key() {
-        let public = |slot| {
-            let key = PKey::private_key_from_pkcs8(&key_pkcs8(KeyType::Rsa2048, slot).unwrap());
-            key.unwrap().public_key_to_der().unwrap()
-        };
-        assert_eq!(public("cache-a"), public("cache-a"));
-        assert_ne!(public("cache-a"), public("cache-b"));
-    }
-
-    /// Two PKIs whose CAs have the same names but different ids (so different
-    /// keys) issue certificates that differ only in keys and signatures.
-    #[test]
-    fn certificates_are_deterministic_apart_from_keys() {
-        let pkis: Vec<(Pki, &str)> = ["det-1", "det-2"]
-            .into_iter()
-            .map(|id| {
-                let mut pki = Pki::new();
-                pki.add_ca(ca(id, "Det Root", KeyType::EcdsaP256, None))
-                    .unwrap();
-                (pki, id)
-            })
-            .collect();
-        for key in [KeyType::EcdsaP256, KeyType::Dsa2048] {
-            let issued: Vec<_> = pkis
-                .iter()
-                .map(|(pki, id)| {
-                    let spec = LeafSpec {
-                        key_slot: format!("det-{id}"),
-                        ..leaf(key, Issuer::Ca((*id).into()), Purpose::Client)
-                    };
-                    pki.issue(&spec).unwrap().leaf_der
-                })
-                .collect();
-            let (a, b) = (parse(&issued[0]), parse(&issued[1]));
-            assert_ne!(a.public_key().raw, b.public_key().raw);
-            assert_eq!(a.raw_serial(), b.raw_serial());
-            for cert in [&a, &b] {
-                let validity = cert.validity();
-                let span = (
-                    validity.not_before.timestamp(),
-                    validity.not_after.timestamp(),
-                );
-                assert_eq!(span, (946_684_800, 2_524_607_999)); // 2000-01-01 to 2049-12-31T23:59:59
-            }
-            assert_eq!(a.subject().as_raw(), b.subject().as_raw());
-            assert_eq!(a.issuer().as_raw(), b.issuer().as_raw());
-            assert_eq!(summarize(&issued[0]), summarize(&issued[1]));
-            // Both builders (rcgen for ECDSA, OpenSSL for DSA) write the
-            // validity as UTCTime, and a 16-byte positive serial.
-            for der in &issued {
-                let contains = |needle: &[u8]| der.windows(needle.len()).any(|w| w == needle);
-                assert!(contains(b"\x17\x0d000101000000Z\x17\x0d491231235959Z"));
-                assert_eq!(parse(der).raw_serial().len(), 16);
-            }
-        }
-        let roots: Vec<_> = pkis
-            .iter()
-            .map(|(pki, id)| pki.ca_der(id).unwrap())
-            .collect();
-        assert_eq!(parse(&roots[0]).raw_serial(), parse(&roots[1]).raw_serial());
-        // Pinned, so that a change to the derivation (which changes snapshots) is seen.
-        assert_eq!(
-            parse(&roots[0]).raw_serial_as_string(),
-            "57:cb:e6:0c:1f:e0:8d:ab:fc:34:7a:5d:ee:05:fa:5e"
-        );
-        assert_ne!(roots[0], roots[1]);
-    }
-
-    #[test]
-    fn every_key_type_can_be_issued_by_rsa_and_ecdsa_roots() {
-        let pki = test_pki();
-        let roots = [
-            ("root", "sha256-rsa"),
-            ("ec-root", "ecdsa-sha256"),
-            ("p384-root", "ecdsa-sha384"),
-        ];
-        for key in KeyType::ALL {
-            for (root, signature) in roots {
-                let identity = pki
-                    .issue(&leaf(key, Issuer::Ca(root.into()), Purpose::Server))
-                    .unwrap();
-                let summary = summarize(&identity.leaf_der).unwrap();
-                assert_eq!(
-                    (summary.key.as_str(), summary.signature.as_str()),
-                    (key.as_str(), signature)
-                );
-                let root_der = pki.ca_der(root).unwrap();
-                assert!(
-                    openssl_verifies(&root_der, &identity.chain_der, &identity.leaf_der),
-                    "{key} under {root}"
-                );
-
-                let private = PKey::private_key_from_pkcs8(&identity.key_pkcs8_der).unwrap();
-                let public = X509::from_der(&identity.leaf_der)
-                    .unwrap()
-                    .public_key()
-                    .unwrap();
-                assert!(
-                    private.public_eq(&public),
-                    "{key}: key does not match certificate"
-                );
-                if key.algorithm() != KeyAlgorithm::Dsa {
-                    webpki_verifies(&root_der, &identity).unwrap();
-                    let der = PrivateKeyDer::Pkcs8(identity.key_pkcs8_der.clone().into());
-                    rustls::crypto::aws_lc_rs::sign::any_supported_type(&der).unwrap();
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn extensions_follow_role_and_key() {
-        use x509_parser::oid_registry::{
-            OID_X509_EXT_AUTHORITY_KEY_IDENTIFIER as AKI,
-            OID_X509_EXT_SUBJECT_KEY_IDENTIFIER as SKI,
-        };
-        let pki = test_pki();
-        let der = pki.ca_der("inter").unwrap();
-        let ca = parse(&der);
-        let constraints = ca.basic_constraints().unwrap().unwrap();
-        assert!(constraints.critical && constraints.value.ca);
-        let usage = ca.key_usage().unwrap().unwrap().value;
-        assert!(usage.key_cert_sign() && usage.crl_sign() && !usage.digital_signature());
-        assert_eq!(ca.subject().to_string(), "O=Harness, CN=Test Intermediate");
-
-        for key in [KeyType::Rsa2048, KeyType::EcdsaP384, KeyType::Dsa2048] {
-            for purpose in [Purpose::Server, Purpose::Client] {
-                let spec = leaf(key, Issuer::Ca("root".into()), purpose);
-                let der = pki.issue(&spec).unwrap().leaf_der;
-                let cert = parse(&der);
-                let eku = cert.extended_key_usage().unwrap().unwrap().value;
-                let server = purpose == Purpose::Server;
-                assert_eq!((eku.server_auth, eku.client_auth), (server, !server));
-                let usage = cert.key_usage().unwrap().unwrap().value;
-                assert!(usage.digital_signature() && !usage.key_cert_sign());
-                let rsa = key.algorithm() == KeyAlgorithm::Rsa;
-                assert_eq!(usage.key_encipherment(), server && rsa, "{key} {purpose:?}");
-                assert!(!cert.is_ca());
-                let san = cert.subject_alternative_name().unwrap().unwrap().value;
-                assert_eq!(san.general_names.len(), 1);
-                for id in [AKI, SKI] {
-                    assert!(cert.get_extension_unique(&id).unwrap().is_some());
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn key_type_names_match_serde() {
-        use serde::de::{value::Error, value::StrDeserializer, Deserialize};
-        for key in KeyType::ALL {
-            let parsed = KeyType::deserialize(StrDeserializer::<Error>::new(key.as_str()));
-            assert_eq!(parsed, Ok(key));
-        }
-    }
-
-    #[test]
-    fn bad_specs_give_the_right_errors() {
-        let mut pki = test_pki();
-        let orphan = ca("orphan", "Orphan", KeyType::Rsa2048, Some("nowhere"));
-        assert_eq!(
-            pki.add_ca(orphan),
-            Err(PkiError::UnknownCa("nowhere".into()))
-        );
-        let dsa = pki.add_ca(ca("dsa", "DSA CA", KeyType::Dsa2048, None));
-        assert!(matches!(dsa, Err(PkiError::Unsupported(_))), "{dsa:?}");
-        let twice = pki.add_ca(ca("root", "Again", KeyType::EcdsaP256, None));
-        assert_eq!(twice, Err(PkiError::DuplicateCa("root".into())));
-        let bad_subject = pki.add_ca(ca("bad", "CN=x, OU=y", KeyType::EcdsaP256, None));
-        assert!(matches!(bad_subject, Err(PkiError::InvalidSubject { .. })));
-        let unknown = pki.issue(&leaf(
-            KeyType::EcdsaP256,
-            Issuer::Ca("nowhere".into()),
-            Purpose::Server,
-        ));
-        assert_eq!(unknown.unwrap_err(), PkiError::UnknownCa("nowhere".into()));
-        assert_eq!(
-            pki.ca_ids().collect::<Vec<_>>(),
-            ["root", "sibling", "inter", "ec-root", "p384-root"]
-        );
-    }
 }
