@@ -2,7 +2,6 @@
 //! pairing over the in-memory wire under a deadline, normalises what
 //! happened and checks it against the scenario's expectation.
 
-use std::cell::OnceCell;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -418,7 +417,6 @@ fn run_scenario(
         server_certs: &server_certs,
         server_name: &scenario.server_name,
         at,
-        prepared: Default::default(),
     };
     let mut pairings = Vec::new();
     for pairing in &scenario.pairings {
@@ -581,8 +579,9 @@ pub fn simulate_scenario(scenario: &Scenario, cas: &[CaSpec], options: &RunOptio
 }
 
 /// Both endpoints of one scenario as they stand at its instant, with their
-/// certificates. Each backend's endpoint is prepared once, on first use,
-/// and shared by every pairing that uses it.
+/// certificates. Each endpoint comes from [`Prepared::cached`]: prepared
+/// once per distinct set-up, shared by every pairing and scenario that
+/// uses it.
 struct Sides<'a> {
     client: &'a Profile,
     server: &'a Profile,
@@ -590,8 +589,6 @@ struct Sides<'a> {
     server_certs: &'a Issued,
     server_name: &'a str,
     at: Moment,
-    /// Client then server, one slot per backend.
-    prepared: [[OnceCell<Prepared>; 2]; 2],
 }
 
 impl Sides<'_> {
@@ -606,14 +603,14 @@ impl Sides<'_> {
     ) -> Result<(Outcome, Option<Box<Outcome>>), RuntimeError> {
         let server = self.prepared(Side::Server, pairing.server);
         let attempt = |client: &Prepared| {
-            handshake::in_memory_blocking(client, server, deadline).map(|h| h.outcome)
+            handshake::in_memory_blocking(client, &server, deadline).map(|h| h.outcome)
         };
-        let first = attempt(self.prepared(Side::Client, pairing.client))?;
+        let first = attempt(&self.prepared(Side::Client, pairing.client))?;
         let (outcome, fallback_from) = match (&first, self.client.fallback_hello()) {
             (Outcome::Failed(f), Some(retry)) if f.is_negotiation_failure() => {
                 let scsv = self.client.fallback.as_ref().is_some_and(|f| f.scsv);
                 let setup = self.setup(Side::Client, &retry, scsv);
-                let client = Prepared::new(pairing.client, Side::Client, &setup);
+                let client = Prepared::cached(pairing.client, Side::Client, &setup);
                 (attempt(&client)?, Some(Box::new(first)))
             }
             _ => (first, None),
@@ -622,18 +619,13 @@ impl Sides<'_> {
         Ok((outcome.refuse_unlisted_identity(allowed), fallback_from))
     }
 
-    /// `role`'s endpoint on `backend`, prepared on first use.
-    fn prepared(&self, role: Side, backend: Backend) -> &Prepared {
-        let (profile, row) = match role {
-            Side::Client => (self.client, 0),
-            Side::Server => (self.server, 1),
+    /// `role`'s endpoint on `backend` with its first hello.
+    fn prepared(&self, role: Side, backend: Backend) -> Prepared {
+        let profile = match role {
+            Side::Client => self.client,
+            Side::Server => self.server,
         };
-        let column = match backend {
-            Backend::Rustls => 0,
-            Backend::OpenSsl => 1,
-        };
-        self.prepared[row][column]
-            .get_or_init(|| Prepared::new(backend, role, &self.setup(role, profile, false)))
+        Prepared::cached(backend, role, &self.setup(role, profile, false))
     }
 
     /// What `role` runs with, `profile` being its hello.

@@ -889,7 +889,15 @@ async fn one_prepared_client_serves_concurrent_handshakes_each_seeing_its_own_se
             Outcome::Established(e) => e.server_certificate.as_ref().map(|c| c.leaf.key.clone()),
             other => panic!("{backend}: {other:?}"),
         };
-        assert_eq!(key(&first.outcome).as_deref(), Some("rsa-2048"), "{backend}");
-        assert_eq!(key(&second.outcome).as_deref(), Some("ecdsa-p256"), "{backend}");
+        assert_eq!(
+            key(&first.outcome).as_deref(),
+            Some("rsa-2048"),
+            "{backend}"
+        );
+        assert_eq!(
+            key(&second.outcome).as_deref(),
+            Some("ecdsa-p256"),
+            "{backend}"
+        );
     }
 }

@@ -6,7 +6,10 @@
 pub mod openssl;
 pub mod rustls;
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::io;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -168,6 +171,49 @@ impl Prepared {
         built.unwrap_or_else(Prepared::Refused)
     }
 
+    /// [`Prepared::new`], made once per process for each distinct set-up
+    /// and shared after that: reuse cannot change an outcome, as no backend
+    /// keeps sessions or tickets and everything a handshake records is its
+    /// own. The cache holds at most [`CACHED_SET_UPS`] set-ups; past that
+    /// it starts again (property tests make a new set-up per case).
+    pub fn cached(backend: Backend, role: Side, setup: &Setup<'_>) -> Prepared {
+        type Entries = HashMap<u64, Vec<(SetUp, Prepared)>>;
+        static CACHE: OnceLock<Mutex<(usize, Entries)>> = OnceLock::new();
+        let key = SetUp::of(backend, role, setup);
+        let hash = {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            key.hash(&mut h);
+            h.finish()
+        };
+        let cache = CACHE.get_or_init(Mutex::default);
+        let found = |entries: &Entries| {
+            entries
+                .get(&hash)
+                .and_then(|bucket| bucket.iter().find(|(k, _)| *k == key))
+                .map(|(_, p)| p.clone())
+        };
+        if let Some(p) = found(&cache.lock().unwrap_or_else(PoisonError::into_inner).1) {
+            return p;
+        }
+        let prepared = Prepared::new(backend, role, setup);
+        let mut guard = cache.lock().unwrap_or_else(PoisonError::into_inner);
+        let (count, entries) = &mut *guard;
+        // Another thread may have made the same one meanwhile.
+        if let Some(p) = found(entries) {
+            return p;
+        }
+        if *count >= CACHED_SET_UPS {
+            entries.clear();
+            *count = 0;
+        }
+        *count += 1;
+        entries
+            .entry(hash)
+            .or_default()
+            .push((key, prepared.clone()));
+        prepared
+    }
+
     /// One handshake and the first exchange over `io`.
     pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(&self, io: S) -> SideReport {
         match self {
@@ -175,6 +221,52 @@ impl Prepared {
             Prepared::OpenSsl(endpoint) => endpoint.run(io).await,
             Prepared::Refused(error) => SideReport::failed(error.clone()),
         }
+    }
+}
+
+/// How many distinct set-ups [`Prepared::cached`] keeps.
+pub const CACHED_SET_UPS: usize = 512;
+
+/// Everything a prepared endpoint is made from, owned: the cache's key.
+/// Two set-ups that compare equal build the same configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct SetUp {
+    backend: Backend,
+    role: Side,
+    profile: Profile,
+    identities: Vec<Identity>,
+    trust: Vec<Vec<u8>>,
+    server_name: String,
+    fallback_scsv: bool,
+    verify_at: Moment,
+}
+
+impl SetUp {
+    fn of(backend: Backend, role: Side, setup: &Setup<'_>) -> SetUp {
+        SetUp {
+            backend,
+            role,
+            profile: setup.profile.clone(),
+            identities: setup.identities.clone(),
+            trust: setup.trust.clone(),
+            server_name: setup.server_name.to_owned(),
+            fallback_scsv: setup.fallback_scsv,
+            verify_at: setup.verify_at,
+        }
+    }
+}
+
+/// Hashes what tells set-ups apart cheaply; equality decides.
+impl Hash for SetUp {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self.backend, self.role, &self.profile.id, &self.identities).hash(state);
+        (
+            &self.trust,
+            &self.server_name,
+            self.fallback_scsv,
+            self.verify_at,
+        )
+            .hash(state);
     }
 }
 

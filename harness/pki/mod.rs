@@ -255,7 +255,7 @@ impl Default for Validity {
 }
 
 /// A certificate with its private key, ready for either backend.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Identity {
     /// Key type of the leaf.
     pub key_type: KeyType,
