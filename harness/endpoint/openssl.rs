@@ -9,9 +9,10 @@
 //! name checked, an accepted exception's flag) is set on each `Ssl`. The
 //! server's chain is exactly what the profile says (`NO_AUTO_CHAIN`).
 
+use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use openssl::dh::Dh;
 use openssl::pkey::{PKey, Private};
@@ -117,7 +118,7 @@ fn context(
     }
 
     for der in &setup.trust {
-        b.cert_store_mut().add_cert(X509::from_der(der)?)?;
+        b.cert_store_mut().add_cert(certificate(der)?)?;
     }
     let mut mode = SslMode::NO_AUTO_CHAIN;
     if !server && setup.fallback_scsv {
@@ -141,16 +142,51 @@ fn load(setup: &Setup<'_>) -> Result<Vec<Loaded>, openssl::error::ErrorStack> {
         .iter()
         .map(|id| {
             Ok(Loaded {
-                leaf: X509::from_der(&id.leaf_der)?,
-                key: PKey::private_key_from_pkcs8(&id.key_pkcs8_der)?,
+                leaf: certificate(&id.leaf_der)?,
+                key: private_key(&id.key_pkcs8_der)?,
                 chain: id
                     .chain_der
                     .iter()
-                    .map(|der| X509::from_der(der))
+                    .map(|der| certificate(der))
                     .collect::<Result<_, _>>()?,
             })
         })
         .collect()
+}
+
+/// A private key (PKCS#8 DER), parsed once per process.
+fn private_key(der: &[u8]) -> Result<PKey<Private>, openssl::error::ErrorStack> {
+    static KEYS: Parsed<PKey<Private>> = OnceLock::new();
+    parsed(&KEYS, der, PKey::private_key_from_pkcs8)
+}
+
+/// A certificate (DER), parsed once per process.
+fn certificate(der: &[u8]) -> Result<X509, openssl::error::ErrorStack> {
+    static CERTIFICATES: Parsed<X509> = OnceLock::new();
+    parsed(&CERTIFICATES, der, X509::from_der)
+}
+
+/// Objects parsed from DER, by their DER. OpenSSL 3 decodes every key,
+/// a certificate's public key included, through its provider decoders,
+/// which cost a large part of a millisecond each; the harness's keys come
+/// from a fixed pool and its certificates are made once per process, so
+/// these maps stay as small as the PKI's own.
+type Parsed<T> = OnceLock<Mutex<HashMap<Vec<u8>, T>>>;
+
+fn parsed<T: Clone>(
+    cache: &Parsed<T>,
+    der: &[u8],
+    parse: impl FnOnce(&[u8]) -> Result<T, openssl::error::ErrorStack>,
+) -> Result<T, openssl::error::ErrorStack> {
+    let map = cache.get_or_init(Mutex::default);
+    if let Some(found) = map.lock().unwrap_or_else(PoisonError::into_inner).get(der) {
+        return Ok(found.clone());
+    }
+    let made = parse(der)?;
+    map.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(der.to_vec(), made.clone());
+    Ok(made)
 }
 
 /// Loads every identity into its key-type slot.
@@ -363,7 +399,7 @@ fn verification(
     };
     ctx.set_verify(mode);
     for der in &setup.trust {
-        let ca = X509::from_der(der)?;
+        let ca = certificate(der)?;
         ctx.add_client_ca(&ca)?;
     }
     Ok(())
