@@ -1,0 +1,229 @@
+//! The suites: which a stack can run, which the client offers, which a
+//! certificate can serve, and the server's choice of suite and certificate
+//! (RFC 5246 §7.4.2).
+
+use crate::backend::Backend;
+use crate::endpoint::usable_suites;
+use crate::outcome::{Alert, ErrorKind, Side};
+use crate::pki::{KeyAlgorithm, KeyType};
+use crate::scenario::Profile;
+use crate::suite::{Authentication, KeyExchange, Suite};
+use crate::version::ProtocolVersion;
+
+use super::certificate::{first_usable, Cert};
+use super::hello::ClientHello;
+use super::quirks::{self, CertChoice};
+use super::{by_code, failed, suites_text, Negotiation, Rules, Stage};
+
+/// The suites of `profile` that `rules` can run, in its order.
+pub(super) fn runnable_suites(rules: Rules, profile: &Profile) -> Vec<u16> {
+    match rules {
+        Rules::Reference => profile.suites.iter().map(|c| c.suite.code).collect(),
+        Rules::Rustls => usable_suites(Backend::Rustls, profile).collect(),
+        Rules::OpenSsl => usable_suites(Backend::OpenSsl, profile).collect(),
+    }
+}
+
+/// The suites a client's hello lists.
+pub(super) fn offered_suites(
+    rules: Rules,
+    profile: &Profile,
+    versions: &[ProtocolVersion],
+) -> Vec<u16> {
+    let (Some(min), Some(max)) = (versions.first(), versions.last()) else {
+        return Vec::new();
+    };
+    runnable_suites(rules, profile)
+        .into_iter()
+        .filter(|code| {
+            quirks::client_offers_unusable_suites(rules)
+                || by_code(*code).is_some_and(|s| s.versions.iter().any(|v| v >= min && v <= max))
+        })
+        .collect()
+}
+
+/// Whether a certificate with `key`, signed with `issuer_key`, can serve
+/// `suite` at `version` (RFC 5246 §7.4.2, RFC 4492 §2 for static ECDH).
+pub(super) fn serves(
+    suite: &Suite,
+    version: ProtocolVersion,
+    key: KeyType,
+    issuer_key: KeyType,
+) -> bool {
+    if version == ProtocolVersion::Tls13 {
+        return key.algorithm() != KeyAlgorithm::Dsa;
+    }
+    let alg = key.algorithm();
+    match suite.key_exchange {
+        KeyExchange::Rsa => alg == KeyAlgorithm::Rsa,
+        KeyExchange::Ecdh => {
+            alg == KeyAlgorithm::Ecdsa
+                && match suite.authentication {
+                    Authentication::Rsa => issuer_key.algorithm() == KeyAlgorithm::Rsa,
+                    Authentication::Ecdsa => issuer_key.algorithm() == KeyAlgorithm::Ecdsa,
+                    _ => false,
+                }
+        }
+        _ => match suite.authentication {
+            Authentication::Rsa => alg == KeyAlgorithm::Rsa,
+            Authentication::Ecdsa => alg == KeyAlgorithm::Ecdsa,
+            Authentication::Dss => alg == KeyAlgorithm::Dsa,
+            Authentication::Anonymous => true,
+            _ => false,
+        },
+    }
+}
+
+/// The key-exchange group the outcome reports: both stacks' first key
+/// share and first curve is X25519, and the harness's DHE servers use
+/// ffdhe2048.
+pub(super) fn group(version: ProtocolVersion, suite: &Suite) -> Option<String> {
+    match (version, suite.key_exchange) {
+        (ProtocolVersion::Tls13, _) | (_, KeyExchange::Ecdhe) => Some("X25519".to_string()),
+        (_, KeyExchange::Dhe) => Some("dh-2048".to_string()),
+        _ => None,
+    }
+}
+
+/// The server's choice of suite at `version`, and of the certificate it
+/// presents with it; or its refusal.
+pub(super) fn choose(
+    n: &mut Negotiation<'_>,
+    hello: &ClientHello,
+    version: ProtocolVersion,
+    presentable: &[Cert],
+) -> Stage<(&'static Suite, Cert)> {
+    refuse_without_certificate(n, presentable)?;
+    refuse_without_groups(n, hello, version)?;
+    let server_suites = runnable_suites(n.stacks.server, n.server);
+    let shared: Vec<u16> = hello
+        .offered
+        .iter()
+        .copied()
+        .filter(|c| server_suites.contains(c))
+        .collect();
+    let valid: Vec<&'static Suite> = order(n.server, &server_suites, &shared)
+        .into_iter()
+        .filter_map(by_code)
+        .filter(|s| s.valid_for(version))
+        .collect();
+    let chosen = match quirks::cert_choice(n.stacks.server) {
+        CertChoice::SuiteFirst => suite_first(version, &valid, presentable),
+        CertChoice::CertificateFirst => certificate_first(n, version, &valid, presentable, &shared),
+    };
+    let Some((suite, cert)) = chosen else {
+        n.say(format!(
+            "No suite is left that both sides list, that {version} allows and that the server's certificates can serve (shared: {}): the server refuses with handshake_failure.",
+            suites_text(&shared)
+        ));
+        return Err(failed(
+            Side::Server,
+            Some(Alert::HANDSHAKE_FAILURE),
+            ErrorKind::NoSharedCipher,
+            None,
+        ));
+    };
+    n.say(format!(
+        "The server chooses {} ({}), the first in {} order that {version} allows and its certificates can serve, and presents its {}.",
+        suite.iana,
+        suite.code_hex(),
+        if n.server.server_preference {
+            "its own preference"
+        } else {
+            "the client's preference"
+        },
+        cert.describe()
+    ));
+    Ok((suite, cert))
+}
+
+/// A server with nothing to present may give up before it looks at the
+/// suites.
+fn refuse_without_certificate(n: &mut Negotiation<'_>, presentable: &[Cert]) -> Stage<()> {
+    if !presentable.is_empty() {
+        return Ok(());
+    }
+    let Some((kind, alert)) = quirks::refusal_without_certificate(n.stacks.server) else {
+        return Ok(());
+    };
+    n.say(format!(
+        "The server has no certificate to present; rustls's certificate resolver finds none and the server aborts with {}.",
+        alert.name()
+    ));
+    Err(failed(Side::Server, Some(alert), kind, None))
+}
+
+/// Below TLS 1.3, a server may need the hello's supported_groups before it
+/// looks at the suites.
+fn refuse_without_groups(
+    n: &mut Negotiation<'_>,
+    hello: &ClientHello,
+    version: ProtocolVersion,
+) -> Stage<()> {
+    if version == ProtocolVersion::Tls13
+        || !quirks::server_needs_supported_groups(n.stacks.server)
+        || quirks::client_sends_supported_groups(n.stacks.client, &hello.offered)
+    {
+        return Ok(());
+    }
+    n.say(
+        "The client's hello lists no ECDHE, ECDSA or TLS 1.3 suite, so it carries no supported_groups; rustls finds no key-exchange group in common and aborts with handshake_failure.",
+    );
+    Err(failed(
+        Side::Server,
+        Some(Alert::HANDSHAKE_FAILURE),
+        ErrorKind::NoSharedGroup,
+        None,
+    ))
+}
+
+/// `shared` in the order of whoever's preference wins.
+fn order(server: &Profile, server_suites: &[u16], shared: &[u16]) -> Vec<u16> {
+    if server.server_preference {
+        server_suites
+            .iter()
+            .copied()
+            .filter(|c| shared.contains(c))
+            .collect()
+    } else {
+        shared.to_vec()
+    }
+}
+
+/// RFC 5246 §7.4.2: the first suite by preference that some certificate can
+/// serve, and that certificate. (A server holds at most one certificate per
+/// key algorithm; scenario files refuse two.)
+fn suite_first(
+    version: ProtocolVersion,
+    valid: &[&'static Suite],
+    certs: &[Cert],
+) -> Option<(&'static Suite, Cert)> {
+    valid.iter().find_map(|s| {
+        certs
+            .iter()
+            .find(|c| serves(s, version, c.key, c.issuer_key))
+            .map(|c| (*s, c.clone()))
+    })
+}
+
+/// The rustls resolver's way: the certificate first ([`first_usable`]),
+/// then the first suite by preference that it can serve.
+fn certificate_first(
+    n: &mut Negotiation<'_>,
+    version: ProtocolVersion,
+    valid: &[&'static Suite],
+    certs: &[Cert],
+    shared: &[u16],
+) -> Option<(&'static Suite, Cert)> {
+    let cert = first_usable(certs, shared)?;
+    if certs.len() > 1 {
+        n.say(format!(
+            "rustls's certificate resolver picks its {} first: it is the first, ECDSA first, for which a suite both sides list authenticates with its key.",
+            cert.describe()
+        ));
+    }
+    valid
+        .iter()
+        .find(|s| serves(s, version, cert.key, cert.issuer_key))
+        .map(|s| (*s, cert.clone()))
+}
