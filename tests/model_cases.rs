@@ -637,3 +637,605 @@ fn rustls_resolver_with_one_certificate_says_nothing_of_its_choice() {
     check_not_said(&p, "resolver");
     check_said(&p, "The server chooses TLS_AES_128_GCM_SHA256 (0x1301)");
 }
+
+// The certificate the server presents.
+
+#[test]
+fn withheld_ecdsa_certificate_is_named_and_not_presented() {
+    let case = make_case()
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "harness-root" }, { key = "ecdsa-p256", issuer = "harness-root" }]"#)
+        .server(r#"ecdsa-presentation = "only-if-ecdsa-signed""#);
+    assert_eq!(
+        case.withheld(),
+        ["ecdsa-p256 certificate server.example.com: not presented (signed with an rsa-2048 key, and ecdsa-presentation = only-if-ecdsa-signed)"]
+    );
+    let p = case.predict(OPENSSL);
+    check_said(&p, "The server keeps its ecdsa-p256 certificate server.example.com (issued by tls-harness Test Root) in the keystore but does not present it");
+    assert_eq!(
+        established(&p)
+            .server_certificate
+            .as_ref()
+            .unwrap()
+            .leaf
+            .key,
+        "rsa-2048"
+    );
+    let signed_by_ec = case.server(r#"certificate = [{ key = "rsa-2048", issuer = "harness-root" }, { key = "ecdsa-p256", issuer = "ec-root" }]"#);
+    assert!(signed_by_ec.withheld().is_empty());
+    assert!(make_case().withheld().is_empty());
+}
+
+#[test]
+fn rustls_server_with_nothing_to_present_denies_access() {
+    let case = make_case()
+        .server(r#"certificate = [{ key = "ecdsa-p256", issuer = "harness-root" }]"#)
+        .server(r#"ecdsa-presentation = "never""#);
+    assert_eq!(case.withheld().len(), 1);
+    let p = case.predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(Alert(49)),
+        ErrorKind::Other("rustls:General".into()),
+    );
+    check_said(&p, "The server has no certificate to present; rustls's certificate resolver finds none and the server aborts with access_denied.");
+    // OpenSSL counts TLS 1.3 as off and finds no suite at 1.2.
+    let p = case.predict(OPENSSL);
+    check_said(
+        &p,
+        "OpenSSL counts TLS 1.3 as off: the server has no certificate TLS 1.3 can use.",
+    );
+    check_failed(
+        &p,
+        Side::Server,
+        Some(Alert::HANDSHAKE_FAILURE),
+        ErrorKind::NoSharedCipher,
+    );
+    check_said(&p, "TLS 1.2 allows");
+}
+
+#[test]
+fn openssl_server_with_only_dsa_negotiates_as_if_tls13_were_off() {
+    let dss = "TLS_DHE_DSS_WITH_AES_128_GCM_SHA256";
+    let case = make_case()
+        .client(&suites(&[TLS13_SUITE, dss]))
+        .server(&suites(&[TLS13_SUITE, dss]))
+        .server(r#"certificate = [{ key = "dsa-2048", issuer = "harness-root" }]"#);
+    let p = case.predict(OPENSSL);
+    check_said(&p, "OpenSSL counts TLS 1.3 as off");
+    check_version(&p, Tls12);
+    check_suite(&p, dss);
+    // The reference decides the version first, and no DSA certificate
+    // serves TLS 1.3.
+    let p = case.predict(REFERENCE);
+    check_not_said(&p, "counts TLS 1.3 as off");
+    check_failed(
+        &p,
+        Side::Server,
+        Some(Alert::HANDSHAKE_FAILURE),
+        ErrorKind::NoSharedCipher,
+    );
+    // With an RSA certificate too, TLS 1.3 stays on.
+    let p = case
+        .server(r#"certificate = [{ key = "dsa-2048", issuer = "harness-root" }, { key = "rsa-2048", issuer = "harness-root" }]"#)
+        .predict(OPENSSL);
+    check_version(&p, Tls13);
+}
+
+#[test]
+fn presented_certificate_reports_subject_issuer_and_chain() {
+    let p = make_case()
+        .server(
+            r#"certificate = [{ key = "ecdsa-p256", issuer = "rsa-issuing", send-chain = true }]"#,
+        )
+        .client(r#"trust = ["harness-root"]"#)
+        .predict(RUSTLS);
+    let c = established(&p).server_certificate.clone().unwrap();
+    assert_eq!(c.leaf.subject, "server.example.com");
+    assert_eq!(c.leaf.issuer, "RSA Issuing CA");
+    assert_eq!(c.leaf.key, "ecdsa-p256");
+    assert!(!c.leaf.self_signed);
+    assert_eq!(c.chain_length, 2);
+    assert!(!c.accepted_by_exception);
+    check_said(&p, "The client trusts it: it chains to one of harness-root and is valid for server.example.com.");
+}
+
+// Verification.
+
+#[test]
+fn client_refuses_a_self_signed_certificate_it_does_not_trust() {
+    let p = make_case()
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "self" }]"#)
+        .predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+    check_said(&p, "The client refuses the certificate: it is self-signed and not a trust anchor; it aborts with unknown_ca.");
+    let c = failed(&p).server_certificate.clone().unwrap();
+    assert!(c.leaf.self_signed);
+    assert_eq!(c.chain_length, 1);
+}
+
+#[test]
+fn chain_not_sent_does_not_reach_the_root() {
+    let case = make_case().server(
+        r#"certificate = [{ key = "rsa-2048", issuer = "rsa-issuing", send-chain = false }]"#,
+    );
+    for stacks in [RUSTLS, OPENSSL, REFERENCE] {
+        let p = case.predict(stacks);
+        check_failed(
+            &p,
+            Side::Client,
+            Some(UNKNOWN_CA),
+            ErrorKind::UntrustedCertificate,
+        );
+        check_said(&p, "it does not chain to a trust anchor (issuers rsa-issuing → harness-root; sent none; trusted harness-root)");
+    }
+    let p = case
+        .clone()
+        .server(
+            r#"certificate = [{ key = "rsa-2048", issuer = "rsa-issuing", send-chain = true }]"#,
+        )
+        .predict(OPENSSL);
+    assert_eq!(
+        established(&p)
+            .server_certificate
+            .as_ref()
+            .unwrap()
+            .chain_length,
+        2
+    );
+    let p = case.client("trust = []").predict(OPENSSL);
+    check_said(&p, "sent none; trusted none)");
+}
+
+#[test]
+fn openssl_needs_the_root_where_rustls_takes_an_intermediate_anchor() {
+    let case = make_case()
+        .server(
+            r#"certificate = [{ key = "rsa-2048", issuer = "rsa-issuing", send-chain = true }]"#,
+        )
+        .client(r#"trust = ["rsa-issuing"]"#);
+    assert!(matches!(
+        case.predict(RUSTLS).outcome,
+        Outcome::Established(_)
+    ));
+    assert!(matches!(
+        case.predict(REFERENCE).outcome,
+        Outcome::Established(_)
+    ));
+    let p = case.predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+    check_said(&p, "(issuers rsa-issuing → harness-root; sent rsa-issuing; trusted rsa-issuing); OpenSSL needs the self-signed root itself in its store; it aborts with unknown_ca.");
+    // Not sent, an anchor below the leaf's issuer is still not reached.
+    let p = case
+        .client(r#"trust = ["harness-root"]"#)
+        .server(
+            r#"certificate = [{ key = "rsa-2048", issuer = "rsa-issuing", send-chain = false }]"#,
+        )
+        .predict(RUSTLS);
+    check_not_said(&p, "OpenSSL needs");
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+}
+
+#[test]
+fn openssl_takes_a_root_from_its_store_when_the_chain_is_not_sent() {
+    let p = make_case()
+        .server(
+            r#"certificate = [{ key = "rsa-2048", issuer = "rsa-issuing", send-chain = false }]"#,
+        )
+        .client(r#"trust = ["rsa-issuing", "harness-root"]"#)
+        .predict(OPENSSL);
+    assert_eq!(
+        established(&p)
+            .server_certificate
+            .as_ref()
+            .unwrap()
+            .chain_length,
+        1
+    );
+}
+
+#[test]
+fn certificate_is_valid_from_its_first_second_to_its_last() {
+    let case = make_case().server(r#"certificate = [{ key = "rsa-2048", issuer = "harness-root", not-before = 2020-01-01T00:00:00Z, not-after = 2020-12-31T00:00:00Z }]"#);
+    for at in ["2020-01-01T00:00:00Z", "2020-06-01", "2020-12-31T00:00:00Z"] {
+        for stacks in [RUSTLS, OPENSSL] {
+            let p = case.predict_at(stacks, at);
+            assert!(
+                matches!(p.outcome, Outcome::Established(_)),
+                "at {at}: {}",
+                p.outcome.summary()
+            );
+        }
+    }
+    for at in ["2019-12-31T23:59:59Z", "2020-12-31T00:00:01Z"] {
+        let p = case.predict_at(RUSTLS, at);
+        check_failed(
+            &p,
+            Side::Client,
+            Some(CERTIFICATE_EXPIRED),
+            ErrorKind::CertificateExpired,
+        );
+        check_said(&p, &format!("The client refuses the certificate: at {at} it is outside its validity period; it aborts with certificate_expired."));
+    }
+}
+
+#[test]
+fn client_refuses_a_certificate_for_another_name() {
+    let p = make_case()
+        .scenario(r#"server-name = "other.example.com""#)
+        .predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(BAD_CERTIFICATE),
+        ErrorKind::CertificateNameMismatch,
+    );
+    check_said(&p, "The client refuses the certificate: it is not valid for other.example.com (names: server.example.com); it aborts with bad_certificate.");
+    let p = make_case()
+        .scenario(r#"server-name = "SERVER.example.COM""#)
+        .predict(RUSTLS);
+    assert!(matches!(p.outcome, Outcome::Established(_)));
+}
+
+#[test]
+fn rustls_reports_expiry_first_and_openssl_the_issuer() {
+    let case = make_case()
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "self", not-after = 2000-12-31 }]"#);
+    let p = case.predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(CERTIFICATE_EXPIRED),
+        ErrorKind::CertificateExpired,
+    );
+    let p = case.predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+    let wrong = make_case()
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "harness-root", not-after = 2000-12-31 }]"#)
+        .scenario(r#"server-name = "other.example.com""#);
+    let p = wrong.predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(CERTIFICATE_EXPIRED),
+        ErrorKind::CertificateExpired,
+    );
+    let p = wrong.predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(BAD_CERTIFICATE),
+        ErrorKind::CertificateNameMismatch,
+    );
+}
+
+/// A self-signed server certificate the client has accepted as an
+/// exception.
+fn make_excepted_case() -> Case {
+    make_case()
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "self" }]"#)
+        .client(r#"accepted-exceptions = [{ subject = "server.example.com", key = "rsa-2048" }]"#)
+}
+
+#[test]
+fn accepted_exception_lets_an_untrusted_certificate_through() {
+    for stacks in [RUSTLS, OPENSSL] {
+        let p = make_excepted_case().predict(stacks);
+        let c = established(&p).server_certificate.clone().unwrap();
+        assert!(c.accepted_by_exception);
+        check_said(&p, "The client does not trust its issuer, but has accepted this very certificate (server.example.com rsa-2048) as an exception.");
+    }
+}
+
+#[test]
+fn exception_for_another_key_does_not_apply() {
+    let p = make_excepted_case()
+        .client(r#"accepted-exceptions = [{ subject = "server.example.com", key = "ecdsa-p256" }]"#)
+        .predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+    let p = make_excepted_case()
+        .client(r#"accepted-exceptions = [{ subject = "other.example.com", key = "rsa-2048" }]"#)
+        .predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+}
+
+#[test]
+fn hsts_forbids_the_exception() {
+    let p = make_excepted_case().client("hsts = true").predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+    check_said(&p, "it is self-signed and not a trust anchor; under HSTS no exception can be accepted; it aborts with unknown_ca.");
+    let p = make_excepted_case().predict(RUSTLS);
+    check_not_said(&p, "HSTS");
+}
+
+#[test]
+fn openssl_goes_on_checking_after_an_exception_and_rustls_does_not() {
+    let case = make_excepted_case().scenario(r#"server-name = "other.example.com""#);
+    let p = case.predict(RUSTLS);
+    assert!(
+        established(&p)
+            .server_certificate
+            .as_ref()
+            .unwrap()
+            .accepted_by_exception
+    );
+    let p = case.predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(BAD_CERTIFICATE),
+        ErrorKind::CertificateNameMismatch,
+    );
+    check_said(&p, "The client's accepted exception overrides the untrusted issuer, but OpenSSL goes on checking the certificate.");
+    assert!(
+        failed(&p)
+            .server_certificate
+            .as_ref()
+            .unwrap()
+            .accepted_by_exception
+    );
+    let expired = make_excepted_case()
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "self", not-after = 2000-12-31 }]"#);
+    let p = expired.predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(CERTIFICATE_EXPIRED),
+        ErrorKind::CertificateExpired,
+    );
+    assert!(
+        failed(&p)
+            .server_certificate
+            .as_ref()
+            .unwrap()
+            .accepted_by_exception
+    );
+    // rustls checks the time before the issuer: no exception yet.
+    let p = expired.predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(CERTIFICATE_EXPIRED),
+        ErrorKind::CertificateExpired,
+    );
+    assert!(
+        !failed(&p)
+            .server_certificate
+            .as_ref()
+            .unwrap()
+            .accepted_by_exception
+    );
+    check_not_said(&p, "overrides");
+}
+
+#[test]
+fn rustls_endpoint_without_trust_anchors_cannot_start() {
+    let p = make_case().client("trust = []").predict(RUSTLS);
+    let f = failed(&p);
+    assert_eq!(f.failed_side, Some(Side::Client));
+    assert_eq!(f.alert, None);
+    assert_eq!(
+        f.client_error.as_ref().map(|e| &e.kind),
+        Some(&ErrorKind::Configuration)
+    );
+    assert_eq!(
+        f.server_error.as_ref().map(|e| &e.kind),
+        Some(&ErrorKind::PeerClosed)
+    );
+    check_said(&p, "rustls will not build a certificate verifier without a trust anchor: the endpoint cannot start.");
+    assert_eq!(p.steps.len(), 1);
+    // OpenSSL starts, and refuses the certificate.
+    let p = make_case().client("trust = []").predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+    // A server needs anchors only when it asks for a client certificate.
+    let server = make_case().server("trust = []");
+    assert!(matches!(
+        server.predict(RUSTLS).outcome,
+        Outcome::Established(_)
+    ));
+    let p = server.server(r#"client-auth = "request""#).predict(RUSTLS);
+    let f = failed(&p);
+    assert_eq!(f.failed_side, Some(Side::Server));
+    assert_eq!(
+        f.client_error.as_ref().map(|e| &e.kind),
+        Some(&ErrorKind::PeerClosed)
+    );
+    assert_eq!(
+        f.server_error.as_ref().map(|e| &e.kind),
+        Some(&ErrorKind::Configuration)
+    );
+}
+
+// Client authentication.
+
+const CLIENT_CERT: &str = r#"certificate = [{ key = "rsa-2048", issuer = "harness-root", subject = "client.example.com" }]"#;
+
+#[test]
+fn server_requiring_a_certificate_refuses_a_client_without_one() {
+    let case = make_case().server(r#"client-auth = "require""#);
+    let p = case.predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(CERTIFICATE_REQUIRED),
+        ErrorKind::CertificateRequired,
+    );
+    check_said(&p, "The server requires a client certificate and the client has none: it aborts with certificate_required.");
+    assert!(failed(&p).server_certificate.is_some());
+    // Below TLS 1.3 OpenSSL sends handshake_failure, rustls certificate_required.
+    let at12 = case
+        .server(&versions(&["1.2"]))
+        .server(&suites(&[RSA_SUITE]));
+    let p = at12.predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(Alert::HANDSHAKE_FAILURE),
+        ErrorKind::CertificateRequired,
+    );
+    let p = at12.predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(CERTIFICATE_REQUIRED),
+        ErrorKind::CertificateRequired,
+    );
+}
+
+#[test]
+fn server_requesting_a_certificate_accepts_a_client_without_one() {
+    let p = make_case()
+        .server(r#"client-auth = "request""#)
+        .predict(RUSTLS);
+    assert_eq!(established(&p).client_certificate, None);
+    check_said(
+        &p,
+        "The server asks for a client certificate; the client has none, which it allows.",
+    );
+}
+
+#[test]
+fn server_verifies_the_clients_certificate() {
+    let case = make_case()
+        .server(r#"client-auth = "require""#)
+        .client(CLIENT_CERT);
+    let p = case.predict(RUSTLS);
+    let c = established(&p).client_certificate.clone().unwrap();
+    assert_eq!(c.leaf.subject, "client.example.com");
+    check_said(&p, "The client sends its rsa-2048 certificate client.example.com (issued by tls-harness Test Root); the server trusts it (anchors: harness-root).");
+    let p = case
+        .clone()
+        .client(r#"certificate = [{ key = "rsa-2048", issuer = "self", subject = "client.example.com" }]"#)
+        .predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+    check_said(&p, "The client sends its rsa-2048 certificate client.example.com (self-signed); the server refuses it: it is self-signed and not a trust anchor; it aborts with unknown_ca.");
+    assert!(failed(&p).server_certificate.is_some());
+    let p = case
+        .client(r#"certificate = [{ key = "rsa-2048", issuer = "harness-root", subject = "client.example.com", not-after = 2000-12-31 }]"#)
+        .predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(CERTIFICATE_EXPIRED),
+        ErrorKind::CertificateExpired,
+    );
+}
+
+#[test]
+fn server_without_client_auth_ignores_the_clients_certificate() {
+    let p = make_case().client(CLIENT_CERT).predict(RUSTLS);
+    assert_eq!(established(&p).client_certificate, None);
+    check_not_said(&p, "client sends");
+}
+
+// The identity check after the handshake.
+
+#[test]
+fn server_application_refuses_an_identity_not_on_its_list() {
+    let case = make_case()
+        .server(r#"client-auth = "require""#)
+        .client(CLIENT_CERT);
+    let p = case
+        .clone()
+        .server(r#"client-identities = ["someone-else.example.com"]"#)
+        .predict(RUSTLS);
+    let Outcome::IdentityRefused(r) = &p.outcome else {
+        panic!("not refused: {}", p.outcome.summary());
+    };
+    assert_eq!(r.identity.as_deref(), Some("client.example.com"));
+    check_said(&p, "After the handshake the server's application checks the client's identity: client.example.com is not on its list (someone-else.example.com), so it refuses the client.");
+    let p = case
+        .clone()
+        .server(r#"client-identities = ["client.example.com"]"#)
+        .predict(RUSTLS);
+    assert!(matches!(p.outcome, Outcome::Established(_)));
+    check_said(
+        &p,
+        "The client's identity is on the server's list (client.example.com).",
+    );
+    let p = case.predict(RUSTLS);
+    check_not_said(&p, "identity");
+}
+
+#[test]
+fn identity_check_without_a_client_certificate_refuses_no_certificate() {
+    let p = make_case()
+        .server(r#"client-auth = "request""#)
+        .server(r#"client-identities = ["client.example.com"]"#)
+        .predict(RUSTLS);
+    assert!(matches!(p.outcome, Outcome::IdentityRefused(_)));
+    check_said(&p, "no certificate is not on its list (client.example.com)");
+}
+
+#[test]
+fn the_handshake_completes_with_its_version_and_suite() {
+    let p = make_case().predict(RUSTLS);
+    assert_eq!(
+        p.steps.last().unwrap(),
+        "The handshake completes: TLS 1.3, TLS_AES_128_GCM_SHA256."
+    );
+    check_said(&p, "The client, Test client (rustls), offers TLS 1.2, TLS 1.3 and the suites TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256.");
+    check_said(&p, "The server, Test server (rustls), enables TLS 1.2, TLS 1.3 and the suites TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256.");
+    let p = make_case().predict(REFERENCE);
+    check_said(&p, "The client, Test client (a standard (RFC) stack)");
+}
+
+#[test]
+fn server_says_which_listed_suites_its_stack_does_not_implement() {
+    let p = make_case()
+        .client(&suites(&[TLS13_SUITE, "TLS_RSA_WITH_AES_128_GCM_SHA256"]))
+        .server(&suites(&[TLS13_SUITE, "TLS_RSA_WITH_AES_128_GCM_SHA256"]))
+        .predict(RUSTLS);
+    check_said(&p, "enables TLS 1.2, TLS 1.3 and the suites TLS_AES_128_GCM_SHA256; it also lists TLS_RSA_WITH_AES_128_GCM_SHA256, which rustls does not implement.");
+    check_said(
+        &p,
+        "offers TLS 1.2, TLS 1.3 and the suites TLS_AES_128_GCM_SHA256.",
+    );
+    let p = make_case().predict(RUSTLS);
+    check_not_said(&p, "does not implement");
+}
