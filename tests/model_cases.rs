@@ -1239,3 +1239,194 @@ fn server_says_which_listed_suites_its_stack_does_not_implement() {
     let p = make_case().predict(RUSTLS);
     check_not_said(&p, "does not implement");
 }
+
+// The check of a real run against the model, with planted differences.
+
+/// A prediction whose outcome is established, for planting differences
+/// into a copy of it.
+fn make_established() -> Prediction {
+    make_case()
+        .server(r#"client-auth = "require""#)
+        .client(CLIENT_CERT)
+        .predict(RUSTLS)
+}
+
+/// A prediction whose outcome is a client's refusal of the certificate.
+fn make_refused() -> Prediction {
+    make_case()
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "self" }]"#)
+        .predict(RUSTLS)
+}
+
+/// The disagreements when the real outcome is the prediction's with
+/// `plant` applied.
+fn do_plant(p: &Prediction, plant: impl FnOnce(&mut Outcome)) -> Vec<String> {
+    let mut real = p.outcome.clone();
+    plant(&mut real);
+    model::disagreements(&real, p.fallback_from.as_ref(), p)
+}
+
+fn in_established(o: &mut Outcome) -> &mut Established {
+    match o {
+        Outcome::Established(e) => e,
+        _ => panic!("not established"),
+    }
+}
+
+fn in_failed(o: &mut Outcome) -> &mut Failed {
+    match o {
+        Outcome::Failed(f) => f,
+        _ => panic!("not failed"),
+    }
+}
+
+#[test]
+fn an_identical_real_outcome_has_no_disagreement() {
+    for p in [make_established(), make_refused()] {
+        assert_eq!(do_plant(&p, |_| {}), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn disagreement_names_the_version() {
+    let d = do_plant(&make_established(), |o| in_established(o).version = Tls12);
+    assert_eq!(d, ["version: model 1.3, real 1.2"]);
+}
+
+#[test]
+fn disagreement_names_the_suite_and_group() {
+    let d = do_plant(&make_established(), |o| {
+        let e = in_established(o);
+        e.suite = tls_harness::outcome::SuiteName::from_code(0x1302);
+        e.group = None;
+    });
+    assert_eq!(
+        d,
+        [
+            "group: model X25519, real none",
+            "suite.code: model 0x1301, real 0x1302",
+            "suite.name: model TLS_AES_128_GCM_SHA256, real TLS_AES_256_GCM_SHA384",
+        ]
+    );
+}
+
+#[test]
+fn disagreement_names_the_certificates() {
+    let d = do_plant(&make_established(), |o| {
+        let c = in_established(o).server_certificate.as_mut().unwrap();
+        c.leaf.subject = "other.example.com".into();
+        c.leaf.issuer = "Other CA".into();
+        c.chain_length = 3;
+    });
+    assert_eq!(
+        d,
+        [
+            "server-certificate.chain-length: model 1, real 3",
+            "server-certificate.issuer: model tls-harness Test Root, real Other CA",
+            "server-certificate.subject: model server.example.com, real other.example.com",
+        ]
+    );
+    let d = do_plant(&make_established(), |o| {
+        in_established(o).client_certificate = None;
+    });
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].starts_with("client-certificate: model {"), "{d:?}");
+    assert!(d[0].contains(r#""subject":"client.example.com""#), "{d:?}");
+    assert!(d[0].ends_with(", real none"), "{d:?}");
+    let d = do_plant(&make_established(), |o| {
+        let c = in_established(o).server_certificate.as_mut().unwrap();
+        c.accepted_by_exception = true;
+    });
+    assert_eq!(
+        d,
+        ["server-certificate.accepted-by-exception: model none, real true"]
+    );
+}
+
+#[test]
+fn disagreement_names_the_failure() {
+    let d = do_plant(&make_refused(), |o| {
+        let f = in_failed(o);
+        f.failed_side = Some(Side::Server);
+        f.alert = Some(Alert::HANDSHAKE_FAILURE);
+    });
+    assert_eq!(
+        d,
+        [
+            "alert: model unknown_ca, real handshake_failure",
+            "failed-side: model client, real server",
+        ]
+    );
+    let d = do_plant(&make_refused(), |o| {
+        let f = in_failed(o);
+        f.client_error.as_mut().unwrap().kind = ErrorKind::CertificateExpired;
+        f.server_error.as_mut().unwrap().kind = ErrorKind::PeerClosed;
+    });
+    assert_eq!(
+        d,
+        [
+            "client-error.kind: model untrusted-certificate, real certificate-expired",
+            "server-error.kind: model {\"alert-received\":\"unknown_ca\"}, real peer-closed",
+        ]
+    );
+    let d = do_plant(&make_refused(), |o| in_failed(o).server_certificate = None);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].starts_with("server-certificate: model {"), "{d:?}");
+    assert!(d[0].ends_with(", real none"), "{d:?}");
+}
+
+#[test]
+fn disagreement_ignores_the_librarys_own_words() {
+    let d = do_plant(&make_refused(), |o| {
+        in_failed(o).client_error.as_mut().unwrap().raw = Some("invalid peer certificate".into());
+    });
+    assert!(d.is_empty(), "{d:?}");
+}
+
+#[test]
+fn disagreement_names_a_different_result() {
+    let d = do_plant(&make_established(), |o| *o = make_refused().outcome);
+    assert!(
+        d.contains(&"result: model established, real failed".to_string()),
+        "{d:?}"
+    );
+    let p = make_established();
+    let d = do_plant(&p, |o| {
+        let Outcome::Established(e) = o.clone() else {
+            unreachable!()
+        };
+        *o = o
+            .clone()
+            .refuse_unlisted_identity(Some(&["someone-else.example.com".to_string()]));
+        assert_ne!(*o, Outcome::Established(e));
+    });
+    assert_eq!(
+        d,
+        [
+            "identity: model none, real client.example.com",
+            "result: model established, real identity-refused",
+        ]
+    );
+}
+
+#[test]
+fn disagreement_names_a_fallback_on_one_side_only() {
+    let p = make_falling_back_client(false).predict(OPENSSL);
+    let first = p.fallback_from.clone().expect("the model falls back");
+    assert!(model::disagreements(&p.outcome, Some(&first), &p).is_empty());
+    assert_eq!(
+        model::disagreements(&p.outcome, None, &p),
+        ["fallback: model retries, real did not"]
+    );
+    let direct = make_established();
+    assert_eq!(
+        model::disagreements(&direct.outcome, Some(&first), &direct),
+        ["fallback: real retried, model did not"]
+    );
+    let mut other_first = first.clone();
+    in_failed(&mut other_first).alert = Some(Alert::PROTOCOL_VERSION);
+    assert_eq!(
+        model::disagreements(&p.outcome, Some(&other_first), &p),
+        ["first hello.alert: model handshake_failure, real protocol_version"]
+    );
+}

@@ -227,3 +227,64 @@ fn certificate_first(
         .find(|s| serves(s, version, cert.key, cert.issuer_key))
         .map(|s| (*s, cert.clone()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::serves;
+    use crate::pki::KeyType::{self, Dsa2048, EcdsaP256, EcdsaP384, Rsa2048};
+    use crate::suite::registry;
+    use crate::version::ProtocolVersion::{self, Tls12, Tls13};
+
+    /// Which of RSA, ECDSA and DSA leaves (issued by an RSA CA unless
+    /// `issuer` says otherwise) serve `name` at `version`.
+    fn servers(name: &str, version: ProtocolVersion, issuer: KeyType) -> [bool; 3] {
+        let suite = registry().lookup(name).expect("a registered suite").0;
+        [Rsa2048, EcdsaP256, Dsa2048].map(|key| serves(suite, version, key, issuer))
+    }
+
+    #[test]
+    fn static_rsa_is_served_by_an_rsa_key_alone() {
+        let s = "TLS_RSA_WITH_AES_128_GCM_SHA256";
+        assert_eq!(servers(s, Tls12, Rsa2048), [true, false, false]);
+    }
+
+    #[test]
+    fn ephemeral_suites_are_served_by_the_key_they_authenticate_with() {
+        let ecdhe_rsa = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+        assert_eq!(servers(ecdhe_rsa, Tls12, Rsa2048), [true, false, false]);
+        let ecdhe_ecdsa = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+        assert_eq!(servers(ecdhe_ecdsa, Tls12, Rsa2048), [false, true, false]);
+        let dhe_dss = "TLS_DHE_DSS_WITH_AES_128_GCM_SHA256";
+        assert_eq!(servers(dhe_dss, Tls12, Rsa2048), [false, false, true]);
+        let dhe_rsa = "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256";
+        assert_eq!(servers(dhe_rsa, Tls12, Rsa2048), [true, false, false]);
+    }
+
+    #[test]
+    fn anonymous_suites_need_no_particular_key() {
+        let anon = "TLS_ECDH_anon_WITH_AES_128_CBC_SHA";
+        assert_eq!(servers(anon, Tls12, Rsa2048), [true, true, true]);
+    }
+
+    #[test]
+    fn psk_suites_are_served_by_no_certificate() {
+        let psk = "TLS_PSK_WITH_AES_128_CBC_SHA256";
+        assert_eq!(servers(psk, Tls12, Rsa2048), [false, false, false]);
+    }
+
+    #[test]
+    fn static_ecdh_needs_an_ecdsa_key_signed_as_the_suite_names() {
+        let ecdh_rsa = "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256";
+        assert_eq!(servers(ecdh_rsa, Tls12, Rsa2048), [false, true, false]);
+        assert_eq!(servers(ecdh_rsa, Tls12, EcdsaP384), [false, false, false]);
+        let ecdh_ecdsa = "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256";
+        assert_eq!(servers(ecdh_ecdsa, Tls12, EcdsaP384), [false, true, false]);
+        assert_eq!(servers(ecdh_ecdsa, Tls12, Rsa2048), [false, false, false]);
+    }
+
+    #[test]
+    fn tls13_suites_are_served_by_any_key_but_dsa() {
+        let s = "TLS_AES_128_GCM_SHA256";
+        assert_eq!(servers(s, Tls13, Rsa2048), [true, true, false]);
+    }
+}
