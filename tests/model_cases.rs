@@ -210,6 +210,19 @@ const CERTIFICATE_REQUIRED: Alert = Alert(116);
 const ILLEGAL_PARAMETER: Alert = Alert(47);
 const INAPPROPRIATE_FALLBACK: Alert = Alert(86);
 
+// The rules.
+
+#[test]
+fn stacks_are_named_as_their_pairing() {
+    assert_eq!(RUSTLS.id(), "rustls-rustls");
+    assert_eq!(rules(Rules::OpenSsl, Rules::Rustls).id(), "openssl-rustls");
+    assert_eq!(
+        rules(Rules::Reference, Rules::OpenSsl).id(),
+        "reference-openssl"
+    );
+    assert_eq!(REFERENCE.id(), "reference");
+}
+
 // The version.
 
 #[test]

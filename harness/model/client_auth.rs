@@ -1,12 +1,12 @@
 //! Client authentication: RFC 8446 §4.4.2.4 and RFC 5246 §7.4.6.
 
-use crate::outcome::{ErrorKind, Presented, Side};
+use crate::outcome::{ErrorKind, Outcome, Presented, Side};
 use crate::scenario::ClientAuth;
 use crate::version::ProtocolVersion;
 
 use super::certificate::{certificates, Cert};
 use super::verify::verify;
-use super::{failed, quirks, Negotiation, Stage};
+use super::{failed, quirks, Negotiation};
 
 /// The client certificate the server accepts at `version` (none when it
 /// asks for none or the client has none and may), or the server's refusal.
@@ -15,7 +15,7 @@ pub(super) fn authenticate(
     n: &mut Negotiation<'_>,
     version: ProtocolVersion,
     server_certificate: &Presented,
-) -> Stage<Option<Presented>> {
+) -> Result<Option<Presented>, Box<Outcome>> {
     let policy = n.server.client_auth;
     if policy == ClientAuth::None {
         return Ok(None);
@@ -49,7 +49,7 @@ fn verify_client(
     n: &mut Negotiation<'_>,
     c: &Cert,
     server_certificate: &Presented,
-) -> Stage<Option<Presented>> {
+) -> Result<Option<Presented>, Box<Outcome>> {
     let trust = &n.server.trust;
     match verify(c, trust, None, n.world.at, n.stacks.server, None) {
         Ok(_) => {

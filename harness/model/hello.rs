@@ -5,7 +5,7 @@ use crate::outcome::{ErrorKind, Failed, Outcome, Side, SideError};
 use crate::scenario::ClientAuth;
 use crate::version::ProtocolVersion;
 
-use super::{failed, quirks, suite, suites_text, versions_text, Negotiation, Stage};
+use super::{failed, quirks, suite, suites_text, versions_text, Negotiation};
 
 /// What the client's hello carries.
 pub(super) struct ClientHello {
@@ -20,7 +20,7 @@ pub(super) struct ClientHello {
 
 /// The client's hello, said in words; or the end, when an endpoint cannot
 /// build its configuration.
-pub(super) fn client_hello(n: &mut Negotiation<'_>) -> Stage<ClientHello> {
+pub(super) fn client_hello(n: &mut Negotiation<'_>) -> Result<ClientHello, Box<Outcome>> {
     let c_rules = n.stacks.client;
     let versions = quirks::client_versions(c_rules, &n.client.versions);
     let offered = suite::offered_suites(c_rules, n.client, &versions);
@@ -51,7 +51,7 @@ pub(super) fn client_hello(n: &mut Negotiation<'_>) -> Stage<ClientHello> {
 
 /// Each side builds its configuration before a byte is sent: an endpoint
 /// that must verify its peer and has no trust anchor may refuse to.
-fn unstartable(n: &mut Negotiation<'_>) -> Stage<()> {
+fn unstartable(n: &mut Negotiation<'_>) -> Result<(), Box<Outcome>> {
     let (client, server) = (n.client, n.server);
     let client_unstartable =
         quirks::refuses_empty_trust(n.stacks.client) && client.trust.is_empty();

@@ -229,9 +229,6 @@ impl Negotiation<'_> {
     }
 }
 
-/// What a stage gives: its result, or how the handshake ended there.
-type Stage<T> = Result<T, Box<Outcome>>;
-
 /// One hello and everything that follows it.
 fn attempt(
     world: &World<'_>,
@@ -255,7 +252,7 @@ fn attempt(
 }
 
 /// The stages of one hello, in the order the handshake meets them.
-fn negotiate(n: &mut Negotiation<'_>, scsv: bool) -> Stage<Established> {
+fn negotiate(n: &mut Negotiation<'_>, scsv: bool) -> Result<Established, Box<Outcome>> {
     let hello = hello::client_hello(n)?;
     let presentable = certificate::presentable(n);
     let server_versions = version::server_versions(n, &presentable);

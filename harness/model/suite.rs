@@ -4,7 +4,7 @@
 
 use crate::backend::Backend;
 use crate::endpoint::usable_suites;
-use crate::outcome::{Alert, ErrorKind, Side};
+use crate::outcome::{Alert, ErrorKind, Outcome, Side};
 use crate::pki::{KeyAlgorithm, KeyType};
 use crate::scenario::Profile;
 use crate::suite::{Authentication, KeyExchange, Suite};
@@ -13,7 +13,7 @@ use crate::version::ProtocolVersion;
 use super::certificate::{first_usable, Cert};
 use super::hello::ClientHello;
 use super::quirks::{self, CertChoice};
-use super::{by_code, failed, suites_text, Negotiation, Rules, Stage};
+use super::{by_code, failed, suites_text, Negotiation, Rules};
 
 /// The suites of `profile` that `rules` can run, in its order.
 pub(super) fn runnable_suites(rules: Rules, profile: &Profile) -> Vec<u16> {
@@ -92,7 +92,7 @@ pub(super) fn choose(
     hello: &ClientHello,
     version: ProtocolVersion,
     presentable: &[Cert],
-) -> Stage<(&'static Suite, Cert)> {
+) -> Result<(&'static Suite, Cert), Box<Outcome>> {
     refuse_without_certificate(n, presentable)?;
     refuse_without_groups(n, hello, version)?;
     let server_suites = runnable_suites(n.stacks.server, n.server);
@@ -139,7 +139,10 @@ pub(super) fn choose(
 
 /// A server with nothing to present may give up before it looks at the
 /// suites.
-fn refuse_without_certificate(n: &mut Negotiation<'_>, presentable: &[Cert]) -> Stage<()> {
+fn refuse_without_certificate(
+    n: &mut Negotiation<'_>,
+    presentable: &[Cert],
+) -> Result<(), Box<Outcome>> {
     if !presentable.is_empty() {
         return Ok(());
     }
@@ -159,7 +162,7 @@ fn refuse_without_groups(
     n: &mut Negotiation<'_>,
     hello: &ClientHello,
     version: ProtocolVersion,
-) -> Stage<()> {
+) -> Result<(), Box<Outcome>> {
     if version == ProtocolVersion::Tls13
         || !quirks::server_needs_supported_groups(n.stacks.server)
         || quirks::client_sends_supported_groups(n.stacks.client, &hello.offered)

@@ -3,12 +3,12 @@
 //! exceptions, in the order each verifier checks them.
 
 use crate::moment::Moment;
-use crate::outcome::{Alert, ErrorKind, Presented, Side};
+use crate::outcome::{Alert, ErrorKind, Outcome, Presented, Side};
 use crate::scenario::Profile;
 
 use super::certificate::Cert;
 use super::quirks::{self, CertFault};
-use super::{failed, Negotiation, Rules, Stage};
+use super::{failed, Negotiation, Rules};
 
 /// Why a peer refused a certificate: the error, the alert it sends, the
 /// reason in words, and whether an accepted exception had already
@@ -17,7 +17,10 @@ pub(super) type Refusal = (ErrorKind, Alert, String, bool);
 
 /// The client verifies the server's certificate; what the outcome reports
 /// of it, or the client's refusal.
-pub(super) fn server_certificate(n: &mut Negotiation<'_>, cert: &Cert) -> Stage<Presented> {
+pub(super) fn server_certificate(
+    n: &mut Negotiation<'_>,
+    cert: &Cert,
+) -> Result<Presented, Box<Outcome>> {
     let (client, world) = (n.client, n.world);
     let verdict = verify(
         cert,

@@ -11,7 +11,7 @@ use crate::version::ProtocolVersion;
 use super::certificate::Cert;
 use super::hello::ClientHello;
 use super::suite::runnable_suites;
-use super::{failed, quirks, suites_text, versions_text, Negotiation, Rules, Stage};
+use super::{failed, quirks, suites_text, versions_text, Negotiation, Rules};
 
 /// The server, said in words, and the versions it counts as enabled.
 pub(super) fn server_versions(
@@ -60,7 +60,7 @@ pub(super) fn choose(
     n: &mut Negotiation<'_>,
     hello: &ClientHello,
     server_versions: &[ProtocolVersion],
-) -> Stage<ProtocolVersion> {
+) -> Result<ProtocolVersion, Box<Outcome>> {
     if quirks::client_sends_supported_versions(n.stacks.client, hello.max) {
         by_supported_versions(n, hello, server_versions)
     } else {
@@ -73,7 +73,7 @@ fn by_supported_versions(
     n: &mut Negotiation<'_>,
     hello: &ClientHello,
     server_versions: &[ProtocolVersion],
-) -> Stage<ProtocolVersion> {
+) -> Result<ProtocolVersion, Box<Outcome>> {
     let common = hello
         .versions
         .iter()
@@ -107,7 +107,7 @@ fn by_legacy_version(
     n: &mut Negotiation<'_>,
     client_max: ProtocolVersion,
     server_versions: &[ProtocolVersion],
-) -> Stage<ProtocolVersion> {
+) -> Result<ProtocolVersion, Box<Outcome>> {
     let s_rules = n.stacks.server;
     let choice =
         if client_max < ProtocolVersion::Tls12 && !quirks::server_speaks_below_tls12(s_rules) {
@@ -153,7 +153,7 @@ pub(super) fn check_fallback(
     n: &mut Negotiation<'_>,
     version: ProtocolVersion,
     scsv: bool,
-) -> Stage<()> {
+) -> Result<(), Box<Outcome>> {
     if !scsv {
         return Ok(());
     }
@@ -189,7 +189,7 @@ pub(super) fn client_reads_server_hello(
     version: ProtocolVersion,
     server_versions: &[ProtocolVersion],
     scsv: bool,
-) -> Stage<()> {
+) -> Result<(), Box<Outcome>> {
     let (c_rules, s_rules) = (n.stacks.client, n.stacks.server);
     if !hello.versions.contains(&version) {
         n.say(format!(
