@@ -34,3 +34,12 @@ review:
 
 # Exactly what CI runs.
 ci: lint test
+
+# Mutation testing of the negotiation model and the error taxonomy
+# (.cargo/mutants.toml): few proptest cases and a fixed seed, so every
+# mutant meets the same cases. Installs cargo-mutants if missing. Extra
+# arguments go to cargo-mutants (`just mutants --shard 0/3`); the report is
+# in target/mutants.out.
+mutants *ARGS:
+    command -v cargo-mutants >/dev/null || cargo install --locked cargo-mutants
+    TLS_HARNESS_MODEL_CASES=16 TLS_HARNESS_MODEL_SEED=20240601 cargo mutants -j 1 --timeout 300 {{ARGS}}

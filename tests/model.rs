@@ -13,7 +13,10 @@
 //! each also lives on as a named file under `scenarios/regressions/`.
 //!
 //! Cases per test: `TLS_HARNESS_MODEL_CASES` (default 256 per pairing under
-//! `just test`; `just soak` runs 4096).
+//! `just test`; `just soak` runs 4096). `TLS_HARNESS_MODEL_SEED` (a `u64`)
+//! fixes proptest's seed, so that a run is repeatable (`just mutants`
+//! sets it: every mutant meets the same cases); unset, each run draws its
+//! own.
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -21,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
-use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError};
+use proptest::test_runner::{Config, FileFailurePersistence, RngSeed, TestCaseError};
 
 use tls_harness::backend::{Backend, Pairing};
 use tls_harness::outcome::Outcome;
@@ -440,8 +443,16 @@ fn config() -> Config {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(256);
+    let rng_seed = match std::env::var("TLS_HARNESS_MODEL_SEED") {
+        Ok(seed) => RngSeed::Fixed(
+            seed.parse()
+                .expect("TLS_HARNESS_MODEL_SEED must be a u64 when set"),
+        ),
+        Err(_) => Config::default().rng_seed,
+    };
     Config {
         cases,
+        rng_seed,
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
             "proptest-regressions/model.txt",
         ))),

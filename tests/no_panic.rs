@@ -1,11 +1,17 @@
 //! Scenario input never panics the harness: arbitrary text and small
-//! mutations of a valid file either load or give located errors.
+//! mutations of a valid file either load or give located errors, and
+//! every file that loads is also simulated and explained, on the model
+//! alone, without a panic.
 
 use std::path::Path;
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use tls_harness::scenario::Catalog;
+use tls_harness::endpoint::pairing_unsupported;
+use tls_harness::model::{self, Stacks};
+use tls_harness::moment::Moment;
+use tls_harness::run::{simulate_scenario, RunOptions};
+use tls_harness::scenario::{Catalog, InputErrors, ScenarioFile};
 
 const VALID: &str = include_str!("../scenarios/uccx/callers-by-release.toml");
 
@@ -17,19 +23,52 @@ fn catalog() -> &'static Catalog {
     })
 }
 
-/// Loads `text`; every error must point inside the text.
+/// Loads `text`; every error must point inside the text, and a file that
+/// loads must simulate and explain.
 fn check_loads_or_locates(text: &str) {
-    if let Err(e) = catalog().parse_scenario_file(Path::new("fuzz.toml"), text) {
-        assert!(!e.errors.is_empty());
-        let lines = text.lines().count().max(1);
-        for err in &e.errors {
-            assert!(
-                err.line <= lines + 1,
-                "line {} beyond {lines}: {}",
-                err.line,
-                err.one_line()
-            );
+    match catalog().parse_scenario_file(Path::new("fuzz.toml"), text) {
+        Ok(file) => check_simulates_and_explains(&file),
+        Err(e) => check_located(text, &e),
+    }
+}
+
+/// What `tls-harness simulate` and `tls-harness explain` do with a file,
+/// for every scenario, under every pairing and the reference rules.
+fn check_simulates_and_explains(file: &ScenarioFile) {
+    let at = Moment::parse("2024-06-01").expect("a date");
+    let options = RunOptions {
+        at,
+        ..RunOptions::default()
+    };
+    for scenario in &file.scenarios {
+        let run = simulate_scenario(scenario, &file.cas, &options);
+        assert!(!run.pairings.is_empty());
+        let when = scenario.at.unwrap_or(at);
+        let (client, server) = (scenario.client.at(when), scenario.server.at(when));
+        let pairings = scenario.pairings.iter().map(|p| {
+            let _ = pairing_unsupported(*p, &client, &server);
+            Stacks::from(*p)
+        });
+        for stacks in pairings.chain([Stacks::REFERENCE]) {
+            let prediction = model::predict(scenario, &file.cas, stacks, at);
+            assert!(!prediction.steps.is_empty());
+            let _ = prediction.outcome.summary();
+            let _ = serde_json::to_string(&prediction).expect("a prediction serialises");
         }
+    }
+}
+
+/// Every error of `e` points inside `text`.
+fn check_located(text: &str, e: &InputErrors) {
+    assert!(!e.errors.is_empty());
+    let lines = text.lines().count().max(1);
+    for err in &e.errors {
+        assert!(
+            err.line <= lines + 1,
+            "line {} beyond {lines}: {}",
+            err.line,
+            err.one_line()
+        );
     }
 }
 
@@ -60,4 +99,5 @@ fn the_unmutated_file_loads() {
         .parse_scenario_file(Path::new("fuzz.toml"), VALID)
         .unwrap();
     assert!(file.scenarios.len() >= 5);
+    check_simulates_and_explains(&file);
 }

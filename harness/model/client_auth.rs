@@ -1,0 +1,77 @@
+//! Client authentication: RFC 8446 §4.4.2.4 and RFC 5246 §7.4.6.
+
+use crate::outcome::{ErrorKind, Outcome, Presented, Side};
+use crate::scenario::ClientAuth;
+use crate::version::ProtocolVersion;
+
+use super::certificate::{certificates, Cert};
+use super::verify::verify;
+use super::{failed, quirks, Negotiation};
+
+/// The client certificate the server accepts at `version` (none when it
+/// asks for none or the client has none and may), or the server's refusal.
+/// `server_certificate` is what the server presented before.
+pub(super) fn authenticate(
+    n: &mut Negotiation<'_>,
+    version: ProtocolVersion,
+    server_certificate: &Presented,
+) -> Result<Option<Presented>, Box<Outcome>> {
+    let policy = n.server.client_auth;
+    if policy == ClientAuth::None {
+        return Ok(None);
+    }
+    match certificates(n.client, n.world.cas).into_iter().next() {
+        None if policy == ClientAuth::Require => {
+            let alert = quirks::alert_for_missing_client_certificate(n.stacks.server, version);
+            n.say(format!(
+                "The server requires a client certificate and the client has none: it aborts with {}.",
+                alert.name()
+            ));
+            Err(failed(
+                Side::Server,
+                Some(alert),
+                ErrorKind::CertificateRequired,
+                Some(server_certificate.clone()),
+            ))
+        }
+        None => {
+            n.say(
+                "The server asks for a client certificate; the client has none, which it allows.",
+            );
+            Ok(None)
+        }
+        Some(c) => verify_client(n, &c, server_certificate),
+    }
+}
+
+/// The server verifies the client's certificate `c`.
+fn verify_client(
+    n: &mut Negotiation<'_>,
+    c: &Cert,
+    server_certificate: &Presented,
+) -> Result<Option<Presented>, Box<Outcome>> {
+    let trust = &n.server.trust;
+    match verify(c, trust, None, n.world.at, n.stacks.server, None) {
+        Ok(_) => {
+            n.say(format!(
+                "The client sends its {}; the server trusts it (anchors: {}).",
+                c.describe(),
+                trust.join(", ")
+            ));
+            Ok(Some(c.presented(false)))
+        }
+        Err((kind, alert, why, _)) => {
+            n.say(format!(
+                "The client sends its {}; the server refuses it: {why}; it aborts with {}.",
+                c.describe(),
+                alert.name()
+            ));
+            Err(failed(
+                Side::Server,
+                Some(alert),
+                kind,
+                Some(server_certificate.clone()),
+            ))
+        }
+    }
+}

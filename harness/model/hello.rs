@@ -1,0 +1,88 @@
+//! The client's hello: whether both endpoints can start at all, and which
+//! versions and suites the client offers.
+
+use crate::outcome::{ErrorKind, Failed, Outcome, Side, SideError};
+use crate::scenario::ClientAuth;
+use crate::version::ProtocolVersion;
+
+use super::{failed, quirks, suite, suites_text, versions_text, Negotiation};
+
+/// What the client's hello carries.
+pub(super) struct ClientHello {
+    /// The versions it offers, lowest first (OpenSSL drops those above a
+    /// hole).
+    pub versions: Vec<ProtocolVersion>,
+    /// The suites it lists, in its order.
+    pub offered: Vec<u16>,
+    /// Its best version.
+    pub max: ProtocolVersion,
+}
+
+/// The client's hello, said in words; or the end, when an endpoint cannot
+/// build its configuration.
+pub(super) fn client_hello(n: &mut Negotiation<'_>) -> Result<ClientHello, Box<Outcome>> {
+    let c_rules = n.stacks.client;
+    let versions = quirks::client_versions(c_rules, &n.client.versions);
+    let offered = suite::offered_suites(c_rules, n.client, &versions);
+    let Some(&max) = versions.last() else {
+        return Err(failed(Side::Client, None, ErrorKind::Configuration, None));
+    };
+    unstartable(n)?;
+    if versions != n.client.versions {
+        n.say(format!(
+            "The client enables {}, with a hole; OpenSSL keeps only the lowest contiguous run, {}.",
+            versions_text(&n.client.versions),
+            versions_text(&versions)
+        ));
+    }
+    n.say(format!(
+        "The client, {} ({}), offers {} and the suites {}.",
+        n.client.name,
+        c_rules.name(),
+        versions_text(&versions),
+        suites_text(&offered)
+    ));
+    Ok(ClientHello {
+        versions,
+        offered,
+        max,
+    })
+}
+
+/// Each side builds its configuration before a byte is sent: an endpoint
+/// that must verify its peer and has no trust anchor may refuse to.
+fn unstartable(n: &mut Negotiation<'_>) -> Result<(), Box<Outcome>> {
+    let (client, server) = (n.client, n.server);
+    let client_unstartable =
+        quirks::refuses_empty_trust(n.stacks.client) && client.trust.is_empty();
+    let server_unstartable = quirks::refuses_empty_trust(n.stacks.server)
+        && server.client_auth != ClientAuth::None
+        && server.trust.is_empty();
+    if !(client_unstartable || server_unstartable) {
+        return Ok(());
+    }
+    n.say(
+        "rustls will not build a certificate verifier without a trust anchor: the endpoint cannot start.",
+    );
+    let error = |unstartable: bool| {
+        Some(SideError {
+            kind: if unstartable {
+                ErrorKind::Configuration
+            } else {
+                ErrorKind::PeerClosed
+            },
+            raw: None,
+        })
+    };
+    Err(Box::new(Outcome::Failed(Failed {
+        failed_side: Some(if server_unstartable {
+            Side::Server
+        } else {
+            Side::Client
+        }),
+        alert: None,
+        client_error: error(client_unstartable),
+        server_error: error(server_unstartable),
+        server_certificate: None,
+    })))
+}

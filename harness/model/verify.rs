@@ -1,0 +1,181 @@
+//! Certificate verification (RFC 5280, RFC 6125): the chain to a trust
+//! anchor, the name, the validity period, and a client's accepted
+//! exceptions, in the order each verifier checks them.
+
+use crate::moment::Moment;
+use crate::outcome::{Alert, ErrorKind, Outcome, Presented, Side};
+use crate::scenario::Profile;
+
+use super::certificate::Cert;
+use super::quirks::{self, CertFault};
+use super::{failed, Negotiation, Rules};
+
+/// Why a peer refused a certificate: the error, the alert it sends, the
+/// reason in words, and whether an accepted exception had already
+/// overridden an untrusted issuer (OpenSSL goes on checking after one).
+pub(super) type Refusal = (ErrorKind, Alert, String, bool);
+
+/// The client verifies the server's certificate; what the outcome reports
+/// of it, or the client's refusal.
+pub(super) fn server_certificate(
+    n: &mut Negotiation<'_>,
+    cert: &Cert,
+) -> Result<Presented, Box<Outcome>> {
+    let (client, world) = (n.client, n.world);
+    let verdict = verify(
+        cert,
+        &client.trust,
+        Some(world.server_name),
+        world.at,
+        n.stacks.client,
+        Some(client),
+    );
+    let by_exception = match verdict {
+        Ok(by_exception) => by_exception,
+        Err((kind, alert, why, by_exception)) => {
+            if by_exception {
+                n.say("The client's accepted exception overrides the untrusted issuer, but OpenSSL goes on checking the certificate.");
+            }
+            n.say(format!(
+                "The client refuses the certificate: {why}; it aborts with {}.",
+                alert.name()
+            ));
+            return Err(failed(
+                Side::Client,
+                Some(alert),
+                kind,
+                Some(cert.presented(by_exception)),
+            ));
+        }
+    };
+    n.say(if by_exception {
+        format!(
+            "The client does not trust its issuer, but has accepted this very certificate ({} {}) as an exception.",
+            cert.summary.subject, cert.key
+        )
+    } else {
+        format!(
+            "The client trusts it: it chains to one of {} and is valid for {}.",
+            client.trust.join(", "),
+            world.server_name
+        )
+    });
+    Ok(cert.presented(by_exception))
+}
+
+/// Verifies `cert` for a peer that trusts `trust` (CA ids) at `at`, for
+/// `name` if given (a client verifying a server); `Ok(true)` when only the
+/// client's accepted exception let it through.
+pub(super) fn verify(
+    cert: &Cert,
+    trust: &[String],
+    name: Option<&str>,
+    at: Moment,
+    rules: Rules,
+    client: Option<&Profile>,
+) -> Result<bool, Refusal> {
+    let chains = chains(cert, trust, rules);
+    let in_time = at.unix() >= cert.validity.not_before && at.unix() <= cert.validity.not_after;
+    let named = name.is_none_or(|n| cert.dns_names.iter().any(|d| d.eq_ignore_ascii_case(n)));
+    let mut by_exception = false;
+    for fault in quirks::fault_order(rules) {
+        match fault {
+            CertFault::Expired if !in_time => {
+                return Err((
+                    ErrorKind::CertificateExpired,
+                    quirks::CERTIFICATE_EXPIRED,
+                    format!("at {at} it is outside its validity period"),
+                    by_exception,
+                ))
+            }
+            CertFault::Untrusted if !chains => {
+                if !excepted(cert, client) {
+                    return Err(untrusted(cert, trust, rules, client));
+                }
+                by_exception = true;
+                if quirks::exception_skips_later_checks(rules) {
+                    return Ok(true);
+                }
+            }
+            CertFault::Name if !named => {
+                let why = format!(
+                    "it is not valid for {} (names: {})",
+                    name.unwrap_or_default(),
+                    cert.dns_names.join(", ")
+                );
+                return Err((
+                    ErrorKind::CertificateNameMismatch,
+                    quirks::BAD_CERTIFICATE,
+                    why,
+                    by_exception,
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(by_exception)
+}
+
+/// Whether `cert` chains to one of `trust` by the verifier's rules.
+fn chains(cert: &Cert, trust: &[String], rules: Rules) -> bool {
+    if quirks::accepts_partial_chain(rules) {
+        // Some CA on the path is an anchor, and everything below it was sent.
+        (0..cert.path.len()).any(|k| {
+            trust.contains(&cert.path[k]) && cert.path[..k].iter().all(|c| cert.sent.contains(c))
+        })
+    } else {
+        // Every CA up to the self-signed root is sent or in the store, and
+        // the root is in the store.
+        !cert.path.is_empty()
+            && cert
+                .path
+                .iter()
+                .all(|c| cert.sent.contains(c) || trust.contains(c))
+            && cert.path.last().is_some_and(|root| trust.contains(root))
+    }
+}
+
+/// Whether `client` (none: a server verifying a client) has accepted this
+/// very certificate as an exception, and HSTS does not forbid it.
+fn excepted(cert: &Cert, client: Option<&Profile>) -> bool {
+    client.is_some_and(|p| {
+        !p.hsts
+            && p.accepted_exceptions
+                .iter()
+                .any(|e| e.subject == cert.summary.subject && e.key == cert.key)
+    })
+}
+
+/// The refusal of a certificate that chains to no anchor, with the path
+/// in words.
+fn untrusted(cert: &Cert, trust: &[String], rules: Rules, client: Option<&Profile>) -> Refusal {
+    let none_or = |list: &[String], sep: &str| {
+        if list.is_empty() {
+            "none".to_string()
+        } else {
+            list.join(sep)
+        }
+    };
+    let mut why = if cert.path.is_empty() {
+        "it is self-signed and not a trust anchor".to_string()
+    } else {
+        format!(
+            "it does not chain to a trust anchor (issuers {}; sent {}; trusted {})",
+            cert.path.join(" → "),
+            none_or(&cert.sent, ", "),
+            none_or(trust, ", ")
+        )
+    };
+    if !quirks::accepts_partial_chain(rules) && cert.path.iter().any(|c| trust.contains(c)) {
+        why.push_str("; OpenSSL needs the self-signed root itself in its store");
+    }
+    if client.is_some_and(|p| p.hsts) {
+        why.push_str("; under HSTS no exception can be accepted");
+    }
+    (
+        ErrorKind::UntrustedCertificate,
+        quirks::UNKNOWN_CA,
+        why,
+        false,
+    )
+}

@@ -1,0 +1,1445 @@
+//! The negotiation model on small hand-built cases: each test states one
+//! decision the model takes (the version, the suite and whose preference,
+//! the certificate, a verification fault, client authentication, the
+//! identity check) and checks both the outcome and the words `explain`
+//! prints for it. Then the check of a real run against the model
+//! (`model::disagreements`), with differences planted field by field.
+//!
+//! A case is written as scenario text and loaded like any other file, as
+//! in `tests/model.rs`; the defaults are a TLS 1.2/1.3 client and server
+//! with one RSA certificate from the harness root.
+
+use std::path::Path;
+
+use tls_harness::model::{self, quirks, Prediction, Rules, Stacks};
+use tls_harness::moment::Moment;
+use tls_harness::outcome::{Alert, ErrorKind, Established, Failed, Outcome, Side};
+use tls_harness::scenario::{Catalog, ScenarioFile};
+use tls_harness::version::ProtocolVersion::{self, Tls10, Tls11, Tls12, Tls13};
+
+const RSA_SUITE: &str = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+const RSA_SUITE_256: &str = "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384";
+const ECDSA_SUITE: &str = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+const TLS13_SUITE: &str = "TLS_AES_128_GCM_SHA256";
+const CBC_SUITE: &str = "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA";
+
+/// CAs a case may use besides the built-in `harness-root` (RSA).
+const CAS: &str = r#"
+[ca.ec-root]
+subject = "EC Root"
+key = "ecdsa-p256"
+
+[ca.rsa-issuing]
+subject = "RSA Issuing CA"
+issuer = "harness-root"
+"#;
+
+/// One side's settings, key by key, in the order first set.
+#[derive(Clone)]
+struct Settings(Vec<(String, String)>);
+
+impl Settings {
+    fn set(&mut self, line: &str) {
+        let (key, value) = line.split_once(" = ").expect("`key = value`");
+        match self.0.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value.to_string(),
+            None => self.0.push((key.to_string(), value.to_string())),
+        }
+    }
+
+    fn toml(&self) -> String {
+        self.0.iter().map(|(k, v)| format!("{k} = {v}\n")).collect()
+    }
+}
+
+/// A scenario of one client and one server, built up setting by setting.
+#[derive(Clone)]
+struct Case {
+    client: Settings,
+    server: Settings,
+    scenario: Settings,
+}
+
+fn make_case() -> Case {
+    let mut case = Case {
+        client: Settings(Vec::new()),
+        server: Settings(Vec::new()),
+        scenario: Settings(Vec::new()),
+    };
+    case = case
+        .client(r#"versions = ["1.2", "1.3"]"#)
+        .client(&format!(r#"suites = ["{TLS13_SUITE}", "{RSA_SUITE}"]"#))
+        .server(r#"versions = ["1.2", "1.3"]"#)
+        .server(&format!(r#"suites = ["{TLS13_SUITE}", "{RSA_SUITE}"]"#))
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "harness-root" }]"#);
+    case
+}
+
+impl Case {
+    fn client(mut self, line: &str) -> Self {
+        self.client.set(line);
+        self
+    }
+
+    fn server(mut self, line: &str) -> Self {
+        self.server.set(line);
+        self
+    }
+
+    fn scenario(mut self, line: &str) -> Self {
+        self.scenario.set(line);
+        self
+    }
+
+    fn text(&self) -> String {
+        format!(
+            "{CAS}\n[profile.c]\nname = \"Test client\"\nproduct = \"test\"\nrelease = \"case\"\nrole = \"client\"\nconnection = \"https\"\n{}\n[profile.s]\nname = \"Test server\"\nproduct = \"test\"\nrelease = \"case\"\nrole = \"server\"\nconnection = \"https\"\nhost = \"server.example.com\"\n{}\n[[scenario]]\nid = \"case\"\nclient = \"c\"\nserver = \"s\"\n{}",
+            self.client.toml(),
+            self.server.toml(),
+            self.scenario.toml()
+        )
+    }
+
+    fn load(&self) -> ScenarioFile {
+        match Catalog::empty().parse_scenario_file(Path::new("case.toml"), &self.text()) {
+            Ok(file) => file,
+            Err(e) => panic!(
+                "the case does not load: {:?}\n{}",
+                miette::Report::new(e),
+                self.text()
+            ),
+        }
+    }
+
+    /// The model's prediction under `stacks` on 2024-06-01.
+    fn predict(&self, stacks: Stacks) -> Prediction {
+        self.predict_at(stacks, "2024-06-01")
+    }
+
+    fn predict_at(&self, stacks: Stacks, at: &str) -> Prediction {
+        let file = self.load();
+        let at = Moment::parse(at).expect("a date");
+        model::predict(&file.scenarios[0], &file.cas, stacks, at)
+    }
+
+    fn withheld(&self) -> Vec<String> {
+        let file = self.load();
+        model::withheld(&file.scenarios[0].server, &file.cas)
+    }
+}
+
+const fn rules(client: Rules, server: Rules) -> Stacks {
+    Stacks { client, server }
+}
+
+const RUSTLS: Stacks = rules(Rules::Rustls, Rules::Rustls);
+const OPENSSL: Stacks = rules(Rules::OpenSsl, Rules::OpenSsl);
+const REFERENCE: Stacks = Stacks::REFERENCE;
+
+#[track_caller]
+fn check_said(p: &Prediction, words: &str) {
+    assert!(
+        p.steps.iter().any(|s| s.contains(words)),
+        "no step says {words:?}:\n{}",
+        p.steps.join("\n")
+    );
+}
+
+#[track_caller]
+fn check_not_said(p: &Prediction, words: &str) {
+    assert!(
+        !p.steps.iter().any(|s| s.contains(words)),
+        "a step says {words:?}:\n{}",
+        p.steps.join("\n")
+    );
+}
+
+#[track_caller]
+fn established(p: &Prediction) -> &Established {
+    match &p.outcome {
+        Outcome::Established(e) => e,
+        other => panic!(
+            "not established: {}\n{}",
+            other.summary(),
+            p.steps.join("\n")
+        ),
+    }
+}
+
+#[track_caller]
+fn failed(p: &Prediction) -> &Failed {
+    match &p.outcome {
+        Outcome::Failed(f) => f,
+        other => panic!("did not fail: {}\n{}", other.summary(), p.steps.join("\n")),
+    }
+}
+
+/// The outcome fails on `side` with `cause`, sending `alert`.
+#[track_caller]
+fn check_failed(p: &Prediction, side: Side, alert: Option<Alert>, cause: ErrorKind) {
+    let f = failed(p);
+    assert_eq!(f.failed_side, Some(side), "{}", p.steps.join("\n"));
+    assert_eq!(f.alert, alert, "{}", p.steps.join("\n"));
+    assert_eq!(f.cause(), Some(&cause), "{}", p.steps.join("\n"));
+}
+
+#[track_caller]
+fn check_version(p: &Prediction, v: ProtocolVersion) {
+    assert_eq!(established(p).version, v, "{}", p.steps.join("\n"));
+}
+
+#[track_caller]
+fn check_suite(p: &Prediction, name: &str) {
+    assert_eq!(established(p).suite.name, name, "{}", p.steps.join("\n"));
+}
+
+fn suites(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    format!("suites = [{}]", quoted.join(", "))
+}
+
+fn versions(vs: &[&str]) -> String {
+    let quoted: Vec<String> = vs.iter().map(|n| format!("\"{n}\"")).collect();
+    format!("versions = [{}]", quoted.join(", "))
+}
+
+const UNKNOWN_CA: Alert = Alert(48);
+const BAD_CERTIFICATE: Alert = Alert(42);
+const CERTIFICATE_EXPIRED: Alert = Alert(45);
+const CERTIFICATE_REQUIRED: Alert = Alert(116);
+const ILLEGAL_PARAMETER: Alert = Alert(47);
+const INAPPROPRIATE_FALLBACK: Alert = Alert(86);
+
+// The rules.
+
+#[test]
+fn stacks_are_named_as_their_pairing() {
+    assert_eq!(RUSTLS.id(), "rustls-rustls");
+    assert_eq!(rules(Rules::OpenSsl, Rules::Rustls).id(), "openssl-rustls");
+    assert_eq!(
+        rules(Rules::Reference, Rules::OpenSsl).id(),
+        "reference-openssl"
+    );
+    assert_eq!(REFERENCE.id(), "reference");
+}
+
+// The version.
+
+#[test]
+fn server_chooses_the_highest_version_of_supported_versions() {
+    let p = make_case().predict(RUSTLS);
+    check_version(&p, Tls13);
+    check_said(&p, "The client lists its versions in supported_versions; TLS 1.3 is the highest both enable and the server chooses it.");
+    let p = make_case()
+        .server(&versions(&["1.2"]))
+        .server(&suites(&[RSA_SUITE]))
+        .predict(RUSTLS);
+    check_version(&p, Tls12);
+    check_said(&p, "TLS 1.2 is the highest both enable");
+}
+
+#[test]
+fn rustls_client_sends_supported_versions_without_tls13() {
+    let p = make_case()
+        .client(&versions(&["1.2"]))
+        .client(&suites(&[RSA_SUITE]))
+        .predict(RUSTLS);
+    check_version(&p, Tls12);
+    check_said(&p, "rustls sends supported_versions even without TLS 1.3, so the server knows the client's exact versions; TLS 1.2 is the highest both enable");
+}
+
+#[test]
+fn server_without_a_version_of_supported_versions_refuses_with_protocol_version() {
+    let p = make_case()
+        .client(&versions(&["1.3"]))
+        .client(&suites(&[TLS13_SUITE]))
+        .server(&versions(&["1.2"]))
+        .server(&suites(&[RSA_SUITE]))
+        .predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(Alert::PROTOCOL_VERSION),
+        ErrorKind::NoCommonVersion,
+    );
+    check_said(&p, "No version of the client's supported_versions is enabled on the server: it refuses with protocol_version.");
+}
+
+#[test]
+fn legacy_hello_gets_the_servers_best_version_at_or_below_its_own() {
+    let p = make_case()
+        .client(&versions(&["1.0", "1.1"]))
+        .client(&suites(&[CBC_SUITE]))
+        .server(&versions(&["1.0", "1.1", "1.2"]))
+        .server(&suites(&[CBC_SUITE]))
+        .predict(REFERENCE);
+    check_version(&p, Tls11);
+    check_said(&p, "The client's hello (no supported_versions) asks for at most TLS 1.1; the server chooses TLS 1.1, its best version at or below it.");
+    let p = make_case()
+        .client(&versions(&["1.0", "1.1", "1.2"]))
+        .client(&suites(&[CBC_SUITE]))
+        .server(&versions(&["1.0"]))
+        .server(&suites(&[CBC_SUITE]))
+        .predict(OPENSSL);
+    check_version(&p, Tls10);
+    check_said(&p, "asks for at most TLS 1.2; the server chooses TLS 1.0");
+}
+
+#[test]
+fn client_refuses_a_version_below_its_legacy_hello_that_it_does_not_enable() {
+    let case = make_case()
+        .client(&versions(&["1.2"]))
+        .client(&suites(&[CBC_SUITE]))
+        .server(&versions(&["1.0", "1.1"]))
+        .server(&suites(&[CBC_SUITE]));
+    let p = case.predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(Alert::PROTOCOL_VERSION),
+        ErrorKind::NoCommonVersion,
+    );
+    check_said(&p, "the server chooses TLS 1.1");
+    check_said(
+        &p,
+        "The client does not enable TLS 1.1 and aborts with protocol_version.",
+    );
+    // An OpenSSL server reads the OpenSSL client's alert as a record of the
+    // wrong version; a standard one reads the alert.
+    let server_error = |p: &Prediction| failed(p).server_error.clone().map(|e| e.kind);
+    assert_eq!(server_error(&p), Some(ErrorKind::DecodeError));
+    let p = case.predict(REFERENCE);
+    assert_eq!(
+        server_error(&p),
+        Some(ErrorKind::AlertReceived(Alert::PROTOCOL_VERSION))
+    );
+}
+
+#[test]
+fn legacy_hello_below_everything_the_server_speaks_is_refused() {
+    let case = make_case()
+        .client(&versions(&["1.0", "1.1"]))
+        .client(&suites(&[CBC_SUITE]))
+        .server(&versions(&["1.2", "1.3"]));
+    let p = case.predict(rules(Rules::OpenSsl, Rules::Rustls));
+    check_failed(
+        &p,
+        Side::Server,
+        Some(Alert::HANDSHAKE_FAILURE),
+        ErrorKind::NoCommonVersion,
+    );
+    check_said(&p, "asks for at most TLS 1.1; the server speaks nothing at or below it, so it refuses with handshake_failure (rustls refuses a hello without signature_algorithms so");
+    let p = case.predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(Alert::PROTOCOL_VERSION),
+        ErrorKind::NoCommonVersion,
+    );
+    check_said(&p, "so it refuses with protocol_version.");
+}
+
+#[test]
+fn rustls_server_answers_a_tls12_legacy_hello_with_tls12_only() {
+    let p = make_case()
+        .client(&versions(&["1.2"]))
+        .client(&suites(&[RSA_SUITE]))
+        .predict(rules(Rules::OpenSsl, Rules::Rustls));
+    check_version(&p, Tls12);
+    check_said(&p, "asks for at most TLS 1.2; the server chooses TLS 1.2");
+}
+
+#[test]
+fn openssl_client_with_a_hole_offers_only_its_lowest_run() {
+    let case = make_case()
+        .client(&versions(&["1.0", "1.2", "1.3"]))
+        .client(&suites(&[CBC_SUITE, TLS13_SUITE]))
+        .server(&versions(&["1.0", "1.1", "1.2", "1.3"]))
+        .server(&suites(&[CBC_SUITE, TLS13_SUITE]));
+    let p = case.predict(OPENSSL);
+    check_version(&p, Tls10);
+    check_said(&p, "The client enables TLS 1.0, TLS 1.2, TLS 1.3, with a hole; OpenSSL keeps only the lowest contiguous run, TLS 1.0.");
+    check_said(
+        &p,
+        "offers TLS 1.0 and the suites TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA.",
+    );
+    let p = case.predict(REFERENCE);
+    check_version(&p, Tls13);
+    check_not_said(&p, "with a hole");
+}
+
+#[test]
+fn server_that_speaks_more_marks_a_downgrade_the_client_refuses() {
+    // A standard client's legacy hello asks for 1.2; the server speaks 1.1
+    // and 1.3, answers 1.1 and marks its random.
+    let case = make_case()
+        .client(&versions(&["1.1", "1.2"]))
+        .client(&suites(&[CBC_SUITE]))
+        .server(&versions(&["1.1", "1.3"]))
+        .server(&suites(&[CBC_SUITE, TLS13_SUITE]));
+    let p = case.predict(REFERENCE);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(ILLEGAL_PARAMETER),
+        ErrorKind::InappropriateFallback,
+    );
+    check_said(&p, "The server speaks TLS 1.3 but answered TLS 1.1, and marks its random so (RFC 8446 §4.1.3); the client asked for up to TLS 1.2, takes that for a downgrade and aborts with illegal_parameter.");
+    // OpenSSL marks below 1.2 only when 1.2 itself is enabled.
+    let p = case.predict(rules(Rules::Reference, Rules::OpenSsl));
+    check_version(&p, Tls11);
+    check_not_said(&p, "marks its random");
+    // A client that asked for no more than it got does not mind the mark.
+    let p = case.client(&versions(&["1.1"])).predict(REFERENCE);
+    check_version(&p, Tls11);
+}
+
+#[test]
+fn downgrade_sentinel_follows_rfc8446_and_openssl() {
+    use quirks::server_sets_downgrade_sentinel as marks;
+    for rules in [Rules::Reference, Rules::Rustls, Rules::OpenSsl] {
+        assert!(!marks(rules, Tls13, &[Tls12, Tls13]));
+        assert!(marks(rules, Tls12, &[Tls12, Tls13]));
+        assert!(!marks(rules, Tls12, &[Tls11, Tls12]));
+        assert!(!marks(rules, Tls11, &[Tls10, Tls11]));
+        assert!(marks(rules, Tls11, &[Tls11, Tls12]));
+    }
+    assert!(marks(Rules::Reference, Tls11, &[Tls11, Tls13]));
+    assert!(!marks(Rules::OpenSsl, Tls11, &[Tls11, Tls13]));
+}
+
+// The fallback hello (RFC 7507).
+
+/// A client that offers TLS 1.3 first, with a suite the default server
+/// does not list, and falls back to TLS 1.2.
+fn make_falling_back_client(scsv: bool) -> Case {
+    make_case()
+        .client(&versions(&["1.3"]))
+        .client(&suites(&["TLS_AES_256_GCM_SHA384", RSA_SUITE]))
+        .client(&format!(
+            "fallback = {{ versions = [\"1.2\"], scsv = {scsv} }}"
+        ))
+}
+
+#[test]
+fn fallback_below_the_servers_best_is_refused_as_inappropriate() {
+    // The server speaks 1.3 but lists no 1.3 suite: the first hello fails.
+    let p = make_falling_back_client(true).predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(INAPPROPRIATE_FALLBACK),
+        ErrorKind::InappropriateFallback,
+    );
+    assert!(p.fallback_from.is_some());
+    check_said(&p, "The first hello failed in the negotiation, so the client retries with its fallback hello (TLS 1.2, carrying TLS_FALLBACK_SCSV).");
+    check_said(&p, "The hello carries TLS_FALLBACK_SCSV and asks for TLS 1.2, below the server's best (TLS 1.3): the server refuses it with inappropriate_fallback (RFC 7507).");
+}
+
+#[test]
+fn fallback_to_the_servers_best_is_legitimate() {
+    let p = make_falling_back_client(true)
+        .server(&versions(&["1.2"]))
+        .server(&suites(&[RSA_SUITE]))
+        .predict(OPENSSL);
+    check_version(&p, Tls12);
+    let Some(Outcome::Failed(first)) = &p.fallback_from else {
+        panic!("no failed first hello");
+    };
+    assert_eq!(first.alert, Some(Alert::PROTOCOL_VERSION));
+    check_said(&p, "The hello carries TLS_FALLBACK_SCSV; TLS 1.2 is the server's best, so the fallback is legitimate.");
+}
+
+#[test]
+fn fallback_without_scsv_is_not_checked() {
+    let p = make_falling_back_client(false).predict(OPENSSL);
+    check_version(&p, Tls12);
+    check_said(&p, "retries with its fallback hello (TLS 1.2).");
+    check_not_said(&p, "TLS_FALLBACK_SCSV");
+}
+
+#[test]
+fn rustls_server_ignores_scsv_but_marks_the_downgrade_openssl_checks() {
+    let p = make_falling_back_client(true).predict(rules(Rules::OpenSsl, Rules::Rustls));
+    check_failed(
+        &p,
+        Side::Client,
+        Some(ILLEGAL_PARAMETER),
+        ErrorKind::InappropriateFallback,
+    );
+    check_said(
+        &p,
+        "The hello carries TLS_FALLBACK_SCSV, which rustls does not check.",
+    );
+    check_said(
+        &p,
+        "the client is OpenSSL sending a fallback hello, which checks the mark all the same",
+    );
+}
+
+#[test]
+fn no_fallback_after_a_certificate_was_seen() {
+    let p = make_falling_back_client(true)
+        .client(&suites(&[TLS13_SUITE, RSA_SUITE]))
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "self" }]"#)
+        .predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+    assert!(p.fallback_from.is_none());
+    check_not_said(&p, "retries");
+}
+
+// The suite.
+
+#[test]
+fn servers_preference_decides_the_suite_when_it_has_one() {
+    let case = make_case()
+        .client(&versions(&["1.2"]))
+        .client(&suites(&[RSA_SUITE, RSA_SUITE_256]))
+        .server(&versions(&["1.2"]))
+        .server(&suites(&[RSA_SUITE_256, RSA_SUITE]));
+    let p = case
+        .clone()
+        .server("server-preference = true")
+        .predict(OPENSSL);
+    check_suite(&p, RSA_SUITE_256);
+    check_said(&p, "The server chooses TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xC030), the first in its own preference order that TLS 1.2 allows and its certificates can serve, and presents its rsa-2048 certificate server.example.com (issued by tls-harness Test Root).");
+    let p = case.server("server-preference = false").predict(OPENSSL);
+    check_suite(&p, RSA_SUITE);
+    check_said(&p, "the first in the client's preference order");
+}
+
+#[test]
+fn suites_the_version_does_not_allow_are_passed_over() {
+    let p = make_case()
+        .client(&suites(&[RSA_SUITE, TLS13_SUITE]))
+        .server(&suites(&[RSA_SUITE, TLS13_SUITE]))
+        .predict(REFERENCE);
+    check_version(&p, Tls13);
+    check_suite(&p, TLS13_SUITE);
+    assert_eq!(established(&p).group.as_deref(), Some("X25519"));
+}
+
+#[test]
+fn no_shared_suite_is_refused_with_handshake_failure() {
+    let p = make_case()
+        .client(&versions(&["1.2"]))
+        .client(&suites(&[RSA_SUITE]))
+        .server(&versions(&["1.2"]))
+        .server(&suites(&[RSA_SUITE_256]))
+        .predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(Alert::HANDSHAKE_FAILURE),
+        ErrorKind::NoSharedCipher,
+    );
+    check_said(&p, "No suite is left that both sides list, that TLS 1.2 allows and that the server's certificates can serve (shared: none): the server refuses with handshake_failure.");
+}
+
+#[test]
+fn a_suite_no_certificate_can_serve_is_not_chosen() {
+    let p = make_case()
+        .client(&versions(&["1.2"]))
+        .client(&suites(&[ECDSA_SUITE, RSA_SUITE]))
+        .server(&versions(&["1.2"]))
+        .server(&suites(&[ECDSA_SUITE, RSA_SUITE]))
+        .predict(OPENSSL);
+    check_suite(&p, RSA_SUITE);
+    let p = make_case()
+        .client(&versions(&["1.2"]))
+        .client(&suites(&[ECDSA_SUITE]))
+        .server(&versions(&["1.2"]))
+        .server(&suites(&[ECDSA_SUITE]))
+        .predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(Alert::HANDSHAKE_FAILURE),
+        ErrorKind::NoSharedCipher,
+    );
+    check_said(&p, "(shared: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)");
+}
+
+#[test]
+fn group_is_that_of_the_key_exchange() {
+    let at12 = |suite: &str| {
+        make_case()
+            .client(&versions(&["1.2"]))
+            .client(&suites(&[suite]))
+            .server(&versions(&["1.2"]))
+            .server(&suites(&[suite]))
+            .predict(OPENSSL)
+    };
+    let group = |p: &Prediction| established(p).group.clone();
+    assert_eq!(group(&at12(RSA_SUITE)).as_deref(), Some("X25519"));
+    assert_eq!(
+        group(&at12("TLS_DHE_RSA_WITH_AES_128_GCM_SHA256")).as_deref(),
+        Some("dh-2048")
+    );
+    assert_eq!(group(&at12("TLS_RSA_WITH_AES_128_GCM_SHA256")), None);
+}
+
+#[test]
+fn rustls_server_without_supported_groups_finds_no_group() {
+    let case = make_case()
+        .client(&versions(&["1.2"]))
+        .client(&suites(&["TLS_RSA_WITH_AES_128_GCM_SHA256", RSA_SUITE]))
+        .server(&versions(&["1.2"]))
+        .server(&suites(&[RSA_SUITE]));
+    // OpenSSL's hello lists an ECDHE suite, so it carries supported_groups.
+    check_suite(
+        &case.predict(rules(Rules::OpenSsl, Rules::Rustls)),
+        RSA_SUITE,
+    );
+    let p = case
+        .client(&suites(&["TLS_RSA_WITH_AES_128_GCM_SHA256"]))
+        .predict(rules(Rules::OpenSsl, Rules::Rustls));
+    check_failed(
+        &p,
+        Side::Server,
+        Some(Alert::HANDSHAKE_FAILURE),
+        ErrorKind::NoSharedGroup,
+    );
+    check_said(
+        &p,
+        "so it carries no supported_groups; rustls finds no key-exchange group in common",
+    );
+}
+
+#[test]
+fn rustls_resolver_takes_ecdsa_first_when_any_tls13_suite_is_listed() {
+    // The TLS 1.2 hello still lists the TLS 1.3 suite (rustls offers all it
+    // lists), which counts for the ECDSA certificate; the retry at 1.3
+    // succeeds.
+    let case = make_case()
+        .client(&versions(&["1.2"]))
+        .client(r#"fallback = { versions = ["1.3"], scsv = false }"#)
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "harness-root" }, { key = "ecdsa-p256", issuer = "harness-root" }]"#);
+    let p = case.predict(RUSTLS);
+    check_said(&p, "offers TLS 1.2 and the suites TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256.");
+    check_said(&p, "rustls's certificate resolver picks its ecdsa-p256 certificate server.example.com (issued by tls-harness Test Root) first");
+    let Some(Outcome::Failed(first)) = &p.fallback_from else {
+        panic!("the first hello did not fail:\n{}", p.steps.join("\n"));
+    };
+    assert_eq!(first.cause(), Some(&ErrorKind::NoSharedCipher));
+    check_version(&p, Tls13);
+    // OpenSSL chooses the suite first, and with it the RSA certificate.
+    let p = case.predict(rules(Rules::Rustls, Rules::OpenSsl));
+    check_version(&p, Tls12);
+    check_suite(&p, RSA_SUITE);
+    check_said(&p, "presents its rsa-2048 certificate");
+    check_not_said(&p, "resolver");
+    // An OpenSSL client leaves the TLS 1.3 suite out of its TLS 1.2 hello.
+    let p = case.predict(rules(Rules::OpenSsl, Rules::Rustls));
+    check_said(
+        &p,
+        "offers TLS 1.2 and the suites TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256.",
+    );
+    check_version(&p, Tls12);
+    check_suite(&p, RSA_SUITE);
+}
+
+#[test]
+fn rustls_resolver_with_one_certificate_says_nothing_of_its_choice() {
+    let p = make_case().predict(RUSTLS);
+    check_not_said(&p, "resolver");
+    check_said(&p, "The server chooses TLS_AES_128_GCM_SHA256 (0x1301)");
+}
+
+// The certificate the server presents.
+
+#[test]
+fn withheld_ecdsa_certificate_is_named_and_not_presented() {
+    let case = make_case()
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "harness-root" }, { key = "ecdsa-p256", issuer = "harness-root" }]"#)
+        .server(r#"ecdsa-presentation = "only-if-ecdsa-signed""#);
+    assert_eq!(
+        case.withheld(),
+        ["ecdsa-p256 certificate server.example.com: not presented (signed with an rsa-2048 key, and ecdsa-presentation = only-if-ecdsa-signed)"]
+    );
+    let p = case.predict(OPENSSL);
+    check_said(&p, "The server keeps its ecdsa-p256 certificate server.example.com (issued by tls-harness Test Root) in the keystore but does not present it");
+    assert_eq!(
+        established(&p)
+            .server_certificate
+            .as_ref()
+            .unwrap()
+            .leaf
+            .key,
+        "rsa-2048"
+    );
+    let signed_by_ec = case.server(r#"certificate = [{ key = "rsa-2048", issuer = "harness-root" }, { key = "ecdsa-p256", issuer = "ec-root" }]"#);
+    assert!(signed_by_ec.withheld().is_empty());
+    assert!(make_case().withheld().is_empty());
+}
+
+#[test]
+fn rustls_server_with_nothing_to_present_denies_access() {
+    let case = make_case()
+        .server(r#"certificate = [{ key = "ecdsa-p256", issuer = "harness-root" }]"#)
+        .server(r#"ecdsa-presentation = "never""#);
+    assert_eq!(case.withheld().len(), 1);
+    let p = case.predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(Alert(49)),
+        ErrorKind::Other("rustls:General".into()),
+    );
+    check_said(&p, "The server has no certificate to present; rustls's certificate resolver finds none and the server aborts with access_denied.");
+    // OpenSSL counts TLS 1.3 as off and finds no suite at 1.2.
+    let p = case.predict(OPENSSL);
+    check_said(
+        &p,
+        "OpenSSL counts TLS 1.3 as off: the server has no certificate TLS 1.3 can use.",
+    );
+    check_failed(
+        &p,
+        Side::Server,
+        Some(Alert::HANDSHAKE_FAILURE),
+        ErrorKind::NoSharedCipher,
+    );
+    check_said(&p, "TLS 1.2 allows");
+}
+
+#[test]
+fn openssl_server_with_only_dsa_negotiates_as_if_tls13_were_off() {
+    let dss = "TLS_DHE_DSS_WITH_AES_128_GCM_SHA256";
+    let case = make_case()
+        .client(&suites(&[TLS13_SUITE, dss]))
+        .server(&suites(&[TLS13_SUITE, dss]))
+        .server(r#"certificate = [{ key = "dsa-2048", issuer = "harness-root" }]"#);
+    let p = case.predict(OPENSSL);
+    check_said(&p, "OpenSSL counts TLS 1.3 as off");
+    check_version(&p, Tls12);
+    check_suite(&p, dss);
+    // The reference decides the version first, and no DSA certificate
+    // serves TLS 1.3.
+    let p = case.predict(REFERENCE);
+    check_not_said(&p, "counts TLS 1.3 as off");
+    check_failed(
+        &p,
+        Side::Server,
+        Some(Alert::HANDSHAKE_FAILURE),
+        ErrorKind::NoSharedCipher,
+    );
+    // With an RSA certificate too, TLS 1.3 stays on.
+    let p = case
+        .server(r#"certificate = [{ key = "dsa-2048", issuer = "harness-root" }, { key = "rsa-2048", issuer = "harness-root" }]"#)
+        .predict(OPENSSL);
+    check_version(&p, Tls13);
+}
+
+#[test]
+fn presented_certificate_reports_subject_issuer_and_chain() {
+    let p = make_case()
+        .server(
+            r#"certificate = [{ key = "ecdsa-p256", issuer = "rsa-issuing", send-chain = true }]"#,
+        )
+        .client(r#"trust = ["harness-root"]"#)
+        .predict(RUSTLS);
+    let c = established(&p).server_certificate.clone().unwrap();
+    assert_eq!(c.leaf.subject, "server.example.com");
+    assert_eq!(c.leaf.issuer, "RSA Issuing CA");
+    assert_eq!(c.leaf.key, "ecdsa-p256");
+    assert!(!c.leaf.self_signed);
+    assert_eq!(c.chain_length, 2);
+    assert!(!c.accepted_by_exception);
+    check_said(&p, "The client trusts it: it chains to one of harness-root and is valid for server.example.com.");
+}
+
+// Verification.
+
+#[test]
+fn client_refuses_a_self_signed_certificate_it_does_not_trust() {
+    let p = make_case()
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "self" }]"#)
+        .predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+    check_said(&p, "The client refuses the certificate: it is self-signed and not a trust anchor; it aborts with unknown_ca.");
+    let c = failed(&p).server_certificate.clone().unwrap();
+    assert!(c.leaf.self_signed);
+    assert_eq!(c.chain_length, 1);
+}
+
+#[test]
+fn chain_not_sent_does_not_reach_the_root() {
+    let case = make_case().server(
+        r#"certificate = [{ key = "rsa-2048", issuer = "rsa-issuing", send-chain = false }]"#,
+    );
+    for stacks in [RUSTLS, OPENSSL, REFERENCE] {
+        let p = case.predict(stacks);
+        check_failed(
+            &p,
+            Side::Client,
+            Some(UNKNOWN_CA),
+            ErrorKind::UntrustedCertificate,
+        );
+        check_said(&p, "it does not chain to a trust anchor (issuers rsa-issuing → harness-root; sent none; trusted harness-root)");
+    }
+    let p = case
+        .clone()
+        .server(
+            r#"certificate = [{ key = "rsa-2048", issuer = "rsa-issuing", send-chain = true }]"#,
+        )
+        .predict(OPENSSL);
+    assert_eq!(
+        established(&p)
+            .server_certificate
+            .as_ref()
+            .unwrap()
+            .chain_length,
+        2
+    );
+    let p = case.client("trust = []").predict(OPENSSL);
+    check_said(&p, "sent none; trusted none)");
+}
+
+#[test]
+fn openssl_needs_the_root_where_rustls_takes_an_intermediate_anchor() {
+    let case = make_case()
+        .server(
+            r#"certificate = [{ key = "rsa-2048", issuer = "rsa-issuing", send-chain = true }]"#,
+        )
+        .client(r#"trust = ["rsa-issuing"]"#);
+    assert!(matches!(
+        case.predict(RUSTLS).outcome,
+        Outcome::Established(_)
+    ));
+    assert!(matches!(
+        case.predict(REFERENCE).outcome,
+        Outcome::Established(_)
+    ));
+    let p = case.predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+    check_said(&p, "(issuers rsa-issuing → harness-root; sent rsa-issuing; trusted rsa-issuing); OpenSSL needs the self-signed root itself in its store; it aborts with unknown_ca.");
+    // Not sent, an anchor below the leaf's issuer is still not reached.
+    let p = case
+        .client(r#"trust = ["harness-root"]"#)
+        .server(
+            r#"certificate = [{ key = "rsa-2048", issuer = "rsa-issuing", send-chain = false }]"#,
+        )
+        .predict(RUSTLS);
+    check_not_said(&p, "OpenSSL needs");
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+}
+
+#[test]
+fn openssl_takes_a_root_from_its_store_when_the_chain_is_not_sent() {
+    let p = make_case()
+        .server(
+            r#"certificate = [{ key = "rsa-2048", issuer = "rsa-issuing", send-chain = false }]"#,
+        )
+        .client(r#"trust = ["rsa-issuing", "harness-root"]"#)
+        .predict(OPENSSL);
+    assert_eq!(
+        established(&p)
+            .server_certificate
+            .as_ref()
+            .unwrap()
+            .chain_length,
+        1
+    );
+}
+
+#[test]
+fn certificate_is_valid_from_its_first_second_to_its_last() {
+    let case = make_case().server(r#"certificate = [{ key = "rsa-2048", issuer = "harness-root", not-before = 2020-01-01T00:00:00Z, not-after = 2020-12-31T00:00:00Z }]"#);
+    for at in ["2020-01-01T00:00:00Z", "2020-06-01", "2020-12-31T00:00:00Z"] {
+        for stacks in [RUSTLS, OPENSSL] {
+            let p = case.predict_at(stacks, at);
+            assert!(
+                matches!(p.outcome, Outcome::Established(_)),
+                "at {at}: {}",
+                p.outcome.summary()
+            );
+        }
+    }
+    for at in ["2019-12-31T23:59:59Z", "2020-12-31T00:00:01Z"] {
+        let p = case.predict_at(RUSTLS, at);
+        check_failed(
+            &p,
+            Side::Client,
+            Some(CERTIFICATE_EXPIRED),
+            ErrorKind::CertificateExpired,
+        );
+        check_said(&p, &format!("The client refuses the certificate: at {at} it is outside its validity period; it aborts with certificate_expired."));
+    }
+}
+
+#[test]
+fn client_refuses_a_certificate_for_another_name() {
+    let p = make_case()
+        .scenario(r#"server-name = "other.example.com""#)
+        .predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(BAD_CERTIFICATE),
+        ErrorKind::CertificateNameMismatch,
+    );
+    check_said(&p, "The client refuses the certificate: it is not valid for other.example.com (names: server.example.com); it aborts with bad_certificate.");
+    let p = make_case()
+        .scenario(r#"server-name = "SERVER.example.COM""#)
+        .predict(RUSTLS);
+    assert!(matches!(p.outcome, Outcome::Established(_)));
+}
+
+#[test]
+fn rustls_reports_expiry_first_and_openssl_the_issuer() {
+    let case = make_case()
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "self", not-after = 2000-12-31 }]"#);
+    let p = case.predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(CERTIFICATE_EXPIRED),
+        ErrorKind::CertificateExpired,
+    );
+    let p = case.predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+    let wrong = make_case()
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "harness-root", not-after = 2000-12-31 }]"#)
+        .scenario(r#"server-name = "other.example.com""#);
+    let p = wrong.predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(CERTIFICATE_EXPIRED),
+        ErrorKind::CertificateExpired,
+    );
+    let p = wrong.predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(BAD_CERTIFICATE),
+        ErrorKind::CertificateNameMismatch,
+    );
+}
+
+/// A self-signed server certificate the client has accepted as an
+/// exception.
+fn make_excepted_case() -> Case {
+    make_case()
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "self" }]"#)
+        .client(r#"accepted-exceptions = [{ subject = "server.example.com", key = "rsa-2048" }]"#)
+}
+
+#[test]
+fn accepted_exception_lets_an_untrusted_certificate_through() {
+    for stacks in [RUSTLS, OPENSSL] {
+        let p = make_excepted_case().predict(stacks);
+        let c = established(&p).server_certificate.clone().unwrap();
+        assert!(c.accepted_by_exception);
+        check_said(&p, "The client does not trust its issuer, but has accepted this very certificate (server.example.com rsa-2048) as an exception.");
+    }
+}
+
+#[test]
+fn exception_for_another_key_does_not_apply() {
+    let p = make_excepted_case()
+        .client(r#"accepted-exceptions = [{ subject = "server.example.com", key = "ecdsa-p256" }]"#)
+        .predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+    let p = make_excepted_case()
+        .client(r#"accepted-exceptions = [{ subject = "other.example.com", key = "rsa-2048" }]"#)
+        .predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+}
+
+#[test]
+fn hsts_forbids_the_exception() {
+    let p = make_excepted_case().client("hsts = true").predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+    check_said(&p, "it is self-signed and not a trust anchor; under HSTS no exception can be accepted; it aborts with unknown_ca.");
+    let p = make_excepted_case().predict(RUSTLS);
+    check_not_said(&p, "HSTS");
+}
+
+#[test]
+fn openssl_goes_on_checking_after_an_exception_and_rustls_does_not() {
+    let case = make_excepted_case().scenario(r#"server-name = "other.example.com""#);
+    let p = case.predict(RUSTLS);
+    assert!(
+        established(&p)
+            .server_certificate
+            .as_ref()
+            .unwrap()
+            .accepted_by_exception
+    );
+    let p = case.predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(BAD_CERTIFICATE),
+        ErrorKind::CertificateNameMismatch,
+    );
+    check_said(&p, "The client's accepted exception overrides the untrusted issuer, but OpenSSL goes on checking the certificate.");
+    assert!(
+        failed(&p)
+            .server_certificate
+            .as_ref()
+            .unwrap()
+            .accepted_by_exception
+    );
+    let expired = make_excepted_case()
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "self", not-after = 2000-12-31 }]"#);
+    let p = expired.predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(CERTIFICATE_EXPIRED),
+        ErrorKind::CertificateExpired,
+    );
+    assert!(
+        failed(&p)
+            .server_certificate
+            .as_ref()
+            .unwrap()
+            .accepted_by_exception
+    );
+    // rustls checks the time before the issuer: no exception yet.
+    let p = expired.predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(CERTIFICATE_EXPIRED),
+        ErrorKind::CertificateExpired,
+    );
+    assert!(
+        !failed(&p)
+            .server_certificate
+            .as_ref()
+            .unwrap()
+            .accepted_by_exception
+    );
+    check_not_said(&p, "overrides");
+}
+
+#[test]
+fn rustls_endpoint_without_trust_anchors_cannot_start() {
+    let p = make_case().client("trust = []").predict(RUSTLS);
+    let f = failed(&p);
+    assert_eq!(f.failed_side, Some(Side::Client));
+    assert_eq!(f.alert, None);
+    assert_eq!(
+        f.client_error.as_ref().map(|e| &e.kind),
+        Some(&ErrorKind::Configuration)
+    );
+    assert_eq!(
+        f.server_error.as_ref().map(|e| &e.kind),
+        Some(&ErrorKind::PeerClosed)
+    );
+    check_said(&p, "rustls will not build a certificate verifier without a trust anchor: the endpoint cannot start.");
+    assert_eq!(p.steps.len(), 1);
+    // OpenSSL starts, and refuses the certificate.
+    let p = make_case().client("trust = []").predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Client,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+    // A server needs anchors only when it asks for a client certificate.
+    let server = make_case().server("trust = []");
+    assert!(matches!(
+        server.predict(RUSTLS).outcome,
+        Outcome::Established(_)
+    ));
+    let p = server.server(r#"client-auth = "request""#).predict(RUSTLS);
+    let f = failed(&p);
+    assert_eq!(f.failed_side, Some(Side::Server));
+    assert_eq!(
+        f.client_error.as_ref().map(|e| &e.kind),
+        Some(&ErrorKind::PeerClosed)
+    );
+    assert_eq!(
+        f.server_error.as_ref().map(|e| &e.kind),
+        Some(&ErrorKind::Configuration)
+    );
+}
+
+// Client authentication.
+
+const CLIENT_CERT: &str = r#"certificate = [{ key = "rsa-2048", issuer = "harness-root", subject = "client.example.com" }]"#;
+
+#[test]
+fn server_requiring_a_certificate_refuses_a_client_without_one() {
+    let case = make_case().server(r#"client-auth = "require""#);
+    let p = case.predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(CERTIFICATE_REQUIRED),
+        ErrorKind::CertificateRequired,
+    );
+    check_said(&p, "The server requires a client certificate and the client has none: it aborts with certificate_required.");
+    assert!(failed(&p).server_certificate.is_some());
+    // Below TLS 1.3 OpenSSL sends handshake_failure, rustls certificate_required.
+    let at12 = case
+        .server(&versions(&["1.2"]))
+        .server(&suites(&[RSA_SUITE]));
+    let p = at12.predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(Alert::HANDSHAKE_FAILURE),
+        ErrorKind::CertificateRequired,
+    );
+    let p = at12.predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(CERTIFICATE_REQUIRED),
+        ErrorKind::CertificateRequired,
+    );
+}
+
+#[test]
+fn server_requesting_a_certificate_accepts_a_client_without_one() {
+    let p = make_case()
+        .server(r#"client-auth = "request""#)
+        .predict(RUSTLS);
+    assert_eq!(established(&p).client_certificate, None);
+    check_said(
+        &p,
+        "The server asks for a client certificate; the client has none, which it allows.",
+    );
+}
+
+#[test]
+fn server_verifies_the_clients_certificate() {
+    let case = make_case()
+        .server(r#"client-auth = "require""#)
+        .client(CLIENT_CERT);
+    let p = case.predict(RUSTLS);
+    let c = established(&p).client_certificate.clone().unwrap();
+    assert_eq!(c.leaf.subject, "client.example.com");
+    check_said(&p, "The client sends its rsa-2048 certificate client.example.com (issued by tls-harness Test Root); the server trusts it (anchors: harness-root).");
+    let p = case
+        .clone()
+        .client(r#"certificate = [{ key = "rsa-2048", issuer = "self", subject = "client.example.com" }]"#)
+        .predict(RUSTLS);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(UNKNOWN_CA),
+        ErrorKind::UntrustedCertificate,
+    );
+    check_said(&p, "The client sends its rsa-2048 certificate client.example.com (self-signed); the server refuses it: it is self-signed and not a trust anchor; it aborts with unknown_ca.");
+    assert!(failed(&p).server_certificate.is_some());
+    let p = case
+        .client(r#"certificate = [{ key = "rsa-2048", issuer = "harness-root", subject = "client.example.com", not-after = 2000-12-31 }]"#)
+        .predict(OPENSSL);
+    check_failed(
+        &p,
+        Side::Server,
+        Some(CERTIFICATE_EXPIRED),
+        ErrorKind::CertificateExpired,
+    );
+}
+
+#[test]
+fn server_without_client_auth_ignores_the_clients_certificate() {
+    let p = make_case().client(CLIENT_CERT).predict(RUSTLS);
+    assert_eq!(established(&p).client_certificate, None);
+    check_not_said(&p, "client sends");
+}
+
+// The identity check after the handshake.
+
+#[test]
+fn server_application_refuses_an_identity_not_on_its_list() {
+    let case = make_case()
+        .server(r#"client-auth = "require""#)
+        .client(CLIENT_CERT);
+    let p = case
+        .clone()
+        .server(r#"client-identities = ["someone-else.example.com"]"#)
+        .predict(RUSTLS);
+    let Outcome::IdentityRefused(r) = &p.outcome else {
+        panic!("not refused: {}", p.outcome.summary());
+    };
+    assert_eq!(r.identity.as_deref(), Some("client.example.com"));
+    check_said(&p, "After the handshake the server's application checks the client's identity: client.example.com is not on its list (someone-else.example.com), so it refuses the client.");
+    let p = case
+        .clone()
+        .server(r#"client-identities = ["client.example.com"]"#)
+        .predict(RUSTLS);
+    assert!(matches!(p.outcome, Outcome::Established(_)));
+    check_said(
+        &p,
+        "The client's identity is on the server's list (client.example.com).",
+    );
+    let p = case.predict(RUSTLS);
+    check_not_said(&p, "identity");
+}
+
+#[test]
+fn identity_check_without_a_client_certificate_refuses_no_certificate() {
+    let p = make_case()
+        .server(r#"client-auth = "request""#)
+        .server(r#"client-identities = ["client.example.com"]"#)
+        .predict(RUSTLS);
+    assert!(matches!(p.outcome, Outcome::IdentityRefused(_)));
+    check_said(&p, "no certificate is not on its list (client.example.com)");
+}
+
+#[test]
+fn the_handshake_completes_with_its_version_and_suite() {
+    let p = make_case().predict(RUSTLS);
+    assert_eq!(
+        p.steps.last().unwrap(),
+        "The handshake completes: TLS 1.3, TLS_AES_128_GCM_SHA256."
+    );
+    check_said(&p, "The client, Test client (rustls), offers TLS 1.2, TLS 1.3 and the suites TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256.");
+    check_said(&p, "The server, Test server (rustls), enables TLS 1.2, TLS 1.3 and the suites TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256.");
+    let p = make_case().predict(REFERENCE);
+    check_said(&p, "The client, Test client (a standard (RFC) stack)");
+}
+
+#[test]
+fn server_says_which_listed_suites_its_stack_does_not_implement() {
+    let p = make_case()
+        .client(&suites(&[TLS13_SUITE, "TLS_RSA_WITH_AES_128_GCM_SHA256"]))
+        .server(&suites(&[TLS13_SUITE, "TLS_RSA_WITH_AES_128_GCM_SHA256"]))
+        .predict(RUSTLS);
+    check_said(&p, "enables TLS 1.2, TLS 1.3 and the suites TLS_AES_128_GCM_SHA256; it also lists TLS_RSA_WITH_AES_128_GCM_SHA256, which rustls does not implement.");
+    check_said(
+        &p,
+        "offers TLS 1.2, TLS 1.3 and the suites TLS_AES_128_GCM_SHA256.",
+    );
+    let p = make_case().predict(RUSTLS);
+    check_not_said(&p, "does not implement");
+}
+
+// The check of a real run against the model, with planted differences.
+
+/// A prediction whose outcome is established, for planting differences
+/// into a copy of it.
+fn make_established() -> Prediction {
+    make_case()
+        .server(r#"client-auth = "require""#)
+        .client(CLIENT_CERT)
+        .predict(RUSTLS)
+}
+
+/// A prediction whose outcome is a client's refusal of the certificate.
+fn make_refused() -> Prediction {
+    make_case()
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "self" }]"#)
+        .predict(RUSTLS)
+}
+
+/// The disagreements when the real outcome is the prediction's with
+/// `plant` applied.
+fn do_plant(p: &Prediction, plant: impl FnOnce(&mut Outcome)) -> Vec<String> {
+    let mut real = p.outcome.clone();
+    plant(&mut real);
+    model::disagreements(&real, p.fallback_from.as_ref(), p)
+}
+
+fn in_established(o: &mut Outcome) -> &mut Established {
+    match o {
+        Outcome::Established(e) => e,
+        _ => panic!("not established"),
+    }
+}
+
+fn in_failed(o: &mut Outcome) -> &mut Failed {
+    match o {
+        Outcome::Failed(f) => f,
+        _ => panic!("not failed"),
+    }
+}
+
+#[test]
+fn an_identical_real_outcome_has_no_disagreement() {
+    for p in [make_established(), make_refused()] {
+        assert_eq!(do_plant(&p, |_| {}), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn disagreement_names_the_version() {
+    let d = do_plant(&make_established(), |o| in_established(o).version = Tls12);
+    assert_eq!(d, ["version: model 1.3, real 1.2"]);
+}
+
+#[test]
+fn disagreement_names_the_suite_and_group() {
+    let d = do_plant(&make_established(), |o| {
+        let e = in_established(o);
+        e.suite = tls_harness::outcome::SuiteName::from_code(0x1302);
+        e.group = None;
+    });
+    assert_eq!(
+        d,
+        [
+            "group: model X25519, real none",
+            "suite.code: model 0x1301, real 0x1302",
+            "suite.name: model TLS_AES_128_GCM_SHA256, real TLS_AES_256_GCM_SHA384",
+        ]
+    );
+}
+
+#[test]
+fn disagreement_names_the_certificates() {
+    let d = do_plant(&make_established(), |o| {
+        let c = in_established(o).server_certificate.as_mut().unwrap();
+        c.leaf.subject = "other.example.com".into();
+        c.leaf.issuer = "Other CA".into();
+        c.chain_length = 3;
+    });
+    assert_eq!(
+        d,
+        [
+            "server-certificate.chain-length: model 1, real 3",
+            "server-certificate.issuer: model tls-harness Test Root, real Other CA",
+            "server-certificate.subject: model server.example.com, real other.example.com",
+        ]
+    );
+    let d = do_plant(&make_established(), |o| {
+        in_established(o).client_certificate = None;
+    });
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].starts_with("client-certificate: model {"), "{d:?}");
+    assert!(d[0].contains(r#""subject":"client.example.com""#), "{d:?}");
+    assert!(d[0].ends_with(", real none"), "{d:?}");
+    let d = do_plant(&make_established(), |o| {
+        let c = in_established(o).server_certificate.as_mut().unwrap();
+        c.accepted_by_exception = true;
+    });
+    assert_eq!(
+        d,
+        ["server-certificate.accepted-by-exception: model none, real true"]
+    );
+}
+
+#[test]
+fn disagreement_names_the_failure() {
+    let d = do_plant(&make_refused(), |o| {
+        let f = in_failed(o);
+        f.failed_side = Some(Side::Server);
+        f.alert = Some(Alert::HANDSHAKE_FAILURE);
+    });
+    assert_eq!(
+        d,
+        [
+            "alert: model unknown_ca, real handshake_failure",
+            "failed-side: model client, real server",
+        ]
+    );
+    let d = do_plant(&make_refused(), |o| {
+        let f = in_failed(o);
+        f.client_error.as_mut().unwrap().kind = ErrorKind::CertificateExpired;
+        f.server_error.as_mut().unwrap().kind = ErrorKind::PeerClosed;
+    });
+    assert_eq!(
+        d,
+        [
+            "client-error.kind: model untrusted-certificate, real certificate-expired",
+            "server-error.kind: model {\"alert-received\":\"unknown_ca\"}, real peer-closed",
+        ]
+    );
+    let d = do_plant(&make_refused(), |o| in_failed(o).server_certificate = None);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].starts_with("server-certificate: model {"), "{d:?}");
+    assert!(d[0].ends_with(", real none"), "{d:?}");
+}
+
+#[test]
+fn disagreement_ignores_the_librarys_own_words() {
+    let d = do_plant(&make_refused(), |o| {
+        in_failed(o).client_error.as_mut().unwrap().raw = Some("invalid peer certificate".into());
+    });
+    assert!(d.is_empty(), "{d:?}");
+}
+
+#[test]
+fn disagreement_names_a_different_result() {
+    let d = do_plant(&make_established(), |o| *o = make_refused().outcome);
+    assert!(
+        d.contains(&"result: model established, real failed".to_string()),
+        "{d:?}"
+    );
+    let p = make_established();
+    let d = do_plant(&p, |o| {
+        let Outcome::Established(e) = o.clone() else {
+            unreachable!()
+        };
+        *o = o
+            .clone()
+            .refuse_unlisted_identity(Some(&["someone-else.example.com".to_string()]));
+        assert_ne!(*o, Outcome::Established(e));
+    });
+    assert_eq!(
+        d,
+        [
+            "identity: model none, real client.example.com",
+            "result: model established, real identity-refused",
+        ]
+    );
+}
+
+#[test]
+fn disagreement_names_a_fallback_on_one_side_only() {
+    let p = make_falling_back_client(false).predict(OPENSSL);
+    let first = p.fallback_from.clone().expect("the model falls back");
+    assert!(model::disagreements(&p.outcome, Some(&first), &p).is_empty());
+    assert_eq!(
+        model::disagreements(&p.outcome, None, &p),
+        ["fallback: model retries, real did not"]
+    );
+    let direct = make_established();
+    assert_eq!(
+        model::disagreements(&direct.outcome, Some(&first), &direct),
+        ["fallback: real retried, model did not"]
+    );
+    let mut other_first = first.clone();
+    in_failed(&mut other_first).alert = Some(Alert::PROTOCOL_VERSION);
+    assert_eq!(
+        model::disagreements(&p.outcome, Some(&other_first), &p),
+        ["first hello.alert: model handshake_failure, real protocol_version"]
+    );
+}
