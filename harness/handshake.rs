@@ -95,11 +95,12 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output, RuntimeError> {
 }
 
 fn presented(chain: &[Vec<u8>], by_exception: bool) -> Option<Presented> {
-    let leaf = pki::summarize(chain.first()?).ok()?;
+    let der = chain.first()?;
     Some(Presented {
-        leaf,
+        leaf: pki::summarize(der).ok()?,
         chain_length: chain.len(),
         accepted_by_exception: by_exception,
+        fingerprint: Some(pki::fingerprint(der)),
     })
 }
 

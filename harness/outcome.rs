@@ -238,6 +238,13 @@ pub struct Presented {
     /// Accepted only through one of the client's accepted exceptions.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub accepted_by_exception: bool,
+    /// SHA-256 of the leaf as it crossed the wire (lowercase hex). The
+    /// harness's certificates are deterministic, so this names the same
+    /// certificate on every run and machine; the negotiation model, which
+    /// reasons about what a certificate says and not its bytes, leaves it
+    /// out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 /// A handshake that completed and carried application data both ways.
@@ -357,6 +364,24 @@ impl Outcome {
             {
                 e.raw = None;
             }
+        }
+        out
+    }
+
+    /// The same without certificate fingerprints: what a prediction, which
+    /// knows what certificates say and not their bytes, is compared with.
+    pub fn without_fingerprints(&self) -> Outcome {
+        let mut out = self.clone();
+        let presented = match &mut out {
+            Outcome::Established(e) => [&mut e.server_certificate, &mut e.client_certificate],
+            Outcome::IdentityRefused(r) => [
+                &mut r.handshake.server_certificate,
+                &mut r.handshake.client_certificate,
+            ],
+            Outcome::Failed(f) => [&mut f.server_certificate, &mut None],
+        };
+        for p in presented.into_iter().flatten() {
+            p.fingerprint = None;
         }
         out
     }

@@ -30,6 +30,7 @@ impl Cert {
             leaf: self.summary.clone(),
             chain_length: 1 + self.sent.len(),
             accepted_by_exception: by_exception,
+            fingerprint: None,
         }
     }
 
