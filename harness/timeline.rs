@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::moment::Moment;
@@ -58,40 +59,52 @@ fn because(scenario: &Scenario, at: Moment) -> Vec<String> {
         .collect()
 }
 
-/// The turns of every scenario of `file` with dated profiles, in date order.
+/// The turns of every scenario of `file` with dated profiles, in date order
+/// (scenarios in parallel).
 pub fn timeline(file: &ScenarioFile, options: &RunOptions) -> Result<Vec<Turn>, RunError> {
     let runner = Runner::new(&file.cas, options.clone(), file.path.display().to_string())?;
-    let mut turns = Vec::new();
-    for scenario in &file.scenarios {
-        let dates = instants(scenario);
-        let Some(first) = dates.first() else { continue };
-        // The scenario's own pinned date is what `timeline` varies.
-        let run_at = |at: Moment| runner.run_at(scenario, at);
-        let mut previous = run_at(first.minus_seconds(1))?;
-        for at in dates {
-            let now = run_at(at)?;
-            for (before, after) in previous.pairings.iter().zip(&now.pairings) {
-                // A pairing that can run neither before nor after has no
-                // outcome to change, whatever its reasons say.
-                let neither_ran = matches!(
-                    (&before.status, &after.status),
-                    (Status::Unsupported { .. }, Status::Unsupported { .. })
-                );
-                let (b, a) = (line(&before.status), line(&after.status));
-                if b != a && !neither_ran {
-                    turns.push(Turn {
-                        at,
-                        scenario: scenario.id.clone(),
-                        pairing: after.pairing.clone(),
-                        before: b,
-                        after: a,
-                        because: because(scenario, at),
-                    });
-                }
-            }
-            previous = now;
-        }
-    }
+    let per_scenario: Vec<Vec<Turn>> = file
+        .scenarios
+        .par_iter()
+        .map(|scenario| turns(&runner, scenario))
+        .collect::<Result<_, _>>()?;
+    let mut turns: Vec<Turn> = per_scenario.into_iter().flatten().collect();
     turns.sort_by_key(|t| t.at);
+    Ok(turns)
+}
+
+/// Where one scenario's outcome changes, date by date.
+fn turns(runner: &Runner, scenario: &Scenario) -> Result<Vec<Turn>, RunError> {
+    let mut turns = Vec::new();
+    let dates = instants(scenario);
+    let Some(first) = dates.first() else {
+        return Ok(turns);
+    };
+    // The scenario's own pinned date is what `timeline` varies.
+    let run_at = |at: Moment| runner.run_at(scenario, at);
+    let mut previous = run_at(first.minus_seconds(1))?;
+    for at in dates {
+        let now = run_at(at)?;
+        for (before, after) in previous.pairings.iter().zip(&now.pairings) {
+            // A pairing that can run neither before nor after has no
+            // outcome to change, whatever its reasons say.
+            let neither_ran = matches!(
+                (&before.status, &after.status),
+                (Status::Unsupported { .. }, Status::Unsupported { .. })
+            );
+            let (b, a) = (line(&before.status), line(&after.status));
+            if b != a && !neither_ran {
+                turns.push(Turn {
+                    at,
+                    scenario: scenario.id.clone(),
+                    pairing: after.pairing.clone(),
+                    before: b,
+                    after: a,
+                    because: because(scenario, at),
+                });
+            }
+        }
+        previous = now;
+    }
     Ok(turns)
 }
