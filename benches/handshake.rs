@@ -30,7 +30,7 @@ use tls_harness::model;
 use tls_harness::moment::Moment;
 use tls_harness::outcome::{Outcome, Side};
 use tls_harness::pki::{Identity, Pki};
-use tls_harness::run::{run_files, RunOptions, Status};
+use tls_harness::run::{run_files, RunOptions};
 use tls_harness::scenario::{toml_files, Catalog, Profile, Scenario};
 use tls_harness::suite::{registry, rustls_suite};
 use tls_harness::version::ProtocolVersion;
@@ -465,19 +465,10 @@ fn whole_catalog(root: &Path) {
         .map(|p| catalog.load_scenario_file(p).expect("scenario file"))
         .collect();
     let options = RunOptions::default();
-    let started = Instant::now();
-    let cpu = cpu_time();
-    let runs = run_files(&files, &options).expect("run");
+    let (started, cpu, before) = (Instant::now(), cpu_time(), handshake::count());
+    run_files(&files, &options).expect("run");
     let (wall, cpu) = (started.elapsed(), cpu_time() - cpu);
-    let handshakes: usize = runs
-        .iter()
-        .flatten()
-        .flat_map(|s| &s.pairings)
-        .map(|p| match &p.status {
-            Status::Ran { fallback_from, .. } => 1 + usize::from(fallback_from.is_some()),
-            _ => 0,
-        })
-        .sum();
+    let handshakes = handshake::count() - before;
     println!(
         "\nwhole shipped scenario set: {} files, {handshakes} handshakes in {:.0} ms wall, {:.0} ms CPU: {:.0} handshakes/s",
         files.len(),

@@ -10,6 +10,7 @@
 
 use std::cell::OnceCell;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::runtime::Runtime;
@@ -46,6 +47,7 @@ pub async fn within(deadline: Duration, side: impl Future<Output = SideReport>) 
 /// normalised, with what crossed it. Each side has `deadline` for its
 /// handshake and first exchange.
 pub async fn in_memory(client: &Prepared, server: &Prepared, deadline: Duration) -> Handshake {
+    HANDSHAKES.fetch_add(1, Ordering::Relaxed);
     let (client_io, server_io, transcript) = wire::pipe();
     let (c, s) = tokio::join!(
         within(deadline, client.run(client_io)),
@@ -55,6 +57,15 @@ pub async fn in_memory(client: &Prepared, server: &Prepared, deadline: Duration)
         outcome: normalise(&c, &s, &transcript),
         transcript,
     }
+}
+
+/// Real handshakes this process has driven.
+static HANDSHAKES: AtomicU64 = AtomicU64::new(0);
+
+/// How many real handshakes this process has driven so far, for figures
+/// such as handshakes per second.
+pub fn count() -> u64 {
+    HANDSHAKES.load(Ordering::Relaxed)
 }
 
 /// [`in_memory`] on this thread's runtime, for callers that are not async.
