@@ -16,8 +16,16 @@ run *ARGS:
 
 # The model's property tests with 16 times the cases of `just test` (4096
 # per pairing and per invariant test; release build).
+# Prints the real handshakes the tests drove per second of test time.
 soak:
-    TLS_HARNESS_MODEL_CASES=4096 cargo nextest run --release --test model --no-fail-fast
+    #!/usr/bin/env bash
+    set -euo pipefail
+    mkdir -p target
+    TLS_HARNESS_MODEL_CASES=4096 cargo nextest run --release --test model --no-fail-fast \
+        --success-output final 2>&1 | tee target/soak.log
+    awk '/real handshakes:/ { n += $3 }
+         /Summary \[/ { t = $0; sub(/.*Summary \[ */, "", t); sub(/s\].*/, "", t) }
+         END { printf "%d real handshakes in %.1f s of test time: %.0f per second\n", n, t, n / t }' target/soak.log
 
 # Measure handshake and set-up costs per pairing (release build).
 bench:

@@ -421,11 +421,28 @@ impl Case {
 
 thread_local! {
     static RUNNER: RefCell<Option<Runner>> = const { RefCell::new(None) };
+    static TALLY: Tally = Tally(std::time::Instant::now());
+}
+
+/// When a test's thread ends, says how many real handshakes it drove and
+/// how fast (`just soak` adds these lines up; nextest shows them with
+/// `--success-output`).
+struct Tally(std::time::Instant);
+
+impl Drop for Tally {
+    fn drop(&mut self) {
+        let seconds = self.0.elapsed().as_secs_f64();
+        eprintln!(
+            "real handshakes: {} in {seconds:.2} s",
+            tls_harness::handshake::count()
+        );
+    }
 }
 
 /// Runs the (single) scenario of `file` on one runner per thread: the CAs
 /// of every case are the same, so their keys are made once.
 fn run(file: &ScenarioFile) -> ScenarioRun {
+    TALLY.with(|_| {});
     RUNNER.with(|cell| {
         let mut cell = cell.borrow_mut();
         let runner = cell.get_or_insert_with(|| {
