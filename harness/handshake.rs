@@ -15,11 +15,12 @@ use std::time::Duration;
 
 use tokio::runtime::Runtime;
 
-use crate::endpoint::{Prepared, SideReport};
+use crate::endpoint::{Exchange, Prepared, SideReport};
 use crate::outcome::{
     ErrorKind, Established, Failed, Outcome, Presented, Side, SideError, SuiteName,
 };
 use crate::pki;
+use crate::version::ProtocolVersion;
 use crate::wire::{self, Transcript};
 
 /// What one handshake came to.
@@ -50,11 +51,11 @@ pub async fn in_memory(client: &Prepared, server: &Prepared, deadline: Duration)
     HANDSHAKES.fetch_add(1, Ordering::Relaxed);
     let (client_io, server_io, transcript) = wire::pipe();
     let (c, s) = tokio::join!(
-        within(deadline, client.run(client_io)),
-        within(deadline, server.run(server_io))
+        within(deadline, client.run(client_io, Exchange::Ping)),
+        within(deadline, server.run(server_io, Exchange::Ping))
     );
     Handshake {
-        outcome: normalise(&c, &s, &transcript),
+        outcome: normalise(Some(&c), Some(&s), &transcript),
         transcript,
     }
 }
@@ -116,34 +117,36 @@ fn presented(chain: &[Vec<u8>], by_exception: bool) -> Option<Presented> {
 }
 
 /// Turns what each side saw, and what crossed the wire, into one outcome.
-pub fn normalise(client: &SideReport, server: &SideReport, transcript: &Transcript) -> Outcome {
-    let (c_err, s_err) = (client.error(), server.error());
-    if let (None, None, Ok((version, suite)), Ok(server_view)) =
-        (c_err, s_err, &client.handshake, &server.handshake)
-    {
-        if (*version, *suite) == *server_view {
-            return Outcome::Established(Established {
-                version: *version,
-                suite: SuiteName::from_code(*suite),
-                group: transcript.key_exchange_group(),
-                server_certificate: presented(&client.peer_chain, client.by_exception),
-                client_certificate: presented(&server.peer_chain, false),
-            });
+/// A side the harness did not run (the real peer of a socket) is `None`:
+/// the outcome is then the other side's view, with the peer's alerts read
+/// off the wire.
+pub fn normalise(
+    client: Option<&SideReport>,
+    server: Option<&SideReport>,
+    transcript: &Transcript,
+) -> Outcome {
+    let (c_err, s_err) = (
+        client.and_then(SideReport::error),
+        server.and_then(SideReport::error),
+    );
+    let views = |r: Option<&SideReport>| r.map(|r| r.handshake.as_ref().ok().copied());
+    let server_certificate = client.and_then(|c| presented(&c.peer_chain, c.by_exception));
+    if c_err.is_none() && s_err.is_none() {
+        match (views(client), views(server)) {
+            (Some(Some(c)), Some(Some(s))) if c != s => {
+                return disagreeing(c, s, server_certificate);
+            }
+            (Some(Some((version, suite))), _) | (None, Some(Some((version, suite)))) => {
+                return Outcome::Established(Established {
+                    version,
+                    suite: SuiteName::from_code(suite),
+                    group: transcript.key_exchange_group(),
+                    server_certificate,
+                    client_certificate: server.and_then(|s| presented(&s.peer_chain, false)),
+                });
+            }
+            _ => {}
         }
-        let disagreement = SideError::new(
-            ErrorKind::Other("harness:sides-disagree".into()),
-            format!(
-                "client saw {version} {suite:#06X}, server saw {:?}",
-                server_view
-            ),
-        );
-        return Outcome::Failed(Failed {
-            failed_side: None,
-            alert: None,
-            client_error: Some(disagreement),
-            server_error: None,
-            server_certificate: presented(&client.peer_chain, client.by_exception),
-        });
     }
     let failed_side = failed_side(c_err, s_err, transcript);
     let received = |e: Option<&SideError>| match e.map(|e| &e.kind) {
@@ -163,7 +166,26 @@ pub fn normalise(client: &SideReport, server: &SideReport, transcript: &Transcri
         alert,
         client_error: c_err.cloned(),
         server_error: s_err.cloned(),
-        server_certificate: presented(&client.peer_chain, client.by_exception),
+        server_certificate,
+    })
+}
+
+/// Both sides completed, but not on the same thing: a fault of the harness.
+fn disagreeing(
+    (version, suite): (ProtocolVersion, u16),
+    server_view: (ProtocolVersion, u16),
+    server_certificate: Option<Presented>,
+) -> Outcome {
+    let disagreement = SideError::new(
+        ErrorKind::Other("harness:sides-disagree".into()),
+        format!("client saw {version} {suite:#06X}, server saw {server_view:?}"),
+    );
+    Outcome::Failed(Failed {
+        failed_side: None,
+        alert: None,
+        client_error: Some(disagreement),
+        server_error: None,
+        server_certificate,
     })
 }
 

@@ -164,12 +164,16 @@ fn group_name(code: u16) -> String {
     format!("{:?}", rustls::NamedGroup::from(code))
 }
 
-/// One end of the in-memory connection, recording what it writes.
+/// One end of a connection, recording what it writes (and, on a socket,
+/// what it reads: the peer's bytes, under the peer's side). In memory, each
+/// end records its own writes; both ends share one transcript.
 #[derive(Debug)]
-pub struct Tap {
-    inner: DuplexStream,
+pub struct Tap<S = DuplexStream> {
+    inner: S,
     side: Side,
     transcript: Transcript,
+    /// Also record what is read (a socket, where the peer is not tapped).
+    reads: bool,
 }
 
 /// Makes a connected pair of transports (client end, server end) that
@@ -178,45 +182,59 @@ pub fn pipe() -> (Tap, Tap, Transcript) {
     let (client, server) = tokio::io::duplex(PIPE_CAPACITY);
     let transcript = Transcript::default();
     (
-        Tap {
-            inner: client,
-            side: Side::Client,
-            transcript: transcript.clone(),
-        },
-        Tap {
-            inner: server,
-            side: Side::Server,
-            transcript: transcript.clone(),
-        },
+        Tap::new(client, Side::Client, transcript.clone()),
+        Tap::new(server, Side::Server, transcript.clone()),
         transcript,
     )
 }
 
-impl Tap {
-    /// Wraps any in-memory stream; for tests that play a raw peer.
-    pub fn new(inner: DuplexStream, side: Side, transcript: Transcript) -> Self {
+impl<S> Tap<S> {
+    /// Wraps `inner`, whose writes are `side`'s, recording into `transcript`.
+    pub fn new(inner: S, side: Side, transcript: Transcript) -> Self {
         Tap {
             inner,
             side,
             transcript,
+            reads: false,
         }
+    }
+
+    /// Wraps one end of a socket whose other end is not ours: what it
+    /// writes is `side`'s, what it reads is the peer's, and both go into a
+    /// transcript of their own.
+    pub fn socket(inner: S, side: Side) -> (Self, Transcript) {
+        let transcript = Transcript::default();
+        let tap = Tap {
+            inner,
+            side,
+            transcript: transcript.clone(),
+            reads: true,
+        };
+        (tap, transcript)
     }
 }
 
-impl AsyncRead for Tap {
+impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        let this = &mut *self;
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
+        if this.reads && matches!(poll, Poll::Ready(Ok(()))) {
+            this.transcript
+                .record(this.side.peer(), &buf.filled()[before..]);
+        }
+        poll
     }
 }
 
 // Forwards every write path, vectored writes included: tokio-rustls writes
 // its final alert with a vectored write, and a tap that drops it leaves the
 // peer with a bare EOF (BACKENDS.md).
-impl AsyncWrite for Tap {
+impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,

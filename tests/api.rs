@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use tls_harness::endpoint::{Prepared, Setup, SideReport};
+use tls_harness::endpoint::{Exchange, Prepared, Setup, SideReport};
 use tls_harness::exit_codes;
 use tls_harness::handshake::within;
 use tls_harness::outcome::{ErrorKind, Side};
@@ -332,7 +332,10 @@ where
     };
     let (client_io, server_io, _) = pipe();
     let client = Prepared::new(backend, Side::Client, &setup);
-    let (report, ()) = tokio::join!(within(deadline, client.run(client_io)), peer(server_io));
+    let (report, ()) = tokio::join!(
+        within(deadline, client.run(client_io, Exchange::Ping)),
+        peer(server_io)
+    );
     report
 }
 

@@ -3,19 +3,21 @@
 //! from its set-up ([`Prepared`]) that runs a client or a server over any
 //! byte stream, as many times as asked.
 
+mod exchange;
 pub mod openssl;
 pub mod rustls;
 
+pub use exchange::Exchange;
+
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::io;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::backend::{Backend, Pairing};
 use crate::moment::Moment;
-use crate::outcome::{ErrorKind, Side, SideError};
+use crate::outcome::{Side, SideError};
 use crate::pki::{Identity, KeyAlgorithm};
 use crate::scenario::Profile;
 use crate::suite::registry;
@@ -214,11 +216,15 @@ impl Prepared {
         prepared
     }
 
-    /// One handshake and the first exchange over `io`.
-    pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(&self, io: S) -> SideReport {
+    /// One handshake and then `exchange` over `io`.
+    pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
+        &self,
+        io: S,
+        exchange: Exchange,
+    ) -> SideReport {
         match self {
-            Prepared::Rustls(endpoint) => endpoint.run(io).await,
-            Prepared::OpenSsl(endpoint) => endpoint.run(io).await,
+            Prepared::Rustls(endpoint) => endpoint.run(io, exchange).await,
+            Prepared::OpenSsl(endpoint) => endpoint.run(io, exchange).await,
             Prepared::Refused(error) => SideReport::failed(error.clone()),
         }
     }
@@ -316,55 +322,6 @@ pub fn excepted(profile: &Profile, leaf: &[u8]) -> bool {
         .accepted_exceptions
         .iter()
         .any(|e| e.subject == summary.subject && e.key.as_str() == summary.key)
-}
-
-/// The bytes the client sends once the handshake completes.
-const PING: &[u8] = b"ping";
-/// The server's answer.
-const PONG: &[u8] = b"pong";
-
-/// The first exchange after the handshake, the same for every backend: the
-/// client writes [`PING`] and reads [`PONG`], then closes; the server reads,
-/// answers, and waits for the close so that neither side's late writes (TLS
-/// 1.3 tickets) meet a closed pipe.
-pub(crate) async fn exchange<S>(
-    stream: &mut S,
-    client: bool,
-    classify: impl Fn(&io::Error) -> SideError,
-) -> Option<SideError>
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    let result: io::Result<()> = async {
-        let mut buf = [0u8; 4];
-        if client {
-            stream.write_all(PING).await?;
-            stream.flush().await?;
-            stream.read_exact(&mut buf).await?;
-            if buf != PONG {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "server answered the wrong bytes",
-                ));
-            }
-            stream.shutdown().await?;
-        } else {
-            stream.read_exact(&mut buf).await?;
-            stream.write_all(PONG).await?;
-            stream.flush().await?;
-            let mut rest = Vec::new();
-            // A client that closes without close_notify once it has its
-            // answer has not failed.
-            if let Err(e) = stream.read_to_end(&mut rest).await {
-                if classify(&e).kind != ErrorKind::PeerClosed {
-                    return Err(e);
-                }
-            }
-        }
-        Ok(())
-    }
-    .await;
-    result.err().map(|e| classify(&e))
 }
 
 /// The registry's name for a code point, for reports.

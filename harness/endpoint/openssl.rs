@@ -24,8 +24,8 @@ use openssl::x509::X509;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_openssl::SslStream;
 
-use super::{exchange, usable_suites, Backend, Setup, SideReport};
-use crate::outcome::{ErrorKind, SideError};
+use super::{usable_suites, Backend, Exchange, Setup, SideReport};
+use crate::outcome::{ErrorKind, Side, SideError};
 use crate::scenario::{ClientAuth, Profile};
 use crate::suite::{registry, KeyExchange};
 use crate::taxonomy::{from_io, from_openssl};
@@ -339,8 +339,12 @@ impl Endpoint {
         Ok(ssl)
     }
 
-    /// One handshake and the first exchange over `io`.
-    pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(&self, io: S) -> SideReport {
+    /// One handshake and then `exchange` over `io`.
+    pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
+        &self,
+        io: S,
+        exchange: Exchange,
+    ) -> SideReport {
         let server = self.server;
         let excepted = Arc::new(AtomicBool::new(false));
         let ssl = match self.ssl(&excepted) {
@@ -360,7 +364,10 @@ impl Endpoint {
         match handshake {
             Ok(()) => {
                 let negotiated = negotiated(stream.ssl());
-                let after = exchange(&mut stream, !server, classify_io).await;
+                let role = if server { Side::Server } else { Side::Client };
+                let after = exchange
+                    .run(&mut stream, role, negotiated.clone().ok(), classify_io)
+                    .await;
                 SideReport {
                     handshake: negotiated,
                     after,

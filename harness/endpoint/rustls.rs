@@ -25,8 +25,8 @@ use rustls::{
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
-use super::{excepted, exchange, usable_suites, Backend, Setup, SideReport};
-use crate::outcome::{ErrorKind, SideError};
+use super::{excepted, usable_suites, Backend, Exchange, Setup, SideReport};
+use crate::outcome::{ErrorKind, Side, SideError};
 use crate::pki::{Identity, KeyAlgorithm};
 use crate::scenario::ClientAuth;
 use crate::suite::{registry, rustls_suite, Authentication};
@@ -185,8 +185,12 @@ impl Endpoint {
         })
     }
 
-    /// One handshake and the first exchange over `io`.
-    pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(&self, io: S) -> SideReport {
+    /// One handshake and then `exchange` over `io`.
+    pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
+        &self,
+        io: S,
+        exchange: Exchange,
+    ) -> SideReport {
         let seen = Seen::default();
         let side = async {
             match self {
@@ -194,11 +198,11 @@ impl Endpoint {
                     let stream = TlsConnector::from(config.clone())
                         .connect(name.clone(), io)
                         .await;
-                    conclude(stream, |s| s.get_ref().1, true, &seen).await
+                    conclude(stream, |s| s.get_ref().1, Side::Client, exchange, &seen).await
                 }
                 Endpoint::Server { config } => {
                     let stream = TlsAcceptor::from(config.clone()).accept(io).await;
-                    conclude(stream, |s| s.get_ref().1, false, &seen).await
+                    conclude(stream, |s| s.get_ref().1, Side::Server, exchange, &seen).await
                 }
             }
         };
@@ -237,7 +241,8 @@ fn client_config(setup: &Setup<'_>) -> Result<rustls::ClientConfig, SideError> {
 async fn conclude<S: AsyncRead + AsyncWrite + Unpin>(
     stream: std::io::Result<S>,
     state: impl Fn(&S) -> &CommonState,
-    client: bool,
+    role: Side,
+    exchange: Exchange,
     seen: &Seen,
 ) -> SideReport {
     match stream {
@@ -245,7 +250,9 @@ async fn conclude<S: AsyncRead + AsyncWrite + Unpin>(
             let common = state(&stream);
             let negotiated =
                 negotiated(common.protocol_version(), common.negotiated_cipher_suite());
-            let after = exchange(&mut stream, client, from_rustls_io).await;
+            let after = exchange
+                .run(&mut stream, role, negotiated.clone().ok(), from_rustls_io)
+                .await;
             let observed = taken(seen);
             SideReport {
                 handshake: negotiated,

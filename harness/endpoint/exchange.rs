@@ -1,0 +1,136 @@
+//! What the two ends say once the handshake completes: the same for every
+//! backend, so that an outcome never depends on which one ran.
+
+use std::io;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use crate::outcome::{ErrorKind, Side, SideError};
+use crate::version::ProtocolVersion;
+
+/// The bytes a [`Exchange::Ping`] client sends.
+const PING: &[u8] = b"ping";
+/// The server's answer.
+const PONG: &[u8] = b"pong";
+/// The most of an HTTP request a server reads before it answers.
+const MAX_REQUEST: usize = 8 * 1024;
+
+/// The first exchange after a completed handshake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exchange {
+    /// The harness's own, between its two stacks: the client writes `ping`
+    /// and reads `pong`, then closes; the server answers and waits for the
+    /// close, so that neither side's late writes (TLS 1.3 tickets) meet a
+    /// closed pipe.
+    Ping,
+    /// HTTP/1.0, with real peers on a socket: the client asks `GET /` and
+    /// reads the answer to its end; the server reads the request, answers
+    /// with a short page that states what was negotiated and closes with
+    /// close_notify, as `openssl s_server -www` does.
+    Http,
+}
+
+impl Exchange {
+    /// Runs the exchange as `role` over a stream whose handshake settled on
+    /// `negotiated`; the error that ended it, if any.
+    pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
+        self,
+        stream: &mut S,
+        role: Side,
+        negotiated: Option<(ProtocolVersion, u16)>,
+        classify: impl Fn(&io::Error) -> SideError,
+    ) -> Option<SideError> {
+        let result = match (self, role) {
+            (Exchange::Ping, Side::Client) => ping(stream).await,
+            (Exchange::Ping, Side::Server) => pong(stream, &classify).await,
+            (Exchange::Http, Side::Client) => get(stream, &classify).await,
+            (Exchange::Http, Side::Server) => answer(stream, negotiated).await,
+        };
+        result.err().map(|e| classify(&e))
+    }
+}
+
+async fn ping<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) -> io::Result<()> {
+    let mut buf = [0u8; 4];
+    stream.write_all(PING).await?;
+    stream.flush().await?;
+    stream.read_exact(&mut buf).await?;
+    if buf != PONG {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "server answered the wrong bytes",
+        ));
+    }
+    stream.shutdown().await
+}
+
+async fn pong<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    classify: &impl Fn(&io::Error) -> SideError,
+) -> io::Result<()> {
+    let mut buf = [0u8; 4];
+    stream.read_exact(&mut buf).await?;
+    stream.write_all(PONG).await?;
+    stream.flush().await?;
+    drain(stream, classify).await
+}
+
+/// Reads to the end; a peer that closes without close_notify once it has
+/// what it wanted has not failed.
+async fn drain<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    classify: &impl Fn(&io::Error) -> SideError,
+) -> io::Result<()> {
+    let mut rest = Vec::new();
+    match stream.read_to_end(&mut rest).await {
+        Err(e) if classify(&e).kind != ErrorKind::PeerClosed => Err(e),
+        _ => Ok(()),
+    }
+}
+
+async fn get<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    classify: &impl Fn(&io::Error) -> SideError,
+) -> io::Result<()> {
+    stream.write_all(b"GET / HTTP/1.0\r\n\r\n").await?;
+    stream.flush().await?;
+    let mut answer = Vec::new();
+    let read = stream.read_to_end(&mut answer).await;
+    if let Err(e) = read {
+        if classify(&e).kind != ErrorKind::PeerClosed || answer.is_empty() {
+            return Err(e);
+        }
+    }
+    if !answer.starts_with(b"HTTP/1.") {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the server's answer is not HTTP",
+        ));
+    }
+    Ok(())
+}
+
+async fn answer<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    negotiated: Option<(ProtocolVersion, u16)>,
+) -> io::Result<()> {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < MAX_REQUEST {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        request.extend_from_slice(&buf[..n]);
+    }
+    let said = match negotiated {
+        Some((version, suite)) => format!("{version} {}", super::suite_name(suite)),
+        None => "nothing negotiated".to_string(),
+    };
+    let page = format!(
+        "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ntls-harness: {said}\n"
+    );
+    stream.write_all(page.as_bytes()).await?;
+    stream.flush().await?;
+    stream.shutdown().await
+}
