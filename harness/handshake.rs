@@ -97,7 +97,7 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output, RuntimeError> {
             Some(runtime) => runtime,
             None => {
                 let made = tokio::runtime::Builder::new_current_thread()
-                    .enable_time()
+                    .enable_all()
                     .build()?;
                 cell.get_or_init(|| made)
             }

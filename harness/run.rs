@@ -14,7 +14,7 @@ use crate::handshake::{self, RuntimeError};
 use crate::model::{self, Stacks};
 use crate::moment::Moment;
 use crate::outcome::{Outcome, Side};
-use crate::pki::{self, CaSpec, KeyAlgorithm, Pki, PkiError};
+use crate::pki::{CaSpec, Pki, PkiError};
 use crate::progress::Progress;
 use crate::scenario::{Expected, Profile, Scenario, ScenarioFile};
 
@@ -359,46 +359,6 @@ pub fn run_file(file: &ScenarioFile, options: &RunOptions) -> Result<Vec<Scenari
     runner.run_all(&file.scenarios)
 }
 
-struct Issued {
-    identities: Vec<pki::Identity>,
-    trust: Vec<Vec<u8>>,
-    /// Certificates in the keystore that the presentation policy keeps back.
-    withheld: Vec<String>,
-}
-
-/// Issues a profile's certificates and applies what it presents: a leaf
-/// alone where `send-chain = false`, and for servers the ECDSA
-/// presentation policy (PRODUCTS.md §4). ECDSA goes first: it is preferred
-/// whenever the client can use it.
-fn issue(profile: &Profile, pki: &Pki) -> Result<Issued, PkiError> {
-    let mut identities = Vec::new();
-    let mut withheld = Vec::new();
-    for (def, spec) in profile.certificates.iter().zip(profile.leaf_specs()) {
-        let mut id = pki.issue(&spec)?;
-        if !def.send_chain {
-            id.chain_der.clear();
-        }
-        let why_not = profile.withholds(id.key_type, id.issuer_key);
-        match why_not {
-            Some(why) => withheld.push(format!(
-                "{} certificate {}: not presented ({why})",
-                id.key_type, def.subject
-            )),
-            None => identities.push(id),
-        }
-    }
-    identities.sort_by_key(|id| id.key_type.algorithm() != KeyAlgorithm::Ecdsa);
-    Ok(Issued {
-        identities,
-        trust: profile
-            .trust
-            .iter()
-            .map(|id| pki.ca_der(id))
-            .collect::<Result<_, _>>()?,
-        withheld,
-    })
-}
-
 /// Runs one scenario over its pairings.
 fn run_scenario(
     scenario: &Scenario,
@@ -409,7 +369,10 @@ fn run_scenario(
     let client = scenario.client.at(at);
     let server = scenario.server.at(at);
     let cas = pki.ca_specs();
-    let (client_certs, server_certs) = (issue(&client, pki)?, issue(&server, pki)?);
+    let (client_certs, server_certs) = (
+        endpoint::issue(&client, pki)?,
+        endpoint::issue(&server, pki)?,
+    );
     let sides = Sides {
         client: &client,
         server: &server,
@@ -585,8 +548,8 @@ pub fn simulate_scenario(scenario: &Scenario, cas: &[CaSpec], options: &RunOptio
 struct Sides<'a> {
     client: &'a Profile,
     server: &'a Profile,
-    client_certs: &'a Issued,
-    server_certs: &'a Issued,
+    client_certs: &'a endpoint::Issued,
+    server_certs: &'a endpoint::Issued,
     server_name: &'a str,
     at: Moment,
 }

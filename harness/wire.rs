@@ -104,6 +104,15 @@ impl Transcript {
         messages
     }
 
+    /// The first plaintext handshake message of type `kind` that `side`
+    /// sent (1 ClientHello, 2 ServerHello, ...), header included.
+    pub fn handshake_message(&self, side: Side, kind: u8) -> Option<Vec<u8>> {
+        self.plaintext_handshake(side)
+            .into_iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, m)| m)
+    }
+
     /// The key-exchange group the server chose, read off the wire: the
     /// ServerHello's key_share (TLS 1.3, after any HelloRetryRequest) or the
     /// named curve of the ServerKeyExchange (TLS 1.2 and below, ECDHE). For

@@ -18,7 +18,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use crate::backend::{Backend, Pairing};
 use crate::moment::Moment;
 use crate::outcome::{Side, SideError};
-use crate::pki::{Identity, KeyAlgorithm};
+use crate::pki::{Identity, KeyAlgorithm, Pki, PkiError};
 use crate::scenario::Profile;
 use crate::suite::registry;
 use crate::version::ProtocolVersion;
@@ -274,6 +274,50 @@ impl Hash for SetUp {
         )
             .hash(state);
     }
+}
+
+/// What a profile presents and trusts, issued from a PKI.
+#[derive(Clone, Debug)]
+pub struct Issued {
+    /// The certificates it presents, ECDSA first.
+    pub identities: Vec<Identity>,
+    /// Its trust anchors (DER).
+    pub trust: Vec<Vec<u8>>,
+    /// Certificates in the keystore that the presentation policy keeps back.
+    pub withheld: Vec<String>,
+}
+
+/// Issues a profile's certificates and applies what it presents: a leaf
+/// alone where `send-chain = false`, and for servers the ECDSA
+/// presentation policy (PRODUCTS.md §4). ECDSA goes first: it is preferred
+/// whenever the client can use it.
+pub fn issue(profile: &Profile, pki: &Pki) -> Result<Issued, PkiError> {
+    let mut identities = Vec::new();
+    let mut withheld = Vec::new();
+    for (def, spec) in profile.certificates.iter().zip(profile.leaf_specs()) {
+        let mut id = pki.issue(&spec)?;
+        if !def.send_chain {
+            id.chain_der.clear();
+        }
+        let why_not = profile.withholds(id.key_type, id.issuer_key);
+        match why_not {
+            Some(why) => withheld.push(format!(
+                "{} certificate {}: not presented ({why})",
+                id.key_type, def.subject
+            )),
+            None => identities.push(id),
+        }
+    }
+    identities.sort_by_key(|id| id.key_type.algorithm() != KeyAlgorithm::Ecdsa);
+    Ok(Issued {
+        identities,
+        trust: profile
+            .trust
+            .iter()
+            .map(|id| pki.ca_der(id))
+            .collect::<Result<_, _>>()?,
+        withheld,
+    })
 }
 
 /// What one side saw: its handshake result, any error in the first

@@ -1,0 +1,115 @@
+//! `serve`: one server profile on a real TCP socket, each connection driven
+//! through the same prepared endpoint and core as the in-memory runs, under
+//! the deadline, many at once, each logged as one JSON line.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::hello::{client_hello, Offered};
+use crate::endpoint::{Exchange, Prepared};
+use crate::handshake::{normalise, within};
+use crate::outcome::{Outcome, Side};
+use crate::wire::Tap;
+
+/// How to serve.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// Each connection's handshake and exchange must finish within this;
+    /// a peer that has not is closed.
+    pub deadline: Duration,
+    /// Stop after this many connections (and their ends).
+    pub max_connections: Option<u64>,
+    /// Stop accepting after this long.
+    pub duration: Option<Duration>,
+    /// Connections served at once; more wait in the listen queue.
+    pub concurrency: usize,
+    /// The server's ClientIdentity list, checked after the handshake.
+    pub client_identities: Option<Vec<String>>,
+}
+
+/// One connection, as logged.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Connection {
+    /// The client's address.
+    pub peer: String,
+    /// What its ClientHello offered, when it sent one that parses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_hello: Option<Offered>,
+    /// The normalised outcome, from the server's side.
+    pub outcome: Outcome,
+    /// From accepting to closing, in milliseconds.
+    pub duration_ms: f64,
+}
+
+/// Serves `server` on `listener` until `options` say stop or the process
+/// is interrupted; `log` gets each connection as it ends. Returns how many
+/// connections were served.
+pub async fn serve(
+    listener: TcpListener,
+    server: Arc<Prepared>,
+    options: ServeOptions,
+    log: Arc<dyn Fn(Connection) + Send + Sync>,
+) -> u64 {
+    let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let stop_at = options.duration.map(|d| tokio::time::Instant::now() + d);
+    let mut running = JoinSet::new();
+    let mut served = 0;
+    while options.max_connections.is_none_or(|max| served < max) {
+        let Ok(permit) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = until(stop_at) => break,
+            _ = tokio::signal::ctrl_c() => break,
+        };
+        let Ok((stream, peer)) = accepted else {
+            continue;
+        };
+        served += 1;
+        let (server, options, log) = (server.clone(), options.clone(), log.clone());
+        running.spawn(async move {
+            log(connection(stream, peer, &server, &options).await);
+            drop(permit);
+        });
+        // Reap finished connections so the set stays as small as the load.
+        while running.try_join_next().is_some() {}
+    }
+    while running.join_next().await.is_some() {}
+    served
+}
+
+/// Sleeps until `at`, or forever.
+async fn until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// One client, start to close.
+async fn connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    server: &Prepared,
+    options: &ServeOptions,
+) -> Connection {
+    let started = Instant::now();
+    let (tap, transcript) = Tap::socket(stream, Side::Server);
+    let report = within(options.deadline, server.run(tap, Exchange::Http)).await;
+    let outcome = normalise(None, Some(&report), &transcript)
+        .refuse_unlisted_identity(options.client_identities.as_deref());
+    Connection {
+        peer: peer.to_string(),
+        client_hello: client_hello(&transcript),
+        outcome,
+        duration_ms: started.elapsed().as_secs_f64() * 1e3,
+    }
+}
