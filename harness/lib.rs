@@ -24,6 +24,7 @@ pub mod handshake;
 pub mod matrix;
 pub mod model;
 pub mod moment;
+pub mod net;
 pub mod outcome;
 pub mod pki;
 pub mod progress;

@@ -43,7 +43,7 @@ pub fn client_hello(transcript: &Transcript) -> Option<Offered> {
     };
     let mut offered = Offered {
         legacy_version: format!("{:#06x}", hello.version.0),
-        suites: hello.ciphers.iter().map(|c| suite_name(c.0)).collect(),
+        suites: hello.ciphers.iter().map(|c| offered_suite(c.0)).collect(),
         ..Offered::default()
     };
     let extensions = hello
@@ -55,6 +55,17 @@ pub fn client_hello(transcript: &Transcript) -> Option<Offered> {
         add(&mut offered, extension);
     }
     Some(offered)
+}
+
+/// A suite's IANA name, the two signalling values by theirs (RFC 5746,
+/// RFC 7507), GREASE (RFC 8701) as such.
+fn offered_suite(code: u16) -> String {
+    match code {
+        0x00FF => "TLS_EMPTY_RENEGOTIATION_INFO_SCSV".into(),
+        0x5600 => "TLS_FALLBACK_SCSV".into(),
+        c if c & 0x0F0F == 0x0A0A && c >> 8 == c & 0xFF => format!("GREASE {c:#06X}"),
+        c => suite_name(c),
+    }
 }
 
 fn add(offered: &mut Offered, extension: TlsExtension<'_>) {

@@ -113,3 +113,27 @@ async fn connection(
         duration_ms: started.elapsed().as_secs_f64() * 1e3,
     }
 }
+
+/// A server profile (as it stands at `at`) made ready to serve: its
+/// certificates issued from `pki` as `run` issues them, on `backend` or the
+/// first backend that can implement it.
+pub fn prepare(
+    profile: &crate::scenario::Profile,
+    pki: &crate::pki::Pki,
+    at: crate::moment::Moment,
+    backend: Option<crate::backend::Backend>,
+) -> Result<(Prepared, crate::backend::Backend), super::ProbeError> {
+    let profile = profile.at(at);
+    let backend =
+        super::probe::pick_backend(&profile, backend).map_err(super::ProbeError::Unsupported)?;
+    let issued = crate::endpoint::issue(&profile, pki)?;
+    let setup = crate::endpoint::Setup {
+        profile: &profile,
+        identities: issued.identities,
+        trust: issued.trust,
+        server_name: &profile.host,
+        fallback_scsv: false,
+        verify_at: at,
+    };
+    Ok((Prepared::new(backend, Side::Server, &setup), backend))
+}

@@ -1,0 +1,11 @@
+//! Real sockets: a server profile served on a TCP port ([`serve`]) and a
+//! client profile run against a real server ([`probe`]), both through the
+//! handshake core, on the transport side of it. Servers listen on
+//! 127.0.0.1 unless a user names another address.
+
+pub mod hello;
+pub mod probe;
+pub mod serve;
+
+pub use probe::{probe, Probe, ProbeError, ProbeOptions};
+pub use serve::{serve, Connection, ServeOptions};

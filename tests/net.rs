@@ -1,0 +1,202 @@
+//! Real sockets on 127.0.0.1: `probe` of a client profile against `serve`
+//! of a server profile gives the outcome `run` gives in memory for the same
+//! pair and pairing, as far as the client can see it.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tls_harness::backend::Pairing;
+use tls_harness::moment::Moment;
+use tls_harness::net::serve::prepare;
+use tls_harness::net::{probe, serve, Connection, ProbeError, ProbeOptions, ServeOptions};
+use tls_harness::outcome::Outcome;
+use tls_harness::pki::Pki;
+use tls_harness::run::{RunOptions, Runner, Status};
+use tls_harness::scenario::{Catalog, Profile};
+
+fn make_catalog() -> Catalog {
+    Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/catalog"))
+        .expect("the shipped catalog loads")
+}
+
+fn make_pki(catalog: &Catalog) -> Pki {
+    let mut pki = Pki::new();
+    for ca in &catalog.cas {
+        pki.add_ca(ca.clone()).expect("CA");
+    }
+    pki
+}
+
+/// A server on 127.0.0.1:0 in a thread of its own, serving `connections`
+/// connections; its address, the log, and the thread to join.
+fn start_server(
+    profile: &Profile,
+    pairing: Pairing,
+    pki: &Pki,
+    connections: u64,
+) -> (
+    std::net::SocketAddr,
+    Arc<Mutex<Vec<Connection>>>,
+    std::thread::JoinHandle<u64>,
+) {
+    let (server, _) = prepare(profile, pki, Moment::now(), Some(pairing.server)).expect("server");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let addr = listener.local_addr().expect("address");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    let options = ServeOptions {
+        deadline: Duration::from_secs(5),
+        max_connections: Some(connections),
+        duration: Some(Duration::from_secs(60)),
+        concurrency: 16,
+        client_identities: profile.client_identities.clone(),
+    };
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let log: Arc<dyn Fn(Connection) + Send + Sync> =
+                Arc::new(move |c| sink.lock().unwrap().push(c));
+            serve(listener, Arc::new(server), options, log).await
+        })
+    });
+    (addr, log, thread)
+}
+
+/// What the client of a pairing can know of an outcome: the server's own
+/// errors and the client certificate it saw stay with the server.
+fn client_view(outcome: &Outcome) -> Outcome {
+    let mut o = outcome.without_raw();
+    match &mut o {
+        Outcome::Established(e) => e.client_certificate = None,
+        Outcome::IdentityRefused(_) => {}
+        Outcome::Failed(f) => f.server_error = None,
+    }
+    o
+}
+
+#[track_caller]
+fn check_probe_agrees_with_run(catalog: &Catalog, client: &str, server: &str, pairing: Pairing) {
+    let (c, s) = (&catalog.profiles[client], &catalog.profiles[server]);
+    let runner = Runner::new(&catalog.cas, RunOptions::default(), "catalog").expect("runner");
+    let run = runner.pair(c, s, &[pairing]).expect("run");
+    let Status::Ran {
+        outcome: in_memory, ..
+    } = &run.pairings[0].status
+    else {
+        panic!(
+            "{client} → {server} on {pairing:?} did not run: {:?}",
+            run.pairings[0]
+        );
+    };
+    let pki = make_pki(catalog);
+    let attempts = 1 + u64::from(c.fallback.is_some());
+    let (addr, log, thread) = start_server(s, pairing, &pki, attempts);
+    let options = ProbeOptions {
+        server_name: Some(s.host.clone()),
+        trust: Vec::new(),
+        at: Moment::now(),
+        backend: Some(pairing.client),
+        deadline: Duration::from_secs(5),
+    };
+    let probed = probe(c, &pki, &addr.to_string(), &options).expect("probe");
+    // A client that did not fall back leaves the server waiting for a
+    // second connection that will not come; a last probe ends it.
+    if probed.fallback_from.is_none() && attempts == 2 {
+        let _ = probe(c, &pki, &addr.to_string(), &options);
+    }
+    thread.join().expect("server thread");
+    assert_eq!(
+        client_view(&probed.outcome),
+        client_view(in_memory),
+        "{client} → {server} on {}",
+        pairing.id()
+    );
+    assert!(!log.lock().unwrap().is_empty(), "the server logged nothing");
+}
+
+#[test]
+fn probe_against_serve_gives_the_in_memory_outcome_for_a_grid_of_catalog_pairs() {
+    let catalog = make_catalog();
+    let pairs = [
+        ("api-client-modern", "uccx-11-6-1-server"),
+        ("api-client-legacy-tls10", "uccx-11-6-1-server"),
+        ("uccx-11-5-1-client", "salesforce-production"),
+        ("api-client-modern", "salesforce-production"),
+    ];
+    let mut ran = 0;
+    for (client, server) in pairs {
+        for pairing in Pairing::ALL {
+            let (c, s) = (&catalog.profiles[client], &catalog.profiles[server]);
+            let at = Moment::now();
+            if tls_harness::endpoint::pairing_unsupported(pairing, &c.at(at), &s.at(at)).is_some() {
+                continue;
+            }
+            check_probe_agrees_with_run(&catalog, client, server, pairing);
+            ran += 1;
+        }
+    }
+    assert!(ran >= 6, "only {ran} pairings could run");
+}
+
+#[test]
+fn the_server_log_names_what_the_client_hello_offered() {
+    let catalog = make_catalog();
+    let pki = make_pki(&catalog);
+    let server = &catalog.profiles["uccx-11-6-1-server"];
+    let pairing = Pairing::ALL[0];
+    let (addr, log, thread) = start_server(server, pairing, &pki, 1);
+    let options = ProbeOptions {
+        server_name: Some(server.host.clone()),
+        trust: Vec::new(),
+        at: Moment::now(),
+        backend: Some(pairing.client),
+        deadline: Duration::from_secs(5),
+    };
+    let client = &catalog.profiles["api-client-modern"];
+    probe(client, &pki, &addr.to_string(), &options).expect("probe");
+    thread.join().expect("server thread");
+    let log = log.lock().unwrap();
+    let hello = log[0].client_hello.as_ref().expect("a parsed ClientHello");
+    assert_eq!(hello.server_name.as_deref(), Some(server.host.as_str()));
+    let offered: Vec<&str> = client.suites.iter().map(|c| c.suite.iana).collect();
+    let sent: Vec<&str> = hello.suites.iter().map(String::as_str).collect();
+    assert_eq!(
+        sent,
+        [&offered[..], &["TLS_EMPTY_RENEGOTIATION_INFO_SCSV"]].concat(),
+        "the client's suites in its order, then rustls' renegotiation signal"
+    );
+    assert!(
+        matches!(log[0].outcome, Outcome::Established(_)),
+        "{:?}",
+        log[0].outcome
+    );
+}
+
+#[test]
+fn a_probe_of_a_closed_port_is_unreachable_not_a_failed_handshake() {
+    let catalog = make_catalog();
+    let pki = make_pki(&catalog);
+    // A port that was just free and is closed again.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port");
+    let options = ProbeOptions {
+        server_name: Some("closed.example.com".into()),
+        trust: Vec::new(),
+        at: Moment::now(),
+        backend: None,
+        deadline: Duration::from_secs(2),
+    };
+    let client = &catalog.profiles["api-client-modern"];
+    match probe(client, &pki, &addr.to_string(), &options) {
+        Err(ProbeError::Unreachable { target, .. }) => assert_eq!(target, addr.to_string()),
+        other => panic!("expected unreachable, got {other:?}"),
+    }
+}
