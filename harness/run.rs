@@ -145,7 +145,7 @@ pub struct ScenarioRun {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<Moment>,
     /// For layered profiles, the settings level each effective value came
-    /// from (PRODUCTS.md §5).
+    /// from (docs/products/broadworks.md#settings-levels).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub settings_from: Vec<String>,
     /// Server certificates kept in the keystore but not presented, and why.
@@ -368,7 +368,9 @@ struct Issued {
 
 /// Issues a profile's certificates and applies what it presents: a leaf
 /// alone where `send-chain = false`, and for servers the ECDSA
-/// presentation policy (PRODUCTS.md §4). ECDSA goes first: it is preferred
+/// presentation policy
+/// (docs/products/uccx.md#ecdsa-certificates-signed-with-an-rsa-key). ECDSA
+/// goes first: it is preferred
 /// whenever the client can use it.
 fn issue(profile: &Profile, pki: &Pki) -> Result<Issued, PkiError> {
     let mut identities = Vec::new();

@@ -215,7 +215,7 @@ impl AsyncRead for Tap {
 
 // Forwards every write path, vectored writes included: tokio-rustls writes
 // its final alert with a vectored write, and a tap that drops it leaves the
-// peer with a bare EOF (BACKENDS.md).
+// peer with a bare EOF (docs/backends.md#transport-wrappers-and-vectored-writes).
 impl AsyncWrite for Tap {
     fn poll_write(
         mut self: Pin<&mut Self>,
