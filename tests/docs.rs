@@ -23,7 +23,13 @@ fn root() -> &'static Path {
 /// as paths relative to the root, without this file.
 fn text_files() -> Vec<(String, String)> {
     let out = Command::new("git")
-        .args(["ls-files", "--cached", "--others", "--exclude-standard", "-z"])
+        .args([
+            "ls-files",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "-z",
+        ])
         .current_dir(root())
         .output()
         .expect("git ls-files runs (the docs tests need a git checkout)");
@@ -230,7 +236,11 @@ fn no_file_cites_the_notes_that_live_outside_the_repository() {
         for (i, line) in text.lines().enumerate() {
             for retired in RETIRED {
                 if line.contains(retired) {
-                    found.push(format!("{file}:{}: cites {retired}: {}", i + 1, line.trim()));
+                    found.push(format!(
+                        "{file}:{}: cites {retired}: {}",
+                        i + 1,
+                        line.trim()
+                    ));
                 }
             }
         }
@@ -255,7 +265,10 @@ fn every_docs_citation_names_a_page_and_heading_that_exist() {
             }
         }
     }
-    assert!(checked > 100, "only {checked} docs/ citations found: is the scan broken?");
+    assert!(
+        checked > 100,
+        "only {checked} docs/ citations found: is the scan broken?"
+    );
     assert!(
         broken.is_empty(),
         "{} broken docs/ citation(s):\n{}",
@@ -283,9 +296,13 @@ fn links_between_docs_pages_resolve() {
             } else {
                 resolve(dir, path)
             };
-            if !file.extension().is_some_and(|e| e == "md") {
+            if file.extension().is_none_or(|e| e != "md") {
                 if !root().join(&file).exists() {
-                    broken.push(format!("{}:{line}: {} does not exist", page.display(), file.display()));
+                    broken.push(format!(
+                        "{}:{line}: {} does not exist",
+                        page.display(),
+                        file.display()
+                    ));
                 }
                 continue;
             }

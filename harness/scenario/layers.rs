@@ -33,7 +33,8 @@ pub const BROADWORKS_DEFAULT_SUITES: [&str; 12] = [
 ];
 
 /// The source a layered profile's suites name when no level set them.
-pub const DEFAULT_SUITES_LEVEL: &str = "system default list (docs/products/broadworks.md#default-cipher-list)";
+pub const DEFAULT_SUITES_LEVEL: &str =
+    "system default list (docs/products/broadworks.md#default-cipher-list)";
 
 /// The level of a profile's own keys, the most specific of all.
 pub const PROFILE_LEVEL: &str = "profile";
