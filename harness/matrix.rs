@@ -160,8 +160,8 @@ pub enum Probed {
 }
 
 impl Probed {
-    /// `1.0, 1.1, 1.2` as PRODUCTS.md writes them; `1.0 (fallback)` for a
-    /// version only the retry reaches.
+    /// `1.0, 1.1, 1.2` as the version tables of docs/products/uccx.md write
+    /// them; `1.0 (fallback)` for a version only the retry reaches.
     pub fn text(&self) -> String {
         match self {
             Probed::NotRun(why) => format!("n/a: {why}"),
@@ -412,7 +412,7 @@ pub struct Step {
     pub proofs: Vec<Cell>,
 }
 
-/// What an upgrade step is for (PRODUCTS.md §1, upgrade paths).
+/// What an upgrade step is for (docs/products/uccx.md#upgrade-paths).
 #[derive(Clone, Copy)]
 enum Goal {
     /// The release's client speaks TLS 1.1 or 1.2.

@@ -145,7 +145,7 @@ pub struct ScenarioRun {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<Moment>,
     /// For layered profiles, the settings level each effective value came
-    /// from (PRODUCTS.md §5).
+    /// from (docs/products/broadworks.md#settings-levels).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub settings_from: Vec<String>,
     /// Server certificates kept in the keystore but not presented, and why.

@@ -242,7 +242,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
 
 // Forwards every write path, vectored writes included: tokio-rustls writes
 // its final alert with a vectored write, and a tap that drops it leaves the
-// peer with a bare EOF (BACKENDS.md).
+// peer with a bare EOF (docs/backends.md#transport-wrappers-and-vectored-writes).
 impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,

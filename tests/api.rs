@@ -397,7 +397,7 @@ async fn a_peer_that_hangs_up_is_peer_closed() {
 #[test]
 fn linked_openssl_is_the_snapshot_reference() {
     // Snapshots record alerts that differ between OpenSSL 3.0 and 3.6
-    // (BACKENDS.md); the README names Debian's 3.0 as the reference.
+    // (docs/backends.md#openssl-30-and-36); the README names Debian's 3.0 as the reference.
     let version = openssl::version::number();
     let (major, minor) = ((version >> 28) & 0xF, (version >> 20) & 0xFF);
     assert_eq!(
@@ -599,7 +599,8 @@ fn matrix_prints_markdown_and_json_grids() {
         .iter()
         .find(|r| r["release"] == "11.5(1)SU1" && r["connection"] == "outbound")
         .expect("SocialMiner 11.5(1)SU1 outbound row");
-    // TLS 1.0 is reached only by the retry hello (PRODUCTS.md §3).
+    // TLS 1.0 is reached only by the retry hello
+    // (docs/products/socialminer.md#the-tls-10-fallback).
     assert_eq!(
         outbound["as-client"]["versions"][0],
         serde_json::json!({"version": "1.0", "fallback": true})

@@ -1,6 +1,6 @@
 //! The tables `matrix --support`, `matrix` and `upgrade-plan` print are
 //! derived from handshakes, never from the profiles' version lists; these
-//! tests hold them to PRODUCTS.md §1.
+//! tests hold them to the version tables of docs/products/uccx.md.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -38,7 +38,8 @@ fn uccx_https_support(catalog: &Catalog, runner: &Runner) -> Vec<SupportRow> {
 #[test]
 fn uccx_support_table_matches_both_tables_of_products_md_section_1() {
     // (release, versions as server, versions as client): the "current
-    // support" and "upcoming" tables of PRODUCTS.md §1.
+    // support" and "upcoming" tables (docs/products/uccx.md#current-releases,
+    // docs/products/uccx.md#upcoming-releases).
     let expected = [
         ("10.6(1)SU2", "1.0, 1.1, 1.2", "1.0"),
         ("11.0(1)", "1.0, 1.1, 1.2", "1.0"),
@@ -121,7 +122,7 @@ fn grid_cells_name_each_pairing_when_the_backends_disagree() {
     let g = grid(&runner, &[client], &servers, &Pairing::ALL).expect("grid");
     assert_eq!(g.cells.len(), 2);
     // rustls answers a TLS 1.0 hello with handshake_failure, OpenSSL with
-    // protocol_version (BACKENDS.md).
+    // protocol_version (docs/backends.md#alerts-for-a-tls-10-only-hello).
     assert_eq!(
         g.cells[0].summary,
         "✗ handshake_failure [openssl-rustls]; ✗ protocol_version [openssl-openssl]"

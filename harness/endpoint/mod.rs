@@ -289,8 +289,9 @@ pub struct Issued {
 
 /// Issues a profile's certificates and applies what it presents: a leaf
 /// alone where `send-chain = false`, and for servers the ECDSA
-/// presentation policy (PRODUCTS.md §4). ECDSA goes first: it is preferred
-/// whenever the client can use it.
+/// presentation policy
+/// (docs/products/uccx.md#ecdsa-certificates-signed-with-an-rsa-key). ECDSA
+/// goes first: it is preferred whenever the client can use it.
 pub fn issue(profile: &Profile, pki: &Pki) -> Result<Issued, PkiError> {
     let mut identities = Vec::new();
     let mut withheld = Vec::new();

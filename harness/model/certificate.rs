@@ -126,7 +126,9 @@ pub fn withheld(server: &Profile, cas: &[CaSpec]) -> Vec<String> {
 }
 
 /// What the server can present: its certificates less those its
-/// presentation policy keeps back (PRODUCTS.md §4), ECDSA first.
+/// presentation policy keeps back
+/// (docs/products/uccx.md#ecdsa-certificates-signed-with-an-rsa-key), ECDSA
+/// first.
 pub(super) fn presentable(n: &mut Negotiation<'_>) -> Vec<Cert> {
     let mut presentable = Vec::new();
     for c in certificates(n.server, n.world.cas) {

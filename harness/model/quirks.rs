@@ -4,7 +4,7 @@
 //! only where a stack differs. `Rules::Reference` always answers with the
 //! RFC behaviour.
 //!
-//! Sources: ../shared/BACKENDS.md (measured on this machine), rustls 0.23's
+//! Sources: docs/backends.md (our measurements), rustls 0.23's
 //! server and client state machines, OpenSSL 3.0's `ssl/statem` and
 //! `crypto/x509/x509_vfy.c`, and the harness's own backends in
 //! [`crate::endpoint`] (the rustls server's certificate resolver is ours).
@@ -32,7 +32,7 @@ pub const CERTIFICATE_EXPIRED: Alert = Alert(45);
 /// RFC 5246 Appendix E.1: `protocol_version` (70). **rustls** answers
 /// `handshake_failure` (40): such a hello lacks the signature_algorithms
 /// extension, and rustls refuses it for that before it looks at the
-/// version (BACKENDS.md).
+/// version (docs/backends.md#alerts-for-a-tls-10-only-hello).
 pub fn alert_for_old_legacy_hello(server: Rules) -> Alert {
     match server {
         Rules::Rustls => Alert::HANDSHAKE_FAILURE,
@@ -230,7 +230,7 @@ pub fn server_speaks_below_tls12(server: Rules) -> bool {
 ///
 /// RFC 8446 §4.4.2.4: `certificate_required` at TLS 1.3; RFC 5246 §7.4.6:
 /// `handshake_failure` below. **rustls** sends `certificate_required` at
-/// TLS 1.2 too (BACKENDS.md).
+/// TLS 1.2 too (docs/backends.md#a-missing-client-certificate).
 pub fn alert_for_missing_client_certificate(server: Rules, version: ProtocolVersion) -> Alert {
     match (server, version) {
         (_, ProtocolVersion::Tls13) | (Rules::Rustls, _) => CERTIFICATE_REQUIRED,
@@ -300,7 +300,8 @@ pub enum CertFault {
 /// cannot use.
 ///
 /// **rustls** offers every suite of its provider, so a client restricted to
-/// TLS 1.2 still offers the TLS 1.3 suites listed (BACKENDS.md). OpenSSL
+/// TLS 1.2 still offers the TLS 1.3 suites listed
+/// (docs/backends.md#tls-13-suites-in-a-tls-12-hello). OpenSSL
 /// and the reference leave out suites that no enabled version can
 /// negotiate (`ssl_cipher_disabled`).
 pub fn client_offers_unusable_suites(client: Rules) -> bool {

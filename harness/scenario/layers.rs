@@ -1,4 +1,5 @@
-//! Settings levels of a layered profile (PRODUCTS.md §5): each level may
+//! Settings levels of a layered profile
+//! (docs/products/broadworks.md#settings-levels): each level may
 //! set versions and suites; the most specific level that sets a field wins,
 //! field by field, and the resolved value names the level it came from.
 //! What is read here is what the file writes; the resolver reads the
@@ -13,8 +14,8 @@ use super::raw::RawProfile;
 use crate::suite::registry;
 use crate::version::ProtocolVersion;
 
-/// The cipher list new XSP/ADP installs put at system level (PRODUCTS.md
-/// §5), in its order: what a layered profile gets when no level sets
+/// The cipher list new XSP/ADP installs put at system level
+/// (docs/products/broadworks.md#default-cipher-list), in its order: what a layered profile gets when no level sets
 /// suites. The last four are static ECDH, which no backend implements.
 pub const BROADWORKS_DEFAULT_SUITES: [&str; 12] = [
     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
@@ -32,7 +33,8 @@ pub const BROADWORKS_DEFAULT_SUITES: [&str; 12] = [
 ];
 
 /// The source a layered profile's suites name when no level set them.
-pub const DEFAULT_SUITES_LEVEL: &str = "system default list (PRODUCTS.md §5)";
+pub const DEFAULT_SUITES_LEVEL: &str =
+    "system default list (docs/products/broadworks.md#default-cipher-list)";
 
 /// The level of a profile's own keys, the most specific of all.
 pub const PROFILE_LEVEL: &str = "profile";
@@ -146,7 +148,8 @@ pub(super) fn layers(
 }
 
 /// [`BROADWORKS_DEFAULT_SUITES`] as suite choices: what a layered profile
-/// that sets suites at no level gets (PRODUCTS.md §5).
+/// that sets suites at no level gets
+/// (docs/products/broadworks.md#default-cipher-list).
 pub(super) fn default_suites() -> Vec<SuiteChoice> {
     BROADWORKS_DEFAULT_SUITES
         .iter()

@@ -100,7 +100,8 @@ impl CertificateDef {
     }
 }
 
-/// When a server with an ECDSA certificate presents it (PRODUCTS.md §4).
+/// When a server with an ECDSA certificate presents it
+/// (docs/products/uccx.md#ecdsa-certificates-signed-with-an-rsa-key).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EcdsaPresentation {
@@ -136,7 +137,8 @@ pub struct CertException {
     pub key: KeyType,
 }
 
-/// One settings level of a layered profile (PRODUCTS.md §5).
+/// One settings level of a layered profile
+/// (docs/products/broadworks.md#settings-levels).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layer {
     /// Its name.
@@ -281,7 +283,9 @@ impl Profile {
 
     /// Why this profile keeps a certificate with a `key` key, signed by an
     /// `issuer_key` key, in its keystore without presenting it (the ECDSA
-    /// presentation policy of PRODUCTS.md §4); `None` when it presents it.
+    /// presentation policy of
+    /// docs/products/uccx.md#ecdsa-certificates-signed-with-an-rsa-key);
+    /// `None` when it presents it.
     /// Clients present what they have.
     pub fn withholds(&self, key: KeyType, issuer_key: KeyType) -> Option<String> {
         use crate::pki::KeyAlgorithm::Ecdsa;

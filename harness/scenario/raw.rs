@@ -51,7 +51,8 @@ pub struct RawProfile {
     pub role: Spanned<String>,
     /// Connection kind: `https`, `jdbc`, `inbound`, `outbound`, `cti`, ...
     pub connection: Spanned<String>,
-    /// Where the facts come from (a section of PRODUCTS.md).
+    /// Where the facts come from (a page and heading under `docs/`, such as
+    /// `docs/products/uccx.md#upcoming-releases`).
     pub source: Option<String>,
     /// Enabled protocol versions (`"1.0"` .. `"1.3"`); may come from
     /// `layer`s instead.

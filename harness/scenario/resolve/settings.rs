@@ -95,7 +95,7 @@ impl Resolver {
 
     /// The suites that won, or for a layered profile that sets them at no
     /// level the default list that new installs put at system level
-    /// (PRODUCTS.md §5).
+    /// (docs/products/broadworks.md#default-cipher-list).
     fn winning_suites(
         &mut self,
         s: &Source,
