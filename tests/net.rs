@@ -82,7 +82,12 @@ fn client_view(outcome: &Outcome) -> Outcome {
 }
 
 #[track_caller]
-fn check_probe_agrees_with_run(catalog: &Catalog, client: &str, server: &str, pairing: Pairing) {
+fn check_probe_agrees_with_run(
+    catalog: &Catalog,
+    client: &str,
+    server: &str,
+    pairing: Pairing,
+) -> Outcome {
     let (c, s) = (&catalog.profiles[client], &catalog.profiles[server]);
     let runner = Runner::new(&catalog.cas, RunOptions::default(), "catalog").expect("runner");
     let run = runner.pair(c, s, &[pairing]).expect("run");
@@ -119,6 +124,7 @@ fn check_probe_agrees_with_run(catalog: &Catalog, client: &str, server: &str, pa
         pairing.id()
     );
     assert!(!log.lock().unwrap().is_empty(), "the server logged nothing");
+    probed.outcome
 }
 
 #[test]
@@ -130,7 +136,7 @@ fn probe_against_serve_gives_the_in_memory_outcome_for_a_grid_of_catalog_pairs()
         ("uccx-11-5-1-client", "salesforce-production"),
         ("api-client-modern", "salesforce-production"),
     ];
-    let mut ran = 0;
+    let (mut established, mut failed) = (0, 0);
     for (client, server) in pairs {
         for pairing in Pairing::ALL {
             let (c, s) = (&catalog.profiles[client], &catalog.profiles[server]);
@@ -138,11 +144,16 @@ fn probe_against_serve_gives_the_in_memory_outcome_for_a_grid_of_catalog_pairs()
             if tls_harness::endpoint::pairing_unsupported(pairing, &c.at(at), &s.at(at)).is_some() {
                 continue;
             }
-            check_probe_agrees_with_run(&catalog, client, server, pairing);
-            ran += 1;
+            match check_probe_agrees_with_run(&catalog, client, server, pairing) {
+                Outcome::Established(_) => established += 1,
+                _ => failed += 1,
+            }
         }
     }
-    assert!(ran >= 6, "only {ran} pairings could run");
+    assert!(
+        established >= 4 && failed >= 2,
+        "{established} established and {failed} failed: the grid must hold both"
+    );
 }
 
 #[test]
@@ -199,4 +210,210 @@ fn a_probe_of_a_closed_port_is_unreachable_not_a_failed_handshake() {
         Err(ProbeError::Unreachable { target, .. }) => assert_eq!(target, addr.to_string()),
         other => panic!("expected unreachable, got {other:?}"),
     }
+}
+
+/// What a hostile client does once connected.
+#[derive(Clone, Copy, Debug)]
+enum Hostile {
+    /// Sends bytes that are not TLS.
+    Garbage,
+    /// Says nothing.
+    Silent,
+    /// Starts a record and stops.
+    Stalls,
+}
+
+async fn play(hostile: Hostile, addr: std::net::SocketAddr) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await else {
+        return;
+    };
+    match hostile {
+        Hostile::Garbage => {
+            let _ = stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+        }
+        Hostile::Silent => {}
+        // A handshake record header announcing 512 bytes, then ten of them.
+        Hostile::Stalls => {
+            let _ = stream
+                .write_all(&[22, 3, 1, 2, 0, 1, 0, 1, 252, 3, 3, 0, 0, 0, 0])
+                .await;
+        }
+    }
+    let mut rest = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest)).await;
+}
+
+#[test]
+fn serve_closes_hostile_clients_at_the_deadline_and_serves_everyone_else() {
+    let catalog = make_catalog();
+    let pki = make_pki(&catalog);
+    let server = &catalog.profiles["uccx-11-6-1-server"];
+    let (good, hostile) = (40_u64, 12_u64);
+    let pairing = Pairing::ALL[0];
+    let (server_prepared, _) = prepare(server, &pki, Moment::now(), Some(pairing.server)).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    let deadline = Duration::from_millis(400);
+    let options = ServeOptions {
+        deadline,
+        max_connections: Some(good + hostile),
+        duration: Some(Duration::from_secs(60)),
+        concurrency: 32,
+        client_identities: None,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let served = runtime.spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+        let log: Arc<dyn Fn(Connection) + Send + Sync> =
+            Arc::new(move |c| sink.lock().unwrap().push(c));
+        serve(listener, Arc::new(server_prepared), options, log).await
+    });
+    let kinds = [Hostile::Garbage, Hostile::Silent, Hostile::Stalls];
+    let players: Vec<_> = (0..hostile as usize)
+        .map(|i| runtime.spawn(play(kinds[i % kinds.len()], addr)))
+        .collect();
+    let client = &catalog.profiles["api-client-modern"];
+    let probe_options = ProbeOptions {
+        server_name: Some(server.host.clone()),
+        trust: Vec::new(),
+        at: Moment::now(),
+        backend: Some(pairing.client),
+        deadline: Duration::from_secs(5),
+    };
+    let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    (0..good / 4)
+                        .map(|_| {
+                            probe(client, &pki, &addr.to_string(), &probe_options)
+                                .unwrap()
+                                .outcome
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    assert_eq!(runtime.block_on(served).unwrap(), good + hostile);
+    for p in players {
+        runtime.block_on(p).unwrap();
+    }
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, Outcome::Established(_))),
+        "every well-formed client connects"
+    );
+    let log = log.lock().unwrap();
+    assert_eq!(
+        log.len() as u64,
+        good + hostile,
+        "every connection is logged"
+    );
+    let refused: Vec<&Connection> = log
+        .iter()
+        .filter(|c| !matches!(c.outcome, Outcome::Established(_)))
+        .collect();
+    assert_eq!(refused.len() as u64, hostile, "{refused:#?}");
+    let timed_out = refused
+        .iter()
+        .filter(|c| matches!(&c.outcome, Outcome::Failed(f) if f.server_error.as_ref().is_some_and(|e| e.kind == tls_harness::outcome::ErrorKind::Timeout)))
+        .count();
+    assert_eq!(
+        timed_out, 8,
+        "the silent and the stalled are closed at the deadline"
+    );
+    let slowest = refused.iter().map(|c| c.duration_ms).fold(0.0, f64::max);
+    assert!(
+        slowest < deadline.as_secs_f64() * 1e3 + 1000.0,
+        "{slowest} ms"
+    );
+}
+
+/// A child process killed when dropped, so that a failing test leaves no
+/// server behind.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_serve_and_probe_commands_talk_over_a_socket_with_the_written_ca() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let bin = env!("CARGO_BIN_EXE_tls-harness");
+    let dir = std::env::temp_dir().join(format!("tls-harness-net-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let ca = dir.join("ca.pem");
+    let mut server = Child(
+        Command::new(bin)
+            .args([
+                "serve",
+                "uccx-11-6-1-server",
+                "--max-connections",
+                "1",
+                "--duration",
+                "30",
+            ])
+            .arg("--ca-out")
+            .arg(&ca)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = std::io::BufReader::new(server.0.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first
+        .strip_prefix("listening on ")
+        .expect(&first)
+        .to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+    let probe = Command::new(bin)
+        .args(["probe", "api-client-modern", &addr, "--format", "json"])
+        .args(["--server-name", "uccx-11-6-1.example.com", "--trust"])
+        .arg(&ca)
+        .output()
+        .unwrap();
+    assert_eq!(
+        probe.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&probe.stdout).unwrap();
+    assert_eq!(json["outcome"]["result"], "established");
+    assert_eq!(json["chain"][0]["subject"], "uccx-11-6-1.example.com");
+    let logged: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(logged["outcome"]["result"], "established");
+    assert_eq!(
+        server.0.wait().unwrap().code(),
+        Some(0),
+        "serve stops after one connection"
+    );
+    let unreachable = Command::new(bin)
+        .args(["probe", "api-client-modern", &addr, "--deadline-ms", "2000"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        unreachable.status.code(),
+        Some(tls_harness::exit_codes::UNREACHABLE)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

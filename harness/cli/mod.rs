@@ -1,5 +1,8 @@
 //! The command line: `tls-harness run`, `list`, `timeline`, `matrix`,
-//! `upgrade-plan`, `explain-config`, `simulate` and `explain`.
+//! `upgrade-plan`, `explain-config`, `simulate`, `explain`, `serve` and
+//! `probe` (in `net`).
+
+mod net;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -68,6 +71,13 @@ enum Command {
     /// step: what each side offered, what the server chose and why, where
     /// it failed.
     Explain(ExplainArgs),
+    /// Serve a server profile on a TCP socket (127.0.0.1 unless told
+    /// otherwise): prints `listening on ADDR`, then one JSON line per
+    /// connection with what its ClientHello offered and the outcome.
+    Serve(net::ServeArgs),
+    /// Run a client profile against a real server at HOST:PORT and print
+    /// the normalised outcome and the chain the server sent.
+    Probe(net::ProbeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -283,6 +293,8 @@ pub fn main() -> i32 {
         Command::ExplainConfig(args) => explain_config(args),
         Command::Simulate(args) => simulate(args),
         Command::Explain(args) => explain(args),
+        Command::Serve(args) => net::serve_command(args),
+        Command::Probe(args) => net::probe_command(args),
     }
 }
 

@@ -1,0 +1,408 @@
+//! `serve` and `probe`: the command line of [`crate::net`].
+
+use std::io::Write;
+use std::net::ToSocketAddrs;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clap::Args;
+
+use super::{load_catalog, print_json, report_input_errors, suggestion, Format};
+use crate::backend::Backend;
+use crate::exit_codes;
+use crate::moment::Moment;
+use crate::net::serve::prepare;
+use crate::net::{probe, serve, Connection, ProbeError, ProbeOptions, ServeOptions};
+use crate::outcome::Outcome;
+use crate::pki::{Issuer, KeyType, LeafSpec, Pki, Purpose, Validity};
+use crate::scenario::{Catalog, ClientAuth, InputError, Profile, Role};
+
+/// Options of `serve`.
+#[derive(Debug, Args)]
+pub(super) struct ServeArgs {
+    /// Server profile id (`tls-harness list` shows them).
+    profile: String,
+    /// Address to listen on; a port of 0 picks a free one. Only loopback
+    /// unless you name another address.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: String,
+    /// Take a dated profile as it stood at this date [default: now].
+    #[arg(long, value_parser = Moment::parse)]
+    at: Option<Moment>,
+    /// Backend to serve with (`rustls`, `openssl`) [default: the first that
+    /// can implement the profile].
+    #[arg(long, value_parser = parse_backend)]
+    backend: Option<Backend>,
+    /// Write the CA certificates a client must trust here (PEM).
+    #[arg(long, value_name = "FILE")]
+    ca_out: Option<PathBuf>,
+    /// For a profile that asks for client certificates: write a client
+    /// certificate it accepts (client.pem) and its key (client.key) here.
+    #[arg(long, value_name = "DIR")]
+    client_cert_out: Option<PathBuf>,
+    /// Write the connection log (one JSON line each) here, not to stdout.
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
+    /// Stop after this many connections.
+    #[arg(long)]
+    max_connections: Option<u64>,
+    /// Stop after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    duration: Option<f64>,
+    /// Connections served at once.
+    #[arg(long, default_value_t = 256)]
+    concurrency: usize,
+    /// Deadline for each connection's handshake and exchange, in
+    /// milliseconds; a client that has not finished by then is closed.
+    #[arg(long, default_value_t = 10_000)]
+    deadline_ms: u64,
+    /// Catalog directory [default: ./scenarios/catalog, else the one shipped
+    /// with the source]
+    #[arg(long, env = "TLS_HARNESS_CATALOG")]
+    catalog: Option<PathBuf>,
+}
+
+/// Options of `probe`.
+#[derive(Debug, Args)]
+pub(super) struct ProbeArgs {
+    /// Client profile id (`tls-harness list` shows them).
+    profile: String,
+    /// The server, as HOST:PORT.
+    target: String,
+    /// The name to ask for (SNI) and verify [default: HOST].
+    #[arg(long)]
+    server_name: Option<String>,
+    /// Also trust the CA certificates in this PEM file; repeatable.
+    #[arg(long = "trust", value_name = "FILE.pem")]
+    trust: Vec<PathBuf>,
+    /// Take a dated profile as it stood at this date [default: now].
+    #[arg(long, value_parser = Moment::parse)]
+    at: Option<Moment>,
+    /// Backend to run the client on [default: the first that can].
+    #[arg(long, value_parser = parse_backend)]
+    backend: Option<Backend>,
+    /// Deadline for connecting and for the handshake, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    deadline_ms: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// Catalog directory [default: ./scenarios/catalog, else the one shipped
+    /// with the source]
+    #[arg(long, env = "TLS_HARNESS_CATALOG")]
+    catalog: Option<PathBuf>,
+}
+
+fn parse_backend(s: &str) -> Result<Backend, String> {
+    Backend::ALL
+        .into_iter()
+        .find(|b| b.as_str() == s)
+        .ok_or_else(|| format!("unknown backend `{s}`; backends are rustls, openssl"))
+}
+
+/// The catalog, its PKI and the profile `id` in `role`, or the exit status
+/// of what was wrong.
+fn load_profile(
+    catalog: Option<&PathBuf>,
+    id: &str,
+    role: Role,
+    format: Format,
+) -> Result<(Catalog, Pki, Arc<Profile>), i32> {
+    let catalog = match load_catalog(catalog) {
+        Ok((c, _)) => c,
+        Err(e) => return Err(report_input_errors(e, format)),
+    };
+    let found = catalog.profiles.get(id).filter(|p| p.role == role).cloned();
+    let Some(profile) = found else {
+        let ids: Vec<&str> = catalog
+            .profiles
+            .values()
+            .filter(|p| p.role == role)
+            .map(|p| p.id.as_str())
+            .collect();
+        let mut e = InputError::file(
+            Path::new("<command line>"),
+            format!("no {role} profile `{id}` in the catalog"),
+        );
+        if let Some(help) = suggestion(id, &ids) {
+            e = e.with_help(help);
+        }
+        return Err(report_input_errors(e.into(), format));
+    };
+    let mut pki = Pki::new();
+    for ca in &catalog.cas {
+        if let Err(e) = pki.add_ca(ca.clone()) {
+            eprintln!("error: cannot make the catalog's CAs: {e}");
+            return Err(exit_codes::HARNESS_ERROR);
+        }
+    }
+    Ok((catalog, pki, profile))
+}
+
+pub(super) fn probe_command(args: ProbeArgs) -> i32 {
+    let (_, pki, profile) = match load_profile(
+        args.catalog.as_ref(),
+        &args.profile,
+        Role::Client,
+        args.format,
+    ) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
+    };
+    let mut trust = Vec::new();
+    for path in &args.trust {
+        match read_certificates(path) {
+            Ok(mut ders) => trust.append(&mut ders),
+            Err(why) => {
+                let e = InputError::file(path, why);
+                return report_input_errors(e.into(), args.format);
+            }
+        }
+    }
+    let options = ProbeOptions {
+        server_name: args.server_name,
+        trust,
+        at: args.at.unwrap_or_else(Moment::now),
+        backend: args.backend,
+        deadline: Duration::from_millis(args.deadline_ms),
+    };
+    match probe(&profile, &pki, &args.target, &options) {
+        Ok(probed) => {
+            match args.format {
+                Format::Json => print_json(&probed),
+                _ => {
+                    if let Some(first) = &probed.fallback_from {
+                        println!("first hello: {}", first.summary());
+                    }
+                    println!(
+                        "{} ({}) → {}: {}",
+                        probed.client,
+                        probed.backend,
+                        probed.target,
+                        probed.outcome.summary()
+                    );
+                    for (i, c) in probed.chain.iter().enumerate() {
+                        println!(
+                            "  chain[{i}]: {} ({}), issued by {}",
+                            c.subject, c.key, c.issuer
+                        );
+                    }
+                }
+            }
+            match probed.outcome {
+                Outcome::Established(_) => exit_codes::OK,
+                _ => exit_codes::EXPECTATION_FAILED,
+            }
+        }
+        Err(ProbeError::Unreachable { target, why }) => {
+            eprintln!("error: cannot reach {target}: {why}");
+            exit_codes::UNREACHABLE
+        }
+        Err(ProbeError::Unsupported(why)) => {
+            let e = InputError::file(Path::new("<command line>"), why);
+            report_input_errors(e.into(), args.format)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit_codes::HARNESS_ERROR
+        }
+    }
+}
+
+/// Every certificate in a PEM file, as DER.
+fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, String> {
+    let text = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let certs = openssl::x509::X509::stack_from_pem(&text)
+        .map_err(|e| format!("not PEM certificates: {e}"))?;
+    if certs.is_empty() {
+        return Err("no certificate in the file".into());
+    }
+    certs
+        .iter()
+        .map(|c| c.to_der().map_err(|e| e.to_string()))
+        .collect()
+}
+
+pub(super) fn serve_command(args: ServeArgs) -> i32 {
+    let (_, pki, profile) = match load_profile(
+        args.catalog.as_ref(),
+        &args.profile,
+        Role::Server,
+        Format::Table,
+    ) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
+    };
+    let at = args.at.unwrap_or_else(Moment::now);
+    let (server, _) = match prepare(&profile, &pki, at, args.backend) {
+        Ok(prepared) => prepared,
+        Err(ProbeError::Unsupported(why)) => {
+            let e = InputError::file(Path::new("<command line>"), why);
+            return report_input_errors(e.into(), Format::Table);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit_codes::HARNESS_ERROR;
+        }
+    };
+    if let Err(why) = write_credentials(&args, &profile.at(at), &pki) {
+        eprintln!("error: {why}");
+        return exit_codes::HARNESS_ERROR;
+    }
+    let Some(address) = args
+        .listen
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+    else {
+        let e = InputError::file(
+            Path::new("<command line>"),
+            format!("cannot listen on `{}`: not an address", args.listen),
+        );
+        return report_input_errors(e.into(), Format::Table);
+    };
+    let log = match connection_log(args.log.as_deref()) {
+        Ok(log) => log,
+        Err(why) => {
+            eprintln!("error: {why}");
+            return exit_codes::HARNESS_ERROR;
+        }
+    };
+    let options = ServeOptions {
+        deadline: Duration::from_millis(args.deadline_ms),
+        max_connections: args.max_connections,
+        duration: args.duration.map(Duration::from_secs_f64),
+        concurrency: args.concurrency,
+        client_identities: profile.client_identities.clone(),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit_codes::HARNESS_ERROR;
+        }
+    };
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(address).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: cannot listen on {address}: {e}");
+                return exit_codes::HARNESS_ERROR;
+            }
+        };
+        let bound = listener.local_addr().map_or(address, |a| a);
+        println!("listening on {bound}");
+        let _ = std::io::stdout().flush();
+        serve(listener, Arc::new(server), options, log).await;
+        exit_codes::OK
+    })
+}
+
+/// Where each connection's JSON line goes: stdout, or a file.
+fn connection_log(path: Option<&Path>) -> Result<Arc<dyn Fn(Connection) + Send + Sync>, String> {
+    let out: Box<dyn Write + Send> = match path {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        ),
+        None => Box::new(std::io::stdout()),
+    };
+    let out = Mutex::new(out);
+    Ok(Arc::new(move |connection: Connection| {
+        let mut out = out
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Ok(line) = serde_json::to_string(&connection) {
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
+    }))
+}
+
+/// Writes what `--ca-out` and `--client-cert-out` ask for.
+fn write_credentials(args: &ServeArgs, profile: &Profile, pki: &Pki) -> Result<(), String> {
+    if let Some(path) = &args.ca_out {
+        let pem = roots_pem(profile, pki)?;
+        std::fs::write(path, pem).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    if let Some(dir) = &args.client_cert_out {
+        if profile.client_auth == ClientAuth::None {
+            return Err(format!("{} asks for no client certificate", profile.id));
+        }
+        write_client_certificate(dir, profile, pki)?;
+    }
+    Ok(())
+}
+
+/// The self-signed roots the server's certificates chain to, as PEM (a
+/// self-signed leaf is its own).
+fn roots_pem(profile: &Profile, pki: &Pki) -> Result<String, String> {
+    let specs = pki.ca_specs();
+    let mut pem = String::new();
+    for (def, spec) in profile.certificates.iter().zip(profile.leaf_specs()) {
+        let der = match &def.issuer {
+            Issuer::SelfSigned => pki.issue(&spec).map_err(|e| e.to_string())?.leaf_der,
+            Issuer::Ca(id) => {
+                let mut root = id.clone();
+                while let Some(parent) = specs
+                    .iter()
+                    .find(|s| s.id == root)
+                    .and_then(|s| s.issuer.clone())
+                {
+                    root = parent;
+                }
+                pki.ca_der(&root).map_err(|e| e.to_string())?
+            }
+        };
+        pem.push_str(&to_pem(&der)?);
+    }
+    Ok(pem)
+}
+
+fn to_pem(der: &[u8]) -> Result<String, String> {
+    let cert = openssl::x509::X509::from_der(der).map_err(|e| e.to_string())?;
+    let pem = cert.to_pem().map_err(|e| e.to_string())?;
+    String::from_utf8(pem).map_err(|e| e.to_string())
+}
+
+/// A client certificate the server accepts: issued by the first CA it
+/// trusts, named as the first identity on its list if it has one.
+fn write_client_certificate(dir: &Path, profile: &Profile, pki: &Pki) -> Result<(), String> {
+    let issuer = profile
+        .trust
+        .first()
+        .ok_or_else(|| format!("{} trusts no CA", profile.id))?;
+    let subject = profile
+        .client_identities
+        .as_ref()
+        .and_then(|ids| ids.first().cloned())
+        .unwrap_or_else(|| "tls-harness client".to_string());
+    let spec = LeafSpec {
+        subject,
+        dns_names: Vec::new(),
+        key: KeyType::Rsa2048,
+        issuer: Issuer::Ca(issuer.clone()),
+        purpose: Purpose::Client,
+        key_slot: format!("serve-client:{}", profile.id),
+        validity: Validity::default(),
+    };
+    let id = pki.issue(&spec).map_err(|e| e.to_string())?;
+    let mut chain = to_pem(&id.leaf_der)?;
+    for der in &id.chain_der {
+        chain.push_str(&to_pem(der)?);
+    }
+    let key = openssl::pkey::PKey::private_key_from_pkcs8(&id.key_pkcs8_der)
+        .and_then(|k| k.private_key_to_pem_pkcs8())
+        .map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+    let write = |name: &str, bytes: &[u8]| {
+        std::fs::write(dir.join(name), bytes)
+            .map_err(|e| format!("cannot write {}: {e}", dir.join(name).display()))
+    };
+    write("client.pem", chain.as_bytes())?;
+    write("client.key", &key)
+}
