@@ -6,6 +6,7 @@ use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
 use crate::matrix::{Grid, Probed, SupportRow, UpgradePlan};
+use crate::net::{ScanRow, ScanStatus};
 use crate::outcome::Outcome;
 use crate::run::{ModelCheck, ScenarioRun, Status, Verdict};
 use crate::scenario::{Catalog, Profile, ScenarioFile};
@@ -370,6 +371,43 @@ pub fn grid_table(grid: &Grid, style: Style) -> String {
         let mut row = vec![client.clone()];
         let cells = &grid.cells[i * grid.servers.len()..(i + 1) * grid.servers.len()];
         row.extend(cells.iter().map(|c| c.summary.clone()));
+        t.add_row(row);
+    }
+    format!("{t}\n")
+}
+
+/// `scan`: one row per client profile and backend, with the model check
+/// column when the server was compared with a profile.
+pub fn scan_table(rows: &[ScanRow], compared: bool, style: Style) -> String {
+    let mut header = vec!["client", "backend", "outcome"];
+    if compared {
+        header.push("as the profile predicts");
+    }
+    let mut t = table(&header, style);
+    for r in rows {
+        let (outcome, like) = match &r.status {
+            ScanStatus::Ran {
+                outcome,
+                fallback_from,
+                unlike,
+            } => {
+                let retried = fallback_from.as_ref().map_or(String::new(), |first| {
+                    format!(" (after fallback from: {})", first.summary())
+                });
+                let like = match unlike {
+                    Some(d) if d.is_empty() => "yes".to_string(),
+                    Some(d) => format!("NO: {}", d.join("; ")),
+                    None => "-".to_string(),
+                };
+                (format!("{}{retried}", outcome.summary()), like)
+            }
+            ScanStatus::Unsupported { reason } => (format!("unsupported: {reason}"), "-".into()),
+            ScanStatus::Unreachable { reason } => (format!("unreachable: {reason}"), "-".into()),
+        };
+        let mut row = vec![r.client.clone(), r.backend.to_string(), outcome];
+        if compared {
+            row.push(like);
+        }
         t.add_row(row);
     }
     format!("{t}\n")

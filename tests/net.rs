@@ -40,7 +40,22 @@ fn start_server(
     Arc<Mutex<Vec<Connection>>>,
     std::thread::JoinHandle<u64>,
 ) {
-    let (server, _) = prepare(profile, pki, Moment::now(), Some(pairing.server)).expect("server");
+    start_server_at(profile, pairing, pki, connections, Moment::now())
+}
+
+/// [`start_server`] with the profile as it stood at `at`.
+fn start_server_at(
+    profile: &Profile,
+    pairing: Pairing,
+    pki: &Pki,
+    connections: u64,
+    at: Moment,
+) -> (
+    std::net::SocketAddr,
+    Arc<Mutex<Vec<Connection>>>,
+    std::thread::JoinHandle<u64>,
+) {
+    let (server, _) = prepare(profile, pki, at, Some(pairing.server)).expect("server");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.set_nonblocking(true).expect("nonblocking");
     let addr = listener.local_addr().expect("address");
@@ -416,4 +431,68 @@ fn the_serve_and_probe_commands_talk_over_a_socket_with_the_written_ca() {
         Some(tls_harness::exit_codes::UNREACHABLE)
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn scan_names_the_clients_that_break_when_a_server_drops_tls_1_0() {
+    use tls_harness::net::{scan, Like, ScanStatus};
+    let catalog = make_catalog();
+    let pki = make_pki(&catalog);
+    let production = &catalog.profiles["salesforce-production"];
+    let clients: Vec<_> = [
+        "api-client-legacy-tls10",
+        "api-client-modern",
+        "uccx-10-5-client",
+    ]
+    .iter()
+    .map(|id| catalog.profiles[*id].clone())
+    .collect();
+    // Salesforce production as it stood the day before it dropped TLS 1.0,
+    // compared with the profile as it stands today. Each client runs on
+    // each backend that can: 1 + 2 + 1 connections, twice over.
+    let before = Moment::parse("2017-07-21").unwrap();
+    let (addr, _, thread) = start_server_at(production, Pairing::ALL[3], &pki, 8, before);
+    let options = ProbeOptions {
+        server_name: Some(production.host.clone()),
+        trust: Vec::new(),
+        at: Moment::now(),
+        backend: None,
+        deadline: Duration::from_secs(5),
+    };
+    let like = Like {
+        profile: production,
+        cas: &catalog.cas,
+    };
+    let rows = |like| -> Vec<(String, Vec<String>)> {
+        scan(&clients, &pki, &addr.to_string(), &options, like)
+            .into_iter()
+            .filter_map(|r| match r.status {
+                ScanStatus::Ran {
+                    unlike, outcome, ..
+                } => {
+                    assert!(matches!(*outcome, Outcome::Established(_)), "{outcome:?}");
+                    Some((r.client, unlike.unwrap_or_default()))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(
+        rows(None).len(),
+        4,
+        "every client connects to the old server"
+    );
+    let breaks: Vec<(String, Vec<String>)> = rows(Some(like))
+        .into_iter()
+        .filter(|(_, d)| !d.is_empty())
+        .collect();
+    let why = vec!["result: model failed, real established".to_string()];
+    assert_eq!(
+        breaks,
+        [
+            ("api-client-legacy-tls10".to_string(), why.clone()),
+            ("uccx-10-5-client".to_string(), why)
+        ]
+    );
+    thread.join().unwrap();
 }

@@ -1,6 +1,6 @@
 //! The command line: `tls-harness run`, `list`, `timeline`, `matrix`,
-//! `upgrade-plan`, `explain-config`, `simulate`, `explain`, `serve` and
-//! `probe` (in `net`).
+//! `upgrade-plan`, `explain-config`, `simulate`, `explain`, and `serve`,
+//! `probe` and `scan` (in `net`).
 
 mod net;
 
@@ -78,6 +78,11 @@ enum Command {
     /// Run a client profile against a real server at HOST:PORT and print
     /// the normalised outcome and the chain the server sent.
     Probe(net::ProbeArgs),
+    /// Run every client profile (or --clients) against one real server at
+    /// HOST:PORT on every backend that can: who connects with which version
+    /// and suite, who fails with which alert; with --like, whether the
+    /// server behaves as that server profile predicts.
+    Scan(net::ScanArgs),
 }
 
 #[derive(Debug, Args)]
@@ -295,6 +300,7 @@ pub fn main() -> i32 {
         Command::Explain(args) => explain(args),
         Command::Serve(args) => net::serve_command(args),
         Command::Probe(args) => net::probe_command(args),
+        Command::Scan(args) => net::scan_command(args),
     }
 }
 

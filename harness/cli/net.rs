@@ -13,9 +13,13 @@ use crate::backend::Backend;
 use crate::exit_codes;
 use crate::moment::Moment;
 use crate::net::serve::prepare;
-use crate::net::{probe, serve, Connection, ProbeError, ProbeOptions, ServeOptions};
+use crate::net::{
+    probe, scan, serve, Connection, Like, ProbeError, ProbeOptions, ScanRow, ScanStatus,
+    ServeOptions,
+};
 use crate::outcome::Outcome;
 use crate::pki::{Issuer, KeyType, LeafSpec, Pki, Purpose, Validity};
+use crate::report::scan_table;
 use crate::scenario::{Catalog, ClientAuth, InputError, Profile, Role};
 
 /// Options of `serve`.
@@ -92,6 +96,133 @@ pub(super) struct ProbeArgs {
     /// with the source]
     #[arg(long, env = "TLS_HARNESS_CATALOG")]
     catalog: Option<PathBuf>,
+}
+
+/// Options of `scan`.
+#[derive(Debug, Args)]
+pub(super) struct ScanArgs {
+    /// The server, as HOST:PORT.
+    target: String,
+    /// Client profiles to run: ids, `*` as wildcard; repeatable [default:
+    /// every client profile of the catalog].
+    #[arg(long = "clients", value_name = "GLOB")]
+    clients: Vec<String>,
+    /// Also say, per client, whether the server behaved as the negotiation
+    /// model predicts for this server profile (result, version and suite;
+    /// the real server's stack is taken to follow the RFCs).
+    #[arg(long, value_name = "SERVER-PROFILE")]
+    like: Option<String>,
+    /// The name to ask for (SNI) and verify [default: the --like profile's
+    /// host, else HOST].
+    #[arg(long)]
+    server_name: Option<String>,
+    /// Also trust the CA certificates in this PEM file; repeatable.
+    #[arg(long = "trust", value_name = "FILE.pem")]
+    trust: Vec<PathBuf>,
+    /// Take dated profiles as they stood at this date [default: now].
+    #[arg(long, value_parser = Moment::parse)]
+    at: Option<Moment>,
+    /// Deadline for connecting and for each handshake, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    deadline_ms: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// Catalog directory [default: ./scenarios/catalog, else the one shipped
+    /// with the source]
+    #[arg(long, env = "TLS_HARNESS_CATALOG")]
+    catalog: Option<PathBuf>,
+}
+
+pub(super) fn scan_command(args: ScanArgs) -> i32 {
+    let catalog = match load_catalog(args.catalog.as_ref()) {
+        Ok((c, _)) => c,
+        Err(e) => return report_input_errors(e, args.format),
+    };
+    let clients = super::select(&catalog, Role::Client, &args.clients, None);
+    if clients.is_empty() {
+        let e = InputError::file(
+            Path::new("<command line>"),
+            "--clients matches no client profile",
+        )
+        .with_help("`tls-harness list` shows the profile ids; --clients takes ids with `*`");
+        return report_input_errors(e.into(), args.format);
+    }
+    let like = match &args.like {
+        None => None,
+        Some(id) => match catalog.profiles.get(id).filter(|p| p.role == Role::Server) {
+            Some(p) => Some(p.clone()),
+            None => {
+                let e = InputError::file(
+                    Path::new("<command line>"),
+                    format!("no server profile `{id}` in the catalog"),
+                );
+                return report_input_errors(e.into(), args.format);
+            }
+        },
+    };
+    let mut trust = Vec::new();
+    for path in &args.trust {
+        match read_certificates(path) {
+            Ok(mut ders) => trust.append(&mut ders),
+            Err(why) => {
+                return report_input_errors(InputError::file(path, why).into(), args.format)
+            }
+        }
+    }
+    let mut pki = Pki::new();
+    for ca in &catalog.cas {
+        if let Err(e) = pki.add_ca(ca.clone()) {
+            eprintln!("error: cannot make the catalog's CAs: {e}");
+            return exit_codes::HARNESS_ERROR;
+        }
+    }
+    let options = ProbeOptions {
+        server_name: args
+            .server_name
+            .or_else(|| like.as_ref().map(|p| p.host.clone())),
+        trust,
+        at: args.at.unwrap_or_else(Moment::now),
+        backend: None,
+        deadline: Duration::from_millis(args.deadline_ms),
+    };
+    let compare = like.as_ref().map(|profile| Like {
+        profile,
+        cas: &catalog.cas,
+    });
+    let rows = scan(&clients, &pki, &args.target, &options, compare);
+    match args.format {
+        Format::Json => print_json(&rows),
+        f => print!("{}", scan_table(&rows, like.is_some(), f.style())),
+    }
+    scan_status(&rows)
+}
+
+/// 6 when nothing answered any row, 1 when a row that ran behaved unlike
+/// the profile it was compared with, else 0.
+fn scan_status(rows: &[ScanRow]) -> i32 {
+    let ran = |r: &&ScanRow| {
+        !matches!(
+            r.status,
+            ScanStatus::Unreachable { .. } | ScanStatus::Unsupported { .. }
+        )
+    };
+    if !rows.is_empty()
+        && rows.iter().filter(ran).count() == 0
+        && rows
+            .iter()
+            .any(|r| matches!(r.status, ScanStatus::Unreachable { .. }))
+    {
+        return exit_codes::UNREACHABLE;
+    }
+    let unlike = rows
+        .iter()
+        .any(|r| matches!(&r.status, ScanStatus::Ran { unlike: Some(d), .. } if !d.is_empty()));
+    if unlike {
+        exit_codes::EXPECTATION_FAILED
+    } else {
+        exit_codes::OK
+    }
 }
 
 fn parse_backend(s: &str) -> Result<Backend, String> {

@@ -5,7 +5,9 @@
 
 pub mod hello;
 pub mod probe;
+pub mod scan;
 pub mod serve;
 
 pub use probe::{probe, Probe, ProbeError, ProbeOptions};
+pub use scan::{scan, Like, ScanRow, ScanStatus};
 pub use serve::{serve, Connection, ServeOptions};
