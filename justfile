@@ -27,6 +27,12 @@ soak:
          /Summary \[/ { t = $0; sub(/.*Summary \[ */, "", t); sub(/s\].*/, "", t) }
          END { printf "%d real handshakes in %.1f s of test time: %.0f per second\n", n, t, n / t }' target/soak.log
 
+# Load one `serve` process: 1000 handshakes, 200 at a time, with 100
+# hostile connections mixed in (TLS_HARNESS_FLOOD=GOOD,AT_ONCE,HOSTILE);
+# prints handshakes per second and the server's peak memory.
+flood:
+    cargo nextest run --release --test net --run-ignored only -E 'test(flood)' --success-output final
+
 # Measure handshake and set-up costs per pairing (release build).
 bench:
     cargo bench --bench handshake

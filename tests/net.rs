@@ -496,3 +496,131 @@ fn scan_names_the_clients_that_break_when_a_server_drops_tls_1_0() {
     );
     thread.join().unwrap();
 }
+
+/// The peak resident memory of process `pid`, in KiB (Linux).
+fn peak_memory_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// `just flood`: one `serve` process, `TLS_HARNESS_FLOOD` = `GOOD,AT_ONCE,HOSTILE`
+/// (default 1000,200,100) well-formed handshakes that many at a time with
+/// hostile connections mixed in. Prints handshakes per second and the
+/// server's peak memory; asserts that every well-formed handshake completed
+/// and every hostile connection was closed.
+#[test]
+#[ignore = "a load run: `just flood`"]
+fn flood_of_handshakes_and_hostile_clients_against_one_serve_process() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    use tls_harness::endpoint::{Prepared, Setup};
+    use tls_harness::outcome::Side;
+    let spec = std::env::var("TLS_HARNESS_FLOOD").unwrap_or_else(|_| "1000,200,100".into());
+    let n: Vec<usize> = spec
+        .split(',')
+        .map(|x| x.parse().expect("GOOD,AT_ONCE,HOSTILE"))
+        .collect();
+    let (good, at_once, hostile) = (n[0], n[1], n[2]);
+    let dir = std::env::temp_dir().join(format!("tls-harness-flood-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("connections.jsonl");
+    let mut server = Child(
+        Command::new(env!("CARGO_BIN_EXE_tls-harness"))
+            .args([
+                "serve",
+                "uccx-11-6-1-server",
+                "--duration",
+                "300",
+                "--deadline-ms",
+                "2000",
+            ])
+            .args(["--concurrency", &at_once.max(1).to_string()])
+            .arg("--log")
+            .arg(&log)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = std::io::BufReader::new(server.0.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr: std::net::SocketAddr = first
+        .strip_prefix("listening on ")
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    let catalog = make_catalog();
+    let pki = make_pki(&catalog);
+    let profile = &catalog.profiles["api-client-modern"];
+    let setup = Setup {
+        profile,
+        identities: Vec::new(),
+        trust: vec![pki.ca_der("harness-root").unwrap()],
+        server_name: "uccx-11-6-1.example.com",
+        fallback_scsv: false,
+        verify_at: Moment::now(),
+    };
+    let client = Arc::new(Prepared::new(Pairing::ALL[0].client, Side::Client, &setup));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let established = runtime.block_on(async {
+        let slots = Arc::new(tokio::sync::Semaphore::new(at_once));
+        let kinds = [Hostile::Garbage, Hostile::Silent, Hostile::Stalls];
+        let mut tasks = tokio::task::JoinSet::new();
+        let every = ((good + hostile) / hostile.max(1)).max(1);
+        for i in 0..good + hostile {
+            let (slots, client) = (slots.clone(), client.clone());
+            // Hostile connections spread evenly among the good ones.
+            let bad = hostile > 0 && i % every == 0 && i / every < hostile;
+            tasks.spawn(async move {
+                let _slot = slots.acquire_owned().await.unwrap();
+                if bad {
+                    play(kinds[i % 3], addr).await;
+                    return None;
+                }
+                let target = addr.to_string();
+                let attempt =
+                    tls_harness::net::probe::attempt(&client, &target, Duration::from_secs(10));
+                Some(matches!(attempt.await, Ok((Outcome::Established(_), _))))
+            });
+        }
+        let mut established = 0;
+        while let Some(done) = tasks.join_next().await {
+            if done.unwrap() == Some(true) {
+                established += 1;
+            }
+        }
+        established
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    // The last hostile connections close at the server's deadline.
+    std::thread::sleep(Duration::from_millis(2500));
+    let peak = peak_memory_kib(server.0.id());
+    drop(server);
+    let logged: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let failed = logged
+        .iter()
+        .filter(|c| c["outcome"]["result"] != "established")
+        .count();
+    eprintln!(
+        "flood: {established} of {good} handshakes established in {seconds:.2} s ({:.0} per second, {at_once} at a time), {hostile} hostile connections, {} logged, {failed} of them not established; serve peak memory {} MiB",
+        established as f64 / seconds,
+        logged.len(),
+        peak.map_or("?".to_string(), |k| format!("{:.1}", k as f64 / 1024.0)),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(established, good, "every well-formed handshake completes");
+    assert_eq!(logged.len(), good + hostile, "every connection is logged");
+    assert_eq!(
+        failed, hostile,
+        "every hostile connection is closed and logged as failed"
+    );
+}

@@ -134,8 +134,10 @@ pub fn probe(
     })
 }
 
-/// One connection and handshake: the outcome and the chain the server sent.
-async fn attempt(
+/// One connection and handshake with a prepared client: the outcome and
+/// the chain the server sent. [`probe`] is this with the profile's fallback
+/// retry; load tests call it directly, many at once.
+pub async fn attempt(
     client: &Prepared,
     target: &str,
     deadline: Duration,
