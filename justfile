@@ -10,6 +10,14 @@ test:
     cargo nextest run --no-fail-fast
     cargo test --doc
 
+# Check serve and probe with independent tools: openssl s_client and
+# s_server, and sslyze (installed into target/peers-venv if missing).
+peers:
+    test -x target/peers-venv/bin/sslyze || \
+        { python3 -m venv target/peers-venv && target/peers-venv/bin/pip install --quiet sslyze; }
+    SSLYZE={{justfile_directory()}}/target/peers-venv/bin/sslyze \
+        cargo nextest run --test peers --no-fail-fast --success-output final
+
 # Run the shipped scenarios and print the outcome table.
 run *ARGS:
     cargo run --release -- run {{ARGS}}
@@ -47,7 +55,7 @@ review:
     cargo insta review
 
 # Exactly what CI runs.
-ci: lint test
+ci: lint test peers
 
 # Mutation testing of the negotiation model and the error taxonomy
 # (.cargo/mutants.toml): few proptest cases and a fixed seed, so every

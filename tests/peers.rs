@@ -1,0 +1,648 @@
+//! Independent tools against the real binary on 127.0.0.1: what `serve`
+//! logs and what `probe` reports must be what OpenSSL's own `s_client` and
+//! `s_server` and sslyze see on the wire.
+//!
+//! Each test looks for its tool (`openssl` on PATH; sslyze from the `SSLYZE`
+//! environment variable, else PATH). A missing tool skips the test with a
+//! line that says how to install it, except on CI (`CI` set), where it is a
+//! failure: `.ci/run` installs them. `just peers` makes the sslyze venv.
+//!
+//! Names: s_client prints OpenSSL's suite names and `TLSv1`..`TLSv1.3`; the
+//! harness logs IANA names and `1.0`..`1.3`. OpenSSL names are mapped to
+//! IANA names by `openssl ciphers -stdname` of the same openssl binary, so
+//! the harness's own registry plays no part in the comparison. sslyze
+//! reports IANA names itself.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{BufRead, BufReader, Lines, Write};
+use std::path::{Path, PathBuf};
+use std::process::{ChildStdout, Command, Stdio};
+
+use tls_harness::backend::Backend;
+use tls_harness::endpoint::usable_suites;
+use tls_harness::moment::Moment;
+use tls_harness::pki::KeyType;
+use tls_harness::scenario::{Catalog, ClientAuth, Profile};
+use tls_harness::suite::{Authentication, Suite};
+use tls_harness::version::ProtocolVersion;
+
+const BIN: &str = env!("CARGO_BIN_EXE_tls-harness");
+
+/// A child process killed and waited for when dropped, so that a failing
+/// test leaves no server behind.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A directory of its own for one test, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir =
+            std::env::temp_dir().join(format!("tls-harness-peers-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        TempDir(dir)
+    }
+
+    fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// An outside tool: `env` if it names one, else `name` on PATH. `None`
+/// (with a `skipped:` line) when it is missing; on CI a missing tool fails.
+fn find_tool(name: &str, env: Option<&str>, install: &str) -> Option<PathBuf> {
+    let from_env = env.and_then(std::env::var_os).map(PathBuf::from);
+    let found = match from_env {
+        Some(path) => {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+            path.is_file().then_some(path)
+        }
+        None => std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(name))
+                .find(|p| p.is_file())
+        }),
+    };
+    if found.is_none() {
+        let install = match env.and_then(|e| Some((e, std::env::var(e).ok()?))) {
+            Some((e, path)) => format!("{e}={path} is no file; {install}"),
+            None => install.to_string(),
+        };
+        let on_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+        assert!(!on_ci, "{name} not installed ({install}); CI must have it");
+        eprintln!("skipped: {name} not installed ({install})");
+    }
+    found
+}
+
+fn find_openssl() -> Option<PathBuf> {
+    find_tool("openssl", None, "apt-get install openssl")
+}
+
+fn find_sslyze() -> Option<PathBuf> {
+    find_tool(
+        "sslyze",
+        Some("SSLYZE"),
+        "`just peers` makes target/peers-venv with it, or pip install sslyze",
+    )
+}
+
+fn make_catalog() -> Catalog {
+    Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/catalog"))
+        .expect("the shipped catalog loads")
+}
+
+/// `tls-harness serve`, its address, and its stdout after the listening
+/// line (the connection log, unless `--log` sent it elsewhere).
+struct Served {
+    address: String,
+    log: Lines<BufReader<ChildStdout>>,
+    _child: Child,
+}
+
+impl Served {
+    /// The next connection's log line.
+    #[track_caller]
+    fn next_connection(&mut self) -> serde_json::Value {
+        let line = self
+            .log
+            .next()
+            .expect("serve logs the connection")
+            .expect("serve's stdout");
+        serde_json::from_str(&line).expect("a JSON log line")
+    }
+}
+
+/// Starts `serve PROFILE` on an OS-chosen port with `args`; it stops by
+/// itself after 60 s at the latest.
+#[track_caller]
+fn do_serve(profile: &str, args: &[&str]) -> Served {
+    let mut child = Child(
+        Command::new(BIN)
+            .args([
+                "serve",
+                profile,
+                "--duration",
+                "60",
+                "--deadline-ms",
+                "5000",
+            ])
+            .args(args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("tls-harness serve starts"),
+    );
+    let mut log = BufReader::new(child.0.stdout.take().expect("stdout")).lines();
+    let first = log.next().expect("a first line").expect("serve's stdout");
+    let address = first
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("not a listening line: {first}"))
+        .to_string();
+    assert!(address.starts_with("127.0.0.1:"), "{address}");
+    Served {
+        address,
+        log,
+        _child: child,
+    }
+}
+
+/// OpenSSL suite name to IANA name, from `openssl ciphers -stdname` (lines
+/// `IANA - OPENSSL VERSION Kx=...`; TLS 1.3 suites have one name).
+fn openssl_to_iana(openssl: &Path) -> HashMap<String, String> {
+    let out = Command::new(openssl)
+        .args(["ciphers", "-stdname", "ALL:COMPLEMENTOFALL:@SECLEVEL=0"])
+        .output()
+        .expect("openssl ciphers runs");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            let iana = fields.next()?;
+            let _dash = fields.next()?;
+            Some((fields.next()?.to_string(), iana.to_string()))
+        })
+        .collect()
+}
+
+/// What s_client printed about its session.
+#[derive(Debug)]
+struct ClientSaw {
+    /// `outcome.version` spelling: `1.0` for s_client's `TLSv1`.
+    version: String,
+    /// IANA name of the suite.
+    suite: String,
+    /// s_client's exit status was 0.
+    succeeded: bool,
+    /// Everything it printed, for failure messages.
+    output: String,
+}
+
+/// `openssl s_client` against `served`, sending one HTTP/1.0 request and
+/// reading until the server closes; its output goes through a file in
+/// `dir`.
+#[track_caller]
+fn do_s_client(openssl: &Path, dir: &TempDir, served: &Served, args: &[&str]) -> ClientSaw {
+    let path = dir.join("s_client.out");
+    let out = std::fs::File::create(&path).expect("s_client's output file");
+    let mut child = Child(
+        Command::new(openssl)
+            .args(["s_client", "-connect", &served.address, "-ign_eof"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(out.try_clone().expect("the file again"))
+            .stderr(out)
+            .spawn()
+            .expect("openssl s_client starts"),
+    );
+    let mut stdin = child.0.stdin.take().expect("stdin");
+    // s_client may be gone already (a refused handshake); that is its answer.
+    let _ = stdin.write_all(b"GET / HTTP/1.0\r\n\r\n");
+    drop(stdin);
+    let status = child.0.wait().expect("s_client ends");
+    let output = std::fs::read_to_string(&path).expect("s_client's output");
+    let field = |name: &str| {
+        output
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(name))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let version = match field("Protocol  :").as_str() {
+        "TLSv1" => "1.0".to_string(),
+        other => other.strip_prefix("TLSv").unwrap_or(other).to_string(),
+    };
+    let cipher = field("Cipher    :");
+    let suite = openssl_to_iana(openssl)
+        .get(&cipher)
+        .cloned()
+        .unwrap_or(cipher);
+    ClientSaw {
+        version,
+        suite,
+        succeeded: status.success(),
+        output,
+    }
+}
+
+#[track_caller]
+fn check_client_saw_what_serve_logged(saw: &ClientSaw, logged: &serde_json::Value) {
+    assert!(saw.succeeded, "s_client failed:\n{}", saw.output);
+    let outcome = &logged["outcome"];
+    assert_eq!(outcome["result"], "established", "{logged}");
+    assert_eq!(outcome["version"], saw.version.as_str(), "{}", saw.output);
+    assert_eq!(
+        outcome["suite"]["name"],
+        saw.suite.as_str(),
+        "{}",
+        saw.output
+    );
+    assert!(
+        saw.output.contains("HTTP/1.0 "),
+        "serve answers the request after the handshake:\n{}",
+        saw.output
+    );
+}
+
+#[test]
+fn openssl_s_client_at_tls10_sees_the_version_and_suite_serve_logs_for_a_tls10_server() {
+    let Some(openssl) = find_openssl() else {
+        return;
+    };
+    let dir = TempDir::new("s-client-tls10");
+    let ca = dir.join("ca.pem");
+    let ca = ca.to_str().expect("a UTF-8 path");
+    let mut served = do_serve(
+        "database-server-legacy-tls10",
+        &[
+            "--backend",
+            "openssl",
+            "--max-connections",
+            "1",
+            "--ca-out",
+            ca,
+        ],
+    );
+    // OpenSSL 3 keeps TLS 1.0 only at security level 0.
+    let saw = do_s_client(
+        &openssl,
+        &dir,
+        &served,
+        &["-tls1", "-cipher", "DEFAULT@SECLEVEL=0", "-CAfile", ca],
+    );
+    assert_eq!(saw.version, "1.0", "{}", saw.output);
+    check_client_saw_what_serve_logged(&saw, &served.next_connection());
+    assert!(saw.output.contains("Verify return code: 0 (ok)"));
+}
+
+#[test]
+fn openssl_s_client_sees_the_version_and_suite_serve_logs_for_a_tls12_only_server() {
+    let Some(openssl) = find_openssl() else {
+        return;
+    };
+    for backend in ["rustls", "openssl"] {
+        let dir = TempDir::new(&format!("s-client-tls12-{backend}"));
+        let ca = dir.join("ca.pem");
+        let ca = ca.to_str().expect("a UTF-8 path");
+        let mut served = do_serve(
+            "uccx-11-6-1-server",
+            &[
+                "--backend",
+                backend,
+                "--max-connections",
+                "2",
+                "--ca-out",
+                ca,
+            ],
+        );
+        let host = ["-servername", "uccx-11-6-1.example.com", "-CAfile", ca];
+        // s_client offers 1.0 to 1.3; the server picks 1.2.
+        let saw = do_s_client(
+            &openssl,
+            &dir,
+            &served,
+            &[&host[..], &["-verify_return_error"]].concat(),
+        );
+        assert_eq!(saw.version, "1.2", "{backend}: {}", saw.output);
+        check_client_saw_what_serve_logged(&saw, &served.next_connection());
+
+        let older = do_s_client(
+            &openssl,
+            &dir,
+            &served,
+            &[&host[..], &["-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"]].concat(),
+        );
+        assert!(!older.succeeded, "{backend} at TLS 1.1: {}", older.output);
+        let logged = served.next_connection();
+        assert_eq!(logged["outcome"]["result"], "failed", "{logged}");
+        assert_eq!(
+            logged["client-hello"]["legacy-version"], "0x0302",
+            "{logged}"
+        );
+    }
+}
+
+#[test]
+fn openssl_s_client_with_the_written_client_certificate_completes_mutual_tls_and_without_it_is_refused(
+) {
+    let Some(openssl) = find_openssl() else {
+        return;
+    };
+    let dir = TempDir::new("s-client-mtls");
+    let (ca, client) = (dir.join("ca.pem"), dir.join("client"));
+    let (ca, client) = (
+        ca.to_str().expect("a UTF-8 path"),
+        client.to_str().expect("a UTF-8 path"),
+    );
+    let mut served = do_serve(
+        "xsp-cti-8012",
+        &[
+            "--max-connections",
+            "2",
+            "--ca-out",
+            ca,
+            "--client-cert-out",
+            client,
+        ],
+    );
+    let host = [
+        "-servername",
+        "xsp1.example.com",
+        "-CAfile",
+        ca,
+        "-verify_return_error",
+    ];
+    let (cert, key) = (
+        format!("{client}/client.pem"),
+        format!("{client}/client.key"),
+    );
+    let with = do_s_client(
+        &openssl,
+        &dir,
+        &served,
+        &[&host[..], &["-cert", &cert, "-key", &key]].concat(),
+    );
+    let logged = served.next_connection();
+    check_client_saw_what_serve_logged(&with, &logged);
+    assert_eq!(
+        logged["outcome"]["client-certificate"]["subject"], "bwcticlient.webex.com",
+        "{logged}"
+    );
+
+    let without = do_s_client(&openssl, &dir, &served, &host);
+    assert!(!without.succeeded, "{}", without.output);
+    assert!(
+        without.output.contains("alert handshake failure"),
+        "{}",
+        without.output
+    );
+    let logged = served.next_connection();
+    assert_eq!(logged["outcome"]["result"], "failed", "{logged}");
+    assert_eq!(
+        logged["outcome"]["server-error"]["kind"], "certificate-required",
+        "{logged}"
+    );
+}
+
+/// `openssl s_server -www` on a port that was free a moment ago, serving
+/// `cert.pem`/`key.pem` of `dir` with `args`; its port. Retries once with
+/// another port if the first was taken in between.
+#[track_caller]
+fn do_s_server(openssl: &Path, dir: &TempDir, args: &[&str]) -> (Child, u16) {
+    for _ in 0..2 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut child = Child(
+            Command::new(openssl)
+                .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-www"])
+                .arg("-cert")
+                .arg(dir.join("cert.pem"))
+                .arg("-key")
+                .arg(dir.join("key.pem"))
+                .args(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("openssl s_server starts"),
+        );
+        let mut lines = BufReader::new(child.0.stdout.take().expect("stdout")).lines();
+        // s_server prints ACCEPT once it listens; it exits if it cannot bind.
+        if lines.by_ref().map_while(Result::ok).any(|l| l == "ACCEPT") {
+            // Keep reading, so that s_server never writes to a closed pipe;
+            // the thread ends when the guard kills s_server.
+            std::thread::spawn(move || lines.for_each(drop));
+            return (child, port);
+        }
+    }
+    panic!("s_server did not start on two free ports");
+}
+
+#[test]
+fn probe_reports_the_version_and_suite_openssl_s_server_was_limited_to() {
+    let Some(openssl) = find_openssl() else {
+        return;
+    };
+    let dir = TempDir::new("s-server");
+    // A throwaway self-signed leaf. CA:FALSE because webpki (rustls) refuses
+    // a CA certificate as the end entity (CaUsedAsEndEntity), and `req
+    // -x509` marks its certificate a CA by default; the SAN because webpki
+    // matches names against SANs only.
+    let made = Command::new(&openssl)
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes"])
+        .args(["-subj", "/CN=peer.test", "-days", "1"])
+        .args(["-addext", "subjectAltName=DNS:peer.test"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .arg("-keyout")
+        .arg(dir.join("key.pem"))
+        .arg("-out")
+        .arg(dir.join("cert.pem"))
+        .output()
+        .expect("openssl req runs");
+    assert!(made.status.success(), "{made:?}");
+    // Each configuration leaves s_server one version and one suite to pick.
+    let configurations = [
+        (
+            &["-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"][..],
+            "1.2",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        ),
+        (
+            &["-tls1_3", "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256"][..],
+            "1.3",
+            "TLS_CHACHA20_POLY1305_SHA256",
+        ),
+    ];
+    for (args, version, suite) in configurations {
+        let (_server, port) = do_s_server(&openssl, &dir, args);
+        for backend in ["rustls", "openssl"] {
+            let probed = Command::new(BIN)
+                .args(["probe", "api-client-modern", &format!("127.0.0.1:{port}")])
+                .args(["--server-name", "peer.test", "--backend", backend])
+                .args(["--format", "json", "--trust"])
+                .arg(dir.join("cert.pem"))
+                .output()
+                .expect("probe runs");
+            let json: serde_json::Value =
+                serde_json::from_slice(&probed.stdout).expect("probe's JSON");
+            assert_eq!(probed.status.code(), Some(0), "{args:?} {backend}: {json}");
+            assert_eq!(json["outcome"]["result"], "established", "{json}");
+            assert_eq!(json["outcome"]["version"], version, "{args:?} {backend}");
+            assert_eq!(
+                json["outcome"]["suite"]["name"], suite,
+                "{args:?} {backend}"
+            );
+            assert_eq!(json["chain"][0]["subject"], "peer.test", "{json}");
+        }
+    }
+}
+
+/// sslyze's key for a version's cipher-suite scan.
+fn sslyze_key(v: ProtocolVersion) -> &'static str {
+    match v {
+        ProtocolVersion::Tls10 => "tls_1_0_cipher_suites",
+        ProtocolVersion::Tls11 => "tls_1_1_cipher_suites",
+        ProtocolVersion::Tls12 => "tls_1_2_cipher_suites",
+        ProtocolVersion::Tls13 => "tls_1_3_cipher_suites",
+    }
+}
+
+/// Whether one of `profile`'s certificates can authenticate `suite`: a
+/// TLS 1.2-and-older suite names the key its server certificate must have
+/// (RFC 5246 §7.4.2), so an RSA-only server cannot accept an ECDSA or DSS
+/// suite that its list names; TLS 1.3 suites name none.
+fn certificate_fits(suite: &Suite, profile: &Profile) -> bool {
+    profile.certificates.iter().any(|c| {
+        matches!(
+            (suite.authentication, c.key),
+            (Authentication::Any, _)
+                | (Authentication::Rsa, KeyType::Rsa2048 | KeyType::Rsa4096)
+                | (
+                    Authentication::Ecdsa,
+                    KeyType::EcdsaP256 | KeyType::EcdsaP384
+                )
+                | (Authentication::Dss, KeyType::Dsa2048)
+        )
+    })
+}
+
+/// The suites `profile` on `backend` must accept at `v`, by IANA name: none
+/// at a version it does not enable; else its suites that the backend
+/// implements, that are valid at `v` (the registry's rule,
+/// `Suite::versions`) and that its certificates can authenticate.
+fn expected_suites(profile: &Profile, backend: Backend, v: ProtocolVersion) -> BTreeSet<String> {
+    if !profile.versions.contains(&v) {
+        return BTreeSet::new();
+    }
+    let usable: Vec<u16> = usable_suites(backend, profile).collect();
+    profile
+        .suites
+        .iter()
+        .map(|c| c.suite)
+        .filter(|s| usable.contains(&s.code) && s.valid_for(v) && certificate_fits(s, profile))
+        .map(|s| s.iana.to_string())
+        .collect()
+}
+
+/// Scans `serve PROFILE --backend BACKEND` with sslyze (every version, no
+/// Mozilla check; with the written client certificate where the profile
+/// asks for one) and requires that the accepted suites per version are the
+/// expected ones. Prints what sslyze found.
+#[track_caller]
+fn check_sslyze_finds_the_profiles_suites(id: &str, backend: Backend) {
+    let Some(sslyze) = find_sslyze() else {
+        return;
+    };
+    let catalog = make_catalog();
+    let profile = catalog.profiles[id].at(Moment::now());
+    let dir = TempDir::new(&format!("sslyze-{id}-{}", backend.as_str()));
+    let (log, json, client) = (
+        dir.join("serve.log"),
+        dir.join("sslyze.json"),
+        dir.join("client"),
+    );
+    let mut serve_args = vec![
+        "--backend".to_string(),
+        backend.as_str().to_string(),
+        "--log".to_string(),
+        log.display().to_string(),
+    ];
+    let mut sslyze_args = Vec::new();
+    if profile.client_auth != ClientAuth::None {
+        serve_args.extend(["--client-cert-out".into(), client.display().to_string()]);
+        sslyze_args.extend([
+            "--cert".to_string(),
+            client.join("client.pem").display().to_string(),
+            "--key".to_string(),
+            client.join("client.key").display().to_string(),
+        ]);
+    }
+    let serve_args: Vec<&str> = serve_args.iter().map(String::as_str).collect();
+    let served = do_serve(id, &serve_args);
+    let scanned = Command::new(&sslyze)
+        .args(["--mozilla_config=disable", "--tlsv1", "--tlsv1_1"])
+        .args(["--tlsv1_2", "--tlsv1_3", "--quiet"])
+        .arg(format!("--json_out={}", json.display()))
+        .args(&sslyze_args)
+        .arg(&served.address)
+        .output()
+        .expect("sslyze runs");
+    drop(served);
+    let report: serde_json::Value = std::fs::read(&json)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_else(|| panic!("no sslyze JSON: {scanned:?}"));
+    let server = &report["server_scan_results"][0];
+    assert_eq!(server["scan_status"], "COMPLETED", "{server}");
+    let connections = std::fs::read_to_string(&log).map_or(0, |l| l.lines().count());
+    eprintln!(
+        "sslyze: {id} on {} ({connections} connections logged)",
+        backend.as_str()
+    );
+    let mut differences = Vec::new();
+    for v in ProtocolVersion::ALL {
+        let scan = &server["scan_result"][sslyze_key(v)];
+        assert_eq!(scan["status"], "COMPLETED", "{v}: {scan}");
+        let accepted: BTreeSet<String> = scan["result"]["accepted_cipher_suites"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{v}: {scan}"))
+            .iter()
+            .filter_map(|s| s["cipher_suite"]["name"].as_str().map(String::from))
+            .collect();
+        eprintln!("  TLS {}: {accepted:?}", v.as_str());
+        let expected = expected_suites(&profile, backend, v);
+        if accepted != expected {
+            differences.push(format!(
+                "TLS {}: sslyze found {accepted:?}, the profile says {expected:?}",
+                v.as_str()
+            ));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{id} on {}:\n{}",
+        backend.as_str(),
+        differences.join("\n")
+    );
+}
+
+#[test]
+fn sslyze_finds_only_the_tls12_aead_suites_of_a_tls12_only_rustls_server() {
+    check_sslyze_finds_the_profiles_suites("cloud-api-tls12-only", Backend::Rustls);
+}
+
+#[test]
+fn sslyze_finds_cbc_suites_at_tls10_and_tls11_and_the_sha256_and_gcm_ones_only_at_tls12() {
+    check_sslyze_finds_the_profiles_suites("exchange-2013-tls11-tls12", Backend::OpenSsl);
+}
+
+#[test]
+fn sslyze_finds_only_the_rsa_suites_of_a_list_that_also_names_ecdsa_dss_and_static_ecdh_ones() {
+    // The BroadWorks default list on an RSA certificate: ECDSA and DSS
+    // suites need another key, static ECDH no backend implements; mutual
+    // TLS, so sslyze presents the written client certificate.
+    check_sslyze_finds_the_profiles_suites("xsp-cti-8012", Backend::OpenSsl);
+}
+
+#[test]
+fn sslyze_finds_only_the_profiles_own_tls13_suites_on_either_backend() {
+    // Both backends are limited to the profile's TLS 1.3 suites (OpenSSL's
+    // own default TLS 1.3 list would add ChaCha20).
+    check_sslyze_finds_the_profiles_suites("xsp-cti-8012-tls13-only", Backend::Rustls);
+    check_sslyze_finds_the_profiles_suites("xsp-cti-8012-tls13-only", Backend::OpenSsl);
+}
