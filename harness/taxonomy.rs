@@ -220,6 +220,26 @@ mod tests {
     }
 
     #[test]
+    fn a_verify_result_without_a_libssl_reason_still_names_the_fault() {
+        // Only a non-libssl error queued (a libcrypto X509 code), and the
+        // verifier's result says why.
+        let crypto_only = [0x0580_0086];
+        assert_eq!(
+            from_openssl(&crypto_only, 10, String::new()).kind,
+            ErrorKind::CertificateExpired
+        );
+        // With no verify result the stack's first code is named as is.
+        assert_eq!(
+            from_openssl(&crypto_only, 0, String::new()).kind,
+            ErrorKind::Other("openssl:0x05800086".into())
+        );
+        assert_eq!(
+            from_openssl(&[], 0, String::new()).kind,
+            ErrorKind::PeerClosed
+        );
+    }
+
+    #[test]
     fn openssl_verify_failures_use_the_verify_result() {
         let failed = [ssl_code(reason::CERTIFICATE_VERIFY_FAILED)];
         assert_eq!(
