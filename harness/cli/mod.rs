@@ -570,19 +570,7 @@ fn matrix(args: MatrixArgs) -> i32 {
         let cas: Vec<String> = catalog.cas.iter().map(|c| c.id.clone()).collect();
         let rows = support(&runner, &profiles, &cas);
         progress.finish();
-        return match rows {
-            Ok(rows) => {
-                match format {
-                    Format::Json => print_json(&rows),
-                    f => print!("{}", support_table(&rows, f.style())),
-                }
-                exit_codes::OK
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                exit_codes::HARNESS_ERROR
-            }
-        };
+        return print_report(rows, format, |r, style| support_table(r, style));
     }
     let clients = select(&catalog, Role::Client, &args.clients, connection);
     let servers = select(&catalog, Role::Server, &args.servers, connection);
@@ -603,11 +591,21 @@ fn matrix(args: MatrixArgs) -> i32 {
     };
     let grid = grid(&runner, &clients, &servers, &pairings);
     progress.finish();
-    match grid {
-        Ok(g) => {
+    print_report(grid, format, grid_table)
+}
+
+/// Prints a derived table (JSON, or the table `render` draws) and returns
+/// its exit status; a run that could not be made is the harness's failure.
+fn print_report<T: serde::Serialize>(
+    result: Result<T, crate::run::RunError>,
+    format: Format,
+    render: impl Fn(&T, Style) -> String,
+) -> i32 {
+    match result {
+        Ok(report) => {
             match format {
-                Format::Json => print_json(&g),
-                f => print!("{}", grid_table(&g, f.style())),
+                Format::Json => print_json(&report),
+                f => print!("{}", render(&report, f.style())),
             }
             exit_codes::OK
         }
@@ -663,19 +661,7 @@ fn upgrade_plan(args: UpgradePlanArgs) -> i32 {
         plan(&runner, &rows, &profiles, &args.release, &peers)
     });
     progress.finish();
-    match result {
-        Ok(p) => {
-            match format {
-                Format::Json => print_json(&p),
-                f => print!("{}", plan_table(&p, f.style())),
-            }
-            exit_codes::OK
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            exit_codes::HARNESS_ERROR
-        }
-    }
+    print_report(result, format, plan_table)
 }
 
 fn explain_config(args: ExplainConfigArgs) -> i32 {

@@ -261,6 +261,12 @@ fn load_profile(
         }
         return Err(report_input_errors(e.into(), format));
     };
+    let pki = catalog_pki(&catalog)?;
+    Ok((catalog, pki, profile))
+}
+
+/// The catalog's CAs, made, or the exit status of the harness's failure.
+fn catalog_pki(catalog: &Catalog) -> Result<Pki, i32> {
     let mut pki = Pki::new();
     for ca in &catalog.cas {
         if let Err(e) = pki.add_ca(ca.clone()) {
@@ -268,7 +274,25 @@ fn load_profile(
             return Err(exit_codes::HARNESS_ERROR);
         }
     }
-    Ok((catalog, pki, profile))
+    Ok(pki)
+}
+
+/// The certificates of every `--trust` file, as DER, or the exit status of
+/// the file that was unusable.
+fn read_trust(paths: &[PathBuf], format: Format) -> Result<Vec<Vec<u8>>, i32> {
+    let mut trust = Vec::new();
+    for path in paths {
+        match read_certificates(path) {
+            Ok(mut ders) => trust.append(&mut ders),
+            Err(why) => {
+                return Err(report_input_errors(
+                    InputError::file(path, why).into(),
+                    format,
+                ))
+            }
+        }
+    }
+    Ok(trust)
 }
 
 pub(super) fn probe_command(args: ProbeArgs) -> i32 {
@@ -281,16 +305,10 @@ pub(super) fn probe_command(args: ProbeArgs) -> i32 {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
-    let mut trust = Vec::new();
-    for path in &args.trust {
-        match read_certificates(path) {
-            Ok(mut ders) => trust.append(&mut ders),
-            Err(why) => {
-                let e = InputError::file(path, why);
-                return report_input_errors(e.into(), args.format);
-            }
-        }
-    }
+    let trust = match read_trust(&args.trust, args.format) {
+        Ok(trust) => trust,
+        Err(status) => return status,
+    };
     let options = ProbeOptions {
         server_name: args.server_name,
         trust,
