@@ -161,22 +161,10 @@ pub(super) fn scan_command(args: ScanArgs) -> i32 {
             }
         },
     };
-    let mut trust = Vec::new();
-    for path in &args.trust {
-        match read_certificates(path) {
-            Ok(mut ders) => trust.append(&mut ders),
-            Err(why) => {
-                return report_input_errors(InputError::file(path, why).into(), args.format)
-            }
-        }
-    }
-    let mut pki = Pki::new();
-    for ca in &catalog.cas {
-        if let Err(e) = pki.add_ca(ca.clone()) {
-            eprintln!("error: cannot make the catalog's CAs: {e}");
-            return exit_codes::HARNESS_ERROR;
-        }
-    }
+    let (trust, pki) = match (read_trust(&args.trust, args.format), catalog_pki(&catalog)) {
+        (Ok(trust), Ok(pki)) => (trust, pki),
+        (Err(status), _) | (_, Err(status)) => return status,
+    };
     let options = ProbeOptions {
         server_name: args
             .server_name
