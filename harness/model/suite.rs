@@ -55,7 +55,8 @@ pub(super) fn serves(
     }
     let alg = key.algorithm();
     match suite.key_exchange {
-        KeyExchange::Rsa => alg == KeyAlgorithm::Rsa,
+        // Static ECDH: the certificate's EC key is the key exchange, and
+        // the suite names who signed it.
         KeyExchange::Ecdh => {
             alg == KeyAlgorithm::Ecdsa
                 && match suite.authentication {
@@ -64,6 +65,9 @@ pub(super) fn serves(
                     _ => false,
                 }
         }
+        // Static RSA (whose suites authenticate with RSA: the key decrypts
+        // the premaster secret) and (EC)DHE: the key's algorithm must be
+        // the suite's authentication.
         _ => match suite.authentication {
             Authentication::Rsa => alg == KeyAlgorithm::Rsa,
             Authentication::Ecdsa => alg == KeyAlgorithm::Ecdsa,
