@@ -340,6 +340,25 @@ fn legacy_hello_below_everything_the_server_speaks_is_refused() {
 }
 
 #[test]
+fn a_rustls_server_refuses_a_tls10_hello_even_when_its_list_names_tls10() {
+    // No backend runs this (rustls has no TLS 1.0), but `explain` can ask
+    // the rustls rules about it: they refuse below TLS 1.2 whatever the
+    // list says.
+    let p = make_case()
+        .client(&versions(&["1.0"]))
+        .client(&suites(&[CBC_SUITE]))
+        .server(&versions(&["1.0", "1.2"]))
+        .server(&suites(&[CBC_SUITE, RSA_SUITE]))
+        .predict(rules(Rules::OpenSsl, Rules::Rustls));
+    check_failed(
+        &p,
+        Side::Server,
+        Some(Alert::HANDSHAKE_FAILURE),
+        ErrorKind::NoCommonVersion,
+    );
+}
+
+#[test]
 fn rustls_server_answers_a_tls12_legacy_hello_with_tls12_only() {
     let p = make_case()
         .client(&versions(&["1.2"]))

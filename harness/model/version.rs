@@ -109,14 +109,17 @@ fn by_legacy_version(
     server_versions: &[ProtocolVersion],
 ) -> Result<ProtocolVersion, Box<Outcome>> {
     let s_rules = n.stacks.server;
-    // A server that speaks nothing below TLS 1.2 takes the hello's own
-    // version or nothing.
-    let choice = server_versions
-        .iter()
-        .rev()
-        .find(|v| **v <= client_max)
-        .copied()
-        .filter(|v| quirks::server_speaks_below_tls12(s_rules) || *v >= client_max);
+    let choice =
+        if client_max < ProtocolVersion::Tls12 && !quirks::server_speaks_below_tls12(s_rules) {
+            None
+        } else {
+            server_versions
+                .iter()
+                .rev()
+                .find(|v| **v <= client_max)
+                .copied()
+                .filter(|v| quirks::server_speaks_below_tls12(s_rules) || *v >= client_max)
+        };
     let Some(v) = choice else {
         let alert = if client_max < ProtocolVersion::Tls12 {
             quirks::alert_for_old_legacy_hello(s_rules)
