@@ -18,7 +18,7 @@ pub const HARNESS_ERROR: i32 = 4;
 /// stack, is wrong somewhere.
 pub const MODEL_DISAGREED: i32 = 5;
 
-/// `probe`: nothing answered at the address (refused, timed out, or the
+/// `probe`, `scan`: nothing answered at the address (refused, timed out, or the
 /// name did not resolve), so there is no handshake to judge.
 pub const UNREACHABLE: i32 = 6;
 
@@ -36,7 +36,7 @@ pub const ALL: [(i32, &str); 7] = [
         MODEL_DISAGREED,
         "a real outcome differed from the negotiation model",
     ),
-    (UNREACHABLE, "probe: the server could not be reached"),
+    (UNREACHABLE, "probe, scan: the server could not be reached"),
 ];
 
 #[cfg(test)]

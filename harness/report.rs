@@ -403,6 +403,7 @@ pub fn scan_table(rows: &[ScanRow], compared: bool, style: Style) -> String {
             }
             ScanStatus::Unsupported { reason } => (format!("unsupported: {reason}"), "-".into()),
             ScanStatus::Unreachable { reason } => (format!("unreachable: {reason}"), "-".into()),
+            ScanStatus::Error { reason } => (format!("harness error: {reason}"), "-".into()),
         };
         let mut row = vec![r.client.clone(), r.backend.to_string(), outcome];
         if compared {

@@ -52,11 +52,11 @@ pub(super) struct ServeArgs {
     #[arg(long)]
     max_connections: Option<u64>,
     /// Stop after this many seconds.
-    #[arg(long, value_name = "SECS")]
-    duration: Option<f64>,
-    /// Connections served at once.
-    #[arg(long, default_value_t = 256)]
-    concurrency: usize,
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    duration: Option<Duration>,
+    /// Connections served at once (1 to 65536).
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    concurrency: u32,
     /// Deadline for each connection's handshake and exchange, in
     /// milliseconds; a client that has not finished by then is closed.
     #[arg(long, default_value_t = 10_000)]
@@ -148,18 +148,14 @@ pub(super) fn scan_command(args: ScanArgs) -> i32 {
         .with_help("`tls-harness list` shows the profile ids; --clients takes ids with `*`");
         return report_input_errors(e.into(), args.format);
     }
-    let like = match &args.like {
+    let like = match args
+        .like
+        .as_deref()
+        .map(|id| find_profile(&catalog, id, Role::Server, args.format))
+    {
         None => None,
-        Some(id) => match catalog.profiles.get(id).filter(|p| p.role == Role::Server) {
-            Some(p) => Some(p.clone()),
-            None => {
-                let e = InputError::file(
-                    Path::new("<command line>"),
-                    format!("no server profile `{id}` in the catalog"),
-                );
-                return report_input_errors(e.into(), args.format);
-            }
-        },
+        Some(Ok(profile)) => Some(profile),
+        Some(Err(status)) => return status,
     };
     let (trust, pki) = match (read_trust(&args.trust, args.format), catalog_pki(&catalog)) {
         (Ok(trust), Ok(pki)) => (trust, pki),
@@ -186,9 +182,16 @@ pub(super) fn scan_command(args: ScanArgs) -> i32 {
     scan_status(&rows)
 }
 
-/// 6 when nothing answered any row, 1 when a row that ran behaved unlike
-/// the profile it was compared with, else 0.
+/// 4 when the harness failed on a row, 6 when nothing answered any row, 1
+/// when a row that ran behaved unlike the profile it was compared with,
+/// else 0.
 fn scan_status(rows: &[ScanRow]) -> i32 {
+    if rows
+        .iter()
+        .any(|r| matches!(r.status, ScanStatus::Error { .. }))
+    {
+        return exit_codes::HARNESS_ERROR;
+    }
     let ran = |r: &&ScanRow| {
         !matches!(
             r.status,
@@ -213,6 +216,13 @@ fn scan_status(rows: &[ScanRow]) -> i32 {
     }
 }
 
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    let seconds: f64 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{s}` is not a duration"))
+}
+
 fn parse_backend(s: &str) -> Result<Backend, String> {
     Backend::ALL
         .into_iter()
@@ -232,25 +242,36 @@ fn load_profile(
         Ok((c, _)) => c,
         Err(e) => return Err(report_input_errors(e, format)),
     };
-    let found = catalog.profiles.get(id).filter(|p| p.role == role).cloned();
-    let Some(profile) = found else {
-        let ids: Vec<&str> = catalog
-            .profiles
-            .values()
-            .filter(|p| p.role == role)
-            .map(|p| p.id.as_str())
-            .collect();
-        let mut e = InputError::file(
-            Path::new("<command line>"),
-            format!("no {role} profile `{id}` in the catalog"),
-        );
-        if let Some(help) = suggestion(id, &ids) {
-            e = e.with_help(help);
-        }
-        return Err(report_input_errors(e.into(), format));
-    };
+    let profile = find_profile(&catalog, id, role, format)?;
     let pki = catalog_pki(&catalog)?;
     Ok((catalog, pki, profile))
+}
+
+/// The catalog's profile `id` in `role`, or the exit status of a mistaken
+/// id (with the nearest one as help).
+fn find_profile(
+    catalog: &Catalog,
+    id: &str,
+    role: Role,
+    format: Format,
+) -> Result<Arc<Profile>, i32> {
+    if let Some(profile) = catalog.profiles.get(id).filter(|p| p.role == role) {
+        return Ok(profile.clone());
+    }
+    let ids: Vec<&str> = catalog
+        .profiles
+        .values()
+        .filter(|p| p.role == role)
+        .map(|p| p.id.as_str())
+        .collect();
+    let mut e = InputError::file(
+        Path::new("<command line>"),
+        format!("no {role} profile `{id}` in the catalog"),
+    );
+    if let Some(help) = suggestion(id, &ids) {
+        e = e.with_help(help);
+    }
+    Err(report_input_errors(e.into(), format))
 }
 
 /// The catalog's CAs, made, or the exit status of the harness's failure.
@@ -409,8 +430,8 @@ pub(super) fn serve_command(args: ServeArgs) -> i32 {
     let options = ServeOptions {
         deadline: Duration::from_millis(args.deadline_ms),
         max_connections: args.max_connections,
-        duration: args.duration.map(Duration::from_secs_f64),
-        concurrency: args.concurrency,
+        duration: args.duration,
+        concurrency: args.concurrency as usize,
         client_identities: profile.client_identities.clone(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()

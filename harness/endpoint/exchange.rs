@@ -12,7 +12,8 @@ use crate::version::ProtocolVersion;
 const PING: &[u8] = b"ping";
 /// The server's answer.
 const PONG: &[u8] = b"pong";
-/// The most of an HTTP request a server reads before it answers.
+/// The most of an HTTP request a server reads before it answers, and of
+/// an answer a client reads.
 const MAX_REQUEST: usize = 8 * 1024;
 
 /// The first exchange after a completed handshake.
@@ -95,7 +96,10 @@ async fn get<S: AsyncRead + AsyncWrite + Unpin>(
     stream.write_all(b"GET / HTTP/1.0\r\n\r\n").await?;
     stream.flush().await?;
     let mut answer = Vec::new();
-    let read = stream.read_to_end(&mut answer).await;
+    let read = (&mut *stream)
+        .take(MAX_REQUEST as u64)
+        .read_to_end(&mut answer)
+        .await;
     if let Err(e) = read {
         if classify(&e).kind != ErrorKind::PeerClosed || answer.is_empty() {
             return Err(e);

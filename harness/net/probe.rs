@@ -99,6 +99,7 @@ pub fn probe(
     let backend = pick_backend(&profile, options.backend).map_err(ProbeError::Unsupported)?;
     let issued = endpoint::issue(&profile, pki)?;
     let host = target.rsplit_once(':').map_or(target, |(h, _)| h);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
     let server_name = options.server_name.as_deref().unwrap_or(host);
     let setup = |hello: &Profile, fallback_scsv| {
         let setup = Setup {

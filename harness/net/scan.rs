@@ -11,7 +11,6 @@ use serde::Serialize;
 
 use super::probe::{probe, ProbeError, ProbeOptions};
 use crate::backend::Backend;
-use crate::endpoint;
 use crate::model::{self, Rules, Stacks};
 use crate::outcome::Outcome;
 use crate::pki::{CaSpec, Pki};
@@ -56,6 +55,11 @@ pub enum ScanStatus {
         /// What the system said.
         reason: String,
     },
+    /// The harness itself failed on this row (certificates, runtime).
+    Error {
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 /// A server profile to compare the real server with, and the CAs it names.
@@ -97,9 +101,6 @@ fn row(
     options: &ProbeOptions,
     like: Option<Like<'_>>,
 ) -> ScanStatus {
-    if let Some(reason) = endpoint::unsupported(backend, &client.at(options.at)) {
-        return ScanStatus::Unsupported { reason };
-    }
     let options = ProbeOptions {
         backend: Some(backend),
         ..options.clone()
@@ -111,7 +112,8 @@ fn row(
             fallback_from: p.fallback_from.map(Box::new),
         },
         Err(ProbeError::Unreachable { why, .. }) => ScanStatus::Unreachable { reason: why },
-        Err(e) => ScanStatus::Unsupported {
+        Err(ProbeError::Unsupported(reason)) => ScanStatus::Unsupported { reason },
+        Err(e) => ScanStatus::Error {
             reason: e.to_string(),
         },
     }

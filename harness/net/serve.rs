@@ -71,6 +71,9 @@ pub async fn serve(
             _ = tokio::signal::ctrl_c() => break,
         };
         let Ok((stream, peer)) = accepted else {
+            // Out of file descriptors, say: wait before trying again
+            // rather than spin.
+            tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
         served += 1;
