@@ -67,53 +67,11 @@ pub(super) struct ServeArgs {
     catalog: Option<PathBuf>,
 }
 
-/// Options of `probe`.
+/// How a client profile meets a real server: `probe` and `scan`.
 #[derive(Debug, Args)]
-pub(super) struct ProbeArgs {
-    /// Client profile id (`tls-harness list` shows them).
-    profile: String,
-    /// The server, as HOST:PORT.
-    target: String,
-    /// The name to ask for (SNI) and verify [default: HOST].
-    #[arg(long)]
-    server_name: Option<String>,
-    /// Also trust the CA certificates in this PEM file; repeatable.
-    #[arg(long = "trust", value_name = "FILE.pem")]
-    trust: Vec<PathBuf>,
-    /// Take a dated profile as it stood at this date [default: now].
-    #[arg(long, value_parser = Moment::parse)]
-    at: Option<Moment>,
-    /// Backend to run the client on [default: the first that can].
-    #[arg(long, value_parser = parse_backend)]
-    backend: Option<Backend>,
-    /// Deadline for connecting and for the handshake, in milliseconds.
-    #[arg(long, default_value_t = 10_000)]
-    deadline_ms: u64,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    format: Format,
-    /// Catalog directory [default: ./scenarios/catalog, else the one shipped
-    /// with the source]
-    #[arg(long, env = "TLS_HARNESS_CATALOG")]
-    catalog: Option<PathBuf>,
-}
-
-/// Options of `scan`.
-#[derive(Debug, Args)]
-pub(super) struct ScanArgs {
-    /// The server, as HOST:PORT.
-    target: String,
-    /// Client profiles to run: ids, `*` as wildcard; repeatable [default:
-    /// every client profile of the catalog].
-    #[arg(long = "clients", value_name = "GLOB")]
-    clients: Vec<String>,
-    /// Also say, per client, whether the server behaved as the negotiation
-    /// model predicts for this server profile (result, version and suite;
-    /// the real server's stack is taken to follow the RFCs).
-    #[arg(long, value_name = "SERVER-PROFILE")]
-    like: Option<String>,
-    /// The name to ask for (SNI) and verify [default: the --like profile's
-    /// host, else HOST].
+pub(super) struct Client {
+    /// The name to ask for (SNI) and verify [default: HOST; for scan
+    /// --like, that profile's host].
     #[arg(long)]
     server_name: Option<String>,
     /// Also trust the CA certificates in this PEM file; repeatable.
@@ -134,10 +92,57 @@ pub(super) struct ScanArgs {
     catalog: Option<PathBuf>,
 }
 
+impl Client {
+    /// The probe options these give, with the `--trust` files read (or the
+    /// exit status of one that was unusable).
+    fn options(&self, backend: Option<Backend>, host: Option<&str>) -> Result<ProbeOptions, i32> {
+        Ok(ProbeOptions {
+            server_name: self.server_name.clone().or(host.map(str::to_owned)),
+            trust: read_trust(&self.trust, self.format)?,
+            at: self.at.unwrap_or_else(Moment::now),
+            backend,
+            deadline: Duration::from_millis(self.deadline_ms),
+        })
+    }
+}
+
+/// Options of `probe`.
+#[derive(Debug, Args)]
+pub(super) struct ProbeArgs {
+    /// Client profile id (`tls-harness list` shows them).
+    profile: String,
+    /// The server, as HOST:PORT.
+    target: String,
+    /// Backend to run the client on [default: the first that can].
+    #[arg(long, value_parser = parse_backend)]
+    backend: Option<Backend>,
+    #[command(flatten)]
+    client: Client,
+}
+
+/// Options of `scan`.
+#[derive(Debug, Args)]
+pub(super) struct ScanArgs {
+    /// The server, as HOST:PORT.
+    target: String,
+    /// Client profiles to run: ids, `*` as wildcard; repeatable [default:
+    /// every client profile of the catalog].
+    #[arg(long = "clients", value_name = "GLOB")]
+    clients: Vec<String>,
+    /// Also say, per client, whether the server behaved as the negotiation
+    /// model predicts for this server profile (result, version and suite;
+    /// the real server's stack is taken to follow the RFCs).
+    #[arg(long, value_name = "SERVER-PROFILE")]
+    like: Option<String>,
+    #[command(flatten)]
+    client: Client,
+}
+
 pub(super) fn scan_command(args: ScanArgs) -> i32 {
-    let catalog = match load_catalog(args.catalog.as_ref()) {
+    let format = args.client.format;
+    let catalog = match load_catalog(args.client.catalog.as_ref()) {
         Ok((c, _)) => c,
-        Err(e) => return report_input_errors(e, args.format),
+        Err(e) => return report_input_errors(e, format),
     };
     let clients = super::select(&catalog, Role::Client, &args.clients, None);
     if clients.is_empty() {
@@ -146,36 +151,28 @@ pub(super) fn scan_command(args: ScanArgs) -> i32 {
             "--clients matches no client profile",
         )
         .with_help("`tls-harness list` shows the profile ids; --clients takes ids with `*`");
-        return report_input_errors(e.into(), args.format);
+        return report_input_errors(e.into(), format);
     }
     let like = match args
         .like
         .as_deref()
-        .map(|id| find_profile(&catalog, id, Role::Server, args.format))
+        .map(|id| find_profile(&catalog, id, Role::Server, format))
     {
         None => None,
         Some(Ok(profile)) => Some(profile),
         Some(Err(status)) => return status,
     };
-    let (trust, pki) = match (read_trust(&args.trust, args.format), catalog_pki(&catalog)) {
-        (Ok(trust), Ok(pki)) => (trust, pki),
+    let host = like.as_ref().map(|p| p.host.as_str());
+    let (options, pki) = match (args.client.options(None, host), catalog_pki(&catalog)) {
+        (Ok(options), Ok(pki)) => (options, pki),
         (Err(status), _) | (_, Err(status)) => return status,
-    };
-    let options = ProbeOptions {
-        server_name: args
-            .server_name
-            .or_else(|| like.as_ref().map(|p| p.host.clone())),
-        trust,
-        at: args.at.unwrap_or_else(Moment::now),
-        backend: None,
-        deadline: Duration::from_millis(args.deadline_ms),
     };
     let compare = like.as_ref().map(|profile| Like {
         profile,
         cas: &catalog.cas,
     });
     let rows = scan(&clients, &pki, &args.target, &options, compare);
-    match args.format {
+    match format {
         Format::Json => print_json(&rows),
         f => print!("{}", scan_table(&rows, like.is_some(), f.style())),
     }
@@ -305,29 +302,21 @@ fn read_trust(paths: &[PathBuf], format: Format) -> Result<Vec<Vec<u8>>, i32> {
 }
 
 pub(super) fn probe_command(args: ProbeArgs) -> i32 {
-    let (_, pki, profile) = match load_profile(
-        args.catalog.as_ref(),
+    let format = args.client.format;
+    let loaded = load_profile(
+        args.client.catalog.as_ref(),
         &args.profile,
         Role::Client,
-        args.format,
-    ) {
+        format,
+    )
+    .and_then(|(_, pki, profile)| Ok((pki, profile, args.client.options(args.backend, None)?)));
+    let (pki, profile, options) = match loaded {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
-    let trust = match read_trust(&args.trust, args.format) {
-        Ok(trust) => trust,
-        Err(status) => return status,
-    };
-    let options = ProbeOptions {
-        server_name: args.server_name,
-        trust,
-        at: args.at.unwrap_or_else(Moment::now),
-        backend: args.backend,
-        deadline: Duration::from_millis(args.deadline_ms),
-    };
     match probe(&profile, &pki, &args.target, &options) {
         Ok(probed) => {
-            match args.format {
+            match format {
                 Format::Json => print_json(&probed),
                 _ => {
                     if let Some(first) = &probed.fallback_from {
@@ -359,7 +348,7 @@ pub(super) fn probe_command(args: ProbeArgs) -> i32 {
         }
         Err(ProbeError::Unsupported(why)) => {
             let e = InputError::file(Path::new("<command line>"), why);
-            report_input_errors(e.into(), args.format)
+            report_input_errors(e.into(), format)
         }
         Err(e) => {
             eprintln!("error: {e}");
