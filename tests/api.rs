@@ -905,3 +905,51 @@ async fn one_prepared_client_serves_concurrent_handshakes_each_seeing_its_own_se
         );
     }
 }
+
+#[test]
+fn the_binary_copied_to_an_empty_directory_runs_on_its_built_in_catalog() {
+    let dir = std::env::temp_dir().join(format!("tls-harness-portable-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = dir.join("tls-harness");
+    std::fs::copy(env!("CARGO_BIN_EXE_tls-harness"), &bin).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(&bin)
+            .args(args)
+            .current_dir(&dir)
+            .env_remove("TLS_HARNESS_CATALOG")
+            .output()
+            .unwrap()
+    };
+    let list = run(&["list"]);
+    assert_eq!(
+        list.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+    assert!(String::from_utf8_lossy(&list.stdout).contains("uccx-11-6-1-server"));
+    assert!(String::from_utf8_lossy(&list.stderr).contains("built-in catalog"));
+    let runs = run(&["run", "--format", "json"]);
+    assert_eq!(
+        runs.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&runs.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&runs.stdout).unwrap();
+    assert!(
+        json["files"].as_array().unwrap().len() > 20,
+        "every shipped scenario file ran"
+    );
+    let explain = run(&["explain", "legacy-tls10-caller-to-11-6-1"]);
+    assert_eq!(
+        explain.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&explain.stderr)
+    );
+    let missing = run(&["list", "--catalog", "no-such-dir"]);
+    assert_eq!(missing.status.code(), Some(exit_codes::BAD_INPUT));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("TLS_HARNESS_CATALOG"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -24,7 +24,7 @@ use crate::report::{
 };
 use crate::run::{run_files, simulate_scenario, RunOptions};
 use crate::scenario::{error::suggestion, Profile, Role};
-use crate::scenario::{toml_files, Catalog, InputError, InputErrors, ScenarioFile};
+use crate::scenario::{shipped, toml_files, Catalog, InputError, InputErrors, ScenarioFile};
 use crate::timeline::timeline as turns;
 
 /// Runs real rustls and OpenSSL handshakes between product releases
@@ -127,8 +127,8 @@ fn parse_stacks(s: &str) -> Result<Stacks, String> {
 struct ExplainConfigArgs {
     /// Profile id.
     profile: String,
-    /// Catalog directory [default: ./scenarios/catalog, else the one shipped
-    /// with the source]
+    /// Catalog directory [default: ./scenarios/catalog, else the one built
+    /// into the binary]
     #[arg(long, env = "TLS_HARNESS_CATALOG")]
     catalog: Option<PathBuf>,
     /// Output format.
@@ -159,8 +159,8 @@ impl Format {
 
 #[derive(Debug, Args)]
 struct Common {
-    /// Catalog directory [default: ./scenarios/catalog, else the one shipped
-    /// with the source]
+    /// Catalog directory [default: ./scenarios/catalog, else the one built
+    /// into the binary]
     #[arg(long, env = "TLS_HARNESS_CATALOG")]
     catalog: Option<PathBuf>,
     /// Output format.
@@ -207,8 +207,8 @@ struct TimelineArgs {
 /// Options of the commands that build scenarios from catalog profiles.
 #[derive(Debug, Args)]
 struct CatalogRun {
-    /// Catalog directory [default: ./scenarios/catalog, else the one shipped
-    /// with the source]
+    /// Catalog directory [default: ./scenarios/catalog, else the one built
+    /// into the binary]
     #[arg(long, env = "TLS_HARNESS_CATALOG")]
     catalog: Option<PathBuf>,
     /// Output format.
@@ -304,46 +304,54 @@ pub fn main() -> i32 {
     }
 }
 
-/// Where the shipped scenarios live, for runs outside the source tree.
-fn shipped(relative: &str) -> PathBuf {
-    let here = PathBuf::from(relative);
-    if here.exists() {
-        here
-    } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
-    }
-}
-
 struct Inputs {
     catalog: Catalog,
     files: Vec<ScenarioFile>,
 }
 
-fn load_catalog(dir: Option<&PathBuf>) -> Result<(Catalog, PathBuf), InputErrors> {
-    let catalog_dir = dir.cloned().unwrap_or_else(|| shipped("scenarios/catalog"));
-    if !catalog_dir.is_dir() {
-        return Err(InputError::file(&catalog_dir, "catalog directory not found").into());
-    }
-    Ok((Catalog::load(&catalog_dir)?, catalog_dir))
+/// The catalog a command uses: `--catalog` (or `TLS_HARNESS_CATALOG`), else
+/// `./scenarios/catalog`, else the one built into the binary. Its
+/// directory, when it has one.
+fn load_catalog(dir: Option<&PathBuf>) -> Result<(Catalog, Option<PathBuf>), InputErrors> {
+    let here = PathBuf::from(shipped::CATALOG_DIR);
+    let dir = match dir {
+        Some(dir) if !dir.is_dir() => {
+            return Err(InputError::file(dir, "catalog directory not found")
+                .with_help("--catalog and TLS_HARNESS_CATALOG name a directory of catalog files; without either, ./scenarios/catalog or the built-in catalog is used")
+                .into())
+        }
+        Some(dir) => dir.clone(),
+        None if here.is_dir() => here,
+        None => {
+            eprintln!("note: using the built-in catalog; --catalog DIR or TLS_HARNESS_CATALOG picks another");
+            return Ok((Catalog::built_in()?, None));
+        }
+    };
+    Ok((Catalog::load(&dir)?, Some(dir)))
 }
 
 fn load(common: &Common) -> Result<Inputs, InputErrors> {
     let (catalog, catalog_dir) = load_catalog(common.catalog.as_ref())?;
-    let catalog_root = catalog_dir.canonicalize().unwrap_or(catalog_dir);
-    let paths = if common.paths.is_empty() {
-        vec![shipped("scenarios")]
-    } else {
-        common.paths.clone()
+    let catalog_root = catalog_dir.map(|d| d.canonicalize().unwrap_or(d));
+    let mut paths = common.paths.clone();
+    if paths.is_empty() {
+        if !Path::new("scenarios").is_dir() {
+            eprintln!("note: running the built-in scenario files; name files or directories to run others");
+            return built_in_scenarios(catalog);
+        }
+        paths.push(PathBuf::from("scenarios"));
+    }
+    let in_catalog = |f: &Path| {
+        catalog_root
+            .as_ref()
+            .is_some_and(|root| f.canonicalize().is_ok_and(|c| c.starts_with(root)))
     };
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
         let found = if path.is_dir() {
             match toml_files(&path) {
-                Ok(list) => list
-                    .into_iter()
-                    .filter(|f| !f.canonicalize().is_ok_and(|c| c.starts_with(&catalog_root)))
-                    .collect(),
+                Ok(list) => list.into_iter().filter(|f| !in_catalog(f)).collect(),
                 Err(e) => {
                     errors.push(InputError::file(
                         &path,
@@ -360,6 +368,23 @@ fn load(common: &Common) -> Result<Inputs, InputErrors> {
                 Ok(file) => files.push(file),
                 Err(e) => errors.extend(e.errors),
             }
+        }
+    }
+    if errors.is_empty() {
+        Ok(Inputs { catalog, files })
+    } else {
+        Err(errors.into())
+    }
+}
+
+/// The scenario files built into the binary, against `catalog`.
+fn built_in_scenarios(catalog: Catalog) -> Result<Inputs, InputErrors> {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for (path, text) in shipped::scenario_files() {
+        match catalog.parse_scenario_file(Path::new(path), text) {
+            Ok(file) => files.push(file),
+            Err(e) => errors.extend(e.errors),
         }
     }
     if errors.is_empty() {

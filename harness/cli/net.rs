@@ -61,8 +61,8 @@ pub(super) struct ServeArgs {
     /// milliseconds; a client that has not finished by then is closed.
     #[arg(long, default_value_t = 10_000)]
     deadline_ms: u64,
-    /// Catalog directory [default: ./scenarios/catalog, else the one shipped
-    /// with the source]
+    /// Catalog directory [default: ./scenarios/catalog, else the one built
+    /// into the binary]
     #[arg(long, env = "TLS_HARNESS_CATALOG")]
     catalog: Option<PathBuf>,
 }
@@ -86,8 +86,8 @@ pub(super) struct Client {
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
-    /// Catalog directory [default: ./scenarios/catalog, else the one shipped
-    /// with the source]
+    /// Catalog directory [default: ./scenarios/catalog, else the one built
+    /// into the binary]
     #[arg(long, env = "TLS_HARNESS_CATALOG")]
     catalog: Option<PathBuf>,
 }

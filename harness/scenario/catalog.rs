@@ -9,6 +9,7 @@ use super::error::{InputError, InputErrors};
 use super::profile::{Profile, BUILTIN_ROOT};
 use super::resolve::{parse_source, read_file, Resolver, Source};
 use super::scenarios::ScenarioFile;
+use super::shipped;
 use crate::pki::{CaSpec, KeyType};
 
 /// Profiles and CAs that scenario files use by id.
@@ -74,6 +75,21 @@ impl Catalog {
         if !errors.is_empty() {
             return Err(errors.into());
         }
+        Catalog::resolve(files, sources)
+    }
+
+    /// The catalog shipped with the source, built into the binary.
+    pub fn built_in() -> Result<Catalog, InputErrors> {
+        let mut files = Vec::new();
+        let mut sources = Vec::new();
+        for (path, text) in shipped::catalog() {
+            files.push(PathBuf::from(path));
+            sources.push(parse_source(Path::new(path), text.to_string())?);
+        }
+        Catalog::resolve(files, sources)
+    }
+
+    fn resolve(files: Vec<PathBuf>, sources: Vec<Source>) -> Result<Catalog, InputErrors> {
         let mut catalog = Catalog::empty();
         catalog.files = files;
         let mut r = Resolver::default();

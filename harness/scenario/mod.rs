@@ -23,6 +23,7 @@ mod profile;
 mod raw;
 mod resolve;
 mod scenarios;
+pub mod shipped;
 
 pub use catalog::{toml_files, Catalog};
 pub use error::{InputError, InputErrors};
