@@ -363,26 +363,33 @@ fn load(common: &Common) -> Result<Inputs, InputErrors> {
         } else {
             vec![path]
         };
-        for f in found {
-            match catalog.load_scenario_file(&f) {
-                Ok(file) => files.push(file),
-                Err(e) => errors.extend(e.errors),
-            }
-        }
+        files.extend(found);
     }
-    if errors.is_empty() {
-        Ok(Inputs { catalog, files })
-    } else {
-        Err(errors.into())
-    }
+    let loaded: Vec<_> = files
+        .iter()
+        .map(|f| catalog.load_scenario_file(f))
+        .collect();
+    inputs(catalog, loaded, errors)
 }
 
 /// The scenario files built into the binary, against `catalog`.
 fn built_in_scenarios(catalog: Catalog) -> Result<Inputs, InputErrors> {
+    let loaded: Vec<_> = shipped::scenario_files()
+        .map(|(path, text)| catalog.parse_scenario_file(Path::new(path), text))
+        .collect();
+    inputs(catalog, loaded, Vec::new())
+}
+
+/// The files that loaded, or every error of those that did not (and of
+/// `errors` before them).
+fn inputs(
+    catalog: Catalog,
+    loaded: Vec<Result<ScenarioFile, InputErrors>>,
+    mut errors: Vec<InputError>,
+) -> Result<Inputs, InputErrors> {
     let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for (path, text) in shipped::scenario_files() {
-        match catalog.parse_scenario_file(Path::new(path), text) {
+    for result in loaded {
+        match result {
             Ok(file) => files.push(file),
             Err(e) => errors.extend(e.errors),
         }

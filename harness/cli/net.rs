@@ -494,15 +494,9 @@ fn roots_pem(profile: &Profile, pki: &Pki) -> Result<String, String> {
         let der = match &def.issuer {
             Issuer::SelfSigned => pki.issue(&spec).map_err(|e| e.to_string())?.leaf_der,
             Issuer::Ca(id) => {
-                let mut root = id.clone();
-                while let Some(parent) = specs
-                    .iter()
-                    .find(|s| s.id == root)
-                    .and_then(|s| s.issuer.clone())
-                {
-                    root = parent;
-                }
-                pki.ca_der(&root).map_err(|e| e.to_string())?
+                let path = crate::pki::issuers(&def.issuer, &specs);
+                let root = path.last().unwrap_or(id);
+                pki.ca_der(root).map_err(|e| e.to_string())?
             }
         };
         pem.push_str(&to_pem(&der)?);

@@ -2,7 +2,7 @@
 //! CA specs, never from a key), and which of them a server presents.
 
 use crate::outcome::Presented;
-use crate::pki::{self, CaSpec, CertSummary, Issuer, KeyAlgorithm, KeyType, Validity};
+use crate::pki::{self, CaSpec, CertSummary, KeyAlgorithm, KeyType, Validity};
 use crate::scenario::{CertificateDef, Profile};
 use crate::suite::Authentication;
 
@@ -60,7 +60,7 @@ pub(super) fn certificates(profile: &Profile, cas: &[CaSpec]) -> Vec<Cert> {
 
 /// One certificate of a profile, with the names its leaf spec gives it.
 fn cert(def: &CertificateDef, dns_names: Vec<String>, cas: &[CaSpec]) -> Cert {
-    let path = issuers(&def.issuer, cas);
+    let path = pki::issuers(&def.issuer, cas);
     let issuer_spec = path.first().and_then(|id| cas.iter().find(|c| c.id == *id));
     let issuer_key = issuer_spec.map_or(def.key, |c| c.key);
     let issuer_subject = issuer_spec.map_or(def.subject.as_str(), |c| c.subject.as_str());
@@ -85,27 +85,6 @@ fn cert(def: &CertificateDef, dns_names: Vec<String>, cas: &[CaSpec]) -> Cert {
         path,
         sent,
     }
-}
-
-/// The CAs above a certificate with `issuer`, nearest first, up to the
-/// root (or to the first CA seen twice).
-fn issuers(issuer: &Issuer, cas: &[CaSpec]) -> Vec<String> {
-    let mut path = Vec::new();
-    let mut next = match issuer {
-        Issuer::SelfSigned => None,
-        Issuer::Ca(id) => Some(id.clone()),
-    };
-    while let Some(id) = next.take() {
-        if path.contains(&id) {
-            break;
-        }
-        next = cas
-            .iter()
-            .find(|c| c.id == id)
-            .and_then(|c| c.issuer.clone());
-        path.push(id);
-    }
-    path
 }
 
 /// The certificates `server` keeps in its keystore without presenting

@@ -654,6 +654,27 @@ pub fn fingerprint(der: &[u8]) -> String {
     hex::encode(openssl::sha::sha256(der))
 }
 
+/// The CAs above a certificate with `issuer`, nearest first, up to the
+/// root (or to the first CA seen twice).
+pub fn issuers(issuer: &Issuer, cas: &[CaSpec]) -> Vec<String> {
+    let mut path = Vec::new();
+    let mut next = match issuer {
+        Issuer::SelfSigned => None,
+        Issuer::Ca(id) => Some(id.clone()),
+    };
+    while let Some(id) = next.take() {
+        if path.contains(&id) {
+            break;
+        }
+        next = cas
+            .iter()
+            .find(|c| c.id == id)
+            .and_then(|c| c.issuer.clone());
+        path.push(id);
+    }
+    path
+}
+
 /// What a peer's certificate says, for normalised outcomes.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
