@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::{load_catalog, print_json, report_input_errors, suggestion, Format};
+use super::common::{load_catalog, print_json, report_input_errors, select, Format};
 use crate::backend::Backend;
 use crate::exit_codes;
 use crate::moment::Moment;
@@ -20,6 +20,7 @@ use crate::net::{
 use crate::outcome::Outcome;
 use crate::pki::{Issuer, KeyType, LeafSpec, Pki, Purpose, Validity};
 use crate::report::scan_table;
+use crate::scenario::error::suggestion;
 use crate::scenario::{Catalog, ClientAuth, InputError, Profile, Role};
 
 /// Options of `serve`.
@@ -144,7 +145,7 @@ pub(super) fn scan_command(args: ScanArgs) -> i32 {
         Ok((c, _)) => c,
         Err(e) => return report_input_errors(e, format),
     };
-    let clients = super::select(&catalog, Role::Client, &args.clients, None);
+    let clients = select(&catalog, Role::Client, &args.clients, None);
     if clients.is_empty() {
         let e = InputError::file(
             Path::new("<command line>"),

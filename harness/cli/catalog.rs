@@ -1,0 +1,223 @@
+//! The commands that build their runs from catalog profiles: `matrix`,
+//! `upgrade-plan` and `explain-config`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::common::{
+    load_catalog, parse_pairing, print_json, print_report, report_input_errors, select,
+    unknown_product, Format,
+};
+use crate::backend::Pairing;
+use crate::exit_codes;
+use crate::matrix::{grid, support, upgrade_plan as plan, Runner};
+use crate::moment::Moment;
+use crate::progress::Progress;
+use crate::report::{grid_table, plan_table, support_table, ConfigExplanation};
+use crate::run::RunOptions;
+use crate::scenario::{error::suggestion, InputError, Profile, Role};
+
+#[derive(Debug, Args)]
+pub(super) struct ExplainConfigArgs {
+    /// Profile id.
+    profile: String,
+    /// Catalog directory [default: ./scenarios/catalog, else the one built
+    /// into the binary]
+    #[arg(long, env = "TLS_HARNESS_CATALOG")]
+    catalog: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+struct CatalogRun {
+    /// Catalog directory [default: ./scenarios/catalog, else the one built
+    /// into the binary]
+    #[arg(long, env = "TLS_HARNESS_CATALOG")]
+    catalog: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// Only profiles of this connection kind (https, jdbc, ...).
+    #[arg(long)]
+    connection: Option<String>,
+    /// Take dated profiles as they stood at this date [default: now].
+    #[arg(long, value_parser = Moment::parse)]
+    at: Option<Moment>,
+    /// Deadline for each side of each handshake, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    deadline_ms: u64,
+}
+
+impl CatalogRun {
+    fn options(&self, only: Option<Vec<Pairing>>) -> RunOptions {
+        RunOptions {
+            deadline: Duration::from_millis(self.deadline_ms),
+            only,
+            at: self.at.unwrap_or_else(Moment::now),
+            progress: Progress::new(None, "runs"),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(super) struct MatrixArgs {
+    #[command(flatten)]
+    run: CatalogRun,
+    /// Client profiles to include: ids, `*` as wildcard; repeatable
+    /// [default: all].
+    #[arg(long = "client")]
+    clients: Vec<String>,
+    /// Server profiles to include, as for --client [default: all].
+    #[arg(long = "server")]
+    servers: Vec<String>,
+    /// Run only this pairing; repeatable [default: all four].
+    #[arg(long = "pairing", value_parser = parse_pairing)]
+    pairings: Vec<Pairing>,
+    /// Instead of the grid, the support table of this product: the
+    /// versions each release reaches as server and as client.
+    #[arg(long, value_name = "PRODUCT")]
+    support: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct UpgradePlanArgs {
+    #[command(flatten)]
+    run: CatalogRun,
+    /// Product id (`uccx`).
+    product: String,
+    /// The release in the field (`10.5`, `11.0(1)`).
+    release: String,
+    /// Peer profiles to prove each step against; repeatable.
+    #[arg(long = "peer")]
+    peers: Vec<String>,
+}
+
+pub(super) fn matrix(args: MatrixArgs) -> i32 {
+    let format = args.run.format;
+    let catalog = match load_catalog(args.run.catalog.as_ref()) {
+        Ok((c, _)) => c,
+        Err(e) => return report_input_errors(e, format),
+    };
+    let options = args.run.options(None);
+    let progress = options.progress.clone();
+    let runner = match Runner::new(&catalog.cas, options, "catalog") {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit_codes::HARNESS_ERROR;
+        }
+    };
+    let connection = args.run.connection.as_deref();
+    if let Some(product) = &args.support {
+        let profiles: Vec<Arc<Profile>> = catalog
+            .profiles
+            .values()
+            .filter(|p| &p.product == product && connection.is_none_or(|c| p.connection == c))
+            .cloned()
+            .collect();
+        if profiles.is_empty() {
+            return unknown_product(&catalog, product, format);
+        }
+        let cas: Vec<String> = catalog.cas.iter().map(|c| c.id.clone()).collect();
+        let rows = support(&runner, &profiles, &cas);
+        progress.finish();
+        return print_report(rows, format, |r, style| support_table(r, style));
+    }
+    let clients = select(&catalog, Role::Client, &args.clients, connection);
+    let servers = select(&catalog, Role::Server, &args.servers, connection);
+    if clients.is_empty() || servers.is_empty() {
+        let e = InputError::file(
+            Path::new("<command line>"),
+            "the selection holds no client or no server profile",
+        )
+        .with_help(
+            "`tls-harness list` shows the profile ids; --client and --server take ids with `*`",
+        );
+        return report_input_errors(e.into(), format);
+    }
+    let pairings = if args.pairings.is_empty() {
+        Pairing::ALL.to_vec()
+    } else {
+        args.pairings
+    };
+    let grid = grid(&runner, &clients, &servers, &pairings);
+    progress.finish();
+    print_report(grid, format, grid_table)
+}
+
+pub(super) fn upgrade_plan(args: UpgradePlanArgs) -> i32 {
+    let format = args.run.format;
+    let catalog = match load_catalog(args.run.catalog.as_ref()) {
+        Ok((c, _)) => c,
+        Err(e) => return report_input_errors(e, format),
+    };
+    let connection = args
+        .run
+        .connection
+        .clone()
+        .unwrap_or_else(|| "https".to_string());
+    let profiles: Vec<Arc<Profile>> = catalog
+        .profiles
+        .values()
+        .filter(|p| p.product == args.product && p.connection == connection)
+        .cloned()
+        .collect();
+    if profiles.is_empty() {
+        return unknown_product(&catalog, &args.product, format);
+    }
+    let mut peers = Vec::new();
+    for id in &args.peers {
+        match catalog.profiles.get(id) {
+            Some(p) => peers.push(p.clone()),
+            None => {
+                let ids: Vec<&str> = catalog.profiles.keys().map(String::as_str).collect();
+                let mut e = InputError::file(
+                    Path::new("<command line>"),
+                    format!("unknown peer profile `{id}`"),
+                );
+                if let Some(help) = suggestion(id, &ids) {
+                    e = e.with_help(help);
+                }
+                return report_input_errors(e.into(), format);
+            }
+        }
+    }
+    let options = args.run.options(None);
+    let progress = options.progress.clone();
+    let result = Runner::new(&catalog.cas, options, "catalog").and_then(|runner| {
+        let cas: Vec<String> = catalog.cas.iter().map(|c| c.id.clone()).collect();
+        let rows = support(&runner, &profiles, &cas)?;
+        plan(&runner, &rows, &profiles, &args.release, &peers)
+    });
+    progress.finish();
+    print_report(result, format, plan_table)
+}
+
+pub(super) fn explain_config(args: ExplainConfigArgs) -> i32 {
+    let catalog = match load_catalog(args.catalog.as_ref()) {
+        Ok((c, _)) => c,
+        Err(e) => return report_input_errors(e, args.format),
+    };
+    let Some(profile) = catalog.profiles.get(&args.profile) else {
+        let ids: Vec<&str> = catalog.profiles.keys().map(String::as_str).collect();
+        let mut e = InputError::file(
+            Path::new("<command line>"),
+            format!("unknown profile `{}`", args.profile),
+        );
+        if let Some(help) = suggestion(&args.profile, &ids) {
+            e = e.with_help(help);
+        }
+        return report_input_errors(e.into(), args.format);
+    };
+    let explanation = ConfigExplanation::new(profile);
+    match args.format {
+        Format::Json => print_json(&explanation),
+        f => print!("{}", explanation.table(f.style())),
+    }
+    exit_codes::OK
+}

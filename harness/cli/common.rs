@@ -1,0 +1,284 @@
+//! What the commands share: output formats, loading the catalog and the
+//! scenario files, and reporting bad input.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::{Args, ValueEnum};
+
+use crate::backend::Pairing;
+use crate::exit_codes;
+use crate::model::Stacks;
+use crate::report::Style;
+use crate::scenario::{error::suggestion, Profile, Role};
+use crate::scenario::{shipped, toml_files, Catalog, InputError, InputErrors, ScenarioFile};
+
+pub(super) fn parse_stacks(s: &str) -> Result<Stacks, String> {
+    if s == "reference" {
+        return Ok(Stacks::REFERENCE);
+    }
+    parse_pairing(s)
+        .map(Stacks::from)
+        .map_err(|e| format!("{e}, or reference"))
+}
+
+/// How to print a report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(super) enum Format {
+    /// A table for people.
+    #[default]
+    Table,
+    /// A Markdown table, for tickets and documents.
+    Markdown,
+    /// JSON for machines.
+    Json,
+}
+
+impl Format {
+    pub(super) fn style(self) -> Style {
+        match self {
+            Format::Markdown => Style::Markdown,
+            Format::Table | Format::Json => Style::Terminal,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(super) struct Common {
+    /// Catalog directory [default: ./scenarios/catalog, else the one built
+    /// into the binary]
+    #[arg(long, env = "TLS_HARNESS_CATALOG")]
+    pub(super) catalog: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub(super) format: Format,
+    /// Scenario files or directories [default: ./scenarios, else the
+    /// shipped scenarios]; the catalog directory is skipped.
+    pub(super) paths: Vec<PathBuf>,
+}
+
+pub(super) fn parse_pairing(s: &str) -> Result<Pairing, String> {
+    Pairing::parse(s).ok_or_else(|| {
+        let ids: Vec<String> = Pairing::ALL.iter().map(|p| p.id()).collect();
+        format!("unknown pairing `{s}`; pairings are {}", ids.join(", "))
+    })
+}
+
+/// Parses the command line, runs it, and returns the exit status.
+pub(super) struct Inputs {
+    pub(super) catalog: Catalog,
+    pub(super) files: Vec<ScenarioFile>,
+}
+
+/// The catalog a command uses: `--catalog` (or `TLS_HARNESS_CATALOG`), else
+/// `./scenarios/catalog`, else the one built into the binary. Its
+/// directory, when it has one.
+pub(super) fn load_catalog(
+    dir: Option<&PathBuf>,
+) -> Result<(Catalog, Option<PathBuf>), InputErrors> {
+    let here = PathBuf::from(shipped::CATALOG_DIR);
+    let dir = match dir {
+        Some(dir) if !dir.is_dir() => {
+            return Err(InputError::file(dir, "catalog directory not found")
+                .with_help("--catalog and TLS_HARNESS_CATALOG name a directory of catalog files; without either, ./scenarios/catalog or the built-in catalog is used")
+                .into())
+        }
+        Some(dir) => dir.clone(),
+        None if here.is_dir() => here,
+        None => {
+            eprintln!("note: using the built-in catalog; --catalog DIR or TLS_HARNESS_CATALOG picks another");
+            return Ok((Catalog::built_in()?, None));
+        }
+    };
+    Ok((Catalog::load(&dir)?, Some(dir)))
+}
+
+pub(super) fn load(common: &Common) -> Result<Inputs, InputErrors> {
+    let (catalog, catalog_dir) = load_catalog(common.catalog.as_ref())?;
+    let catalog_root = catalog_dir.map(|d| d.canonicalize().unwrap_or(d));
+    let mut paths = common.paths.clone();
+    if paths.is_empty() {
+        if !Path::new("scenarios").is_dir() {
+            eprintln!("note: running the built-in scenario files; name files or directories to run others");
+            return built_in_scenarios(catalog);
+        }
+        paths.push(PathBuf::from("scenarios"));
+    }
+    let in_catalog = |f: &Path| {
+        catalog_root
+            .as_ref()
+            .is_some_and(|root| f.canonicalize().is_ok_and(|c| c.starts_with(root)))
+    };
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        let found = if path.is_dir() {
+            match toml_files(&path) {
+                Ok(list) => list.into_iter().filter(|f| !in_catalog(f)).collect(),
+                Err(e) => {
+                    errors.push(InputError::file(
+                        &path,
+                        format!("cannot read directory: {e}"),
+                    ));
+                    continue;
+                }
+            }
+        } else {
+            vec![path]
+        };
+        files.extend(found);
+    }
+    let loaded: Vec<_> = files
+        .iter()
+        .map(|f| catalog.load_scenario_file(f))
+        .collect();
+    inputs(catalog, loaded, errors)
+}
+
+/// The scenario files built into the binary, against `catalog`.
+pub(super) fn built_in_scenarios(catalog: Catalog) -> Result<Inputs, InputErrors> {
+    let loaded: Vec<_> = shipped::scenario_files()
+        .map(|(path, text)| catalog.parse_scenario_file(Path::new(path), text))
+        .collect();
+    inputs(catalog, loaded, Vec::new())
+}
+
+/// The files that loaded, or every error of those that did not (and of
+/// `errors` before them).
+pub(super) fn inputs(
+    catalog: Catalog,
+    loaded: Vec<Result<ScenarioFile, InputErrors>>,
+    mut errors: Vec<InputError>,
+) -> Result<Inputs, InputErrors> {
+    let mut files = Vec::new();
+    for result in loaded {
+        match result {
+            Ok(file) => files.push(file),
+            Err(e) => errors.extend(e.errors),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Inputs { catalog, files })
+    } else {
+        Err(errors.into())
+    }
+}
+
+pub(super) fn report_input_errors(errors: InputErrors, format: Format) -> i32 {
+    match format {
+        Format::Json => {
+            let problems: Vec<serde_json::Value> = errors
+                .errors
+                .iter()
+                .map(|e| {
+                    serde_json::json!({
+                        "file": e.file.display().to_string(),
+                        "line": e.line,
+                        "key": e.key,
+                        "message": e.message,
+                        "help": e.help,
+                    })
+                })
+                .collect();
+            print_json(&serde_json::json!({ "error": "bad-input", "problems": problems }));
+        }
+        Format::Table | Format::Markdown => {
+            let report = match errors.errors.len() {
+                1 => miette::Report::new(errors.errors.into_iter().next().expect("one error")),
+                _ => miette::Report::new(errors),
+            };
+            eprintln!("{report:?}");
+        }
+    }
+    exit_codes::BAD_INPUT
+}
+
+pub(super) fn print_json(value: &impl serde::Serialize) {
+    let mut out = std::io::stdout().lock();
+    let _ = serde_json::to_writer_pretty(&mut out, value);
+    let _ = writeln!(out);
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+pub(super) fn glob(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, tail)) => {
+            text.starts_with(head)
+                && (0..=text.len() - head.len())
+                    .filter(|i| text.is_char_boundary(head.len() + i))
+                    .any(|i| glob(tail, &text[head.len() + i..]))
+        }
+    }
+}
+
+pub(super) fn select(
+    catalog: &Catalog,
+    role: Role,
+    patterns: &[String],
+    connection: Option<&str>,
+) -> Vec<Arc<Profile>> {
+    catalog
+        .profiles
+        .values()
+        .filter(|p| p.role == role)
+        .filter(|p| connection.is_none_or(|c| p.connection == c))
+        .filter(|p| patterns.is_empty() || patterns.iter().any(|g| glob(g, &p.id)))
+        .cloned()
+        .collect()
+}
+
+pub(super) fn unknown_product(catalog: &Catalog, product: &str, format: Format) -> i32 {
+    let mut products: Vec<&str> = catalog
+        .profiles
+        .values()
+        .map(|p| p.product.as_str())
+        .collect();
+    products.sort();
+    products.dedup();
+    let mut e = InputError::file(
+        Path::new("<command line>"),
+        format!("no profile of product `{product}` in the catalog"),
+    );
+    if let Some(help) = suggestion(product, &products) {
+        e = e.with_help(help);
+    }
+    report_input_errors(e.into(), format)
+}
+
+/// Prints a derived table (JSON, or the table `render` draws) and returns
+/// its exit status; a run that could not be made is the harness's failure.
+pub(super) fn print_report<T: serde::Serialize>(
+    result: Result<T, crate::run::RunError>,
+    format: Format,
+    render: impl Fn(&T, Style) -> String,
+) -> i32 {
+    match result {
+        Ok(report) => {
+            match format {
+                Format::Json => print_json(&report),
+                f => print!("{}", render(&report, f.style())),
+            }
+            exit_codes::OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit_codes::HARNESS_ERROR
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn glob_stars_match_runs() {
+        assert!(glob("uccx-*-server", "uccx-11-5-1-server"));
+        assert!(glob("*", "anything"));
+        assert!(glob("uccx-11-5-1-server", "uccx-11-5-1-server"));
+        assert!(!glob("uccx-*-server", "uccx-11-5-1-client"));
+        assert!(glob("*salesforce*", "salesforce-production"));
+    }
+}

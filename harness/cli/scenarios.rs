@@ -1,0 +1,296 @@
+//! The commands that run scenario files: `run`, `simulate`, `list`,
+//! `timeline` and `explain`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::common::{
+    load, parse_pairing, parse_stacks, print_json, report_input_errors, Common, Format,
+};
+use crate::backend::Pairing;
+use crate::endpoint::pairing_unsupported as unsupported;
+use crate::exit_codes;
+use crate::model::{self, Stacks};
+use crate::moment::Moment;
+use crate::progress::Progress;
+use crate::report::{run_table, timeline_table, FileRun, Listing, Totals};
+use crate::run::{run_files, simulate_scenario, RunOptions};
+use crate::scenario::{error::suggestion, InputError};
+use crate::timeline::timeline as turns;
+
+#[derive(Debug, Args)]
+pub(super) struct SimulateArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Only this pairing's row (besides `reference`); repeatable.
+    #[arg(long = "pairing", value_parser = parse_pairing)]
+    pairings: Vec<Pairing>,
+    /// Take dated profiles as they stood at this date [default: now];
+    /// scenarios that pin a date keep theirs.
+    #[arg(long, value_parser = Moment::parse)]
+    at: Option<Moment>,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct ExplainArgs {
+    /// Scenario id (`tls-harness list` shows them).
+    scenario: String,
+    #[command(flatten)]
+    common: Common,
+    /// Whose rules: a pairing (`openssl-rustls`) or `reference` (the RFCs)
+    /// [default: the scenario's first pairing that can run, else
+    /// reference].
+    #[arg(long = "pairing", value_parser = parse_stacks)]
+    pairing: Option<Stacks>,
+    /// Take dated profiles as they stood at this date [default: now].
+    #[arg(long, value_parser = Moment::parse)]
+    at: Option<Moment>,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct RunArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Run only this pairing (`rustls-openssl` = rustls client, OpenSSL
+    /// server); repeatable.
+    #[arg(long = "pairing", value_parser = parse_pairing)]
+    pairings: Vec<Pairing>,
+    /// Deadline for each side of each handshake, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    deadline_ms: u64,
+    /// Take dated profiles as they stood at this date or datetime
+    /// (2017-07-21, 2016-06-25T16:30:00Z) [default: now]; scenarios that pin
+    /// a date keep theirs.
+    #[arg(long, value_parser = Moment::parse)]
+    at: Option<Moment>,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct ListArgs {
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct TimelineArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Deadline for each side of each handshake, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    deadline_ms: u64,
+}
+
+/// Options of the commands that build scenarios from catalog profiles.
+pub(super) fn run(args: RunArgs) -> i32 {
+    let inputs = match load(&args.common) {
+        Ok(i) => i,
+        Err(e) => return report_input_errors(e, args.common.format),
+    };
+    let scenarios = inputs.files.iter().map(|f| f.scenarios.len() as u64).sum();
+    let options = RunOptions {
+        deadline: Duration::from_millis(args.deadline_ms),
+        only: (!args.pairings.is_empty()).then_some(args.pairings),
+        at: args.at.unwrap_or_else(Moment::now),
+        progress: Progress::new(Some(scenarios), "scenarios"),
+    };
+    let runs = run_files(&inputs.files, &options);
+    options.progress.finish();
+    let runs = match runs {
+        Ok(runs) => runs,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit_codes::HARNESS_ERROR;
+        }
+    };
+    let runs: Vec<FileRun> = inputs
+        .files
+        .iter()
+        .zip(runs)
+        .map(|(file, scenarios)| FileRun {
+            file: file.path.display().to_string(),
+            scenarios,
+        })
+        .collect();
+    report_runs(&runs, args.common.format)
+}
+
+/// Prints the runs of `run` or `simulate` and returns the exit status they
+/// call for.
+fn report_runs(runs: &[FileRun], format: Format) -> i32 {
+    let totals = Totals::of(runs);
+    match format {
+        Format::Table | Format::Markdown => print!("{}", run_table(runs, format.style())),
+        Format::Json => print_json(&serde_json::json!({ "files": runs, "totals": totals })),
+    }
+    if totals.not_as_expected > 0 {
+        exit_codes::EXPECTATION_FAILED
+    } else if totals.model_disagreements > 0 {
+        exit_codes::MODEL_DISAGREED
+    } else {
+        exit_codes::OK
+    }
+}
+
+pub(super) fn list(args: ListArgs) -> i32 {
+    let inputs = match load(&args.common) {
+        Ok(i) => i,
+        Err(e) => return report_input_errors(e, args.common.format),
+    };
+    let listing = Listing::new(&inputs.catalog, &inputs.files);
+    match args.common.format {
+        Format::Table | Format::Markdown => print!("{}", listing.table(args.common.format.style())),
+        Format::Json => print_json(&listing),
+    }
+    exit_codes::OK
+}
+
+pub(super) fn timeline(args: TimelineArgs) -> i32 {
+    let inputs = match load(&args.common) {
+        Ok(i) => i,
+        Err(e) => return report_input_errors(e, args.common.format),
+    };
+    let options = RunOptions {
+        deadline: Duration::from_millis(args.deadline_ms),
+        ..RunOptions::default()
+    };
+    let mut all = Vec::new();
+    for file in &inputs.files {
+        match turns(file, &options) {
+            Ok(t) => all.extend(t),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit_codes::HARNESS_ERROR;
+            }
+        }
+    }
+    all.sort_by_key(|t| t.at);
+    match args.common.format {
+        Format::Json => print_json(&all),
+        f => print!("{}", timeline_table(&all, f.style())),
+    }
+    exit_codes::OK
+}
+pub(super) fn simulate(args: SimulateArgs) -> i32 {
+    let inputs = match load(&args.common) {
+        Ok(i) => i,
+        Err(e) => return report_input_errors(e, args.common.format),
+    };
+    let options = RunOptions {
+        only: (!args.pairings.is_empty()).then_some(args.pairings),
+        at: args.at.unwrap_or_else(Moment::now),
+        ..RunOptions::default()
+    };
+    let runs: Vec<FileRun> = inputs
+        .files
+        .iter()
+        .map(|file| FileRun {
+            file: file.path.display().to_string(),
+            scenarios: file
+                .scenarios
+                .iter()
+                .map(|s| simulate_scenario(s, &file.cas, &options))
+                .collect(),
+        })
+        .collect();
+    report_runs(&runs, args.common.format)
+}
+
+pub(super) fn explain(args: ExplainArgs) -> i32 {
+    let format = args.common.format;
+    let inputs = match load(&args.common) {
+        Ok(i) => i,
+        Err(e) => return report_input_errors(e, format),
+    };
+    let found = inputs.files.iter().find_map(|f| {
+        f.scenarios
+            .iter()
+            .find(|s| s.id == args.scenario)
+            .map(|s| (f, s))
+    });
+    let Some((file, scenario)) = found else {
+        let ids: Vec<&str> = inputs
+            .files
+            .iter()
+            .flat_map(|f| f.scenarios.iter().map(|s| s.id.as_str()))
+            .collect();
+        let mut e = InputError::file(
+            Path::new("<command line>"),
+            format!("no scenario `{}` in the given files", args.scenario),
+        );
+        e = e.with_help(suggestion(&args.scenario, &ids).unwrap_or_else(|| {
+            "`tls-harness list` shows the scenario ids; name the file if it is outside scenarios/"
+                .to_string()
+        }));
+        return report_input_errors(e.into(), format);
+    };
+    let at = args.at.unwrap_or_else(Moment::now);
+    let when = scenario.at.unwrap_or(at);
+    let (client, server) = (scenario.client.at(when), scenario.server.at(when));
+    let runnable = scenario
+        .pairings
+        .iter()
+        .find(|p| unsupported(**p, &client, &server).is_none());
+    let stacks = args
+        .pairing
+        .or(runnable.map(|p| Stacks::from(*p)))
+        .unwrap_or(Stacks::REFERENCE);
+    let note = match (stacks == Stacks::REFERENCE, runnable) {
+        (true, None) => {
+            let mut why: Vec<String> = scenario
+                .pairings
+                .iter()
+                .filter_map(|p| unsupported(*p, &client, &server))
+                .collect();
+            why.sort();
+            why.dedup();
+            format!(
+                "by the RFCs alone: no backend pairing can run it ({})",
+                why.join("; ")
+            )
+        }
+        (true, Some(_)) => "by the RFCs alone".to_string(),
+        (false, _) => {
+            match Pairing::parse(&stacks.id()).and_then(|p| unsupported(p, &client, &server)) {
+                Some(why) => format!(
+                    "with {} rules, though that pairing cannot run it for real ({why})",
+                    stacks.id()
+                ),
+                None => format!(
+                    "with {} rules; `tls-harness run` checks a real handshake against this",
+                    stacks.id()
+                ),
+            }
+        }
+    };
+    let prediction = model::predict(scenario, &file.cas, stacks, at);
+    match format {
+        Format::Json => print_json(&serde_json::json!({
+            "scenario": scenario.id,
+            "file": file.path.display().to_string(),
+            "rules": stacks.id(),
+            "prediction": prediction,
+        })),
+        Format::Table | Format::Markdown => {
+            let mut out = String::new();
+            out.push_str(&format!(
+                "Scenario {} ({}): {} → {}\n",
+                scenario.id,
+                scenario.source.as_deref().unwrap_or("no source given"),
+                scenario.client.id,
+                scenario.server.id
+            ));
+            if let Some(d) = &scenario.description {
+                out.push_str(&format!("{d}\n"));
+            }
+            out.push_str(&format!("Modelled {note}.\n\n"));
+            for (i, step) in prediction.steps.iter().enumerate() {
+                out.push_str(&format!("{}. {step}\n", i + 1));
+            }
+            out.push_str(&format!("\nOutcome: {}\n", prediction.outcome.summary()));
+            print!("{out}");
+        }
+    }
+    exit_codes::OK
+}
