@@ -4,7 +4,9 @@
 pub const OK: i32 = 0;
 /// At least one outcome differed from its scenario's `expect`.
 pub const EXPECTATION_FAILED: i32 = 1;
-/// The command line was malformed (clap's own status).
+/// A mistake on the command line: malformed (clap's own status), or naming
+/// what does not exist (an unknown profile, scenario, product or pairing),
+/// or a filter that selects nothing.
 pub const USAGE: i32 = 2;
 /// A scenario or catalog file is unusable: unreadable, malformed, or
 /// naming something unknown.
@@ -29,7 +31,10 @@ pub const ALL: [(i32, &str); 7] = [
         EXPECTATION_FAILED,
         "an outcome differed from its expectation",
     ),
-    (USAGE, "malformed command line"),
+    (
+        USAGE,
+        "command-line mistake: malformed, an unknown id, a filter that selects nothing",
+    ),
     (BAD_INPUT, "unusable scenario or catalog file"),
     (HARNESS_ERROR, "the harness itself failed"),
     (

@@ -20,6 +20,20 @@ pub struct FileRun {
     pub file: String,
     /// Its scenarios.
     pub scenarios: Vec<ScenarioRun>,
+    /// The catalog profiles the file replaced with its own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replaces: Vec<String>,
+}
+
+impl FileRun {
+    /// The runs of `file`.
+    pub fn new(file: &ScenarioFile, scenarios: Vec<ScenarioRun>) -> FileRun {
+        FileRun {
+            file: file.path.display().to_string(),
+            scenarios,
+            replaces: file.replaces.clone(),
+        }
+    }
 }
 
 /// Counts over a whole run.
@@ -182,8 +196,20 @@ pub fn run_table(files: &[FileRun], style: Style) -> String {
         }
     }
     let totals = Totals::of(files);
+    let mut notes = String::new();
+    for f in files.iter().filter(|f| !f.replaces.is_empty()) {
+        notes.push_str(&format!(
+            "note: {} replaces the catalog's {} with its own\n",
+            f.file,
+            f.replaces
+                .iter()
+                .map(|id| format!("`{id}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     format!(
-        "{t}\n{} scenarios, {} handshakes and {} simulations: {} as expected, {} not as expected, {} without expectation; {} handshakes disagree with the model; {} pairings unsupported\n",
+        "{notes}{t}\n{} scenarios, {} handshakes and {} simulations: {} as expected, {} not as expected, {} without expectation; {} handshakes disagree with the model; {} pairings unsupported\n",
         totals.scenarios,
         totals.handshakes,
         totals.simulated,
@@ -222,6 +248,10 @@ pub struct ProfileEntry {
     pub source: Option<String>,
     /// Defining file.
     pub file: String,
+    /// Defined in a scenario file (not the catalog).
+    pub in_scenario_file: bool,
+    /// A scenario file's profile that replaces the catalog's of its id.
+    pub replaces_catalog: bool,
 }
 
 impl From<&Profile> for ProfileEntry {
@@ -242,6 +272,8 @@ impl From<&Profile> for ProfileEntry {
                 .collect(),
             source: p.source.clone(),
             file: p.defined_in.display().to_string(),
+            in_scenario_file: false,
+            replaces_catalog: false,
         }
     }
 }
@@ -276,13 +308,22 @@ pub struct Listing {
 }
 
 impl Listing {
-    /// Lists a catalog and scenario files.
+    /// Lists a catalog and scenario files: the catalog's profiles, then
+    /// each file's own, then every scenario.
     pub fn new(catalog: &Catalog, files: &[ScenarioFile]) -> Listing {
+        let own = files.iter().flat_map(|f| {
+            f.profiles.iter().map(|p| ProfileEntry {
+                in_scenario_file: true,
+                replaces_catalog: f.replaces.contains(&p.id),
+                ..ProfileEntry::from(p.as_ref())
+            })
+        });
         Listing {
             profiles: catalog
                 .profiles
                 .values()
                 .map(|p| ProfileEntry::from(p.as_ref()))
+                .chain(own)
                 .collect(),
             scenarios: files
                 .iter()
@@ -310,10 +351,16 @@ impl Listing {
                 "connection",
                 "versions",
                 "suites",
+                "defined in",
             ],
             style,
         );
         for p in &self.profiles {
+            let defined_in = match (p.in_scenario_file, p.replaces_catalog) {
+                (false, _) => "catalog".to_string(),
+                (true, false) => p.file.clone(),
+                (true, true) => format!("{} (replaces the catalog's)", p.file),
+            };
             profiles.add_row(vec![
                 p.id.clone(),
                 p.name.clone(),
@@ -321,6 +368,7 @@ impl Listing {
                 p.connection.clone(),
                 p.versions.join(", "),
                 p.suites.len().to_string(),
+                defined_in,
             ]);
         }
         let mut scenarios = table(&["scenario", "file", "client", "server"], style);

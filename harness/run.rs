@@ -314,6 +314,7 @@ pub type AdHoc = (Arc<Profile>, Arc<Profile>, Vec<Pairing>);
 /// expectation.
 fn ad_hoc(client: &Arc<Profile>, server: &Arc<Profile>, pairings: &[Pairing]) -> Scenario {
     Scenario {
+        line: 0,
         id: format!("{} → {}", client.id, server.id),
         description: None,
         source: None,

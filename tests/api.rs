@@ -458,13 +458,6 @@ fn explain_config_reports_suites_no_backend_implements() {
 }
 
 #[test]
-fn explain_config_of_an_unknown_profile_is_bad_input() {
-    let out = tls_harness(&["explain-config", "xsp-cti-8021"]);
-    assert_eq!(out.status.code(), Some(exit_codes::BAD_INPUT));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `xsp-cti-8012`?"));
-}
-
-#[test]
 fn a_layered_profile_needs_versions_at_some_level() {
     let e = check_single_error(
         r#"
@@ -687,17 +680,6 @@ fn explain_a_tls10_client_against_a_tls12_only_server_names_each_stacks_alert() 
     assert_eq!(json["rules"], "openssl-rustls");
     assert_eq!(json["prediction"]["outcome"]["alert"], "handshake_failure");
     assert!(json["prediction"]["steps"].as_array().unwrap().len() >= 3);
-}
-
-#[test]
-fn explain_an_unknown_scenario_is_bad_input_with_a_suggestion() {
-    let out = tls_harness(&["explain", "legacy-tls10-caller-to-11-6"]);
-    assert_eq!(out.status.code(), Some(exit_codes::BAD_INPUT));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("legacy-tls10-caller-to-11-6-1"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]

@@ -1,15 +1,15 @@
 //! The commands that build their runs from catalog profiles: `matrix`,
 //! `upgrade-plan` and `explain-config`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 
 use super::common::{
-    load_catalog, parse_pairing, print_json, print_report, report_input_errors, select,
-    unknown_product, Format,
+    command_line_error, load_catalog, load_for_profiles, parse_pairing, print_json, print_report,
+    profile_by_id, report_input_errors, select, unknown_product, Format,
 };
 use crate::backend::Pairing;
 use crate::exit_codes;
@@ -18,12 +18,14 @@ use crate::moment::Moment;
 use crate::progress::Progress;
 use crate::report::{grid_table, plan_table, support_table, ConfigExplanation};
 use crate::run::RunOptions;
-use crate::scenario::{error::suggestion, InputError, Profile, Role};
+use crate::scenario::{Profile, Role};
 
 #[derive(Debug, Args)]
 pub(super) struct ExplainConfigArgs {
-    /// Profile id.
+    /// Profile id: a given file's own profile, else the catalog's.
     profile: String,
+    /// Scenario files whose own profiles may be meant.
+    paths: Vec<PathBuf>,
     /// Catalog directory [default: ./scenarios/catalog, else the one built
     /// into the binary]
     #[arg(long, env = "TLS_HARNESS_CATALOG")]
@@ -95,6 +97,9 @@ pub(super) struct UpgradePlanArgs {
     /// Peer profiles to prove each step against; repeatable.
     #[arg(long = "peer")]
     peers: Vec<String>,
+    /// A scenario file whose own profiles (and CAs) --peer may name.
+    #[arg(long)]
+    file: Option<PathBuf>,
 }
 
 pub(super) fn matrix(args: MatrixArgs) -> i32 {
@@ -131,14 +136,14 @@ pub(super) fn matrix(args: MatrixArgs) -> i32 {
     let clients = select(&catalog, Role::Client, &args.clients, connection);
     let servers = select(&catalog, Role::Server, &args.servers, connection);
     if clients.is_empty() || servers.is_empty() {
-        let e = InputError::file(
-            Path::new("<command line>"),
+        return command_line_error(
             "the selection holds no client or no server profile",
-        )
-        .with_help(
-            "`tls-harness list` shows the profile ids; --client and --server take ids with `*`",
+            Some(
+                "`tls-harness list` shows the profile ids; --client and --server take ids with `*`"
+                    .into(),
+            ),
+            format,
         );
-        return report_input_errors(e.into(), format);
     }
     let pairings = if args.pairings.is_empty() {
         Pairing::ALL.to_vec()
@@ -152,10 +157,12 @@ pub(super) fn matrix(args: MatrixArgs) -> i32 {
 
 pub(super) fn upgrade_plan(args: UpgradePlanArgs) -> i32 {
     let format = args.run.format;
-    let catalog = match load_catalog(args.run.catalog.as_ref()) {
-        Ok((c, _)) => c,
-        Err(e) => return report_input_errors(e, format),
+    let files: Vec<PathBuf> = args.file.iter().cloned().collect();
+    let inputs = match load_for_profiles(args.run.catalog.as_ref(), &files, format) {
+        Ok(inputs) => inputs,
+        Err(status) => return status,
     };
+    let catalog = &inputs.catalog;
     let connection = args
         .run
         .connection
@@ -168,28 +175,20 @@ pub(super) fn upgrade_plan(args: UpgradePlanArgs) -> i32 {
         .cloned()
         .collect();
     if profiles.is_empty() {
-        return unknown_product(&catalog, &args.product, format);
+        return unknown_product(catalog, &args.product, format);
     }
     let mut peers = Vec::new();
     for id in &args.peers {
-        match catalog.profiles.get(id) {
-            Some(p) => peers.push(p.clone()),
-            None => {
-                let ids: Vec<&str> = catalog.profiles.keys().map(String::as_str).collect();
-                let mut e = InputError::file(
-                    Path::new("<command line>"),
-                    format!("unknown peer profile `{id}`"),
-                );
-                if let Some(help) = suggestion(id, &ids) {
-                    e = e.with_help(help);
-                }
-                return report_input_errors(e.into(), format);
-            }
+        match profile_by_id(&inputs, "peer profile", id, format) {
+            Ok(p) => peers.push(p),
+            Err(status) => return status,
         }
     }
+    // A file's CAs include the catalog's.
+    let cas = inputs.files.first().map_or(&catalog.cas, |f| &f.cas);
     let options = args.run.options(None);
     let progress = options.progress.clone();
-    let result = Runner::new(&catalog.cas, options, "catalog").and_then(|runner| {
+    let result = Runner::new(cas, options, "catalog").and_then(|runner| {
         let cas: Vec<String> = catalog.cas.iter().map(|c| c.id.clone()).collect();
         let rows = support(&runner, &profiles, &cas)?;
         plan(&runner, &rows, &profiles, &args.release, &peers)
@@ -199,22 +198,13 @@ pub(super) fn upgrade_plan(args: UpgradePlanArgs) -> i32 {
 }
 
 pub(super) fn explain_config(args: ExplainConfigArgs) -> i32 {
-    let catalog = match load_catalog(args.catalog.as_ref()) {
-        Ok((c, _)) => c,
-        Err(e) => return report_input_errors(e, args.format),
+    let profile = load_for_profiles(args.catalog.as_ref(), &args.paths, args.format)
+        .and_then(|inputs| profile_by_id(&inputs, "profile", &args.profile, args.format));
+    let profile = match profile {
+        Ok(p) => p,
+        Err(status) => return status,
     };
-    let Some(profile) = catalog.profiles.get(&args.profile) else {
-        let ids: Vec<&str> = catalog.profiles.keys().map(String::as_str).collect();
-        let mut e = InputError::file(
-            Path::new("<command line>"),
-            format!("unknown profile `{}`", args.profile),
-        );
-        if let Some(help) = suggestion(&args.profile, &ids) {
-            e = e.with_help(help);
-        }
-        return report_input_errors(e.into(), args.format);
-    };
-    let explanation = ConfigExplanation::new(profile);
+    let explanation = ConfigExplanation::new(&profile);
     match args.format {
         Format::Json => print_json(&explanation),
         f => print!("{}", explanation.table(f.style())),

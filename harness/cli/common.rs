@@ -11,8 +11,10 @@ use crate::backend::Pairing;
 use crate::exit_codes;
 use crate::model::Stacks;
 use crate::report::Style;
+use crate::scenario::{
+    check_unique_ids, shipped, toml_files, Catalog, InputError, InputErrors, ScenarioFile,
+};
 use crate::scenario::{error::suggestion, Profile, Role};
-use crate::scenario::{shipped, toml_files, Catalog, InputError, InputErrors, ScenarioFile};
 
 pub(super) fn parse_stacks(s: &str) -> Result<Stacks, String> {
     if s == "reference" {
@@ -124,6 +126,13 @@ pub(super) fn load(common: &Common) -> Result<Inputs, InputErrors> {
                     continue;
                 }
             }
+        } else if in_catalog(&path) || is_shipped_catalog_file(&path) {
+            errors.push(
+                InputError::file(&path, "this is a catalog file, not a scenario file").with_help(
+                    "catalog files are read from the catalog directory (--catalog DIR or TLS_HARNESS_CATALOG); `tls-harness list` shows their profiles",
+                ),
+            );
+            continue;
         } else {
             vec![path]
         };
@@ -134,6 +143,77 @@ pub(super) fn load(common: &Common) -> Result<Inputs, InputErrors> {
         .map(|f| catalog.load_scenario_file(f))
         .collect();
     inputs(catalog, loaded, errors)
+}
+
+/// The catalog and, only when `paths` name some, those scenario files (for
+/// the profiles they define); the exit status of a problem, reported.
+pub(super) fn load_for_profiles(
+    catalog: Option<&PathBuf>,
+    paths: &[PathBuf],
+    format: Format,
+) -> Result<Inputs, i32> {
+    let loaded = if paths.is_empty() {
+        load_catalog(catalog).map(|(catalog, _)| Inputs {
+            catalog,
+            files: Vec::new(),
+        })
+    } else {
+        load(&Common {
+            catalog: catalog.cloned(),
+            format,
+            paths: paths.to_vec(),
+        })
+    };
+    loaded.map_err(|e| report_input_errors(e, format))
+}
+
+/// The profile `id`: the one a given file defines (replacing the
+/// catalog's, if the catalog has one), else the catalog's. Two files that
+/// both define it are a question only the user can answer.
+pub(super) fn profile_by_id(
+    inputs: &Inputs,
+    what: &str,
+    id: &str,
+    format: Format,
+) -> Result<Arc<Profile>, i32> {
+    let own: Vec<&Arc<Profile>> = inputs
+        .files
+        .iter()
+        .flat_map(|f| f.profiles.iter().filter(|p| p.id == id))
+        .collect();
+    match own.as_slice() {
+        [one] => return Ok(Arc::clone(one)),
+        [first, second, ..] => {
+            return Err(command_line_error(
+                format!(
+                    "{what} `{id}` is defined in {} and in {}",
+                    first.defined_in.display(),
+                    second.defined_in.display()
+                ),
+                Some("name only the file whose profile you mean".into()),
+                format,
+            ))
+        }
+        [] => {}
+    }
+    if let Some(p) = inputs.catalog.profiles.get(id) {
+        return Ok(p.clone());
+    }
+    let mut ids: Vec<&str> = inputs.catalog.profiles.keys().map(String::as_str).collect();
+    ids.extend(
+        inputs
+            .files
+            .iter()
+            .flat_map(|f| f.profiles.iter().map(|p| p.id.as_str())),
+    );
+    Err(unknown_id(what, id, &ids, format))
+}
+
+/// Whether `path` holds the text of one of the catalog files built into the
+/// binary (a copy of the shipped catalog passed as a scenario file).
+fn is_shipped_catalog_file(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .is_ok_and(|text| shipped::catalog().any(|(_, shipped)| shipped == text))
 }
 
 /// The scenario files built into the binary, against `catalog`.
@@ -159,13 +239,47 @@ pub(super) fn inputs(
         }
     }
     if errors.is_empty() {
+        errors = check_unique_ids(&files);
+    }
+    if errors.is_empty() {
         Ok(Inputs { catalog, files })
     } else {
         Err(errors.into())
     }
 }
 
+/// Reports unusable scenario or catalog files; returns their status.
 pub(super) fn report_input_errors(errors: InputErrors, format: Format) -> i32 {
+    report_problems(errors, format, "bad-input");
+    exit_codes::BAD_INPUT
+}
+
+/// Reports a mistake on the command line (an unknown id, a filter that
+/// selects nothing, an address that is not one); returns its status.
+pub(super) fn command_line_error(
+    message: impl Into<String>,
+    help: Option<String>,
+    format: Format,
+) -> i32 {
+    let mut e = InputError::file(Path::new("<command line>"), message);
+    if let Some(help) = help {
+        e = e.with_help(help);
+    }
+    report_problems(e.into(), format, "bad-command-line");
+    exit_codes::USAGE
+}
+
+/// An id on the command line that names nothing among `known`, with the
+/// nearest known one.
+pub(super) fn unknown_id(what: &str, id: &str, known: &[&str], format: Format) -> i32 {
+    command_line_error(
+        format!("unknown {what} `{id}`"),
+        suggestion(id, known).or_else(|| Some(format!("`tls-harness list` shows the {what} ids"))),
+        format,
+    )
+}
+
+fn report_problems(errors: InputErrors, format: Format, kind: &str) {
     match format {
         Format::Json => {
             let problems: Vec<serde_json::Value> = errors
@@ -181,7 +295,7 @@ pub(super) fn report_input_errors(errors: InputErrors, format: Format) -> i32 {
                     })
                 })
                 .collect();
-            print_json(&serde_json::json!({ "error": "bad-input", "problems": problems }));
+            print_json(&serde_json::json!({ "error": kind, "problems": problems }));
         }
         Format::Table | Format::Markdown => {
             let report = match errors.errors.len() {
@@ -191,7 +305,6 @@ pub(super) fn report_input_errors(errors: InputErrors, format: Format) -> i32 {
             eprintln!("{report:?}");
         }
     }
-    exit_codes::BAD_INPUT
 }
 
 pub(super) fn print_json(value: &impl serde::Serialize) {
@@ -237,14 +350,11 @@ pub(super) fn unknown_product(catalog: &Catalog, product: &str, format: Format) 
         .collect();
     products.sort();
     products.dedup();
-    let mut e = InputError::file(
-        Path::new("<command line>"),
+    command_line_error(
         format!("no profile of product `{product}` in the catalog"),
-    );
-    if let Some(help) = suggestion(product, &products) {
-        e = e.with_help(help);
-    }
-    report_input_errors(e.into(), format)
+        suggestion(product, &products),
+        format,
+    )
 }
 
 /// Prints a derived table (JSON, or the table `render` draws) and returns

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::common::{load_catalog, print_json, report_input_errors, select, Format};
+use super::common::{
+    command_line_error, load_catalog, print_json, report_input_errors, select, Format,
+};
 use crate::backend::Backend;
 use crate::exit_codes;
 use crate::moment::Moment;
@@ -147,12 +149,11 @@ pub(super) fn scan_command(args: ScanArgs) -> i32 {
     };
     let clients = select(&catalog, Role::Client, &args.clients, None);
     if clients.is_empty() {
-        let e = InputError::file(
-            Path::new("<command line>"),
+        return command_line_error(
             "--clients matches no client profile",
-        )
-        .with_help("`tls-harness list` shows the profile ids; --clients takes ids with `*`");
-        return report_input_errors(e.into(), format);
+            Some("`tls-harness list` shows the profile ids; --clients takes ids with `*`".into()),
+            format,
+        );
     }
     let like = match args
         .like
@@ -262,14 +263,11 @@ fn find_profile(
         .filter(|p| p.role == role)
         .map(|p| p.id.as_str())
         .collect();
-    let mut e = InputError::file(
-        Path::new("<command line>"),
+    Err(command_line_error(
         format!("no {role} profile `{id}` in the catalog"),
-    );
-    if let Some(help) = suggestion(id, &ids) {
-        e = e.with_help(help);
-    }
-    Err(report_input_errors(e.into(), format))
+        suggestion(id, &ids),
+        format,
+    ))
 }
 
 /// The catalog's CAs, made, or the exit status of the harness's failure.
@@ -347,10 +345,7 @@ pub(super) fn probe_command(args: ProbeArgs) -> i32 {
             eprintln!("error: cannot reach {target}: {why}");
             exit_codes::UNREACHABLE
         }
-        Err(ProbeError::Unsupported(why)) => {
-            let e = InputError::file(Path::new("<command line>"), why);
-            report_input_errors(e.into(), format)
-        }
+        Err(ProbeError::Unsupported(why)) => command_line_error(why, None, format),
         Err(e) => {
             eprintln!("error: {e}");
             exit_codes::HARNESS_ERROR
@@ -386,8 +381,7 @@ pub(super) fn serve_command(args: ServeArgs) -> i32 {
     let (server, _) = match prepare(&profile, &pki, at, args.backend) {
         Ok(prepared) => prepared,
         Err(ProbeError::Unsupported(why)) => {
-            let e = InputError::file(Path::new("<command line>"), why);
-            return report_input_errors(e.into(), Format::Table);
+            return command_line_error(why, None, Format::Table);
         }
         Err(e) => {
             eprintln!("error: {e}");
@@ -404,11 +398,11 @@ pub(super) fn serve_command(args: ServeArgs) -> i32 {
         .ok()
         .and_then(|mut a| a.next())
     else {
-        let e = InputError::file(
-            Path::new("<command line>"),
+        return command_line_error(
             format!("cannot listen on `{}`: not an address", args.listen),
+            None,
+            Format::Table,
         );
-        return report_input_errors(e.into(), Format::Table);
     };
     let log = match connection_log(args.log.as_deref()) {
         Ok(log) => log,

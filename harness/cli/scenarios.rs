@@ -1,13 +1,15 @@
 //! The commands that run scenario files: `run`, `simulate`, `list`,
 //! `timeline` and `explain`.
 
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
 
 use super::common::{
-    load, parse_pairing, parse_stacks, print_json, report_input_errors, Common, Format,
+    command_line_error, glob, load, parse_pairing, parse_stacks, print_json, report_input_errors,
+    Common, Format,
 };
 use crate::backend::Pairing;
 use crate::endpoint::pairing_unsupported as unsupported;
@@ -17,7 +19,8 @@ use crate::moment::Moment;
 use crate::progress::Progress;
 use crate::report::{run_table, timeline_table, FileRun, Listing, Totals};
 use crate::run::{run_files, simulate_scenario, RunOptions};
-use crate::scenario::{error::suggestion, InputError};
+use crate::scenario::error::suggestion;
+use crate::scenario::{Role, ScenarioFile};
 use crate::timeline::timeline as turns;
 
 #[derive(Debug, Args)]
@@ -69,8 +72,61 @@ pub(super) struct RunArgs {
 
 #[derive(Debug, Args)]
 pub(super) struct ListArgs {
-    #[command(flatten)]
-    common: Common,
+    /// Scenario files or directories, whose own profiles and scenarios are
+    /// listed beside the catalog's [default: ./scenarios, else the shipped
+    /// scenarios]; and id patterns (`uccx-*`: any argument that is not a
+    /// file or directory) that profiles or scenarios must match.
+    items: Vec<String>,
+    /// Only profiles of this role (and scenarios with one of them).
+    #[arg(long, value_parser = parse_role)]
+    role: Option<Role>,
+    /// Only profiles of this product (and scenarios with one of them).
+    #[arg(long)]
+    product: Option<String>,
+    /// Catalog directory [default: ./scenarios/catalog, else the one built
+    /// into the binary]
+    #[arg(long, env = "TLS_HARNESS_CATALOG")]
+    catalog: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| format!("unknown role `{s}`; roles are client, server"))
+}
+
+impl ListArgs {
+    /// The arguments that name files or directories (or look as if they
+    /// should), and the id patterns.
+    fn split(&self) -> (Common, Vec<String>) {
+        let (paths, patterns): (Vec<&String>, Vec<&String>) = self.items.iter().partition(|a| {
+            Path::new(a).exists() || a.ends_with(".toml") || a.contains(std::path::MAIN_SEPARATOR)
+        });
+        let common = Common {
+            catalog: self.catalog.clone(),
+            format: self.format,
+            paths: paths.into_iter().map(PathBuf::from).collect(),
+        };
+        (common, patterns.into_iter().cloned().collect())
+    }
+
+    /// Keeps the profiles the filters select, and the scenarios that use
+    /// one of them or whose id matches a pattern.
+    fn filter(&self, listing: &mut Listing, patterns: &[String]) {
+        let matches = |id: &str| patterns.iter().any(|g| glob(g, id));
+        listing.profiles.retain(|p| {
+            (patterns.is_empty() || matches(&p.id))
+                && self.role.is_none_or(|r| p.role == r.to_string())
+                && self.product.as_ref().is_none_or(|want| &p.product == want)
+        });
+        let shown: BTreeSet<&str> = listing.profiles.iter().map(|p| p.id.as_str()).collect();
+        listing.scenarios.retain(|s| {
+            (!patterns.is_empty() && matches(&s.id))
+                || shown.contains(s.client.as_str())
+                || shown.contains(s.server.as_str())
+        });
+    }
 }
 
 #[derive(Debug, Args)]
@@ -83,11 +139,43 @@ pub(super) struct TimelineArgs {
 }
 
 /// Options of the commands that build scenarios from catalog profiles.
+/// A `--pairing` filter that leaves no scenario of `files` a pairing to
+/// run is a command-line mistake, not an empty report.
+fn pairing_filter_selects_nothing(
+    files: &[ScenarioFile],
+    only: &[Pairing],
+    format: Format,
+) -> Option<i32> {
+    let scenarios = || files.iter().flat_map(|f| &f.scenarios);
+    if only.is_empty() || scenarios().any(|s| s.pairings.iter().any(|p| only.contains(p))) {
+        return None;
+    }
+    let mut pinned: Vec<String> = scenarios()
+        .flat_map(|s| s.pairings.iter().map(|p| p.id()))
+        .collect();
+    pinned.sort();
+    pinned.dedup();
+    let asked: Vec<String> = only.iter().map(|p| p.id()).collect();
+    Some(command_line_error(
+        format!(
+            "--pairing {} selects no pairing of the given scenarios",
+            asked.join(", ")
+        ),
+        Some(format!("their pairings are {}", pinned.join(", "))),
+        format,
+    ))
+}
+
 pub(super) fn run(args: RunArgs) -> i32 {
     let inputs = match load(&args.common) {
         Ok(i) => i,
         Err(e) => return report_input_errors(e, args.common.format),
     };
+    if let Some(status) =
+        pairing_filter_selects_nothing(&inputs.files, &args.pairings, args.common.format)
+    {
+        return status;
+    }
     let scenarios = inputs.files.iter().map(|f| f.scenarios.len() as u64).sum();
     let options = RunOptions {
         deadline: Duration::from_millis(args.deadline_ms),
@@ -108,10 +196,7 @@ pub(super) fn run(args: RunArgs) -> i32 {
         .files
         .iter()
         .zip(runs)
-        .map(|(file, scenarios)| FileRun {
-            file: file.path.display().to_string(),
-            scenarios,
-        })
+        .map(|(file, scenarios)| FileRun::new(file, scenarios))
         .collect();
     report_runs(&runs, args.common.format)
 }
@@ -134,13 +219,22 @@ fn report_runs(runs: &[FileRun], format: Format) -> i32 {
 }
 
 pub(super) fn list(args: ListArgs) -> i32 {
-    let inputs = match load(&args.common) {
+    let (common, patterns) = args.split();
+    let inputs = match load(&common) {
         Ok(i) => i,
-        Err(e) => return report_input_errors(e, args.common.format),
+        Err(e) => return report_input_errors(e, args.format),
     };
-    let listing = Listing::new(&inputs.catalog, &inputs.files);
-    match args.common.format {
-        Format::Table | Format::Markdown => print!("{}", listing.table(args.common.format.style())),
+    let mut listing = Listing::new(&inputs.catalog, &inputs.files);
+    args.filter(&mut listing, &patterns);
+    if listing.profiles.is_empty() && listing.scenarios.is_empty() {
+        return command_line_error(
+            "the filters select no profile and no scenario",
+            Some("`tls-harness list` without filters shows every id".into()),
+            args.format,
+        );
+    }
+    match args.format {
+        Format::Table | Format::Markdown => print!("{}", listing.table(args.format.style())),
         Format::Json => print_json(&listing),
     }
     exit_codes::OK
@@ -177,6 +271,11 @@ pub(super) fn simulate(args: SimulateArgs) -> i32 {
         Ok(i) => i,
         Err(e) => return report_input_errors(e, args.common.format),
     };
+    if let Some(status) =
+        pairing_filter_selects_nothing(&inputs.files, &args.pairings, args.common.format)
+    {
+        return status;
+    }
     let options = RunOptions {
         only: (!args.pairings.is_empty()).then_some(args.pairings),
         at: args.at.unwrap_or_else(Moment::now),
@@ -185,13 +284,14 @@ pub(super) fn simulate(args: SimulateArgs) -> i32 {
     let runs: Vec<FileRun> = inputs
         .files
         .iter()
-        .map(|file| FileRun {
-            file: file.path.display().to_string(),
-            scenarios: file
-                .scenarios
-                .iter()
-                .map(|s| simulate_scenario(s, &file.cas, &options))
-                .collect(),
+        .map(|file| {
+            let scenarios = file.scenarios.iter();
+            FileRun::new(
+                file,
+                scenarios
+                    .map(|s| simulate_scenario(s, &file.cas, &options))
+                    .collect(),
+            )
         })
         .collect();
     report_runs(&runs, args.common.format)
@@ -215,15 +315,13 @@ pub(super) fn explain(args: ExplainArgs) -> i32 {
             .iter()
             .flat_map(|f| f.scenarios.iter().map(|s| s.id.as_str()))
             .collect();
-        let mut e = InputError::file(
-            Path::new("<command line>"),
+        return command_line_error(
             format!("no scenario `{}` in the given files", args.scenario),
+            suggestion(&args.scenario, &ids).or_else(|| {
+                Some("`tls-harness list` shows the scenario ids; name the file if it is outside scenarios/".into())
+            }),
+            format,
         );
-        e = e.with_help(suggestion(&args.scenario, &ids).unwrap_or_else(|| {
-            "`tls-harness list` shows the scenario ids; name the file if it is outside scenarios/"
-                .to_string()
-        }));
-        return report_input_errors(e.into(), format);
     };
     let at = args.at.unwrap_or_else(Moment::now);
     let when = scenario.at.unwrap_or(at);

@@ -131,6 +131,7 @@ fn unlike(
     options: &ProbeOptions,
 ) -> Vec<String> {
     let scenario = Scenario {
+        line: 0,
         id: format!("{} → {}", client.id, like.profile.id),
         description: None,
         source: None,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::error::{InputError, InputErrors};
 use super::profile::{Profile, BUILTIN_ROOT};
-use super::resolve::{parse_source, read_file, Resolver, Source};
+use super::resolve::{parse_source, read_file, Ids, Resolver, Source};
 use super::scenarios::ScenarioFile;
 use super::shipped;
 use crate::pki::{CaSpec, KeyType};
@@ -107,7 +107,7 @@ impl Catalog {
                     .with_help("move the scenario to a file outside the catalog directory"),
                 );
             }
-            r.profiles(s, &catalog.cas, &mut catalog.profiles);
+            r.profiles(s, &catalog.cas, &mut catalog.profiles, Ids::Unique);
         }
         r.finish()?;
         Ok(catalog)
@@ -132,13 +132,21 @@ impl Catalog {
         let mut r = Resolver::default();
         let cas = r.cas(std::slice::from_ref(&source), self.cas.clone());
         let mut profiles = self.profiles.clone();
-        r.profiles(&source, &cas, &mut profiles);
+        let replaces = r.profiles(&source, &cas, &mut profiles, Ids::MayReplace);
         let scenarios = r.scenarios(&source, &profiles);
         r.finish()?;
+        let own = source
+            .raw
+            .profile
+            .keys()
+            .filter_map(|id| profiles.get(id.get_ref()).cloned())
+            .collect();
         Ok(ScenarioFile {
             path,
             scenarios,
             cas,
+            profiles: own,
+            replaces,
         })
     }
 }

@@ -33,4 +33,4 @@ pub use profile::{
     CertException, CertificateDef, Change, ClientAuth, EcdsaPresentation, Fallback, Layer, Profile,
     Role, SuiteChoice, BUILTIN_ROOT,
 };
-pub use scenarios::{Scenario, ScenarioFile};
+pub use scenarios::{check_unique_ids, Scenario, ScenarioFile};

@@ -27,7 +27,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub(super) fn parse(s: &str) -> Option<Role> {
+    /// The role a file names: `client` or `server`.
+    pub fn parse(s: &str) -> Option<Role> {
         match s {
             "client" => Some(Role::Client),
             "server" => Some(Role::Server),

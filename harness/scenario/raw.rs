@@ -41,16 +41,18 @@ pub struct RawCa {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawProfile {
+    // The five identity keys are required; they are options here so that
+    // resolution can name every missing one at once, with the profile's id.
     /// Display name in the vendor's notation: "UCCX 11.5(1)SU1".
-    pub name: String,
+    pub name: Option<String>,
     /// Product id: `uccx`, `salesforce`.
-    pub product: Spanned<String>,
+    pub product: Option<Spanned<String>>,
     /// Release in the vendor's notation.
-    pub release: String,
+    pub release: Option<String>,
     /// `client` or `server`.
-    pub role: Spanned<String>,
+    pub role: Option<Spanned<String>>,
     /// Connection kind: `https`, `jdbc`, `inbound`, `outbound`, `cti`, ...
-    pub connection: Spanned<String>,
+    pub connection: Option<Spanned<String>>,
     /// Where the facts come from (a page and heading under `docs/`, such as
     /// `docs/products/uccx.md#upcoming-releases`).
     pub source: Option<String>,
@@ -89,6 +91,15 @@ pub struct RawProfile {
     pub client_identities: Option<Spanned<Vec<String>>>,
     /// Changes from a date on, in date order.
     pub change: Option<Vec<Spanned<RawChange>>>,
+}
+
+impl RawProfile {
+    /// Where errors about the profile as a whole point: its `role` value,
+    /// or the start of the file when it has none (resolution reports a
+    /// missing role before anything asks for this).
+    pub fn anchor(&self) -> std::ops::Range<usize> {
+        self.role.as_ref().map_or(0..0, Spanned::span)
+    }
 }
 
 /// `[[profile.ID.layer]]`

@@ -12,6 +12,8 @@ mod profile;
 mod scenarios;
 mod settings;
 
+pub(in crate::scenario) use profile::Ids;
+
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};

@@ -14,6 +14,25 @@ use crate::scenario::error;
 use crate::scenario::profile::{CertException, ClientAuth, EcdsaPresentation, Profile, Role};
 use crate::scenario::raw::RawProfile;
 
+/// Whether a file may define a profile under an id it already knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(in crate::scenario) enum Ids {
+    /// Catalog files: every id once across the catalog.
+    Unique,
+    /// Scenario files: a profile may replace the catalog's of its id.
+    MayReplace,
+}
+
+/// What a profile is: the five required keys, checked.
+struct Identity {
+    name: String,
+    product: String,
+    release: String,
+    /// `None` when the file names an unknown role (reported).
+    role: Option<Role>,
+    connection: String,
+}
+
 /// The values of the keys that belong to one role.
 struct RoleFields {
     ecdsa_presentation: EcdsaPresentation,
@@ -26,17 +45,23 @@ struct RoleFields {
 }
 
 impl Resolver {
-    /// Adds the profiles of `s` to `into`; ids must be new.
+    /// Adds the profiles of `s` to `into`. A catalog's ids must be new
+    /// ([`Ids::Unique`]); a scenario file's may replace a catalog profile
+    /// for that file ([`Ids::MayReplace`]). Returns the ids replaced.
     pub(in crate::scenario) fn profiles(
         &mut self,
         s: &Source,
         cas: &[CaSpec],
         into: &mut BTreeMap<String, Arc<Profile>>,
-    ) {
+        ids: Ids,
+    ) -> Vec<String> {
+        let mut replaced = Vec::new();
         for (id, p) in &s.raw.profile {
             let key = format!("profile.{}", id.get_ref());
             self.check_id(s, id, key.clone());
-            if let Some(existing) = into.get(id.get_ref()) {
+            if ids == Ids::MayReplace && into.contains_key(id.get_ref()) {
+                replaced.push(id.get_ref().clone());
+            } else if let Some(existing) = into.get(id.get_ref()) {
                 let message = format!(
                     "profile `{}` is already defined in {}",
                     id.get_ref(),
@@ -51,28 +76,32 @@ impl Resolver {
                 );
                 continue;
             }
-            match self.profile(s, id.get_ref(), p, cas, &key) {
+            match self.profile(s, id, p, cas, &key) {
                 Some(profile) => {
                     into.insert(id.get_ref().clone(), Arc::new(profile));
                 }
                 None => {
+                    into.remove(id.get_ref());
                     self.broken.insert(id.get_ref().clone());
                 }
             }
         }
+        replaced
     }
 
     /// One profile; `None` if it has any problem.
     fn profile(
         &mut self,
         s: &Source,
-        id: &str,
+        id: &Spanned<String>,
         p: &RawProfile,
         cas: &[CaSpec],
         key: &str,
     ) -> Option<Profile> {
         let errors_before = self.errors.len();
-        let role = self.identity(s, p, key);
+        let identity = self.identity(s, id, p, key)?;
+        let role = identity.role;
+        let id = id.get_ref().as_str();
         let settings = self.settings(s, p, key, errors_before)?;
         let role_fields = self.role_fields(s, id, p, key, role);
         let holder = Holder {
@@ -87,11 +116,11 @@ impl Resolver {
         }
         Some(Profile {
             id: id.to_string(),
-            name: p.name.clone(),
-            product: p.product.get_ref().clone(),
-            release: p.release.clone(),
+            name: identity.name,
+            product: identity.product,
+            release: identity.release,
             role: role?,
-            connection: p.connection.get_ref().clone(),
+            connection: identity.connection,
             source: p.source.clone(),
             versions: settings.versions,
             suites: settings.suites,
@@ -113,23 +142,69 @@ impl Resolver {
         })
     }
 
-    /// The role, and the ids that name the product and the connection.
-    fn identity(&mut self, s: &Source, p: &RawProfile, key: &str) -> Option<Role> {
-        let role = Role::parse(p.role.get_ref());
-        if role.is_none() {
-            let help = error::suggestion(p.role.get_ref(), &["client", "server"]);
+    /// The five keys that say what the profile is: every missing one named
+    /// at once (then `None`), the role parsed, the product and connection
+    /// ids checked.
+    fn identity(
+        &mut self,
+        s: &Source,
+        id: &Spanned<String>,
+        p: &RawProfile,
+        key: &str,
+    ) -> Option<Identity> {
+        let (Some(name), Some(product), Some(release), Some(role), Some(connection)) =
+            (&p.name, &p.product, &p.release, &p.role, &p.connection)
+        else {
+            self.missing_identity(s, id, p, key);
+            return None;
+        };
+        let parsed = Role::parse(role.get_ref());
+        if parsed.is_none() {
+            let help = error::suggestion(role.get_ref(), &["client", "server"]);
             self.err(
                 s,
-                p.role.span(),
+                role.span(),
                 format!("{key}.role"),
-                format!("unknown role `{}`", p.role.get_ref()),
+                format!("unknown role `{}`", role.get_ref()),
                 help,
             );
         }
-        for (field, v) in [("product", &p.product), ("connection", &p.connection)] {
+        for (field, v) in [("product", product), ("connection", connection)] {
             self.check_id(s, v, format!("{key}.{field}"));
         }
-        role
+        Some(Identity {
+            name: name.clone(),
+            product: product.get_ref().clone(),
+            release: release.clone(),
+            role: parsed,
+            connection: connection.get_ref().clone(),
+        })
+    }
+
+    fn missing_identity(&mut self, s: &Source, id: &Spanned<String>, p: &RawProfile, key: &str) {
+        let present = [
+            ("name", p.name.is_some()),
+            ("product", p.product.is_some()),
+            ("release", p.release.is_some()),
+            ("role", p.role.is_some()),
+            ("connection", p.connection.is_some()),
+        ];
+        let missing: Vec<String> = present
+            .iter()
+            .filter(|(_, here)| !here)
+            .map(|(field, _)| format!("`{field}`"))
+            .collect();
+        self.err(
+            s,
+            id.span(),
+            key.to_string(),
+            format!(
+                "profile `{}` is missing {}",
+                id.get_ref(),
+                missing.join(", ")
+            ),
+            Some("every profile says its name, product, release, role and connection".into()),
+        );
     }
 
     /// The keys that belong to one role, each refused on a profile of the

@@ -152,6 +152,10 @@ impl Resolver {
             .unwrap_or_else(|| server.host.clone());
         Some(Scenario {
             id: raw.id.get_ref().clone(),
+            line: s.text[..raw.id.span().start.min(s.text.len())]
+                .matches('\n')
+                .count()
+                + 1,
             description: raw.description.clone(),
             source: raw.source.clone(),
             client,

@@ -56,7 +56,7 @@ impl Resolver {
         else {
             self.err(
                 s,
-                p.role.span(),
+                p.anchor(),
                 key.to_string(),
                 "no protocol versions".into(),
                 Some("set `versions` on the profile or on one of its layers".into()),
@@ -108,13 +108,13 @@ impl Resolver {
             layered.then(|| Won {
                 value: layers::default_suites(),
                 from: DEFAULT_SUITES_LEVEL.to_string(),
-                span: p.role.span(),
+                span: p.anchor(),
             })
         });
         if suites.is_none() {
             self.err(
                 s,
-                p.role.span(),
+                p.anchor(),
                 key.to_string(),
                 "no cipher suites".into(),
                 Some("set `suites` on the profile or on one of its layers".into()),

@@ -1,0 +1,342 @@
+//! The command line as a user meets it: the exit status of each kind of
+//! mistake (the table in the README), profiles defined in scenario files,
+//! `list`'s filters, and the checks across the files of one run.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rstest::rstest;
+use tls_harness::exit_codes;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tls_harness(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tls-harness"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("TLS_HARNESS_CATALOG")
+        .output()
+        .expect("the binary runs")
+}
+
+/// Writes `text` to a file of its own under the test's temporary directory.
+fn write_case(name: &str, text: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-cases");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// What the command wrote on stderr, with miette's line wrapping undone
+/// (words joined by single spaces, its `|` gutter dropped).
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr)
+        .split_whitespace()
+        .filter(|w| *w != "|")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[track_caller]
+fn check_status(out: &Output, want: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(want),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// UCCX 11.6(1) with TLS 1.1 re-enabled, under the catalog's id.
+const PATCHED_11_6_1: &str = r#"
+[profile.uccx-11-6-1-server]
+name = "UCCX 11.6(1), TLS 1.1 re-enabled"
+product = "uccx"
+release = "11.6(1)"
+role = "server"
+connection = "https"
+host = "uccx-11-6-1.example.com"
+versions = ["1.1", "1.2"]
+suites = ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-SHA"]
+
+[profile.tls11-only-caller]
+name = "A TLS 1.1 caller"
+product = "third-party"
+release = "1"
+role = "client"
+connection = "https"
+versions = ["1.1"]
+suites = ["ECDHE-RSA-AES128-SHA"]
+
+[[scenario]]
+id = "tls11-caller-to-patched-11-6-1"
+client = "tls11-only-caller"
+server = "uccx-11-6-1-server"
+pairings = ["openssl-openssl"]
+expect = { result = "established", version = "1.1" }
+"#;
+
+/// Every command-line mistake and the status the README gives it, with a
+/// word of the message that must say what was wrong.
+#[rstest]
+#[case::unknown_subcommand(&["frobnicate"], exit_codes::USAGE, "unrecognized subcommand")]
+#[case::unknown_pairing(&["run", "--pairing", "rustls-boringssl"], exit_codes::USAGE, "unknown pairing")]
+#[case::unknown_profile(&["explain-config", "xsp-cti-8021"], exit_codes::USAGE, "did you mean `xsp-cti-8012`?")]
+#[case::unknown_scenario(&["explain", "legacy-tls10-caller-to-11-6"], exit_codes::USAGE, "legacy-tls10-caller-to-11-6-1")]
+#[case::unknown_product(&["matrix", "--support", "uccxx"], exit_codes::USAGE, "did you mean `uccx`?")]
+#[case::unknown_peer(&["upgrade-plan", "uccx", "11.5", "--peer", "salesforce-prod"], exit_codes::USAGE, "unknown peer profile")]
+#[case::empty_selection(&["matrix", "--client", "nobody-*"], exit_codes::USAGE, "no client or no server")]
+#[case::list_filter_selects_nothing(&["list", "nothing-has-this-id"], exit_codes::USAGE, "select no profile")]
+#[case::unknown_role(&["list", "--role", "middlebox"], exit_codes::USAGE, "unknown role")]
+#[case::missing_catalog_directory(&["list", "--catalog", "no/such/dir"], exit_codes::BAD_INPUT, "--catalog")]
+#[case::missing_scenario_file(&["run", "no/such/file.toml"], exit_codes::BAD_INPUT, "cannot read")]
+#[case::catalog_file_as_scenario_file(&["run", "scenarios/catalog/uccx.toml"], exit_codes::BAD_INPUT, "is a catalog file, not a scenario file")]
+fn each_mistake_exits_with_its_status_and_says_what(
+    #[case] args: &[&str],
+    #[case] status: i32,
+    #[case] says: &str,
+) {
+    let out = tls_harness(args);
+    check_status(&out, status);
+    assert!(stderr(&out).contains(says), "{}", stderr(&out));
+}
+
+#[test]
+fn a_pairing_filter_that_every_pin_excludes_is_a_mistake_not_an_empty_table() {
+    let path = write_case("pinned.toml", PATCHED_11_6_1);
+    let out = tls_harness(&["run", path.to_str().unwrap(), "--pairing", "rustls-rustls"]);
+    check_status(&out, exit_codes::USAGE);
+    assert!(
+        stderr(&out).contains(
+            "--pairing rustls-rustls selects no pairing of the given scenarios help: their pairings are openssl-openssl"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_command_line_mistake_in_json_is_marked_as_such() {
+    let out = tls_harness(&["explain-config", "nobody", "--format", "json"]);
+    check_status(&out, exit_codes::USAGE);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["error"], "bad-command-line");
+    assert_eq!(json["problems"][0]["message"], "unknown profile `nobody`");
+}
+
+#[test]
+fn a_catalog_file_passed_as_a_scenario_file_is_one_error() {
+    let out = tls_harness(&["run", "scenarios/catalog/uccx.toml"]);
+    check_status(&out, exit_codes::BAD_INPUT);
+    assert_eq!(
+        stderr(&out).matches("catalog file").count(),
+        2,
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !stderr(&out).contains("already defined"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_copy_of_a_shipped_catalog_file_is_recognised_anywhere() {
+    let text = std::fs::read_to_string(root().join("scenarios/catalog/finesse.toml")).unwrap();
+    let copy = write_case("finesse-catalog-copy.toml", &text);
+    let out = tls_harness(&["run", copy.to_str().unwrap()]);
+    check_status(&out, exit_codes::BAD_INPUT);
+    assert!(
+        stderr(&out).contains("is a catalog file"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn missing_identity_keys_are_named_at_once_with_the_profile() {
+    let path = write_case(
+        "missing.toml",
+        "[profile.half-a-client]\nname = \"x\"\nversions = [\"1.2\"]\nsuites = [\"AES128-SHA\"]\n",
+    );
+    let out = tls_harness(&["run", "--format", "json", path.to_str().unwrap()]);
+    check_status(&out, exit_codes::BAD_INPUT);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problems = json["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(
+        problems[0]["message"],
+        "profile `half-a-client` is missing `product`, `release`, `role`, `connection`"
+    );
+    assert_eq!(problems[0]["key"], "profile.half-a-client");
+    assert_eq!(problems[0]["line"], 1);
+}
+
+#[test]
+fn a_file_profile_under_a_catalog_id_replaces_it_and_run_says_so() {
+    let path = write_case("patched.toml", PATCHED_11_6_1);
+    let out = tls_harness(&["run", path.to_str().unwrap()]);
+    check_status(&out, exit_codes::OK);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(&format!(
+            "note: {} replaces the catalog's `uccx-11-6-1-server` with its own",
+            path.display()
+        )),
+        "{text}"
+    );
+    // The catalog's 11.6(1) is TLS 1.2 only; the file's accepts TLS 1.1.
+    assert!(
+        text.contains("TLS 1.1 TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"),
+        "{text}"
+    );
+    let json = tls_harness(&["run", "--format", "json", path.to_str().unwrap()]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["files"][0]["replaces"][0], "uccx-11-6-1-server");
+}
+
+#[test]
+fn a_replacement_holds_only_for_its_own_file() {
+    let path = write_case("patched-alone.toml", PATCHED_11_6_1);
+    let out = tls_harness(&[
+        "run",
+        path.to_str().unwrap(),
+        "scenarios/uccx/callers-by-release.toml",
+    ]);
+    // The shipped file's expectations are those of the catalog's 11.6(1).
+    check_status(&out, exit_codes::OK);
+}
+
+#[test]
+fn list_shows_a_files_own_profiles_and_filters_by_pattern_role_and_product() {
+    let path = write_case("patched-list.toml", PATCHED_11_6_1);
+    let out = tls_harness(&[
+        "list",
+        path.to_str().unwrap(),
+        "uccx-11-6-*",
+        "--role",
+        "server",
+        "--format",
+        "json",
+    ]);
+    check_status(&out, exit_codes::OK);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let profiles = json["profiles"].as_array().unwrap();
+    let mine: Vec<&serde_json::Value> = profiles
+        .iter()
+        .filter(|p| p["in-scenario-file"] == true)
+        .collect();
+    assert_eq!(mine.len(), 1, "{profiles:#?}");
+    assert_eq!(mine[0]["id"], "uccx-11-6-1-server");
+    assert_eq!(mine[0]["replaces-catalog"], true);
+    assert!(profiles
+        .iter()
+        .all(|p| p["role"] == "server" && p["id"].as_str().unwrap().starts_with("uccx-11-6-")));
+    assert!(
+        profiles.iter().any(|p| p["in-scenario-file"] == false),
+        "the catalog's own 11.6(1) is listed too"
+    );
+    let scenarios = json["scenarios"].as_array().unwrap();
+    assert!(scenarios
+        .iter()
+        .any(|s| s["id"] == "tls11-caller-to-patched-11-6-1"));
+    let by_product = tls_harness(&["list", "--product", "salesforce", "--format", "json"]);
+    let by_product: serde_json::Value = serde_json::from_slice(&by_product.stdout).unwrap();
+    let products: Vec<&str> = by_product["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["product"].as_str().unwrap())
+        .collect();
+    assert!(!products.is_empty() && products.iter().all(|p| *p == "salesforce"));
+}
+
+#[test]
+fn explain_config_and_upgrade_plan_find_a_files_profiles() {
+    let path = write_case("patched-config.toml", PATCHED_11_6_1);
+    let file = path.to_str().unwrap();
+    let out = tls_harness(&["explain-config", "uccx-11-6-1-server", file]);
+    check_status(&out, exit_codes::OK);
+    assert!(
+        stdout(&out).contains("TLS 1.1 re-enabled"),
+        "{}",
+        stdout(&out)
+    );
+    let out = tls_harness(&["explain-config", "tls11-only-caller", file]);
+    check_status(&out, exit_codes::OK);
+    let out = tls_harness(&[
+        "upgrade-plan",
+        "uccx",
+        "11.5",
+        "--peer",
+        "tls11-only-caller",
+        "--file",
+        file,
+    ]);
+    // The caller is a client; a plan proves client steps against servers and
+    // server steps against clients, so it is accepted as a peer.
+    check_status(&out, exit_codes::OK);
+    assert!(
+        stdout(&out).contains("tls11-only-caller"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn two_files_defining_one_profile_id_ask_which_is_meant() {
+    let a = write_case("twice-a.toml", PATCHED_11_6_1);
+    let b = write_case(
+        "twice-b.toml",
+        &PATCHED_11_6_1.replace("tls11-caller-to", "other-tls11-caller-to"),
+    );
+    let out = tls_harness(&[
+        "explain-config",
+        "uccx-11-6-1-server",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    check_status(&out, exit_codes::USAGE);
+    assert!(
+        stderr(&out).contains("twice-a.toml and in"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn one_scenario_id_in_two_files_of_a_run_names_both_places() {
+    let copy = write_case(
+        "jdbc-copy.toml",
+        &std::fs::read_to_string(root().join("scenarios/uccx/jdbc.toml")).unwrap(),
+    );
+    let out = tls_harness(&[
+        "run",
+        "--format",
+        "json",
+        "scenarios/uccx/jdbc.toml",
+        copy.to_str().unwrap(),
+    ]);
+    check_status(&out, exit_codes::BAD_INPUT);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &json["problems"][0];
+    assert_eq!(first["file"], copy.display().to_string());
+    assert!(
+        first["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("is also used at scenarios/uccx/jdbc.toml:9"),
+        "{first}"
+    );
+    assert_eq!(first["line"], 9);
+}
