@@ -340,3 +340,61 @@ fn one_scenario_id_in_two_files_of_a_run_names_both_places() {
     );
     assert_eq!(first["line"], 9);
 }
+
+#[test]
+fn run_writes_junit_that_parses_back_with_failures_and_skips() {
+    let text = format!(
+        "{PATCHED_11_6_1}\n[[scenario]]\nid = \"wrong-version\"\nclient = \"api-client-modern\"\nserver = \"uccx-11-6-1-server\"\nexpect = {{ result = \"established\", version = \"1.3\" }}\n"
+    );
+    let case = write_case("junit-case.toml", &text);
+    let xml = case.with_extension("xml");
+    let out = tls_harness(&[
+        "run",
+        case.to_str().unwrap(),
+        "--format",
+        "junit",
+        "--output",
+        xml.to_str().unwrap(),
+    ]);
+    check_status(&out, exit_codes::EXPECTATION_FAILED);
+    assert!(out.stdout.is_empty(), "the report goes to --output");
+    let report = quick_junit::Report::deserialize_from_str(&std::fs::read_to_string(&xml).unwrap())
+        .expect("the JUnit report parses back");
+    assert_eq!(report.test_suites.len(), 1);
+    let suite = &report.test_suites[0];
+    assert_eq!(suite.name.as_str(), case.display().to_string());
+    // One pinned pairing, then four for the unpinned scenario.
+    assert_eq!(suite.test_cases.len(), 5);
+    let named = |scenario: &str, pairing: &str| {
+        suite
+            .test_cases
+            .iter()
+            .find(|c| {
+                c.classname.as_ref().map(|n| n.as_str()) == Some(scenario)
+                    && c.name.as_str() == pairing
+            })
+            .unwrap_or_else(|| panic!("no test case {scenario} {pairing}"))
+    };
+    let held = named("tls11-caller-to-patched-11-6-1", "openssl-openssl");
+    assert!(matches!(
+        held.status,
+        quick_junit::TestCaseStatus::Success { .. }
+    ));
+    let failed = named("wrong-version", "openssl-openssl");
+    match &failed.status {
+        quick_junit::TestCaseStatus::NonSuccess { message, ty, .. } => {
+            assert_eq!(ty.as_ref().map(|t| t.as_str()), Some("not-as-expected"));
+            let message = message.as_ref().map(|m| m.as_str()).unwrap_or_default();
+            assert!(message.contains("expected version TLS 1.3"), "{message}");
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    // The file's 11.6(1) enables TLS 1.1, which rustls lacks.
+    match &named("wrong-version", "openssl-rustls").status {
+        quick_junit::TestCaseStatus::Skipped { message, .. } => {
+            let message = message.as_ref().map(|m| m.as_str()).unwrap_or_default();
+            assert!(message.contains("rustls has no TLS 1.1"), "{message}");
+        }
+        other => panic!("expected a skip, got {other:?}"),
+    }
+}

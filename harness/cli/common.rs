@@ -52,9 +52,6 @@ pub(super) struct Common {
     /// into the binary]
     #[arg(long, env = "TLS_HARNESS_CATALOG")]
     pub(super) catalog: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    pub(super) format: Format,
     /// Scenario files or directories [default: ./scenarios, else the
     /// shipped scenarios]; the catalog directory is skipped.
     pub(super) paths: Vec<PathBuf>,
@@ -160,7 +157,6 @@ pub(super) fn load_for_profiles(
     } else {
         load(&Common {
             catalog: catalog.cloned(),
-            format,
             paths: paths.to_vec(),
         })
     };
@@ -309,8 +305,16 @@ fn report_problems(errors: InputErrors, format: Format, kind: &str) {
 
 pub(super) fn print_json(value: &impl serde::Serialize) {
     let mut out = std::io::stdout().lock();
-    let _ = serde_json::to_writer_pretty(&mut out, value);
-    let _ = writeln!(out);
+    let _ = out.write_all(json_text(value).as_bytes());
+}
+
+/// `value` as pretty JSON with a final newline.
+pub(super) fn json_text(value: &impl serde::Serialize) -> String {
+    // The reports are plain data (strings, numbers, maps with string keys),
+    // which serde_json always serialises.
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// `*` matches any run of characters; everything else matches itself.

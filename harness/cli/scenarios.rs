@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use super::common::{
-    command_line_error, glob, load, parse_pairing, parse_stacks, print_json, report_input_errors,
-    Common, Format,
+    command_line_error, glob, json_text, load, parse_pairing, parse_stacks, print_json,
+    report_input_errors, Common, Format,
 };
 use crate::backend::Pairing;
 use crate::endpoint::pairing_unsupported as unsupported;
@@ -17,16 +17,55 @@ use crate::exit_codes;
 use crate::model::{self, Stacks};
 use crate::moment::Moment;
 use crate::progress::Progress;
-use crate::report::{run_table, timeline_table, FileRun, Listing, Totals};
+use crate::report::{junit, run_table, timeline_table, FileRun, Listing, Style, Totals};
 use crate::run::{run_files, simulate_scenario, RunOptions};
 use crate::scenario::error::suggestion;
 use crate::scenario::{Role, ScenarioFile};
 use crate::timeline::timeline as turns;
 
+/// How `run` and `simulate` print their report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+enum RunFormat {
+    /// A table for people.
+    #[default]
+    Table,
+    /// A Markdown table, for tickets and documents.
+    Markdown,
+    /// JSON for machines.
+    Json,
+    /// JUnit XML for CI systems: a test suite per file, a test case per
+    /// scenario and pairing.
+    Junit,
+}
+
+/// Where and how `run` and `simulate` report.
+#[derive(Debug, Args)]
+struct RunOutput {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: RunFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+impl RunOutput {
+    /// The format problems are reported in.
+    fn errors(&self) -> Format {
+        match self.format {
+            RunFormat::Json => Format::Json,
+            RunFormat::Markdown => Format::Markdown,
+            RunFormat::Table | RunFormat::Junit => Format::Table,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub(super) struct SimulateArgs {
     #[command(flatten)]
     common: Common,
+    #[command(flatten)]
+    output: RunOutput,
     /// Only this pairing's row (besides `reference`); repeatable.
     #[arg(long = "pairing", value_parser = parse_pairing)]
     pairings: Vec<Pairing>,
@@ -42,6 +81,9 @@ pub(super) struct ExplainArgs {
     scenario: String,
     #[command(flatten)]
     common: Common,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
     /// Whose rules: a pairing (`openssl-rustls`) or `reference` (the RFCs)
     /// [default: the scenario's first pairing that can run, else
     /// reference].
@@ -56,6 +98,8 @@ pub(super) struct ExplainArgs {
 pub(super) struct RunArgs {
     #[command(flatten)]
     common: Common,
+    #[command(flatten)]
+    output: RunOutput,
     /// Run only this pairing (`rustls-openssl` = rustls client, OpenSSL
     /// server); repeatable.
     #[arg(long = "pairing", value_parser = parse_pairing)]
@@ -105,7 +149,6 @@ impl ListArgs {
         });
         let common = Common {
             catalog: self.catalog.clone(),
-            format: self.format,
             paths: paths.into_iter().map(PathBuf::from).collect(),
         };
         (common, patterns.into_iter().cloned().collect())
@@ -133,6 +176,9 @@ impl ListArgs {
 pub(super) struct TimelineArgs {
     #[command(flatten)]
     common: Common,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
     /// Deadline for each side of each handshake, in milliseconds.
     #[arg(long, default_value_t = 10_000)]
     deadline_ms: u64,
@@ -169,10 +215,10 @@ fn pairing_filter_selects_nothing(
 pub(super) fn run(args: RunArgs) -> i32 {
     let inputs = match load(&args.common) {
         Ok(i) => i,
-        Err(e) => return report_input_errors(e, args.common.format),
+        Err(e) => return report_input_errors(e, args.output.errors()),
     };
     if let Some(status) =
-        pairing_filter_selects_nothing(&inputs.files, &args.pairings, args.common.format)
+        pairing_filter_selects_nothing(&inputs.files, &args.pairings, args.output.errors())
     {
         return status;
     }
@@ -198,16 +244,27 @@ pub(super) fn run(args: RunArgs) -> i32 {
         .zip(runs)
         .map(|(file, scenarios)| FileRun::new(file, scenarios))
         .collect();
-    report_runs(&runs, args.common.format)
+    report_runs(&runs, &args.output)
 }
 
 /// Prints the runs of `run` or `simulate` and returns the exit status they
 /// call for.
-fn report_runs(runs: &[FileRun], format: Format) -> i32 {
+fn report_runs(runs: &[FileRun], output: &RunOutput) -> i32 {
     let totals = Totals::of(runs);
-    match format {
-        Format::Table | Format::Markdown => print!("{}", run_table(runs, format.style())),
-        Format::Json => print_json(&serde_json::json!({ "files": runs, "totals": totals })),
+    let report = match output.format {
+        RunFormat::Table => run_table(runs, Style::Terminal),
+        RunFormat::Markdown => run_table(runs, Style::Markdown),
+        RunFormat::Json => json_text(&serde_json::json!({ "files": runs, "totals": totals })),
+        RunFormat::Junit => junit(runs),
+    };
+    match &output.output {
+        None => print!("{report}"),
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, report) {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return exit_codes::HARNESS_ERROR;
+            }
+        }
     }
     if totals.not_as_expected > 0 {
         exit_codes::EXPECTATION_FAILED
@@ -243,7 +300,7 @@ pub(super) fn list(args: ListArgs) -> i32 {
 pub(super) fn timeline(args: TimelineArgs) -> i32 {
     let inputs = match load(&args.common) {
         Ok(i) => i,
-        Err(e) => return report_input_errors(e, args.common.format),
+        Err(e) => return report_input_errors(e, args.format),
     };
     let options = RunOptions {
         deadline: Duration::from_millis(args.deadline_ms),
@@ -260,7 +317,7 @@ pub(super) fn timeline(args: TimelineArgs) -> i32 {
         }
     }
     all.sort_by_key(|t| t.at);
-    match args.common.format {
+    match args.format {
         Format::Json => print_json(&all),
         f => print!("{}", timeline_table(&all, f.style())),
     }
@@ -269,10 +326,10 @@ pub(super) fn timeline(args: TimelineArgs) -> i32 {
 pub(super) fn simulate(args: SimulateArgs) -> i32 {
     let inputs = match load(&args.common) {
         Ok(i) => i,
-        Err(e) => return report_input_errors(e, args.common.format),
+        Err(e) => return report_input_errors(e, args.output.errors()),
     };
     if let Some(status) =
-        pairing_filter_selects_nothing(&inputs.files, &args.pairings, args.common.format)
+        pairing_filter_selects_nothing(&inputs.files, &args.pairings, args.output.errors())
     {
         return status;
     }
@@ -294,11 +351,11 @@ pub(super) fn simulate(args: SimulateArgs) -> i32 {
             )
         })
         .collect();
-    report_runs(&runs, args.common.format)
+    report_runs(&runs, &args.output)
 }
 
 pub(super) fn explain(args: ExplainArgs) -> i32 {
-    let format = args.common.format;
+    let format = args.format;
     let inputs = match load(&args.common) {
         Ok(i) => i,
         Err(e) => return report_input_errors(e, format),

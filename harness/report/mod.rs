@@ -1,6 +1,10 @@
 //! Renders runs and catalogs for people (tables) and machines (JSON).
 //! Tables are built from the outcomes of real handshakes, never typed in.
 
+mod junit;
+
+pub use junit::junit;
+
 use comfy_table::presets::{ASCII_MARKDOWN, UTF8_FULL_CONDENSED};
 use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
