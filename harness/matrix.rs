@@ -262,6 +262,7 @@ fn probe(role: Role, version: ProtocolVersion, peer: &Profile, all_cas: &[String
         role,
         connection: peer.connection.clone(),
         source: None,
+        stack: None,
         versions: vec![version],
         suites: probe_suites(version),
         changes: Vec::new(),

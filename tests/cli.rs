@@ -398,3 +398,116 @@ fn run_writes_junit_that_parses_back_with_failures_and_skips() {
         other => panic!("expected a skip, got {other:?}"),
     }
 }
+
+#[test]
+fn explain_follows_the_rfcs_by_default_and_lists_the_stacks_that_differ() {
+    let out = tls_harness(&[
+        "explain",
+        "legacy-tls10-caller-to-11-6-1",
+        "--format",
+        "json",
+    ]);
+    check_status(&out, exit_codes::OK);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["rules"], "reference");
+    assert_eq!(json["prediction"]["outcome"]["alert"], "protocol_version");
+    let differences = json["differences"].as_array().unwrap();
+    assert_eq!(differences.len(), 1, "{differences:#?}");
+    assert_eq!(differences[0]["rules"], "openssl-rustls");
+    assert_eq!(differences[0]["outcome"]["alert"], "handshake_failure");
+}
+
+#[test]
+fn explain_follows_the_stack_a_profile_names() {
+    let text = r#"
+[profile.tls10-caller-on-openssl]
+name = "A TLS 1.0 caller on OpenSSL"
+product = "third-party"
+release = "1"
+role = "client"
+connection = "https"
+stack = "openssl"
+versions = ["1.0"]
+suites = ["AES128-SHA"]
+
+[profile.tls12-server-on-rustls]
+name = "A TLS 1.2 server on rustls"
+product = "third-party"
+release = "1"
+role = "server"
+connection = "https"
+stack = "rustls"
+host = "server.example.com"
+versions = ["1.2"]
+suites = ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]
+
+[[scenario]]
+id = "tls10-caller-to-rustls-server"
+client = "tls10-caller-on-openssl"
+server = "tls12-server-on-rustls"
+"#;
+    let path = write_case("stacks.toml", text);
+    let out = tls_harness(&[
+        "explain",
+        "tls10-caller-to-rustls-server",
+        path.to_str().unwrap(),
+        "--format",
+        "markdown",
+    ]);
+    check_status(&out, exit_codes::OK);
+    let md = stdout(&out);
+    assert!(
+        md.starts_with("## Scenario `tls10-caller-to-rustls-server`: `tls10-caller-on-openssl` → `tls12-server-on-rustls`\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("Modelled with the products' own stacks: client openssl, server rustls; `tls-harness run` checks a real handshake against this."),
+        "{md}"
+    );
+    // rustls answers a TLS 1.0-only hello with handshake_failure; the RFCs
+    // and OpenSSL with protocol_version.
+    assert!(
+        md.contains(
+            "### Outcome\n\n**server failed: no-common-version, alert handshake_failure (40)**"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("### Other rules predict otherwise\n\n- `"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "\n- `reference`: server failed: no-common-version, alert protocol_version (70)\n"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("\n- `rustls-openssl`: server failed: no-common-version, alert protocol_version (70) (not runnable: rustls has no TLS 1.0 (client tls10-caller-on-openssl))\n"),
+        "{md}"
+    );
+    assert!(md.contains("\n### Steps\n\n1. "), "{md}");
+}
+
+#[test]
+fn an_unknown_stack_is_refused_with_the_ones_the_harness_runs() {
+    let path = write_case(
+        "bad-stack.toml",
+        &PATCHED_11_6_1.replace(
+            "role = \"server\"",
+            "role = \"server\"\nstack = \"openssI\"",
+        ),
+    );
+    let out = tls_harness(&["run", path.to_str().unwrap()]);
+    check_status(&out, exit_codes::BAD_INPUT);
+    assert!(
+        stderr(&out).contains("unknown stack `openssI`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("did you mean `openssl`?"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -4,6 +4,7 @@
 
 mod catalog;
 mod common;
+mod explain;
 mod net;
 mod scenarios;
 
@@ -54,7 +55,7 @@ enum Command {
     /// Print the negotiation model's reasoning for one scenario, step by
     /// step: what each side offered, what the server chose and why, where
     /// it failed.
-    Explain(scenarios::ExplainArgs),
+    Explain(explain::ExplainArgs),
     /// Serve a server profile on a TCP socket (127.0.0.1 unless told
     /// otherwise): prints `listening on ADDR`, then one JSON line per
     /// connection with what its ClientHello offered and the outcome.
@@ -90,7 +91,7 @@ pub fn main() -> i32 {
         Command::UpgradePlan(args) => catalog::upgrade_plan(args),
         Command::ExplainConfig(args) => catalog::explain_config(args),
         Command::Simulate(args) => scenarios::simulate(args),
-        Command::Explain(args) => scenarios::explain(args),
+        Command::Explain(args) => explain::explain(args),
         Command::Serve(args) => net::serve_command(args),
         Command::Probe(args) => net::probe_command(args),
         Command::Scan(args) => net::scan_command(args),

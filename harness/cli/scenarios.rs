@@ -1,5 +1,5 @@
-//! The commands that run scenario files: `run`, `simulate`, `list`,
-//! `timeline` and `explain`.
+//! The commands that run scenario files: `run`, `simulate`, `list` and
+//! `timeline`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -8,18 +8,15 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 use super::common::{
-    command_line_error, glob, json_text, load, parse_pairing, parse_stacks, print_json,
-    report_input_errors, Common, Format,
+    command_line_error, glob, json_text, load, parse_pairing, print_json, report_input_errors,
+    Common, Format,
 };
 use crate::backend::Pairing;
-use crate::endpoint::pairing_unsupported as unsupported;
 use crate::exit_codes;
-use crate::model::{self, Stacks};
 use crate::moment::Moment;
 use crate::progress::Progress;
 use crate::report::{junit, run_table, timeline_table, FileRun, Listing, Style, Totals};
 use crate::run::{run_files, simulate_scenario, RunOptions};
-use crate::scenario::error::suggestion;
 use crate::scenario::{Role, ScenarioFile};
 use crate::timeline::timeline as turns;
 
@@ -71,25 +68,6 @@ pub(super) struct SimulateArgs {
     pairings: Vec<Pairing>,
     /// Take dated profiles as they stood at this date [default: now];
     /// scenarios that pin a date keep theirs.
-    #[arg(long, value_parser = Moment::parse)]
-    at: Option<Moment>,
-}
-
-#[derive(Debug, Args)]
-pub(super) struct ExplainArgs {
-    /// Scenario id (`tls-harness list` shows them).
-    scenario: String,
-    #[command(flatten)]
-    common: Common,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t)]
-    format: Format,
-    /// Whose rules: a pairing (`openssl-rustls`) or `reference` (the RFCs)
-    /// [default: the scenario's first pairing that can run, else
-    /// reference].
-    #[arg(long = "pairing", value_parser = parse_stacks)]
-    pairing: Option<Stacks>,
-    /// Take dated profiles as they stood at this date [default: now].
     #[arg(long, value_parser = Moment::parse)]
     at: Option<Moment>,
 }
@@ -352,100 +330,4 @@ pub(super) fn simulate(args: SimulateArgs) -> i32 {
         })
         .collect();
     report_runs(&runs, &args.output)
-}
-
-pub(super) fn explain(args: ExplainArgs) -> i32 {
-    let format = args.format;
-    let inputs = match load(&args.common) {
-        Ok(i) => i,
-        Err(e) => return report_input_errors(e, format),
-    };
-    let found = inputs.files.iter().find_map(|f| {
-        f.scenarios
-            .iter()
-            .find(|s| s.id == args.scenario)
-            .map(|s| (f, s))
-    });
-    let Some((file, scenario)) = found else {
-        let ids: Vec<&str> = inputs
-            .files
-            .iter()
-            .flat_map(|f| f.scenarios.iter().map(|s| s.id.as_str()))
-            .collect();
-        return command_line_error(
-            format!("no scenario `{}` in the given files", args.scenario),
-            suggestion(&args.scenario, &ids).or_else(|| {
-                Some("`tls-harness list` shows the scenario ids; name the file if it is outside scenarios/".into())
-            }),
-            format,
-        );
-    };
-    let at = args.at.unwrap_or_else(Moment::now);
-    let when = scenario.at.unwrap_or(at);
-    let (client, server) = (scenario.client.at(when), scenario.server.at(when));
-    let runnable = scenario
-        .pairings
-        .iter()
-        .find(|p| unsupported(**p, &client, &server).is_none());
-    let stacks = args
-        .pairing
-        .or(runnable.map(|p| Stacks::from(*p)))
-        .unwrap_or(Stacks::REFERENCE);
-    let note = match (stacks == Stacks::REFERENCE, runnable) {
-        (true, None) => {
-            let mut why: Vec<String> = scenario
-                .pairings
-                .iter()
-                .filter_map(|p| unsupported(*p, &client, &server))
-                .collect();
-            why.sort();
-            why.dedup();
-            format!(
-                "by the RFCs alone: no backend pairing can run it ({})",
-                why.join("; ")
-            )
-        }
-        (true, Some(_)) => "by the RFCs alone".to_string(),
-        (false, _) => {
-            match Pairing::parse(&stacks.id()).and_then(|p| unsupported(p, &client, &server)) {
-                Some(why) => format!(
-                    "with {} rules, though that pairing cannot run it for real ({why})",
-                    stacks.id()
-                ),
-                None => format!(
-                    "with {} rules; `tls-harness run` checks a real handshake against this",
-                    stacks.id()
-                ),
-            }
-        }
-    };
-    let prediction = model::predict(scenario, &file.cas, stacks, at);
-    match format {
-        Format::Json => print_json(&serde_json::json!({
-            "scenario": scenario.id,
-            "file": file.path.display().to_string(),
-            "rules": stacks.id(),
-            "prediction": prediction,
-        })),
-        Format::Table | Format::Markdown => {
-            let mut out = String::new();
-            out.push_str(&format!(
-                "Scenario {} ({}): {} → {}\n",
-                scenario.id,
-                scenario.source.as_deref().unwrap_or("no source given"),
-                scenario.client.id,
-                scenario.server.id
-            ));
-            if let Some(d) = &scenario.description {
-                out.push_str(&format!("{d}\n"));
-            }
-            out.push_str(&format!("Modelled {note}.\n\n"));
-            for (i, step) in prediction.steps.iter().enumerate() {
-                out.push_str(&format!("{}. {step}\n", i + 1));
-            }
-            out.push_str(&format!("\nOutcome: {}\n", prediction.outcome.summary()));
-            print!("{out}");
-        }
-    }
-    exit_codes::OK
 }

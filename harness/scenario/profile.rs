@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::backend::Backend;
 use crate::moment::Moment;
 use crate::pki::{Issuer, KeyType, LeafSpec, Purpose, Validity};
 use crate::suite::{NameForm, Suite};
@@ -169,6 +170,8 @@ pub struct Profile {
     pub connection: String,
     /// Where the facts come from.
     pub source: Option<String>,
+    /// The stack the product itself ships, when the harness runs it.
+    pub stack: Option<Backend>,
     /// Enabled versions, oldest first, no duplicates.
     pub versions: Vec<ProtocolVersion>,
     /// Suites in preference order.

@@ -9,6 +9,7 @@ use toml::Spanned;
 
 use super::certificates::Holder;
 use super::{Resolver, Source};
+use crate::backend::Backend;
 use crate::pki::CaSpec;
 use crate::scenario::error;
 use crate::scenario::profile::{CertException, ClientAuth, EcdsaPresentation, Profile, Role};
@@ -121,6 +122,7 @@ impl Resolver {
             release: identity.release,
             role: role?,
             connection: identity.connection,
+            stack: self.stack(s, p, key),
             source: p.source.clone(),
             versions: settings.versions,
             suites: settings.suites,
@@ -179,6 +181,26 @@ impl Resolver {
             role: parsed,
             connection: connection.get_ref().clone(),
         })
+    }
+
+    /// The stack the product ships, by backend name.
+    fn stack(&mut self, s: &Source, p: &RawProfile, key: &str) -> Option<Backend> {
+        let name = p.stack.as_ref()?;
+        let found = Backend::ALL
+            .into_iter()
+            .find(|b| b.as_str() == name.get_ref());
+        if found.is_none() {
+            let names: Vec<&str> = Backend::ALL.iter().map(|b| b.as_str()).collect();
+            self.err(
+                s,
+                name.span(),
+                format!("{key}.stack"),
+                format!("unknown stack `{}`", name.get_ref()),
+                error::suggestion(name.get_ref(), &names)
+                    .or_else(|| Some(format!("the harness runs {}", names.join(" and ")))),
+            );
+        }
+        found
     }
 
     fn missing_identity(&mut self, s: &Source, id: &Spanned<String>, p: &RawProfile, key: &str) {
