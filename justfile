@@ -56,9 +56,31 @@ lint:
     cargo fmt --all -- --check
     cargo clippy --all-targets -- -D warnings
 
-# Review snapshot changes after a deliberate change of outcome.
-review:
-    cargo insta review
+# Run the scenario tests and keep every new or changed outcome as a pending
+# snapshot (snapshots/**/*.snap.new, shown by `git status`), then print each
+# one: a diff against the accepted snapshot, or the whole of a new one.
+# Needs no terminal (CI set or not).
+snapshots:
+    #!/usr/bin/env bash
+    set -uo pipefail
+    # nextest exits 100 when tests failed (a new file's test does, once);
+    # anything else but 0 (a build error, say) stops here.
+    INSTA_UPDATE=new INSTA_FORCE_PASS=1 cargo nextest run --test scenarios --no-fail-fast --status-level fail
+    status=$?
+    if [ "$status" != 0 ] && [ "$status" != 100 ]; then exit "$status"; fi
+    scripts/show-pending-snapshots.sh
+
+# Accept every pending snapshot (after `just snapshots`); commit the .snap files.
+accept: insta-tool
+    cargo insta accept --workspace
+
+# Accept or reject pending snapshots one by one (needs a terminal).
+review: insta-tool
+    cargo insta review --workspace
+
+# Install cargo-insta (crates.io) if it is missing.
+insta-tool:
+    command -v cargo-insta >/dev/null || cargo install --locked cargo-insta
 
 # Exactly what CI runs.
 ci: lint test

@@ -52,10 +52,20 @@ fn scenario_file(path: &Path) -> datatest_stable::Result<()> {
         .to_string();
     let snapshot: Vec<ScenarioRun> = runs.iter().map(ScenarioRun::for_snapshot).collect();
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(dir);
+    settings.set_snapshot_path(&dir);
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
     settings.set_description(format!("scenarios/{}", relative.display()));
+    let accepted = dir.join(format!("{name}.snap"));
+    if !accepted.exists() {
+        eprintln!(
+            "scenarios/{} is new: it has no accepted snapshot yet, so this test fails once.\n\
+             `just snapshots` writes its outcomes to {}.new and shows them; \
+             `just accept` accepts them; commit the .snap file.",
+            relative.display(),
+            accepted.strip_prefix(root()).unwrap_or(&accepted).display()
+        );
+    }
     settings.bind(|| insta::assert_yaml_snapshot!(name, snapshot));
 
     let mismatches: Vec<String> = runs.iter().flat_map(ScenarioRun::mismatches).collect();
