@@ -17,10 +17,12 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod capture;
 pub mod cli;
 pub mod endpoint;
 pub mod exit_codes;
 pub mod handshake;
+pub mod keylog;
 pub mod matrix;
 pub mod model;
 pub mod moment;
