@@ -599,11 +599,7 @@ impl Sides<'_> {
     /// the first failed in the negotiation. Returns the outcome (of the
     /// retry, if there was one, after the server's identity check), the
     /// failed first attempt, and every handshake in the order it ran.
-    fn run(
-        &self,
-        pairing: Pairing,
-        deadline: Duration,
-    ) -> Result<Attempts, RuntimeError> {
+    fn run(&self, pairing: Pairing, deadline: Duration) -> Result<Attempts, RuntimeError> {
         let server = self.prepared(Side::Server, pairing.server);
         let attempt = |client: &Prepared| handshake::in_memory_blocking(client, &server, deadline);
         let first = attempt(&self.prepared(Side::Client, pairing.client))?;

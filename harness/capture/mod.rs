@@ -131,6 +131,28 @@ pub fn write_pcapng(
     write_file(path, &pcapng(&[conversation], secrets))
 }
 
+/// Writes one connection on a real socket as a pcapng file at `path`:
+/// `transcript` between 127.0.0.1:`client_port` and [`SERVER`] (stand-ins
+/// for the real addresses, so that Wireshark dissects TLS on any port),
+/// its first packet at `started`, with `secrets` inside.
+pub fn write_live(
+    path: &Path,
+    transcript: &Transcript,
+    secrets: &Secrets,
+    client_port: u16,
+    started: std::time::SystemTime,
+) -> Result<(), CaptureError> {
+    let conversation = Conversation {
+        transcript,
+        client: SocketAddrV4::new(CLIENT_IP, client_port),
+        server: SERVER,
+        start: started
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default(),
+    };
+    write_file(path, &pcapng(&[conversation], secrets))
+}
+
 /// Appends each of `secrets` to the NSS key log at `path` (made with its
 /// directory if missing).
 pub fn append_key_log<'a>(
