@@ -479,3 +479,74 @@ fn per_handshake_files_open_with_a_bare_tshark_r() {
         );
     }
 }
+
+/// A child process killed and waited for when dropped.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn serve_and_probe_captures_decrypt_the_http_exchange_with_a_bare_tshark_r() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let Some(tshark) = find_tshark() else {
+        return;
+    };
+    let bin = env!("CARGO_BIN_EXE_tls-harness");
+    let dir = TempDir::new("live");
+    let ca = dir.0.join("ca.pem");
+    let mut server = Child(
+        Command::new(bin)
+            .args(["serve", "uccx-11-6-1-server", "--max-connections", "1"])
+            .args(["--duration", "30", "--pcap"])
+            .arg(dir.0.join("serve"))
+            .arg("--ca-out")
+            .arg(&ca)
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("serve starts"),
+    );
+    let stdout = server.0.stdout.take().expect("serve's stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let first = lines.next().expect("a line").expect("text");
+    let addr = first
+        .strip_prefix("listening on ")
+        .expect(&first)
+        .to_string();
+    let probe = Command::new(bin)
+        .args(["probe", "api-client-modern", &addr, "--format", "json"])
+        .args(["--server-name", "uccx-11-6-1.example.com", "--trust"])
+        .arg(&ca)
+        .arg("--pcap")
+        .arg(dir.0.join("probe"))
+        .current_dir(root())
+        .output()
+        .expect("probe runs");
+    assert_eq!(probe.status.code(), Some(0), "{probe:?}");
+    let probed: serde_json::Value = serde_json::from_slice(&probe.stdout).expect("JSON");
+    let line = lines.next().expect("a connection line").expect("text");
+    let logged: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+    let port = addr.rsplit(':').next().expect("a port");
+    let served = logged["capture"].as_str().expect("serve names its capture");
+    assert!(
+        served.ends_with(".pcapng") && served.contains("000001-127.0.0.1_"),
+        "{served}"
+    );
+    let probed_file = probed["capture"]["file"]
+        .as_str()
+        .expect("probe names its capture");
+    for file in [served, probed_file] {
+        let text = bare_tshark(&tshark, Path::new(file));
+        assert!(text.contains("Client Hello"), "{file}:\n{text}");
+        assert!(
+            text.contains("GET / HTTP/1.0"),
+            "{file} (server on port {port}): the exchange is not decrypted:\n{text}"
+        );
+    }
+}
