@@ -40,6 +40,10 @@ pub struct Handshake {
 /// process-wide store (empty when nothing is recording or the client sent
 /// no whole ClientHello).
 pub fn secrets_of(transcript: &Transcript) -> Secrets {
+    if !keylog::is_recording() {
+        // The normal path: no transcript parsing for keys nobody logged.
+        return Secrets::default();
+    }
     transcript
         .client_random()
         .map(|random| keylog::take(&random))
