@@ -16,6 +16,7 @@ use std::time::Duration;
 use tokio::runtime::Runtime;
 
 use crate::endpoint::{Exchange, Prepared, SideReport};
+use crate::keylog::{self, Secrets};
 use crate::outcome::{
     ErrorKind, Established, Failed, Outcome, Presented, Side, SideError, SuiteName,
 };
@@ -30,6 +31,23 @@ pub struct Handshake {
     pub outcome: Outcome,
     /// Every byte each side wrote.
     pub transcript: Transcript,
+    /// The secrets both sides logged, when a capture is recording
+    /// ([`keylog::recording`]); empty otherwise.
+    pub secrets: Secrets,
+}
+
+/// Takes the secrets of the handshake in `transcript` out of the
+/// process-wide store (empty when nothing is recording or the client sent
+/// no whole ClientHello).
+pub fn secrets_of(transcript: &Transcript) -> Secrets {
+    if !keylog::is_recording() {
+        // The normal path: no transcript parsing for keys nobody logged.
+        return Secrets::default();
+    }
+    transcript
+        .client_random()
+        .map(|random| keylog::take(&random))
+        .unwrap_or_default()
 }
 
 /// Runs one side under a deadline; a side that has not finished by then
@@ -56,6 +74,7 @@ pub async fn in_memory(client: &Prepared, server: &Prepared, deadline: Duration)
     );
     Handshake {
         outcome: normalise(Some(&c), Some(&s), &transcript),
+        secrets: secrets_of(&transcript),
         transcript,
     }
 }

@@ -11,16 +11,20 @@
 //! pairing of every scenario, in parallel, and checks each outcome against
 //! the scenario's expectation and the pure negotiation [`model`];
 //! [`matrix`] and [`timeline`] derive tables from such runs; [`report`]
-//! prints them. Data flows that way only: no two modules use each other.
+//! prints them; [`capture`] writes the handshakes as pcapng files with the
+//! secrets [`keylog`] collected from both backends. Data flows that way
+//! only: no two modules use each other.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod capture;
 pub mod cli;
 pub mod endpoint;
 pub mod exit_codes;
 pub mod handshake;
+pub mod keylog;
 pub mod matrix;
 pub mod model;
 pub mod moment;

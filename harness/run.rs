@@ -10,7 +10,8 @@ use serde::Serialize;
 
 use crate::backend::{Backend, Pairing};
 use crate::endpoint::{self, Prepared, Setup};
-use crate::handshake::{self, RuntimeError};
+use crate::handshake::{self, Handshake, RuntimeError};
+use crate::keylog;
 use crate::model::{self, Stacks};
 use crate::moment::Moment;
 use crate::outcome::{Outcome, Side};
@@ -29,6 +30,9 @@ pub struct RunOptions {
     pub at: Moment,
     /// Ticked once per scenario run.
     pub progress: Progress,
+    /// Keep each real handshake's transcript and secrets in its row
+    /// ([`PairingRun::handshakes`]), for captures.
+    pub capture: bool,
 }
 
 impl Default for RunOptions {
@@ -38,6 +42,7 @@ impl Default for RunOptions {
             only: None,
             at: Moment::now(),
             progress: Progress::default(),
+            capture: false,
         }
     }
 }
@@ -74,6 +79,25 @@ pub struct PairingRun {
     /// What happened, or why it could not run.
     #[serde(flatten)]
     pub status: Status,
+    /// The capture files of its handshakes, once written (`run --pcap`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture: Option<CaptureFiles>,
+    /// Each real handshake with its transcript and secrets, the first hello
+    /// first, when [`RunOptions::capture`] asked to keep them; else empty.
+    #[serde(skip)]
+    pub handshakes: Vec<Handshake>,
+}
+
+/// Where the captures of one pairing's handshakes were written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct CaptureFiles {
+    /// The handshake of the row's outcome (the retry, if the client fell
+    /// back).
+    pub file: String,
+    /// The first attempt's, when the client fell back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback_from: Option<String>,
 }
 
 impl PairingRun {
@@ -370,6 +394,7 @@ fn run_scenario(
     let client = scenario.client.at(at);
     let server = scenario.server.at(at);
     let cas = pki.ca_specs();
+    let _recording = options.capture.then(keylog::recording);
     let (client_certs, server_certs) = (
         endpoint::issue(&client, pki)?,
         endpoint::issue(&server, pki)?,
@@ -391,16 +416,23 @@ fn run_scenario(
         {
             continue;
         }
-        let status = match endpoint::pairing_unsupported(*pairing, &client, &server) {
-            Some(reason) => Status::Unsupported { reason },
+        let (status, handshakes) = match endpoint::pairing_unsupported(*pairing, &client, &server) {
+            Some(reason) => (Status::Unsupported { reason }, Vec::new()),
             None => {
-                let (outcome, fallback_from) = sides.run(*pairing, options.deadline)?;
-                ran(scenario, &cas, *pairing, at, outcome, fallback_from)
+                let (outcome, fallback_from, handshakes) = sides.run(*pairing, options.deadline)?;
+                let status = ran(scenario, &cas, *pairing, at, outcome, fallback_from);
+                (status, handshakes)
             }
         };
         pairings.push(PairingRun {
             pairing: pairing.id(),
             status,
+            capture: None,
+            handshakes: if options.capture {
+                handshakes
+            } else {
+                Vec::new()
+            },
         });
     }
     if !pairings.is_empty()
@@ -513,6 +545,8 @@ fn simulated(scenario: &Scenario, cas: &[CaSpec], stacks: Stacks, at: Moment) ->
             fallback_from: predicted.fallback_from.map(Box::new),
             expectation,
         },
+        capture: None,
+        handshakes: Vec::new(),
     }
 }
 
@@ -532,6 +566,8 @@ pub fn simulate_scenario(scenario: &Scenario, cas: &[CaSpec], options: &RunOptio
                 Some(reason) => PairingRun {
                     pairing: pairing.id(),
                     status: Status::Unsupported { reason },
+                    capture: None,
+                    handshakes: Vec::new(),
                 },
                 None => simulated(scenario, cas, (*pairing).into(), at),
             },
@@ -541,6 +577,10 @@ pub fn simulate_scenario(scenario: &Scenario, cas: &[CaSpec], options: &RunOptio
     let withheld = model::withheld(&server, cas);
     scenario_run(scenario, [&client, &server], withheld, pairings)
 }
+
+/// A pairing's outcome (of the retry, if the client fell back), the failed
+/// first attempt, and every handshake in the order it ran.
+type Attempts = (Outcome, Option<Box<Outcome>>, Vec<Handshake>);
 
 /// Both endpoints of one scenario as they stand at its instant, with their
 /// certificates. Each endpoint comes from [`Prepared::cached`]: prepared
@@ -558,29 +598,27 @@ struct Sides<'a> {
 impl Sides<'_> {
     /// Runs `pairing`: the client's first hello, and its fallback hello if
     /// the first failed in the negotiation. Returns the outcome (of the
-    /// retry, if there was one, after the server's identity check) and the
-    /// failed first attempt.
-    fn run(
-        &self,
-        pairing: Pairing,
-        deadline: Duration,
-    ) -> Result<(Outcome, Option<Box<Outcome>>), RuntimeError> {
+    /// retry, if there was one, after the server's identity check), the
+    /// failed first attempt, and every handshake in the order it ran.
+    fn run(&self, pairing: Pairing, deadline: Duration) -> Result<Attempts, RuntimeError> {
         let server = self.prepared(Side::Server, pairing.server);
-        let attempt = |client: &Prepared| {
-            handshake::in_memory_blocking(client, &server, deadline).map(|h| h.outcome)
-        };
+        let attempt = |client: &Prepared| handshake::in_memory_blocking(client, &server, deadline);
         let first = attempt(&self.prepared(Side::Client, pairing.client))?;
-        let (outcome, fallback_from) = match (&first, self.client.fallback_hello()) {
+        let mut handshakes = vec![first.clone()];
+        let (outcome, fallback_from) = match (&first.outcome, self.client.fallback_hello()) {
             (Outcome::Failed(f), Some(retry)) if f.is_negotiation_failure() => {
                 let scsv = self.client.fallback.as_ref().is_some_and(|f| f.scsv);
                 let setup = self.setup(Side::Client, &retry, scsv);
                 let client = Prepared::cached(pairing.client, Side::Client, &setup);
-                (attempt(&client)?, Some(Box::new(first)))
+                let second = attempt(&client)?;
+                handshakes.push(second.clone());
+                (second.outcome, Some(Box::new(first.outcome)))
             }
-            _ => (first, None),
+            _ => (first.outcome, None),
         };
         let allowed = self.server.client_identities.as_deref();
-        Ok((outcome.refuse_unlisted_identity(allowed), fallback_from))
+        let outcome = outcome.refuse_unlisted_identity(allowed);
+        Ok((outcome, fallback_from, handshakes))
     }
 
     /// `role`'s endpoint on `backend` with its first hello.

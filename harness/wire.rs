@@ -40,6 +40,25 @@ impl Transcript {
         chunks.push((from, bytes.to_vec()));
     }
 
+    /// Every write in the order it happened: which side wrote it and the
+    /// bytes (on a socket, what was read from the peer counts as the
+    /// peer's write).
+    pub fn chunks(&self) -> Vec<(Side, Vec<u8>)> {
+        self.chunks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The random of the client's first ClientHello: what names this
+    /// handshake in a key log (RFC 8446 §4.1.2; a ClientHello after a
+    /// HelloRetryRequest repeats it). `None` before a whole hello was sent.
+    pub fn client_random(&self) -> Option<[u8; 32]> {
+        // A ClientHello: 4-byte header, 2-byte legacy version, 32-byte random.
+        let hello = self.handshake_message(Side::Client, 1)?;
+        hello.get(6..38)?.try_into().ok()
+    }
+
     /// All bytes one side sent, concatenated.
     pub fn sent_by(&self, side: Side) -> Vec<u8> {
         let chunks = self.chunks.lock().unwrap_or_else(PoisonError::into_inner);

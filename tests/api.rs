@@ -935,3 +935,125 @@ fn the_binary_copied_to_an_empty_directory_runs_on_its_built_in_catalog() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("TLS_HARNESS_CATALOG"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---- captures ----
+
+/// A directory of its own under target/, emptied first.
+fn capture_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("api-captures")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn run_pcap_writes_a_file_per_attempt_and_names_it_in_json_and_markdown() {
+    let dir = capture_dir("run");
+    let keys = dir.join("keys.log");
+    let (pcap, keylog) = (dir.join("pcap"), keys.to_str().unwrap().to_string());
+    let out = tls_harness(&[
+        "run",
+        "scenarios/backends/fallback-scsv.toml",
+        "--pcap",
+        pcap.to_str().unwrap(),
+        "--keylog",
+        &keylog,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(exit_codes::OK));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let scenario = &json["files"][0]["scenarios"][0];
+    assert_eq!(scenario["scenario"], "scsv-retry-refused-by-newer-server");
+    let row = scenario["pairings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p.get("ran").is_some())
+        .expect("a pairing that ran");
+    let expected = pcap.join("fallback-scsv/scsv-retry-refused-by-newer-server");
+    let file = row["capture"]["file"]
+        .as_str()
+        .expect("the retry's capture");
+    let first = row["capture"]["fallback-from"]
+        .as_str()
+        .expect("the first hello's");
+    let pairing = row["pairing"].as_str().unwrap();
+    assert_eq!(
+        Path::new(file),
+        expected.join(format!("{pairing}.fallback.pcapng"))
+    );
+    assert_eq!(Path::new(first), expected.join(format!("{pairing}.pcapng")));
+    for path in [file, first] {
+        let bytes = std::fs::read(path).expect("the capture exists");
+        assert_eq!(
+            &bytes[..4],
+            &[0x0A, 0x0D, 0x0D, 0x0A],
+            "{path}: a pcapng section"
+        );
+    }
+    let log = std::fs::read_to_string(&keys).expect("the key log");
+    // The one handshake of the file that derived keys: TLS 1.0's master
+    // secret.
+    assert!(log.starts_with("CLIENT_RANDOM "), "{log}");
+    for line in log.lines() {
+        let words: Vec<&str> = line.split(' ').collect();
+        assert_eq!(words.len(), 3, "{line}");
+        assert_eq!(words[1].len(), 64, "{line}");
+    }
+
+    let out = tls_harness(&[
+        "run",
+        "scenarios/backends/fallback-scsv.toml",
+        "--pcap",
+        pcap.to_str().unwrap(),
+        "--format",
+        "markdown",
+    ]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.lines().next().unwrap().contains("| capture"),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!("{first} (first hello), {file}")),
+        "{table}"
+    );
+}
+
+#[test]
+fn run_without_pcap_names_no_capture() {
+    let out = tls_harness(&[
+        "run",
+        "scenarios/backends/fallback-scsv.toml",
+        "--format",
+        "json",
+    ]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("\"capture\""));
+    let out = tls_harness(&[
+        "run",
+        "scenarios/backends/fallback-scsv.toml",
+        "--format",
+        "markdown",
+    ]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("capture"));
+}
+
+#[test]
+fn an_unwritable_pcap_directory_is_a_harness_error_naming_it() {
+    let dir = capture_dir("unwritable");
+    std::fs::create_dir_all(&dir).unwrap();
+    let blocker = dir.join("a-file");
+    std::fs::write(&blocker, "not a directory").unwrap();
+    let out = tls_harness(&[
+        "run",
+        "scenarios/backends/fallback-scsv.toml",
+        "--pcap",
+        blocker.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(exit_codes::HARNESS_ERROR));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot write capture"), "{stderr}");
+    assert!(stderr.contains("a-file"), "{stderr}");
+}

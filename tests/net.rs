@@ -67,6 +67,7 @@ fn start_server_at(
         duration: Some(Duration::from_secs(60)),
         concurrency: 16,
         client_identities: profile.client_identities.clone(),
+        pcap: None,
     };
     let thread = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -124,6 +125,7 @@ fn check_probe_agrees_with_run(
         at: Moment::now(),
         backend: Some(pairing.client),
         deadline: Duration::from_secs(5),
+        pcap: None,
     };
     let probed = probe(c, &pki, &addr.to_string(), &options).expect("probe");
     // A client that did not fall back leaves the server waiting for a
@@ -184,6 +186,7 @@ fn the_server_log_names_what_the_client_hello_offered() {
         at: Moment::now(),
         backend: Some(pairing.client),
         deadline: Duration::from_secs(5),
+        pcap: None,
     };
     let client = &catalog.profiles["api-client-modern"];
     probe(client, &pki, &addr.to_string(), &options).expect("probe");
@@ -219,6 +222,7 @@ fn a_probe_of_a_closed_port_is_unreachable_not_a_failed_handshake() {
         at: Moment::now(),
         backend: None,
         deadline: Duration::from_secs(2),
+        pcap: None,
     };
     let client = &catalog.profiles["api-client-modern"];
     match probe(client, &pki, &addr.to_string(), &options) {
@@ -279,6 +283,7 @@ fn serve_closes_hostile_clients_at_the_deadline_and_serves_everyone_else() {
         duration: Some(Duration::from_secs(60)),
         concurrency: 32,
         client_identities: None,
+        pcap: None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -302,6 +307,7 @@ fn serve_closes_hostile_clients_at_the_deadline_and_serves_everyone_else() {
         at: Moment::now(),
         backend: Some(pairing.client),
         deadline: Duration::from_secs(5),
+        pcap: None,
     };
     let outcomes: Vec<Outcome> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..4)
@@ -458,6 +464,7 @@ fn scan_names_the_clients_that_break_when_a_server_drops_tls_1_0() {
         at: Moment::now(),
         backend: None,
         deadline: Duration::from_secs(5),
+        pcap: None,
     };
     let like = Like {
         profile: production,

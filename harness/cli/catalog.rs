@@ -62,6 +62,7 @@ impl CatalogRun {
             only,
             at: self.at.unwrap_or_else(Moment::now),
             progress: Progress::new(None, "runs"),
+            capture: false,
         }
     }
 }

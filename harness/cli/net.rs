@@ -48,6 +48,10 @@ pub(super) struct ServeArgs {
     /// certificate it accepts (client.pem) and its key (client.key) here.
     #[arg(long, value_name = "DIR")]
     client_cert_out: Option<PathBuf>,
+    /// Write each connection as a pcapng file with its keys inside, in DIR
+    /// (`NNNNNN-PEERADDRESS_PORT.pcapng`, numbered from 1).
+    #[arg(long, value_name = "DIR")]
+    pcap: Option<PathBuf>,
     /// Write the connection log (one JSON line each) here, not to stdout.
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
@@ -105,6 +109,7 @@ impl Client {
             at: self.at.unwrap_or_else(Moment::now),
             backend,
             deadline: Duration::from_millis(self.deadline_ms),
+            pcap: None,
         })
     }
 }
@@ -119,6 +124,10 @@ pub(super) struct ProbeArgs {
     /// Backend to run the client on [default: the first that can].
     #[arg(long, value_parser = parse_backend)]
     backend: Option<Backend>,
+    /// Write each attempt as a pcapng file with its keys inside, in DIR
+    /// (`PROFILE.pcapng`, and `PROFILE.fallback.pcapng` for a retry).
+    #[arg(long, value_name = "DIR")]
+    pcap: Option<PathBuf>,
     #[command(flatten)]
     client: Client,
 }
@@ -308,7 +317,17 @@ pub(super) fn probe_command(args: ProbeArgs) -> i32 {
         Role::Client,
         format,
     )
-    .and_then(|(_, pki, profile)| Ok((pki, profile, args.client.options(args.backend, None)?)));
+    .and_then(|(_, pki, profile)| {
+        let options = args.client.options(args.backend, None)?;
+        Ok((
+            pki,
+            profile,
+            ProbeOptions {
+                pcap: args.pcap.clone(),
+                ..options
+            },
+        ))
+    });
     let (pki, profile, options) = match loaded {
         Ok(loaded) => loaded,
         Err(status) => return status,
@@ -333,6 +352,11 @@ pub(super) fn probe_command(args: ProbeArgs) -> i32 {
                             "  chain[{i}]: {} ({}), issued by {}",
                             c.subject, c.key, c.issuer
                         );
+                    }
+                    if let Some(capture) = &probed.capture {
+                        for file in capture.fallback_from.iter().chain([&capture.file]) {
+                            println!("  capture: {file}");
+                        }
                     }
                 }
             }
@@ -417,6 +441,7 @@ pub(super) fn serve_command(args: ServeArgs) -> i32 {
         duration: args.duration,
         concurrency: args.concurrency as usize,
         client_identities: profile.client_identities.clone(),
+        pcap: args.pcap.clone(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

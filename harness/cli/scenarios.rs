@@ -12,6 +12,7 @@ use super::common::{
     Common, Format,
 };
 use crate::backend::Pairing;
+use crate::capture::{append_key_log, CaptureError, Layout};
 use crate::exit_codes;
 use crate::moment::Moment;
 use crate::progress::Progress;
@@ -90,6 +91,28 @@ pub(super) struct RunArgs {
     /// a date keep theirs.
     #[arg(long, value_parser = Moment::parse)]
     at: Option<Moment>,
+    #[command(flatten)]
+    capture: CaptureArgs,
+}
+
+/// Where to write the wire evidence of each handshake.
+#[derive(Debug, Args)]
+struct CaptureArgs {
+    /// Write each handshake attempt as a pcapng file, with its keys inside,
+    /// under DIR (`DIR/<file stem>/<scenario id>/<pairing>.pcapng`; open it
+    /// with `tshark -r FILE` or Wireshark).
+    #[arg(long, value_name = "DIR")]
+    pcap: Option<PathBuf>,
+    /// Append every handshake's secrets to FILE in the NSS key log format
+    /// (SSLKEYLOGFILE) that other tools read.
+    #[arg(long, value_name = "FILE")]
+    keylog: Option<PathBuf>,
+}
+
+impl CaptureArgs {
+    fn wanted(&self) -> bool {
+        self.pcap.is_some() || self.keylog.is_some()
+    }
 }
 
 #[derive(Debug, Args)]
@@ -206,6 +229,7 @@ pub(super) fn run(args: RunArgs) -> i32 {
         only: (!args.pairings.is_empty()).then_some(args.pairings),
         at: args.at.unwrap_or_else(Moment::now),
         progress: Progress::new(Some(scenarios), "scenarios"),
+        capture: args.capture.wanted(),
     };
     let runs = run_files(&inputs.files, &options);
     options.progress.finish();
@@ -216,13 +240,41 @@ pub(super) fn run(args: RunArgs) -> i32 {
             return exit_codes::HARNESS_ERROR;
         }
     };
-    let runs: Vec<FileRun> = inputs
+    let mut runs: Vec<FileRun> = inputs
         .files
         .iter()
         .zip(runs)
         .map(|(file, scenarios)| FileRun::new(file, scenarios))
         .collect();
+    if let Err(e) = write_captures(&args.capture, &mut runs) {
+        eprintln!("error: {e}");
+        return exit_codes::HARNESS_ERROR;
+    }
     report_runs(&runs, &args.output)
+}
+
+/// Writes the captures and key log `capture` asks for, naming each file in
+/// its row, and says on stderr how many it wrote.
+fn write_captures(capture: &CaptureArgs, runs: &mut [FileRun]) -> Result<(), CaptureError> {
+    if let Some(path) = &capture.keylog {
+        let secrets = runs
+            .iter()
+            .flat_map(|f| &f.scenarios)
+            .flat_map(|s| &s.pairings)
+            .flat_map(|p| &p.handshakes)
+            .map(|h| &h.secrets);
+        append_key_log(path, secrets)?;
+    }
+    let Some(dir) = &capture.pcap else {
+        return Ok(());
+    };
+    let mut layout = Layout::new(dir);
+    let mut written = 0;
+    for file in runs {
+        written += layout.write_file_runs(Path::new(&file.file), &mut file.scenarios)?;
+    }
+    eprintln!("wrote {written} captures under {}", dir.display());
+    Ok(())
 }
 
 /// Prints the runs of `run` or `simulate` and returns the exit status they

@@ -125,6 +125,9 @@ fn context(
         mode |= SslMode::SEND_FALLBACK_SCSV;
     }
     b.set_mode(mode);
+    // Secrets go to the process-wide store when a capture asked for them
+    // (the callback returns at once otherwise).
+    b.set_keylog_callback(|_, line| crate::keylog::log_line(line));
     Ok(b)
 }
 

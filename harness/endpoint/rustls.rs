@@ -26,6 +26,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 use super::{excepted, usable_suites, Backend, Exchange, Setup, SideReport};
+use crate::keylog;
 use crate::outcome::{ErrorKind, Side, SideError};
 use crate::pki::{Identity, KeyAlgorithm};
 use crate::scenario::ClientAuth;
@@ -233,7 +234,23 @@ fn client_config(setup: &Setup<'_>) -> Result<rustls::ClientConfig, SideError> {
         None => builder.with_no_client_auth(),
     };
     config.resumption = Resumption::disabled();
+    config.key_log = Arc::new(StoreKeyLog);
     Ok(config)
+}
+
+/// Hands rustls' secrets to the process-wide store, when a capture asked
+/// for them ([`keylog::recording`]); otherwise rustls does not produce them.
+#[derive(Debug)]
+struct StoreKeyLog;
+
+impl rustls::KeyLog for StoreKeyLog {
+    fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
+        keylog::log(label, client_random, secret);
+    }
+
+    fn will_log(&self, _label: &str) -> bool {
+        keylog::is_recording()
+    }
 }
 
 /// The common tail of both roles: what was negotiated, then the first
@@ -318,6 +335,7 @@ fn server_config(setup: &Setup<'_>) -> Result<rustls::ServerConfig, SideError> {
     config.ignore_client_order = setup.profile.server_preference;
     config.send_tls13_tickets = 0;
     config.session_storage = Arc::new(NoServerSessionStorage {});
+    config.key_log = Arc::new(StoreKeyLog);
     Ok(config)
 }
 

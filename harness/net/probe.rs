@@ -3,19 +3,24 @@
 //! same fallback retry, the same normalised outcome (from the client's side
 //! alone, with the server's alerts read off the wire).
 
-use std::time::Duration;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 use tokio::net::TcpStream;
 
 use crate::backend::Backend;
+use crate::capture::{self, files::file_name, CaptureError};
 use crate::endpoint::{self, Exchange, Prepared, Setup};
-use crate::handshake::{block_on, normalise, within, RuntimeError};
+use crate::handshake::{block_on, normalise, secrets_of, within, RuntimeError};
+use crate::keylog::{self, Secrets};
 use crate::moment::Moment;
 use crate::outcome::{Outcome, Side};
 use crate::pki::{self, CertSummary, Pki, PkiError};
+use crate::run::CaptureFiles;
 use crate::scenario::Profile;
-use crate::wire::Tap;
+use crate::wire::{Tap, Transcript};
 
 /// How to probe.
 #[derive(Clone, Debug)]
@@ -30,6 +35,10 @@ pub struct ProbeOptions {
     pub backend: Option<Backend>,
     /// For connecting, and for each side's handshake and exchange.
     pub deadline: Duration,
+    /// Write each attempt as a pcapng file, with its keys, in this
+    /// directory: `<profile>.pcapng`, and `<profile>.fallback.pcapng` for
+    /// the retry.
+    pub pcap: Option<PathBuf>,
 }
 
 /// What one probe came to.
@@ -50,6 +59,9 @@ pub struct Probe {
     pub fallback_from: Option<Outcome>,
     /// Every certificate the server sent, leaf first.
     pub chain: Vec<CertSummary>,
+    /// The capture files written (`--pcap`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture: Option<CaptureFiles>,
 }
 
 /// Why a probe has no outcome.
@@ -73,6 +85,9 @@ pub enum ProbeError {
     /// The async runtime would not start.
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
+    /// A capture could not be written.
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
 }
 
 /// The backend for `profile`: `wanted`, or the first that can implement it.
@@ -112,15 +127,21 @@ pub fn probe(
         };
         Prepared::new(backend, Side::Client, &setup)
     };
-    let (first, chain) = block_on(attempt(&setup(&profile, false), target, options.deadline))??;
-    let (outcome, chain, fallback_from) = match (&first, profile.fallback_hello()) {
+    let _recording = options.pcap.is_some().then(keylog::recording);
+    let first = block_on(recorded(&setup(&profile, false), target, options.deadline))??;
+    let mut wires = vec![first.wire];
+    let (outcome, chain, fallback_from) = match (&first.outcome, profile.fallback_hello()) {
         (Outcome::Failed(f), Some(retry)) if f.is_negotiation_failure() => {
             let scsv = profile.fallback.as_ref().is_some_and(|f| f.scsv);
-            let (second, chain) =
-                block_on(attempt(&setup(&retry, scsv), target, options.deadline))??;
-            (second, chain, Some(first))
+            let second = block_on(recorded(&setup(&retry, scsv), target, options.deadline))??;
+            wires.push(second.wire);
+            (second.outcome, second.chain, Some(first.outcome))
         }
-        _ => (first, chain, None),
+        _ => (first.outcome, first.chain, None),
+    };
+    let capture = match &options.pcap {
+        Some(dir) => Some(write_captures(dir, &profile.id, &wires)?),
+        None => None,
     };
     Ok(Probe {
         client: profile.id.clone(),
@@ -132,7 +153,45 @@ pub fn probe(
             .iter()
             .filter_map(|der| pki::summarize(der).ok())
             .collect(),
+        capture,
     })
+}
+
+/// Writes each attempt's capture into `dir`, the first as `<id>.pcapng`,
+/// a retry as `<id>.fallback.pcapng`.
+fn write_captures(dir: &Path, id: &str, wires: &[Wire]) -> Result<CaptureFiles, CaptureError> {
+    let mut paths = Vec::new();
+    for (i, wire) in wires.iter().enumerate() {
+        let name = if i == 0 {
+            format!("{id}.pcapng")
+        } else {
+            format!("{id}.fallback.pcapng")
+        };
+        let path = dir.join(file_name(&name));
+        let port = wire.local.port();
+        capture::write_live(&path, &wire.transcript, &wire.secrets, port, wire.started)?;
+        paths.push(path.display().to_string());
+    }
+    let fallback_from = (paths.len() > 1).then(|| paths.remove(0));
+    Ok(CaptureFiles {
+        file: paths.pop().unwrap_or_default(),
+        fallback_from,
+    })
+}
+
+/// What crossed one connection, with the keys to read it.
+struct Wire {
+    transcript: Transcript,
+    secrets: Secrets,
+    local: SocketAddr,
+    started: SystemTime,
+}
+
+/// One attempt: its outcome, the chain the server sent, and its wire.
+struct Recorded {
+    outcome: Outcome,
+    chain: Vec<Vec<u8>>,
+    wire: Wire,
 }
 
 /// One connection and handshake with a prepared client: the outcome and
@@ -143,10 +202,22 @@ pub async fn attempt(
     target: &str,
     deadline: Duration,
 ) -> Result<(Outcome, Vec<Vec<u8>>), ProbeError> {
+    recorded(client, target, deadline)
+        .await
+        .map(|r| (r.outcome, r.chain))
+}
+
+/// [`attempt`], keeping what crossed the wire.
+async fn recorded(
+    client: &Prepared,
+    target: &str,
+    deadline: Duration,
+) -> Result<Recorded, ProbeError> {
     let unreachable = |why: String| ProbeError::Unreachable {
         target: target.to_owned(),
         why,
     };
+    let started = SystemTime::now();
     let stream = match tokio::time::timeout(deadline, TcpStream::connect(target)).await {
         Ok(Ok(stream)) => stream,
         Ok(Err(e)) => return Err(unreachable(e.to_string())),
@@ -157,8 +228,21 @@ pub async fn attempt(
             )))
         }
     };
+    let local = stream
+        .local_addr()
+        .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)));
     let (tap, transcript) = Tap::socket(stream, Side::Client);
     let report = within(deadline, client.run(tap, Exchange::Http)).await;
     let outcome = normalise(Some(&report), None, &transcript);
-    Ok((outcome, report.peer_chain))
+    let secrets = secrets_of(&transcript);
+    Ok(Recorded {
+        outcome,
+        chain: report.peer_chain,
+        wire: Wire {
+            transcript,
+            secrets,
+            local,
+            started,
+        },
+    })
 }

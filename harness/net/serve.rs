@@ -3,8 +3,9 @@
 //! the deadline, many at once, each logged as one JSON line.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::Serialize;
 use tokio::net::{TcpListener, TcpStream};
@@ -12,8 +13,10 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::hello::{client_hello, Offered};
+use crate::capture::{self, files::file_name};
 use crate::endpoint::{Exchange, Prepared};
-use crate::handshake::{normalise, within};
+use crate::handshake::{normalise, secrets_of, within};
+use crate::keylog;
 use crate::outcome::{Outcome, Side};
 use crate::wire::Tap;
 
@@ -31,6 +34,9 @@ pub struct ServeOptions {
     pub concurrency: usize,
     /// The server's ClientIdentity list, checked after the handshake.
     pub client_identities: Option<Vec<String>>,
+    /// Write each connection as a pcapng file, with its keys, in this
+    /// directory: `NNNNNN-ADDRESS_PORT.pcapng` (connection number, peer).
+    pub pcap: Option<PathBuf>,
 }
 
 /// One connection, as logged.
@@ -46,6 +52,12 @@ pub struct Connection {
     pub outcome: Outcome,
     /// From accepting to closing, in milliseconds.
     pub duration_ms: f64,
+    /// The capture file written for it (`--pcap`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture: Option<String>,
+    /// Why its capture could not be written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture_error: Option<String>,
 }
 
 /// Serves `server` on `listener` until `options` say stop or the process
@@ -57,6 +69,7 @@ pub async fn serve(
     options: ServeOptions,
     log: Arc<dyn Fn(Connection) + Send + Sync>,
 ) -> u64 {
+    let _recording = options.pcap.is_some().then(keylog::recording);
     let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let stop_at = options.duration.map(|d| tokio::time::Instant::now() + d);
     let mut running = JoinSet::new();
@@ -79,7 +92,7 @@ pub async fn serve(
         served += 1;
         let (server, options, log) = (server.clone(), options.clone(), log.clone());
         running.spawn(async move {
-            log(connection(stream, peer, &server, &options).await);
+            log(connection(stream, (served, peer), &server, &options).await);
             drop(permit);
         });
         // Reap finished connections so the set stays as small as the load.
@@ -97,24 +110,36 @@ async fn until(at: Option<tokio::time::Instant>) {
     }
 }
 
-/// One client, start to close.
+/// One client, start to close; `number` counts connections from 1.
 async fn connection(
     stream: TcpStream,
-    peer: SocketAddr,
+    (number, peer): (u64, SocketAddr),
     server: &Prepared,
     options: &ServeOptions,
 ) -> Connection {
-    let started = Instant::now();
+    let (started, wall) = (Instant::now(), SystemTime::now());
     let (tap, transcript) = Tap::socket(stream, Side::Server);
     let report = within(options.deadline, server.run(tap, Exchange::Http)).await;
     let outcome = normalise(None, Some(&report), &transcript)
         .refuse_unlisted_identity(options.client_identities.as_deref());
-    Connection {
+    let secrets = secrets_of(&transcript);
+    let mut logged = Connection {
         peer: peer.to_string(),
         client_hello: client_hello(&transcript),
         outcome,
         duration_ms: started.elapsed().as_secs_f64() * 1e3,
+        capture: None,
+        capture_error: None,
+    };
+    if let Some(dir) = &options.pcap {
+        let name = file_name(&format!("{number:06}-{}_{}.pcapng", peer.ip(), peer.port()));
+        let path = dir.join(name);
+        match capture::write_live(&path, &transcript, &secrets, peer.port(), wall) {
+            Ok(()) => logged.capture = Some(path.display().to_string()),
+            Err(e) => logged.capture_error = Some(e.to_string()),
+        }
     }
+    logged
 }
 
 /// A server profile (as it stands at `at`) made ready to serve: its

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::matrix::{Grid, Probed, SupportRow, UpgradePlan};
 use crate::net::{ScanRow, ScanStatus};
 use crate::outcome::Outcome;
-use crate::run::{ModelCheck, ScenarioRun, Status, Verdict};
+use crate::run::{CaptureFiles, ModelCheck, ScenarioRun, Status, Verdict};
 use crate::scenario::{Catalog, Profile, ScenarioFile};
 use crate::timeline::Turn;
 
@@ -142,6 +142,54 @@ fn with_fallback(outcome: &Outcome, first: Option<&Outcome>) -> String {
     }
 }
 
+/// The outcome, expectation and model cells of one `run` row.
+fn run_cells(status: &Status) -> (String, String, String) {
+    match status {
+        Status::Unsupported { reason } => (
+            format!("unsupported: {reason}"),
+            "-".to_string(),
+            "-".to_string(),
+        ),
+        Status::Simulated {
+            outcome,
+            fallback_from,
+            expectation,
+        } => (
+            format!(
+                "simulated: {}",
+                with_fallback(outcome, fallback_from.as_deref())
+            ),
+            verdict_text(expectation),
+            "-".to_string(),
+        ),
+        Status::Ran {
+            outcome,
+            fallback_from,
+            expectation,
+            model,
+        } => (
+            with_fallback(outcome, fallback_from.as_deref()),
+            verdict_text(expectation),
+            match model {
+                ModelCheck::Agrees => "agrees".to_string(),
+                ModelCheck::Disagrees(d) => format!("DISAGREES: {}", d.join("; ")),
+            },
+        ),
+    }
+}
+
+/// A row's capture files: the first hello's, then the retry's.
+fn capture_cell(capture: Option<&CaptureFiles>) -> String {
+    match capture {
+        None => "-".to_string(),
+        Some(CaptureFiles {
+            file,
+            fallback_from: Some(first),
+        }) => format!("{first} (first hello), {file}"),
+        Some(CaptureFiles { file, .. }) => file.clone(),
+    }
+}
+
 fn verdict_text(expectation: &Verdict) -> String {
     match expectation {
         Verdict::Held => "yes".to_string(),
@@ -150,54 +198,35 @@ fn verdict_text(expectation: &Verdict) -> String {
     }
 }
 
-/// The `run` table: one row per scenario and pairing.
+/// The `run` table: one row per scenario and pairing. In Markdown, when
+/// captures were written (`run --pcap`), a last column names each row's
+/// capture files.
 pub fn run_table(files: &[FileRun], style: Style) -> String {
-    let mut t = table(
-        &["scenario", "pairing", "outcome", "expected", "model"],
-        style,
-    );
-    for s in files.iter().flat_map(|f| &f.scenarios) {
-        for p in &s.pairings {
-            let (outcome, verdict, model) = match &p.status {
-                Status::Unsupported { reason } => (
-                    format!("unsupported: {reason}"),
-                    "-".to_string(),
-                    "-".to_string(),
-                ),
-                Status::Simulated {
-                    outcome,
-                    fallback_from,
-                    expectation,
-                } => (
-                    format!(
-                        "simulated: {}",
-                        with_fallback(outcome, fallback_from.as_deref())
-                    ),
-                    verdict_text(expectation),
-                    "-".to_string(),
-                ),
-                Status::Ran {
-                    outcome,
-                    fallback_from,
-                    expectation,
-                    model,
-                } => (
-                    with_fallback(outcome, fallback_from.as_deref()),
-                    verdict_text(expectation),
-                    match model {
-                        ModelCheck::Agrees => "agrees".to_string(),
-                        ModelCheck::Disagrees(d) => format!("DISAGREES: {}", d.join("; ")),
-                    },
-                ),
-            };
-            t.add_row(vec![
-                s.scenario.clone(),
-                p.pairing.clone(),
-                outcome,
-                verdict,
-                model,
-            ]);
+    let rows = || {
+        files
+            .iter()
+            .flat_map(|f| &f.scenarios)
+            .flat_map(|s| s.pairings.iter().map(move |p| (s, p)))
+    };
+    let captured = style == Style::Markdown && rows().any(|(_, p)| p.capture.is_some());
+    let mut header = vec!["scenario", "pairing", "outcome", "expected", "model"];
+    if captured {
+        header.push("capture");
+    }
+    let mut t = table(&header, style);
+    for (s, p) in rows() {
+        let (outcome, verdict, model) = run_cells(&p.status);
+        let mut row = vec![
+            s.scenario.clone(),
+            p.pairing.clone(),
+            outcome,
+            verdict,
+            model,
+        ];
+        if captured {
+            row.push(capture_cell(p.capture.as_ref()));
         }
+        t.add_row(row);
     }
     let totals = Totals::of(files);
     let mut notes = String::new();

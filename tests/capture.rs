@@ -1,0 +1,552 @@
+//! tshark checks the harness: every shipped scenario is run with captures
+//! on, and Wireshark's own dissector, reading the captures, must see what
+//! the harness normalised. For each real handshake attempt: the negotiated
+//! version (the ServerHello's supported_versions extension at TLS 1.3,
+//! else its version) and cipher suite of an established handshake, the
+//! fatal alert of a failed one (none when the outcome names none), and
+//! the server's certificate wherever the outcome names one: the SHA-256 of
+//! the leaf tshark decoded (decrypted, at TLS 1.3) must be the outcome's
+//! fingerprint. The keys come only from the captures' Decryption Secrets
+//! Block: tshark gets no `-o` option.
+//!
+//! tshark starts in about 0.2 s, too slow to run once per handshake, so
+//! the handshakes of each scenario file are framed into one capture (the
+//! same library code as the per-handshake files, a client port each) and
+//! tshark reads each file's capture once, several at a time. A second test
+//! writes the real per-handshake files as `run --pcap` does and opens a few
+//! with a bare `tshark -r FILE`.
+//!
+//! Without tshark (`apt-get install tshark`) the tests print `skipped:
+//! tshark not found` and pass, except on CI (`CI` set), where they fail:
+//! `.ci/run` installs it.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddrV4;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tls_harness::capture::{self, Conversation, Layout, CLIENT_IP, FIXED_START, SERVER};
+use tls_harness::handshake::Handshake;
+use tls_harness::keylog::Secrets;
+use tls_harness::outcome::Outcome;
+use tls_harness::pki;
+use tls_harness::run::{run_files, PairingRun, RunOptions, ScenarioRun};
+use tls_harness::scenario::{toml_files, Catalog, ScenarioFile};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// tshark on PATH, or `None` (after a `skipped:` line) where it is absent;
+/// on CI its absence fails the test.
+fn find_tshark() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("tshark"))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        let on_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+        assert!(
+            !on_ci,
+            "tshark not found; CI must have it (.ci/run installs Debian's tshark)"
+        );
+        eprintln!("skipped: tshark not found");
+    }
+    found
+}
+
+/// A directory of its own for one test, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir =
+            std::env::temp_dir().join(format!("tls-harness-capture-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Every shipped scenario file (the catalog's files are not scenarios).
+fn shipped_files() -> Vec<ScenarioFile> {
+    let catalog = Catalog::load(&root().join("scenarios/catalog")).expect("the catalog loads");
+    let mut paths = toml_files(&root().join("scenarios")).expect("scenarios/ reads");
+    paths.retain(|p| !p.starts_with(root().join("scenarios/catalog")));
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| catalog.load_scenario_file(p).expect("a shipped file loads"))
+        .collect()
+}
+
+/// Every shipped scenario file run with each handshake's transcript and
+/// secrets kept.
+fn captured_runs() -> Vec<(ScenarioFile, Vec<ScenarioRun>)> {
+    let files = shipped_files();
+    let options = RunOptions {
+        capture: true,
+        ..RunOptions::default()
+    };
+    let runs = run_files(&files, &options).expect("the shipped scenarios run");
+    files.into_iter().zip(runs).collect()
+}
+
+/// One handshake attempt and the outcome the harness gave it.
+struct Attempt<'a> {
+    name: String,
+    handshake: &'a Handshake,
+    outcome: &'a Outcome,
+}
+
+/// Each real attempt of a pairing with its outcome: the first hello's
+/// is `fallback_from` when the client retried.
+fn attempts<'a>(scenario: &'a ScenarioRun, pairing: &'a PairingRun) -> Vec<Attempt<'a>> {
+    let tls_harness::run::Status::Ran {
+        outcome,
+        fallback_from,
+        ..
+    } = &pairing.status
+    else {
+        return Vec::new();
+    };
+    let outcomes: Vec<&Outcome> = match fallback_from {
+        Some(first) => vec![first, outcome],
+        None => vec![outcome],
+    };
+    assert_eq!(
+        outcomes.len(),
+        pairing.handshakes.len(),
+        "{} {}: one kept handshake per attempt",
+        scenario.scenario,
+        pairing.pairing
+    );
+    pairing
+        .handshakes
+        .iter()
+        .zip(outcomes)
+        .enumerate()
+        .map(|(i, (handshake, outcome))| Attempt {
+            name: format!(
+                "{} {}{}",
+                scenario.scenario,
+                pairing.pairing,
+                if i == 0 { "" } else { " (fallback)" }
+            ),
+            handshake,
+            outcome,
+        })
+        .collect()
+}
+
+/// What tshark saw of one conversation.
+#[derive(Debug, Default)]
+struct Seen {
+    /// The last ServerHello's version, supported_version and suite.
+    server_hello: Option<(u16, Option<u16>, u16)>,
+    /// Fatal alerts, in order.
+    fatal_alerts: Vec<u8>,
+    /// The first certificate of the server's Certificate message (DER).
+    server_leaf: Option<Vec<u8>>,
+}
+
+impl Seen {
+    fn version(&self) -> Option<u16> {
+        self.server_hello
+            .map(|(v, supported, _)| supported.unwrap_or(v))
+    }
+}
+
+const FIELDS: [&str; 8] = [
+    "tcp.srcport",
+    "tcp.dstport",
+    "tls.handshake.type",
+    "tls.handshake.version",
+    "tls.handshake.extensions.supported_version",
+    "tls.handshake.ciphersuite",
+    "tls.alert_message.level",
+    "tls.alert_message.desc",
+];
+
+/// Runs tshark over `capture` (no options but the fields to print) and
+/// gathers what it saw per client port.
+fn read_with_tshark(tshark: &Path, capture: &Path) -> BTreeMap<u16, Seen> {
+    let mut command = Command::new(tshark);
+    command
+        .arg("-r")
+        .arg(capture)
+        .args(["-Y", "tls", "-T", "fields"]);
+    command.args([
+        "-E",
+        "separator=|",
+        "-E",
+        "occurrence=a",
+        "-E",
+        "aggregator=;",
+    ]);
+    for field in FIELDS.iter().chain(["tls.handshake.certificate"].iter()) {
+        command.args(["-e", field]);
+    }
+    let output = command.output().expect("tshark runs");
+    assert!(
+        output.status.success(),
+        "tshark failed on {}: {}",
+        capture.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut seen: BTreeMap<u16, Seen> = BTreeMap::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let cells: Vec<&str> = line.split('|').collect();
+        let list = |i: usize| -> Vec<&str> {
+            cells
+                .get(i)
+                .map(|c| c.split(';').filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default()
+        };
+        let hex = |s: &str| u16::from_str_radix(s.trim_start_matches("0x"), 16).ok();
+        let (Some(src), Some(dst)) = (number_dec(&list(0)), number_dec(&list(1))) else {
+            continue;
+        };
+        let from_server = src == SERVER.port();
+        let entry = seen.entry(if from_server { dst } else { src }).or_default();
+        let types = list(2);
+        if from_server && types.contains(&"2") {
+            let versions = list(3);
+            let version = versions.first().and_then(|v| hex(v));
+            let supported = list(4).last().and_then(|v| hex(v));
+            let suite = list(5).last().and_then(|v| hex(v));
+            if let (Some(version), Some(suite)) = (version, suite) {
+                entry.server_hello = Some((version, supported, suite));
+            }
+        }
+        for (level, desc) in list(6).iter().zip(list(7)) {
+            if *level == "2" {
+                entry.fatal_alerts.extend(desc.parse::<u8>().ok());
+            }
+        }
+        if from_server && types.contains(&"11") && entry.server_leaf.is_none() {
+            entry.server_leaf = list(FIELDS.len())
+                .first()
+                .and_then(|c| hex::decode(c.replace(':', "")).ok());
+        }
+    }
+    seen
+}
+
+fn number_dec(list: &[&str]) -> Option<u16> {
+    list.first().and_then(|s| s.parse().ok())
+}
+
+/// Where tshark's view of `attempt` differs from its outcome.
+fn differences(attempt: &Attempt<'_>, seen: Option<&Seen>) -> Vec<String> {
+    let silent = attempt.handshake.transcript.chunks().is_empty();
+    let Some(seen) = seen else {
+        // A client that failed before its hello (its configuration) sent
+        // nothing: there is nothing for tshark to see.
+        return match (silent, attempt.outcome) {
+            (true, Outcome::Failed(f)) if f.alert.is_none() => Vec::new(),
+            _ => vec!["tshark saw no TLS".into()],
+        };
+    };
+    let mut out = Vec::new();
+    let (established, alert) = match attempt.outcome {
+        Outcome::Established(e) => (Some(e), None),
+        Outcome::IdentityRefused(r) => (Some(&r.handshake), None),
+        Outcome::Failed(f) => (None, f.alert.map(|a| a.0)),
+    };
+    if let Some(e) = established {
+        let suite = u16::from_str_radix(e.suite.code.trim_start_matches("0x"), 16).ok();
+        if seen.version() != Some(e.version.wire()) || seen.server_hello.map(|h| h.2) != suite {
+            out.push(format!(
+                "tshark saw ServerHello {:?}, the outcome says {} {}",
+                seen.server_hello, e.version, e.suite.code
+            ));
+        }
+        if !seen.fatal_alerts.is_empty() {
+            out.push(format!("tshark saw fatal alerts {:?}", seen.fatal_alerts));
+        }
+    } else if seen.fatal_alerts.first().copied() != alert {
+        out.push(format!(
+            "tshark saw fatal alerts {:?}, the outcome says {alert:?}",
+            seen.fatal_alerts
+        ));
+    }
+    let named = attempt
+        .outcome
+        .server_certificate()
+        .and_then(|p| p.fingerprint.clone());
+    let decoded = seen.server_leaf.as_deref().map(pki::fingerprint);
+    let tls13 = seen.version() == Some(0x0304);
+    if named.is_some() && named != decoded {
+        out.push(format!(
+            "the outcome names certificate {named:?}, tshark decoded {decoded:?}{}",
+            if tls13 { " (TLS 1.3: decrypted)" } else { "" }
+        ));
+    }
+    out
+}
+
+#[test]
+fn tshark_sees_every_shipped_handshake_as_the_harness_normalised_it() {
+    let Some(tshark) = find_tshark() else {
+        return;
+    };
+    let dir = TempDir::new("merged");
+    let runs = captured_runs();
+    // One capture per lane, each holding whole scenario files; client ports
+    // count up across them.
+    let lanes = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut port = capture::files::FIRST_CLIENT_PORT;
+    let mut jobs = Vec::new();
+    for (index, group) in runs.chunks(runs.len().div_ceil(lanes)).enumerate() {
+        let mut conversations = Vec::new();
+        let mut secrets = Secrets::default();
+        let mut by_port = Vec::new();
+        for s in group.iter().flat_map(|(_, scenarios)| scenarios) {
+            for p in &s.pairings {
+                for attempt in attempts(s, p) {
+                    conversations.push(Conversation {
+                        transcript: &attempt.handshake.transcript,
+                        client: SocketAddrV4::new(CLIENT_IP, port),
+                        server: SERVER,
+                        start: FIXED_START,
+                    });
+                    secrets = secrets.merged(&attempt.handshake.secrets);
+                    by_port.push((port, attempt));
+                    port += 1;
+                }
+            }
+        }
+        let path = dir.0.join(format!("{index}.pcapng"));
+        capture::write_file(&path, &capture::pcapng(&conversations, &secrets))
+            .expect("the merged capture is written");
+        jobs.push((path, by_port));
+    }
+    let handshakes: usize = jobs.iter().map(|(_, a)| a.len()).sum();
+    assert!(handshakes > 200, "only {handshakes} handshakes ran");
+    let started = std::time::Instant::now();
+    let seen: Vec<BTreeMap<u16, Seen>> = std::thread::scope(|scope| {
+        let lanes: Vec<_> = jobs
+            .iter()
+            .map(|(path, _)| scope.spawn(|| read_with_tshark(&tshark, path)))
+            .collect();
+        lanes
+            .into_iter()
+            .map(|lane| lane.join().expect("a tshark lane"))
+            .collect()
+    });
+    let mut problems = Vec::new();
+    let mut tls13_certificates = 0;
+    for ((_, by_port), seen) in jobs.iter().zip(&seen) {
+        for (port, attempt) in by_port {
+            let view = seen.get(port);
+            if view.is_some_and(|v| v.version() == Some(0x0304) && v.server_leaf.is_some()) {
+                tls13_certificates += 1;
+            }
+            for d in differences(attempt, view) {
+                problems.push(format!("{}: {d}", attempt.name));
+            }
+        }
+    }
+    eprintln!(
+        "tshark read {handshakes} handshakes in {} captures in {:.1} s; {tls13_certificates} decrypted TLS 1.3 certificates",
+        jobs.len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        problems.is_empty(),
+        "tshark and the harness disagree:\n  {}",
+        problems.join("\n  ")
+    );
+    assert!(
+        tls13_certificates > 20,
+        "only {tls13_certificates} TLS 1.3 certificates decrypted"
+    );
+}
+
+/// `tshark -r FILE` and nothing else: its summary lines.
+fn bare_tshark(tshark: &Path, file: &Path) -> String {
+    let output = Command::new(tshark)
+        .arg("-r")
+        .arg(file)
+        .output()
+        .expect("tshark runs");
+    assert!(output.status.success(), "tshark -r {}", file.display());
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The first row (and its file) whose attempt `pick` accepts.
+fn find_row(
+    runs: &[(ScenarioFile, Vec<ScenarioRun>)],
+    pick: impl Fn(&PairingRun, &Outcome) -> bool,
+) -> (&PairingRun, &str) {
+    runs.iter()
+        .flat_map(|(_, s)| s)
+        .flat_map(|s| s.pairings.iter().map(move |p| (s, p)))
+        .find_map(|(s, p)| {
+            let ran = attempts(s, p);
+            let last = ran.last()?;
+            pick(p, last.outcome).then_some((p, p.capture.as_ref()?.file.as_str()))
+        })
+        .expect("a shipped scenario of that kind")
+}
+
+#[test]
+fn per_handshake_files_open_with_a_bare_tshark_r() {
+    let Some(tshark) = find_tshark() else {
+        return;
+    };
+    let dir = TempDir::new("files");
+    let mut runs = captured_runs();
+    let mut layout = Layout::new(&dir.0);
+    let mut written = 0;
+    for (file, scenarios) in &mut runs {
+        written += layout
+            .write_file_runs(&file.path, scenarios)
+            .expect("the captures are written");
+    }
+    let kept: usize = runs
+        .iter()
+        .flat_map(|(_, s)| s)
+        .flat_map(|s| &s.pairings)
+        .map(|p| p.handshakes.len())
+        .sum();
+    assert_eq!(written, kept, "one file per handshake attempt");
+
+    let (_, tls13) = find_row(
+        &runs,
+        |_, o| matches!(o, Outcome::Established(e) if e.version.as_str() == "1.3"),
+    );
+    let text = bare_tshark(&tshark, Path::new(tls13));
+    assert!(text.contains("Client Hello"), "{tls13}:\n{text}");
+    assert!(text.contains("Server Hello"), "{tls13}:\n{text}");
+    assert!(
+        text.contains("Certificate, Certificate Verify, Finished"),
+        "{tls13}: the TLS 1.3 Certificate is not decrypted:\n{text}"
+    );
+
+    let (_, refused) = find_row(
+        &runs,
+        |_, o| matches!(o, Outcome::Failed(f) if f.alert.is_some()),
+    );
+    let text = bare_tshark(&tshark, Path::new(refused));
+    assert!(
+        text.contains("Alert (Level: Fatal, Description: "),
+        "{refused}: no fatal alert:\n{text}"
+    );
+
+    let (retried, retry) = find_row(&runs, |p, _| p.handshakes.len() == 2);
+    let first = retried
+        .capture
+        .as_ref()
+        .and_then(|c| c.fallback_from.as_deref());
+    assert!(retry.ends_with(".fallback.pcapng"), "{retry}");
+    for file in [Some(retry), first] {
+        let file = file.expect("the first hello's capture is named");
+        let text = bare_tshark(&tshark, Path::new(file));
+        assert!(text.contains("Client Hello"), "{file}:\n{text}");
+    }
+
+    // The same handshakes laid out again make the same bytes, file by file.
+    let again = TempDir::new("again");
+    let mut layout = Layout::new(&again.0);
+    let mut twice = runs.clone();
+    for (file, scenarios) in &mut twice {
+        layout
+            .write_file_runs(&file.path, scenarios)
+            .expect("the captures are written again");
+    }
+    let files = |runs: &[(ScenarioFile, Vec<ScenarioRun>)]| -> Vec<String> {
+        runs.iter()
+            .flat_map(|(_, s)| s)
+            .flat_map(|s| &s.pairings)
+            .filter_map(|p| p.capture.as_ref())
+            .flat_map(|c| c.fallback_from.iter().chain([&c.file]).cloned())
+            .collect()
+    };
+    for (one, two) in files(&runs).iter().zip(files(&twice)) {
+        assert_eq!(
+            std::fs::read(one).expect("a capture"),
+            std::fs::read(&two).expect("its second writing"),
+            "{one} differs from {two}"
+        );
+    }
+}
+
+/// A child process killed and waited for when dropped.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn serve_and_probe_captures_decrypt_the_http_exchange_with_a_bare_tshark_r() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let Some(tshark) = find_tshark() else {
+        return;
+    };
+    let bin = env!("CARGO_BIN_EXE_tls-harness");
+    let dir = TempDir::new("live");
+    let ca = dir.0.join("ca.pem");
+    let mut server = Child(
+        Command::new(bin)
+            .args(["serve", "uccx-11-6-1-server", "--max-connections", "1"])
+            .args(["--duration", "30", "--pcap"])
+            .arg(dir.0.join("serve"))
+            .arg("--ca-out")
+            .arg(&ca)
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("serve starts"),
+    );
+    let stdout = server.0.stdout.take().expect("serve's stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let first = lines.next().expect("a line").expect("text");
+    let addr = first
+        .strip_prefix("listening on ")
+        .expect(&first)
+        .to_string();
+    let probe = Command::new(bin)
+        .args(["probe", "api-client-modern", &addr, "--format", "json"])
+        .args(["--server-name", "uccx-11-6-1.example.com", "--trust"])
+        .arg(&ca)
+        .arg("--pcap")
+        .arg(dir.0.join("probe"))
+        .current_dir(root())
+        .output()
+        .expect("probe runs");
+    assert_eq!(probe.status.code(), Some(0), "{probe:?}");
+    let probed: serde_json::Value = serde_json::from_slice(&probe.stdout).expect("JSON");
+    let line = lines.next().expect("a connection line").expect("text");
+    let logged: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+    let port = addr.rsplit(':').next().expect("a port");
+    let served = logged["capture"].as_str().expect("serve names its capture");
+    assert!(
+        served.ends_with(".pcapng") && served.contains("000001-127.0.0.1_"),
+        "{served}"
+    );
+    let probed_file = probed["capture"]["file"]
+        .as_str()
+        .expect("probe names its capture");
+    for file in [served, probed_file] {
+        let text = bare_tshark(&tshark, Path::new(file));
+        assert!(text.contains("Client Hello"), "{file}:\n{text}");
+        assert!(
+            text.contains("GET / HTTP/1.0"),
+            "{file} (server on port {port}): the exchange is not decrypted:\n{text}"
+        );
+    }
+}
