@@ -21,6 +21,7 @@ pub mod cli;
 pub mod endpoint;
 pub mod exit_codes;
 pub mod handshake;
+pub mod import;
 pub mod matrix;
 pub mod model;
 pub mod moment;
