@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::{load_catalog, report_input_errors, Format};
 use crate::exit_codes;
 use crate::import::{import, profile_toml, Identity, InputFormat};
 
@@ -33,6 +34,14 @@ pub(super) struct ImportArgs {
     /// Connection kind (https, jdbc, ...).
     #[arg(long, default_value = "https")]
     connection: String,
+    /// A CA id the client trusts (what it trusts is not on the wire);
+    /// repeatable [default: harness-root].
+    #[arg(long = "trust", value_name = "CA")]
+    trust: Vec<String>,
+    /// Catalog directory, for the CAs of --trust [default:
+    /// ./scenarios/catalog, else the one built into the binary]
+    #[arg(long, env = "TLS_HARNESS_CATALOG")]
+    catalog: Option<PathBuf>,
     /// Write the profile to FILE, not to standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -73,9 +82,14 @@ pub(super) fn import_command(args: ImportArgs) -> i32 {
         product: args.product,
         release: args.release,
         connection: args.connection,
+        trust: args.trust,
     };
-    let text = match import(&bytes, args.input_format, &origin).and_then(|i| profile_toml(&i, &who))
-    {
+    let catalog = match load_catalog(args.catalog.as_ref()) {
+        Ok((catalog, _)) => catalog,
+        Err(e) => return report_input_errors(e, Format::Table),
+    };
+    let imported = import(&bytes, args.input_format, &origin);
+    let text = match imported.and_then(|i| profile_toml(&i, &who, &catalog)) {
         Ok(text) => text,
         Err(e) => return bad_input(&e.to_string()),
     };

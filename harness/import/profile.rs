@@ -26,6 +26,9 @@ pub struct Identity {
     pub release: String,
     /// Connection kind (`https`, `jdbc`, ...).
     pub connection: String,
+    /// CA ids the client trusts (not on the wire); empty: the loader's
+    /// default, `harness-root`.
+    pub trust: Vec<String>,
 }
 
 impl Default for Identity {
@@ -36,6 +39,7 @@ impl Default for Identity {
             product: "imported".into(),
             release: "captured".into(),
             connection: "https".into(),
+            trust: Vec::new(),
         }
     }
 }
@@ -48,8 +52,12 @@ enum SuiteLine {
 }
 
 /// The profile `imported` describes, as TOML text the scenario loader
-/// reads.
-pub fn profile_toml(imported: &Imported, who: &Identity) -> Result<String, ImportError> {
+/// reads against `catalog` (which must know the CAs `who` trusts).
+pub fn profile_toml(
+    imported: &Imported,
+    who: &Identity,
+    catalog: &Catalog,
+) -> Result<String, ImportError> {
     let hello = &imported.hello;
     let unusable = |message: String| ImportError::Profile {
         origin: imported.origin.clone(),
@@ -80,7 +88,7 @@ pub fn profile_toml(imported: &Imported, who: &Identity) -> Result<String, Impor
         )));
     }
     let text = render(imported, who, &versions, &version_notes, &lines);
-    check_loads(&text, &imported.origin).map_err(unusable)?;
+    check_loads(&text, &imported.origin, catalog).map_err(unusable)?;
     Ok(text)
 }
 
@@ -95,11 +103,16 @@ fn versions(hello: &ClientHello) -> Result<(Vec<ProtocolVersion>, Vec<String>), 
     let mut notes = Vec::new();
     let mut known: Vec<ProtocolVersion> = if hello.supported_versions.is_empty() {
         let legacy = ProtocolVersion::from_wire(hello.legacy_version);
-        if let Some(v) = legacy {
-            notes.push(format!(
+        match legacy {
+            Some(ProtocolVersion::Tls10) => notes.push(format!(
+                "no supported_versions extension: legacy_version {:#06x} (TLS 1.0)",
+                hello.legacy_version
+            )),
+            Some(v) => notes.push(format!(
                 "no supported_versions extension: legacy_version {:#06x} says {v} at most. The lowest version the client accepts is not on the wire, so only {v} is listed; add older ones if the product accepts them",
                 hello.legacy_version
-            ));
+            )),
+            None => {}
         }
         legacy.into_iter().collect()
     } else {
@@ -194,6 +207,14 @@ fn render(
     out.push_str(&format!("connection = {}\n", q(&who.connection)));
     let source = format!("ClientHello captured in {}", imported.origin);
     out.push_str(&format!("source = {}\n", q(&source)));
+    if who.trust.is_empty() {
+        out.push_str(
+            "# trust: what the client trusts is not on the wire; harness-root by default.\n",
+        );
+    } else {
+        let trust: Vec<String> = who.trust.iter().map(|t| q(t)).collect();
+        out.push_str(&format!("trust = [{}]\n", trust.join(", ")));
+    }
     for note in version_notes {
         out.push_str(&format!("# versions: {note}.\n"));
     }
@@ -276,9 +297,9 @@ fn comment_safe(text: &str) -> String {
 
 /// Loads `text` with the scenario loader; a failure is a fault of the
 /// importer, reported with the loader's words.
-fn check_loads(text: &str, origin: &str) -> Result<(), String> {
+fn check_loads(text: &str, origin: &str, catalog: &Catalog) -> Result<(), String> {
     let name = Path::new("imported-profile.toml");
-    match Catalog::empty().parse_scenario_file(name, text) {
+    match catalog.parse_scenario_file(name, text) {
         Ok(_) => Ok(()),
         Err(e) => {
             let problems: Vec<String> = e.errors.iter().map(|e| e.one_line()).collect();
