@@ -7,7 +7,8 @@ pub const EXPECTATION_FAILED: i32 = 1;
 /// The command line was malformed (clap's own status).
 pub const USAGE: i32 = 2;
 /// A scenario or catalog file is unusable: unreadable, malformed, or
-/// naming something unknown.
+/// naming something unknown; for `import-hello`, an input that holds no
+/// readable ClientHello.
 pub const BAD_INPUT: i32 = 3;
 /// The harness itself failed (certificates could not be made, the runtime
 /// would not start); not a verdict on any scenario.
@@ -30,7 +31,7 @@ pub const ALL: [(i32, &str); 7] = [
         "an outcome differed from its expectation",
     ),
     (USAGE, "malformed command line"),
-    (BAD_INPUT, "unusable scenario or catalog file"),
+    (BAD_INPUT, "unusable scenario, catalog or capture file"),
     (HARNESS_ERROR, "the harness itself failed"),
     (
         MODEL_DISAGREED,

@@ -11,7 +11,8 @@
 //! pairing of every scenario, in parallel, and checks each outcome against
 //! the scenario's expectation and the pure negotiation [`model`];
 //! [`matrix`] and [`timeline`] derive tables from such runs; [`report`]
-//! prints them. Data flows that way only: no two modules use each other.
+//! prints them; [`import`] turns a captured ClientHello into a profile
+//! file. Data flows that way only: no two modules use each other.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

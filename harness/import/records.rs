@@ -34,7 +34,7 @@ pub(super) fn hello_message(stream: &[u8]) -> Result<Vec<u8>, Problem> {
 fn what_byte(kind: u8) -> String {
     match record_type_name(kind) {
         Some(name) => format!("record type {kind} ({name})"),
-        None => format!("byte {kind:#04x}"),
+        None => format!("{kind:#04x}"),
     }
 }
 
