@@ -503,9 +503,32 @@ fn make_frames(payload: &[u8], segment: usize, ipv6: bool, order: &[usize]) -> V
     frames
 }
 
+/// Ethernet frames re-framed for another link type: Linux cooked capture
+/// v1 and v2, BSD loopback, raw IP.
+fn relink(frames: &[Vec<u8>], link: DataLink) -> Vec<Vec<u8>> {
+    frames
+        .iter()
+        .map(|f| {
+            let (ether_type, ip) = (&f[12..14], &f[14..]);
+            let header: Vec<u8> = match link {
+                DataLink::LINUX_SLL => [&[0, 4, 0, 1, 0, 6][..], &[1; 8], ether_type].concat(),
+                DataLink::LINUX_SLL2 => [ether_type, &[0; 6], &[0, 1, 4, 6], &[1; 8]].concat(),
+                DataLink::NULL if ether_type == [0x86, 0xDD] => 10u32.to_le_bytes().to_vec(),
+                DataLink::NULL => 2u32.to_le_bytes().to_vec(),
+                _ => Vec::new(),
+            };
+            [header.as_slice(), ip].concat()
+        })
+        .collect()
+}
+
 fn make_pcap(frames: &[Vec<u8>]) -> Vec<u8> {
+    make_pcap_of(frames, DataLink::ETHERNET)
+}
+
+fn make_pcap_of(frames: &[Vec<u8>], link: DataLink) -> Vec<u8> {
     let header = PcapHeader {
-        datalink: DataLink::ETHERNET,
+        datalink: link,
         ..PcapHeader::default()
     };
     let mut writer = PcapWriter::with_header(Vec::new(), header).expect("pcap");
@@ -566,6 +589,26 @@ fn a_hello_over_reordered_and_retransmitted_segments_is_put_back_together() {
                 "{}",
                 got.origin
             );
+        }
+    }
+}
+
+#[test]
+fn captures_on_cooked_loopback_and_raw_ip_links_are_read() {
+    let flight = sample_flight();
+    let want = import(flight, None, "flight").expect("flight").hello;
+    let n = hello_record(flight).len().div_ceil(500);
+    for ipv6 in [false, true] {
+        let frames = make_frames(hello_record(flight), 500, ipv6, &(0..n).collect::<Vec<_>>());
+        for link in [
+            DataLink::LINUX_SLL,
+            DataLink::LINUX_SLL2,
+            DataLink::NULL,
+            DataLink::RAW,
+        ] {
+            let capture = make_pcap_of(&relink(&frames, link), link);
+            let got = import(&capture, None, "capture").unwrap_or_else(|e| panic!("{link:?}: {e}"));
+            assert_eq!(got.hello, want, "{link:?}, ipv6 {ipv6}");
         }
     }
 }
