@@ -9,7 +9,8 @@ pub const EXPECTATION_FAILED: i32 = 1;
 /// or a filter that selects nothing.
 pub const USAGE: i32 = 2;
 /// A scenario or catalog file is unusable: unreadable, malformed, or
-/// naming something unknown.
+/// naming something unknown; for `import-hello`, an input that holds no
+/// readable ClientHello.
 pub const BAD_INPUT: i32 = 3;
 /// The harness itself failed (certificates could not be made, the runtime
 /// would not start); not a verdict on any scenario.
@@ -35,7 +36,7 @@ pub const ALL: [(i32, &str); 7] = [
         USAGE,
         "command-line mistake: malformed, an unknown id, a filter that selects nothing",
     ),
-    (BAD_INPUT, "unusable scenario or catalog file"),
+    (BAD_INPUT, "unusable scenario, catalog or capture file"),
     (HARNESS_ERROR, "the harness itself failed"),
     (
         MODEL_DISAGREED,

@@ -12,8 +12,9 @@
 //! the scenario's expectation and the pure negotiation [`model`];
 //! [`matrix`] and [`timeline`] derive tables from such runs; [`report`]
 //! prints them; [`capture`] writes the handshakes as pcapng files with the
-//! secrets [`keylog`] collected from both backends. Data flows that way
-//! only: no two modules use each other.
+//! secrets [`keylog`] collected from both backends; [`import`] turns a
+//! captured ClientHello into a profile file. Data flows that way only: no
+//! two modules use each other.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -24,6 +25,7 @@ pub mod cli;
 pub mod endpoint;
 pub mod exit_codes;
 pub mod handshake;
+pub mod import;
 pub mod keylog;
 pub mod matrix;
 pub mod model;

@@ -5,6 +5,7 @@
 mod catalog;
 mod common;
 mod explain;
+mod import;
 mod net;
 mod scenarios;
 
@@ -68,6 +69,11 @@ enum Command {
     /// and suite, who fails with which alert; with --like, whether the
     /// server behaves as that server profile predicts.
     Scan(net::ScanArgs),
+    /// Read a ClientHello from a capture (pcap, pcapng), hex text (as
+    /// `openssl s_client -msg` prints it) or raw bytes, and write it as a
+    /// client profile: versions, suites in order, and as comments groups,
+    /// signature algorithms, server name, ALPN and GREASE values.
+    ImportHello(import::ImportArgs),
 }
 
 /// Parses the command line, runs it, and returns the exit status.
@@ -95,5 +101,6 @@ pub fn main() -> i32 {
         Command::Serve(args) => net::serve_command(args),
         Command::Probe(args) => net::probe_command(args),
         Command::Scan(args) => net::scan_command(args),
+        Command::ImportHello(args) => import::import_command(args),
     }
 }

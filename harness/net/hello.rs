@@ -1,17 +1,19 @@
-//! What a ClientHello offered, read off the wire with tls-parser: for the
-//! connection log of `serve`.
+//! What a ClientHello offered, read off the wire: for the connection log of
+//! `serve` ([`client_hello`]) and for `import-hello` ([`parse_client_hello`]).
+//!
+//! The framing (RFC 8446 §4.1.2, RFC 5246 §7.4.1.2: the length of every
+//! vector) is walked here, so that a broken hello is reported at the byte
+//! where it breaks; the contents of each extension are read with
+//! tls-parser, whose errors carry no position.
 
 use serde::Serialize;
-use tls_parser::{
-    parse_tls_extensions, parse_tls_message_handshake, SNIType, TlsExtension, TlsMessage,
-    TlsMessageHandshake,
-};
+use tls_parser::{parse_tls_extension, SNIType, TlsExtension};
 
 use crate::endpoint::suite_name;
 use crate::outcome::Side;
 use crate::wire::Transcript;
 
-/// The offer of one ClientHello, in the order the client sent it.
+/// The offer of one ClientHello, in the order the client sent it, by name.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Offered {
@@ -33,70 +35,293 @@ pub struct Offered {
     pub alpn: Vec<String>,
 }
 
+/// One ClientHello as code points, in the order the client sent them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientHello {
+    /// `legacy_version` (`0x0303` for TLS 1.2).
+    pub legacy_version: u16,
+    /// `supported_versions`; empty when the extension is absent.
+    pub supported_versions: Vec<u16>,
+    /// `cipher_suites`, signalling values and GREASE included.
+    pub suites: Vec<u16>,
+    /// `supported_groups`.
+    pub groups: Vec<u16>,
+    /// `signature_algorithms`.
+    pub signature_algorithms: Vec<u16>,
+    /// The host name of `server_name`, if any.
+    pub server_name: Option<String>,
+    /// ALPN protocol names.
+    pub alpn: Vec<String>,
+    /// The extension types, in order.
+    pub extensions: Vec<u16>,
+}
+
+/// Where and why a ClientHello does not parse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("byte {offset} of the ClientHello: {message}")]
+pub struct HelloError {
+    /// Offset into the handshake message (its 4-byte header included).
+    pub offset: usize,
+    /// What is wrong there.
+    pub message: String,
+}
+
 /// The client's hello in `transcript`, if the client sent one that parses.
 pub fn client_hello(transcript: &Transcript) -> Option<Offered> {
     let message = transcript.handshake_message(Side::Client, 1)?;
-    let Ok((_, TlsMessage::Handshake(TlsMessageHandshake::ClientHello(hello)))) =
-        parse_tls_message_handshake(&message)
-    else {
-        return None;
-    };
-    let mut offered = Offered {
-        legacy_version: format!("{:#06x}", hello.version.0),
-        suites: hello.ciphers.iter().map(|c| offered_suite(c.0)).collect(),
-        ..Offered::default()
-    };
-    let extensions = hello
-        .ext
-        .and_then(|e| parse_tls_extensions(e).ok())
-        .map(|(_, list)| list)
-        .unwrap_or_default();
-    for extension in extensions {
-        add(&mut offered, extension);
+    parse_client_hello(&message).ok().map(|h| h.offered())
+}
+
+impl ClientHello {
+    /// The offer by name, as `serve` logs it.
+    pub fn offered(&self) -> Offered {
+        Offered {
+            legacy_version: format!("{:#06x}", self.legacy_version),
+            supported_versions: self
+                .supported_versions
+                .iter()
+                .map(|v| format!("{v:#06x}"))
+                .collect(),
+            suites: self.suites.iter().map(|c| offered_suite(*c)).collect(),
+            groups: self.groups.iter().map(|g| group_name(*g)).collect(),
+            signature_algorithms: self
+                .signature_algorithms
+                .iter()
+                .map(|s| scheme_name(*s))
+                .collect(),
+            server_name: self.server_name.clone(),
+            alpn: self.alpn.clone(),
+        }
     }
-    Some(offered)
+}
+
+/// Whether `code` is a GREASE value (RFC 8701 §2: `0x?A?A`, both bytes
+/// equal).
+pub fn is_grease(code: u16) -> bool {
+    code & 0x0F0F == 0x0A0A && code >> 8 == code & 0xFF
 }
 
 /// A suite's IANA name, the two signalling values by theirs (RFC 5746,
 /// RFC 7507), GREASE (RFC 8701) as such.
-fn offered_suite(code: u16) -> String {
+pub fn offered_suite(code: u16) -> String {
     match code {
         0x00FF => "TLS_EMPTY_RENEGOTIATION_INFO_SCSV".into(),
         0x5600 => "TLS_FALLBACK_SCSV".into(),
-        c if c & 0x0F0F == 0x0A0A && c >> 8 == c & 0xFF => format!("GREASE {c:#06X}"),
+        c if is_grease(c) => format!("GREASE {c:#06X}"),
         c => suite_name(c),
     }
 }
 
-fn add(offered: &mut Offered, extension: TlsExtension<'_>) {
+/// A group's name as rustls spells it (`X25519`, `secp256r1`).
+pub fn group_name(code: u16) -> String {
+    format!("{:?}", rustls::NamedGroup::from(code))
+}
+
+/// A signature scheme's name as rustls spells it (`RSA_PSS_SHA256`).
+pub fn scheme_name(code: u16) -> String {
+    format!("{:?}", rustls::SignatureScheme::from(code))
+}
+
+/// Reads a ClientHello handshake message (its 4-byte header first).
+pub fn parse_client_hello(message: &[u8]) -> Result<ClientHello, HelloError> {
+    let mut r = Reader::new(message, 0);
+    let kind = r.u8("handshake type")?;
+    if kind != 1 {
+        let why = format!("handshake type {kind} is not a ClientHello (1)");
+        return Err(error_at(0, why));
+    }
+    let mut body = r.vector(3, "ClientHello")?;
+    r.done("the ClientHello")?;
+    let mut hello = ClientHello {
+        legacy_version: body.u16("legacy_version")?,
+        ..ClientHello::default()
+    };
+    body.take(32, "random")?;
+    let session = body.vector(1, "legacy_session_id")?;
+    if session.bytes.len() > 32 {
+        let why = format!(
+            "legacy_session_id of {} bytes; at most 32 are allowed",
+            session.bytes.len()
+        );
+        return Err(error_at(session.start - 1, why));
+    }
+    let suites = body.vector(2, "cipher_suites")?;
+    if suites.bytes.is_empty() {
+        return Err(error_at(suites.start - 2, "cipher_suites is empty".into()));
+    }
+    hello.suites = suites.u16s("cipher_suites")?;
+    let compression = body.vector(1, "legacy_compression_methods")?;
+    if compression.bytes.is_empty() {
+        let why = "legacy_compression_methods is empty".into();
+        return Err(error_at(compression.start - 1, why));
+    }
+    if body.left() > 0 {
+        let mut list = body.vector(2, "extensions")?;
+        while list.left() > 0 {
+            read_extension(&mut list, &mut hello)?;
+        }
+    }
+    body.done("the extensions")?;
+    Ok(hello)
+}
+
+/// The extensions whose contents are read: server_name, supported_groups,
+/// signature_algorithms, ALPN, supported_versions. Others are framed only,
+/// so an extension the harness does not know cannot make a hello unreadable.
+const READ: [u16; 5] = [0, 10, 13, 16, 43];
+
+/// One extension: its header framed here, its contents read by tls-parser.
+fn read_extension(list: &mut Reader<'_>, hello: &mut ClientHello) -> Result<(), HelloError> {
+    let (offset, from) = (list.at(), list.pos);
+    let kind = list.u16("extension type")?;
+    list.vector(2, &format!("extension {}", extension_name(kind)))?;
+    hello.extensions.push(kind);
+    if !READ.contains(&kind) {
+        return Ok(());
+    }
+    match parse_tls_extension(&list.bytes[from..list.pos]) {
+        Ok(([], extension)) => {
+            add(hello, extension);
+            Ok(())
+        }
+        _ => {
+            let why = format!("extension {} does not parse", extension_name(kind));
+            Err(error_at(offset, why))
+        }
+    }
+}
+
+/// An extension type with its name, where the harness reads it.
+fn extension_name(kind: u16) -> String {
+    let name = match kind {
+        0 => "server_name",
+        10 => "supported_groups",
+        13 => "signature_algorithms",
+        16 => "application_layer_protocol_negotiation",
+        43 => "supported_versions",
+        51 => "key_share",
+        _ => return format!("type {kind}"),
+    };
+    format!("{name} ({kind})")
+}
+
+fn add(hello: &mut ClientHello, extension: TlsExtension<'_>) {
     match extension {
         TlsExtension::SupportedVersions(v) => {
-            offered.supported_versions = v.iter().map(|v| format!("{:#06x}", v.0)).collect();
+            hello.supported_versions = v.iter().map(|v| v.0).collect();
         }
         TlsExtension::EllipticCurves(groups) => {
-            offered.groups = groups
-                .iter()
-                .map(|g| format!("{:?}", rustls::NamedGroup::from(g.0)))
-                .collect();
+            hello.groups = groups.iter().map(|g| g.0).collect();
         }
-        TlsExtension::SignatureAlgorithms(schemes) => {
-            offered.signature_algorithms = schemes
-                .iter()
-                .map(|s| format!("{:?}", rustls::SignatureScheme::from(*s)))
-                .collect();
-        }
+        TlsExtension::SignatureAlgorithms(schemes) => hello.signature_algorithms = schemes,
         TlsExtension::SNI(names) => {
-            offered.server_name = names
+            hello.server_name = names
                 .iter()
                 .find(|(kind, _)| *kind == SNIType::HostName)
                 .map(|(_, name)| String::from_utf8_lossy(name).into_owned());
         }
         TlsExtension::ALPN(protocols) => {
-            offered.alpn = protocols
+            hello.alpn = protocols
                 .iter()
                 .map(|p| String::from_utf8_lossy(p).into_owned())
                 .collect();
         }
         _ => {}
     }
+}
+
+/// A cursor over `bytes`, which start at offset `start` of the message.
+#[derive(Clone, Copy)]
+struct Reader<'a> {
+    bytes: &'a [u8],
+    start: usize,
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn new(bytes: &'a [u8], start: usize) -> Self {
+        Reader {
+            bytes,
+            start,
+            pos: 0,
+        }
+    }
+
+    /// The offset in the message of the next byte.
+    fn at(&self) -> usize {
+        self.start + self.pos
+    }
+
+    fn left(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+
+    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], HelloError> {
+        let left = self.left();
+        if n > left {
+            return Err(error_at(
+                self.at(),
+                format!("ClientHello truncated: {what} needs {n} bytes, {left} left"),
+            ));
+        }
+        let taken = &self.bytes[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(taken)
+    }
+
+    fn u8(&mut self, what: &str) -> Result<u8, HelloError> {
+        Ok(self.take(1, what)?[0])
+    }
+
+    fn u16(&mut self, what: &str) -> Result<u16, HelloError> {
+        let b = self.take(2, what)?;
+        Ok(u16::from_be_bytes([b[0], b[1]]))
+    }
+
+    /// A vector with a `width`-byte length in front, as a reader of its
+    /// own.
+    fn vector(&mut self, width: usize, what: &str) -> Result<Reader<'a>, HelloError> {
+        let header = self.at();
+        let len = self
+            .take(width, &format!("the length of {what}"))?
+            .iter()
+            .fold(0usize, |n, b| n << 8 | usize::from(*b));
+        let left = self.left();
+        if len > left {
+            return Err(error_at(
+                header,
+                format!("ClientHello truncated: {what} length {len} exceeds the {left} bytes left"),
+            ));
+        }
+        let start = self.at();
+        Ok(Reader::new(self.take(len, what)?, start))
+    }
+
+    /// The rest as 16-bit values.
+    fn u16s(mut self, what: &str) -> Result<Vec<u16>, HelloError> {
+        if self.bytes.len() % 2 != 0 {
+            let n = self.bytes.len();
+            return Err(error_at(
+                self.start - 2,
+                format!("{what} length {n} is odd"),
+            ));
+        }
+        let mut out = Vec::new();
+        while self.left() > 0 {
+            out.push(self.u16(what)?);
+        }
+        Ok(out)
+    }
+
+    /// Nothing may follow.
+    fn done(&self, after: &str) -> Result<(), HelloError> {
+        match self.left() {
+            0 => Ok(()),
+            n => Err(error_at(self.at(), format!("{n} bytes after {after}"))),
+        }
+    }
+}
+
+fn error_at(offset: usize, message: String) -> HelloError {
+    HelloError { offset, message }
 }

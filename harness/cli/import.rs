@@ -1,0 +1,117 @@
+//! `import-hello`: the command line of [`crate::import`].
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::common::{load_catalog, report_input_errors, Format};
+use crate::exit_codes;
+use crate::import::{import, profile_toml, Identity, InputFormat};
+use crate::scenario::Catalog;
+
+/// Options of `import-hello`.
+#[derive(Debug, Args)]
+pub(super) struct ImportArgs {
+    /// A capture (pcap, pcapng), hex text (a TLS record or a bare handshake
+    /// message, or the output of `openssl s_client -msg`) or raw bytes;
+    /// `-` reads standard input.
+    input: PathBuf,
+    /// How to read INPUT [default: told by its first bytes]
+    #[arg(long, value_parser = parse_input_format)]
+    input_format: Option<InputFormat>,
+    /// Profile id.
+    #[arg(long, default_value = "imported-client")]
+    id: String,
+    /// Display name [default: "Imported client"].
+    #[arg(long)]
+    name: Option<String>,
+    /// Product id.
+    #[arg(long, default_value = "imported")]
+    product: String,
+    /// Release, in the vendor's notation.
+    #[arg(long, default_value = "captured")]
+    release: String,
+    /// Connection kind (https, jdbc, ...).
+    #[arg(long, default_value = "https")]
+    connection: String,
+    /// A CA id the client trusts (what it trusts is not on the wire);
+    /// repeatable [default: harness-root].
+    #[arg(long = "trust", value_name = "CA")]
+    trust: Vec<String>,
+    /// Catalog directory, for the CAs of --trust [default:
+    /// ./scenarios/catalog, else the one built into the binary]
+    #[arg(long, env = "TLS_HARNESS_CATALOG")]
+    catalog: Option<PathBuf>,
+    /// Write the profile to FILE, not to standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+fn parse_input_format(s: &str) -> Result<InputFormat, String> {
+    InputFormat::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = InputFormat::ALL.iter().map(|f| f.as_str()).collect();
+        format!(
+            "unknown input format `{s}`; formats are {}",
+            names.join(", ")
+        )
+    })
+}
+
+/// Runs `import-hello`: the profile on stdout (or in --output), or the
+/// input's problem on stderr with the bad-input status.
+pub(super) fn import_command(args: ImportArgs) -> i32 {
+    let stdin = args.input.as_os_str() == "-";
+    let origin = if stdin {
+        "standard input".to_string()
+    } else {
+        args.input.display().to_string()
+    };
+    let read = if stdin {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).map(|_| bytes)
+    } else {
+        std::fs::read(&args.input)
+    };
+    let bytes = match read {
+        Ok(bytes) => bytes,
+        Err(e) => return bad_input(&format!("{origin}: cannot read: {e}")),
+    };
+    let who = Identity {
+        id: args.id,
+        name: args.name.unwrap_or_else(|| Identity::default().name),
+        product: args.product,
+        release: args.release,
+        connection: args.connection,
+        trust: args.trust,
+    };
+    // Only --trust names the catalog's CAs; harness-root is built in.
+    let catalog = if who.trust.is_empty() && args.catalog.is_none() {
+        Catalog::empty()
+    } else {
+        match load_catalog(args.catalog.as_ref()) {
+            Ok((catalog, _)) => catalog,
+            Err(e) => return report_input_errors(e, Format::Table),
+        }
+    };
+    let imported = import(&bytes, args.input_format, &origin);
+    let text = match imported.and_then(|i| profile_toml(&i, &who, &catalog)) {
+        Ok(text) => text,
+        Err(e) => return bad_input(&e.to_string()),
+    };
+    match &args.output {
+        None => print!("{text}"),
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, &text) {
+                return bad_input(&format!("{}: cannot write: {e}", path.display()));
+            }
+            eprintln!("wrote profile `{}` to {}", who.id, path.display());
+        }
+    }
+    exit_codes::OK
+}
+
+fn bad_input(message: &str) -> i32 {
+    eprintln!("error: {message}");
+    exit_codes::BAD_INPUT
+}

@@ -1,0 +1,139 @@
+//! `import-hello`: a captured ClientHello turned into a client profile.
+//!
+//! Data flows one way: the input's bytes, in the [`InputFormat`] their first
+//! bytes say (or the caller names); for a capture, the client's TCP stream
+//! (`capture`); for hex text, the bytes it spells (`input`); the ClientHello
+//! message out of its records (`records`); its fields, read by
+//! [`crate::net::hello::parse_client_hello`]; and the profile as TOML text
+//! that the scenario loader reads ([`profile_toml`]).
+
+mod capture;
+mod input;
+mod profile;
+mod records;
+
+pub use input::InputFormat;
+pub use profile::{profile_toml, Identity};
+
+use crate::net::hello::{parse_client_hello, ClientHello, HelloError};
+
+/// A ClientHello read from an input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Imported {
+    /// Its fields.
+    pub hello: ClientHello,
+    /// Where it came from: the input's name, and for a capture the TCP
+    /// connection (`capture.pcapng, TCP 10.0.0.1:50000 → 10.0.0.2:443`).
+    pub origin: String,
+    /// How the input was read.
+    pub format: InputFormat,
+}
+
+/// Why an input gives no ClientHello, or no profile; each names the input
+/// and where in it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// The capture file is unreadable or holds no ClientHello.
+    #[error("{origin}: {message}")]
+    Capture {
+        /// The input's name.
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Hex text that does not spell bytes.
+    #[error("{origin}: line {line}: {message}")]
+    Hex {
+        /// The input's name.
+        origin: String,
+        /// The line, from 1.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The bytes are not TLS records with a ClientHello, or a bare one.
+    #[error("{origin}: byte {offset}: {message}")]
+    Records {
+        /// The input's name (and TCP connection).
+        origin: String,
+        /// Offset into the input's bytes (a capture's: the client's stream).
+        offset: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The ClientHello itself does not parse.
+    #[error("{origin}: {source}")]
+    Hello {
+        /// The input's name (and TCP connection).
+        origin: String,
+        /// Where in the message, and what.
+        source: HelloError,
+    },
+    /// The hello parses but offers nothing a profile can hold.
+    #[error("{origin}: {message}")]
+    Profile {
+        /// The input's name (and TCP connection).
+        origin: String,
+        /// What is missing.
+        message: String,
+    },
+}
+
+/// Reads the ClientHello in `bytes`, named `origin` in errors; `format`
+/// `None` detects it ([`InputFormat::detect`]).
+pub fn import(
+    bytes: &[u8],
+    format: Option<InputFormat>,
+    origin: &str,
+) -> Result<Imported, ImportError> {
+    let format = format.unwrap_or_else(|| InputFormat::detect(bytes));
+    let capture_error = |message| ImportError::Capture {
+        origin: origin.to_string(),
+        message,
+    };
+    let (stream, origin) = match format {
+        InputFormat::Pcap | InputFormat::Pcapng => {
+            let found = capture::client_stream(bytes, format == InputFormat::Pcapng)
+                .map_err(capture_error)?;
+            (found.bytes, format!("{origin}, {}", found.label))
+        }
+        InputFormat::Hex => (hex(bytes, origin)?, origin.to_string()),
+        InputFormat::Raw => (bytes.to_vec(), origin.to_string()),
+    };
+    let message =
+        records::hello_message(&stream).map_err(|(offset, message)| ImportError::Records {
+            origin: origin.clone(),
+            offset,
+            message,
+        })?;
+    let hello = parse_client_hello(&message).map_err(|source| ImportError::Hello {
+        origin: origin.clone(),
+        source,
+    })?;
+    Ok(Imported {
+        hello,
+        origin,
+        format,
+    })
+}
+
+/// The bytes of hex text.
+fn hex(bytes: &[u8], origin: &str) -> Result<Vec<u8>, ImportError> {
+    let error = |line, message| ImportError::Hex {
+        origin: origin.to_string(),
+        line,
+        message,
+    };
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        error(
+            line,
+            "not UTF-8 text; --input-format raw reads bytes".into(),
+        )
+    })?;
+    input::hex_bytes(text).map_err(|(line, message)| error(line, message))
+}

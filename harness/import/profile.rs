@@ -1,0 +1,312 @@
+//! A ClientHello as a client profile, in the scenario-file format: its
+//! versions and its suites in the client's order by IANA name, and as
+//! comments what the format has no field for yet (groups, signature
+//! algorithms, server name, ALPN, GREASE values) or cannot hold (signalling
+//! values, suites the registry does not know). The text is loaded with the
+//! scenario loader before it is handed out, so it always loads.
+
+use std::path::Path;
+
+use super::{ImportError, Imported};
+use crate::net::hello::{group_name, is_grease, scheme_name, ClientHello};
+use crate::scenario::Catalog;
+use crate::suite::{registry, Suite};
+use crate::version::ProtocolVersion;
+
+/// What the written profile is called.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// Profile id (`[profile.ID]`).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Product id.
+    pub product: String,
+    /// Release, in the vendor's notation.
+    pub release: String,
+    /// Connection kind (`https`, `jdbc`, ...).
+    pub connection: String,
+    /// CA ids the client trusts (not on the wire); empty: the loader's
+    /// default, `harness-root`.
+    pub trust: Vec<String>,
+}
+
+impl Default for Identity {
+    fn default() -> Self {
+        Identity {
+            id: "imported-client".into(),
+            name: "Imported client".into(),
+            product: "imported".into(),
+            release: "captured".into(),
+            connection: "https".into(),
+            trust: Vec::new(),
+        }
+    }
+}
+
+/// One line of the `suites` array: a suite, or a comment on a value that
+/// cannot be one.
+enum SuiteLine {
+    Suite(&'static Suite),
+    Comment(String),
+}
+
+/// The profile `imported` describes, as TOML text the scenario loader
+/// reads against `catalog` (which must know the CAs `who` trusts).
+pub fn profile_toml(
+    imported: &Imported,
+    who: &Identity,
+    catalog: &Catalog,
+) -> Result<String, ImportError> {
+    let hello = &imported.hello;
+    let unusable = |message: String| ImportError::Profile {
+        origin: imported.origin.clone(),
+        message,
+    };
+    let (mut versions, mut version_notes) = versions(hello).map_err(unusable)?;
+    let lines = suite_lines(hello, &versions);
+    let listed: Vec<&Suite> = lines
+        .iter()
+        .filter_map(|l| match l {
+            SuiteLine::Suite(s) => Some(*s),
+            SuiteLine::Comment(_) => None,
+        })
+        .collect();
+    versions.retain(|v| {
+        let covered = listed.iter().any(|s| s.valid_for(*v));
+        if !covered {
+            version_notes.push(format!(
+                "{v} is offered, but no offered suite is valid for it: left out"
+            ));
+        }
+        covered
+    });
+    if versions.is_empty() || listed.is_empty() {
+        return Err(unusable(format!(
+            "the ClientHello offers no cipher suite the harness knows for a version it models ({} suites offered)",
+            hello.suites.len()
+        )));
+    }
+    let text = render(imported, who, &versions, &version_notes, &lines);
+    check_loads(&text, &imported.origin, catalog).map_err(unusable)?;
+    Ok(text)
+}
+
+/// The versions offered, oldest first, and what to say about them.
+fn versions(hello: &ClientHello) -> Result<(Vec<ProtocolVersion>, Vec<String>), String> {
+    let hex = |codes: &[u16]| {
+        codes
+            .iter()
+            .map(|v| format!("{v:#06x}"))
+            .collect::<Vec<_>>()
+    };
+    let mut notes = Vec::new();
+    let mut known: Vec<ProtocolVersion> = if hello.supported_versions.is_empty() {
+        let legacy = ProtocolVersion::from_wire(hello.legacy_version);
+        match legacy {
+            Some(ProtocolVersion::Tls10) => notes.push(format!(
+                "no supported_versions extension: legacy_version {:#06x} (TLS 1.0)",
+                hello.legacy_version
+            )),
+            Some(v) => notes.push(format!(
+                "no supported_versions extension: legacy_version {:#06x} says {v} at most. The lowest version the client accepts is not on the wire, so only {v} is listed; add older ones if the product accepts them",
+                hello.legacy_version
+            )),
+            None => {}
+        }
+        legacy.into_iter().collect()
+    } else {
+        let real: Vec<u16> = hello
+            .supported_versions
+            .iter()
+            .copied()
+            .filter(|v| !is_grease(*v))
+            .collect();
+        notes.push(format!(
+            "from supported_versions ({})",
+            hex(&real).join(", ")
+        ));
+        let unknown: Vec<u16> = real
+            .iter()
+            .copied()
+            .filter(|v| ProtocolVersion::from_wire(*v).is_none())
+            .collect();
+        if !unknown.is_empty() {
+            notes.push(format!(
+                "not modelled, left out: {}",
+                hex(&unknown).join(", ")
+            ));
+        }
+        real.into_iter()
+            .filter_map(ProtocolVersion::from_wire)
+            .collect()
+    };
+    known.sort();
+    known.dedup();
+    if known.is_empty() {
+        return Err(format!(
+            "the ClientHello offers no version the harness models (TLS 1.0 to 1.3): legacy_version {:#06x}, supported_versions [{}]",
+            hello.legacy_version,
+            hex(&hello.supported_versions).join(", ")
+        ));
+    }
+    Ok((known, notes))
+}
+
+/// The suites in the client's order, each a suite or a comment saying why
+/// it cannot be one.
+fn suite_lines(hello: &ClientHello, versions: &[ProtocolVersion]) -> Vec<SuiteLine> {
+    let mut seen: Vec<u16> = Vec::new();
+    let mut lines = Vec::new();
+    for &code in &hello.suites {
+        let note = |rest: String| SuiteLine::Comment(format!("{code:#06X} {rest}"));
+        let line = match (code, registry().by_code(code)) {
+            (0x00FF, _) => note(
+                "TLS_EMPTY_RENEGOTIATION_INFO_SCSV: a signalling value (RFC 5746), not a suite"
+                    .into(),
+            ),
+            (0x5600, _) => note(
+                "TLS_FALLBACK_SCSV: a signalling value (RFC 7507); this is a fallback hello".into(),
+            ),
+            (c, _) if is_grease(c) => note("GREASE (RFC 8701)".into()),
+            (_, None) => note("not a suite the harness knows".into()),
+            (_, Some(s)) if seen.contains(&code) => note(format!("{}: listed again", s.iana)),
+            (_, Some(s)) if !versions.iter().any(|v| s.valid_for(*v)) => {
+                note(format!("{}: valid for no offered version", s.iana))
+            }
+            (_, Some(s)) => SuiteLine::Suite(s),
+        };
+        seen.push(code);
+        lines.push(line);
+    }
+    lines
+}
+
+/// The profile as text.
+fn render(
+    imported: &Imported,
+    who: &Identity,
+    versions: &[ProtocolVersion],
+    version_notes: &[String],
+    lines: &[SuiteLine],
+) -> String {
+    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut out = format!(
+        "# A client profile imported by `tls-harness import-hello` from\n# {}.\n\n",
+        comment_safe(&imported.origin)
+    );
+    out.push_str(&format!("[profile.{}]\n", who.id));
+    for (key, value) in [
+        ("name", &who.name),
+        ("product", &who.product),
+        ("release", &who.release),
+    ] {
+        out.push_str(&format!("{key} = {}\n", q(value)));
+    }
+    out.push_str("role = \"client\"\n");
+    out.push_str(&format!("connection = {}\n", q(&who.connection)));
+    let source = format!("ClientHello captured in {}", imported.origin);
+    out.push_str(&format!("source = {}\n", q(&source)));
+    if who.trust.is_empty() {
+        out.push_str(
+            "# trust: what the client trusts is not on the wire; harness-root by default.\n",
+        );
+    } else {
+        let trust: Vec<String> = who.trust.iter().map(|t| q(t)).collect();
+        out.push_str(&format!("trust = [{}]\n", trust.join(", ")));
+    }
+    for note in version_notes {
+        out.push_str(&format!("# versions: {note}.\n"));
+    }
+    let listed: Vec<String> = versions.iter().map(|v| q(v.as_str())).collect();
+    out.push_str(&format!("versions = [{}]\n", listed.join(", ")));
+    out.push_str("suites = [\n");
+    for line in lines {
+        match line {
+            SuiteLine::Suite(s) => out.push_str(&format!("    {},\n", q(s.iana))),
+            SuiteLine::Comment(c) => out.push_str(&format!("    # {c}\n")),
+        }
+    }
+    out.push_str("]\n");
+    out.push_str(&unmodelled(&imported.hello));
+    out
+}
+
+/// What the format has no field for yet, as comments.
+fn unmodelled(hello: &ClientHello) -> String {
+    let q = |s: &str| comment_safe(&toml::Value::String(s.to_string()).to_string());
+    let named = |codes: &[u16], name: fn(u16) -> String| -> String {
+        let names: Vec<String> = codes
+            .iter()
+            .map(|c| match name(*c) {
+                n if n.contains('(') => q(&format!("{c:#06x}")),
+                n => q(&n),
+            })
+            .collect();
+        format!("[{}]", names.join(", "))
+    };
+    let mut out =
+        String::from("# As the client sent them; the profile format has no field for these yet:\n");
+    out.push_str(&format!(
+        "# groups = {}\n",
+        named(&hello.groups, group_name)
+    ));
+    out.push_str(&format!(
+        "# signature-algorithms = {}\n",
+        named(&hello.signature_algorithms, scheme_name)
+    ));
+    if let Some(name) = &hello.server_name {
+        out.push_str(&format!("# server-name = {}\n", q(name)));
+    }
+    if !hello.alpn.is_empty() {
+        let alpn: Vec<String> = hello.alpn.iter().map(|p| q(p)).collect();
+        out.push_str(&format!("# alpn = [{}]\n", alpn.join(", ")));
+    }
+    let grease = grease(hello);
+    if !grease.is_empty() {
+        out.push_str(&format!("# grease = {{ {} }}\n", grease.join(", ")));
+    }
+    out
+}
+
+/// The GREASE values (RFC 8701) of each list, as `list = [..]`.
+fn grease(hello: &ClientHello) -> Vec<String> {
+    [
+        ("cipher-suites", &hello.suites),
+        ("extensions", &hello.extensions),
+        ("groups", &hello.groups),
+        ("supported-versions", &hello.supported_versions),
+        ("signature-algorithms", &hello.signature_algorithms),
+    ]
+    .into_iter()
+    .filter_map(|(list, codes)| {
+        let found: Vec<String> = codes
+            .iter()
+            .filter(|c| is_grease(**c))
+            .map(|c| format!("\"{c:#06X}\""))
+            .collect();
+        (!found.is_empty()).then(|| format!("{list} = [{}]", found.join(", ")))
+    })
+    .collect()
+}
+
+/// `text` with line breaks escaped, so it cannot end a comment.
+fn comment_safe(text: &str) -> String {
+    text.replace('\r', "\\r").replace('\n', "\\n")
+}
+
+/// Loads `text` with the scenario loader; a failure is a fault of the
+/// importer, reported with the loader's words.
+fn check_loads(text: &str, origin: &str, catalog: &Catalog) -> Result<(), String> {
+    let name = Path::new("imported-profile.toml");
+    match catalog.parse_scenario_file(name, text) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let problems: Vec<String> = e.errors.iter().map(|e| e.one_line()).collect();
+            Err(format!(
+                "the profile made from {origin} does not load: {}",
+                problems.join("; ")
+            ))
+        }
+    }
+}

@@ -1,0 +1,867 @@
+//! `import-hello`: the hello each catalog client profile sends, imported,
+//! gives back its versions and suites; the hellos of the real `openssl
+//! s_client` (its `-msg` hex) and `curl` (a dumpcap capture), imported,
+//! meet a catalog server as the real clients did; captures put together
+//! here are reassembled; and mutated hellos give errors, never a panic.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use etherparse::PacketBuilder;
+use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
+use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketBlock;
+use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionBlock;
+use pcap_file::pcapng::PcapNgWriter;
+use pcap_file::DataLink;
+use proptest::prelude::*;
+use tls_harness::backend::{Backend, Pairing};
+use tls_harness::endpoint::{unsupported, usable_suites, Prepared, Setup};
+use tls_harness::exit_codes;
+use tls_harness::handshake::in_memory_blocking;
+use tls_harness::import::{import, profile_toml, Identity, ImportError, Imported, InputFormat};
+use tls_harness::moment::Moment;
+use tls_harness::net::serve::prepare;
+use tls_harness::net::{serve, Connection, ServeOptions};
+use tls_harness::outcome::{Outcome, Side};
+use tls_harness::pki::{issuers, Pki};
+use tls_harness::run::{RunOptions, Runner, Status};
+use tls_harness::scenario::{Catalog, Profile, Role, Scenario};
+use tls_harness::suite::registry;
+use tls_harness::version::ProtocolVersion;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| Catalog::load(&root().join("scenarios/catalog")).expect("catalog"))
+}
+
+fn make_pki() -> Pki {
+    let mut pki = Pki::new();
+    for ca in &catalog().cas {
+        pki.add_ca(ca.clone()).expect("CA");
+    }
+    pki
+}
+
+/// Any server will do to make a client send its first flight.
+const SOME_SERVER: &str = "uccx-11-6-1-server";
+
+/// Every byte `client` on `backend` sent to a catalog server (its hello
+/// first), in memory.
+fn do_client_flight(client: &Profile, backend: Backend, scsv: bool, pki: &Pki) -> Vec<u8> {
+    let server = &catalog().profiles[SOME_SERVER];
+    let (server, _) = prepare(server, pki, Moment::now(), Some(Backend::OpenSsl)).expect("server");
+    let setup = Setup {
+        profile: client,
+        identities: Vec::new(),
+        trust: vec![pki.ca_der("harness-root").expect("root")],
+        server_name: "uccx-11-6-1.example.com",
+        fallback_scsv: scsv,
+        verify_at: Moment::now(),
+    };
+    let client = Prepared::new(backend, Side::Client, &setup);
+    let handshake = in_memory_blocking(&client, &server, Duration::from_secs(5)).expect("runtime");
+    handshake.transcript.sent_by(Side::Client)
+}
+
+/// The imported profile, loaded by the scenario loader in a scenario
+/// against `server` on `pairing`.
+#[track_caller]
+fn make_scenario(imported: &Imported, server: &str, pairing: Pairing) -> (Scenario, String) {
+    let who = Identity {
+        trust: vec![root_of(server)],
+        ..Identity::default()
+    };
+    let text = profile_toml(imported, &who, catalog()).expect("a profile");
+    let file = format!(
+        "{text}\n[[scenario]]\nid = \"imported\"\nclient = \"imported-client\"\nserver = \"{server}\"\npairings = [\"{}\"]\n",
+        pairing.id()
+    );
+    let loaded = catalog()
+        .parse_scenario_file(Path::new("imported.toml"), &file)
+        .unwrap_or_else(|e| panic!("the imported profile does not load: {e:?}\n{file}"));
+    (loaded.scenarios[0].clone(), text)
+}
+
+/// The root CA of `server`'s first certificate: what the real client is
+/// given to trust, and the imported profile too.
+fn root_of(server: &str) -> String {
+    let profile = &catalog().profiles[server];
+    let chain = issuers(&profile.certificates[0].issuer, &catalog().cas);
+    chain
+        .last()
+        .cloned()
+        .unwrap_or_else(|| "harness-root".into())
+}
+
+#[track_caller]
+fn check_round_trip(profile: &Profile, backend: Backend, scsv: bool, pki: &Pki) {
+    let who = format!("{} on {}", profile.id, backend.as_str());
+    let flight = do_client_flight(profile, backend, scsv, pki);
+    let imported = import(&flight, None, &who).unwrap_or_else(|e| panic!("{who}: {e}"));
+    assert_eq!(imported.format, InputFormat::Raw);
+    let (scenario, text) = make_scenario(&imported, SOME_SERVER, Pairing::ALL[0]);
+    let got = &scenario.client;
+    let codes: Vec<u16> = got.suites.iter().map(|c| c.suite.code).collect();
+    // What the backend offers: the suites it implements that are valid at
+    // an enabled version (OpenSSL leaves TLS 1.2 suites out of a TLS 1.0
+    // hello).
+    let offered: Vec<u16> = usable_suites(backend, profile)
+        .filter(|c| {
+            let suite = registry().by_code(*c).expect("a registry suite");
+            profile.versions.iter().any(|v| suite.valid_for(*v))
+        })
+        .collect();
+    assert_eq!(codes, offered, "{who}: suites\n{text}");
+    if imported.hello.supported_versions.is_empty() {
+        // Only the highest version is on the wire (legacy_version).
+        let highest = *profile.versions.iter().max().expect("versions");
+        assert_eq!(imported.hello.legacy_version, highest.wire(), "{who}");
+        assert_eq!(got.versions, vec![highest], "{who}: versions\n{text}");
+        assert!(text.contains("no supported_versions extension"), "{text}");
+    } else {
+        assert_eq!(got.versions, profile.versions, "{who}: versions\n{text}");
+    }
+    assert_eq!(text.contains("TLS_FALLBACK_SCSV"), scsv, "{who}\n{text}");
+    assert!(
+        text.contains("# server-name = \"uccx-11-6-1.example.com\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn every_catalog_client_hello_imports_as_the_versions_and_suites_it_offers() {
+    let pki = make_pki();
+    let mut checked = 0;
+    let mut without_supported_versions = 0;
+    for profile in catalog()
+        .profiles
+        .values()
+        .filter(|p| p.role == Role::Client)
+    {
+        let profile = profile.at(Moment::now());
+        let hellos = std::iter::once((profile.clone(), false)).chain(
+            profile
+                .fallback_hello()
+                .map(|p| (p, profile.fallback.as_ref().is_some_and(|f| f.scsv))),
+        );
+        for (hello, scsv) in hellos {
+            for backend in Backend::ALL {
+                if unsupported(backend, &hello).is_some() || (scsv && backend == Backend::Rustls) {
+                    continue;
+                }
+                check_round_trip(&hello, backend, scsv, &pki);
+                checked += 1;
+                if hello.versions.iter().all(|v| *v < ProtocolVersion::Tls13)
+                    && backend == Backend::OpenSsl
+                {
+                    without_supported_versions += 1;
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{checked} hellos imported ({without_supported_versions} OpenSSL hellos without TLS 1.3)"
+    );
+    assert!(checked >= 40, "only {checked} hellos");
+}
+
+#[test]
+fn a_fallback_hello_with_scsv_says_so() {
+    let pki = make_pki();
+    let profile = &catalog().profiles["uccx-11-5-1-su1-client"];
+    check_round_trip(profile, Backend::OpenSsl, true, &pki);
+}
+
+// ---- real clients ----
+
+/// An outside tool on PATH, or `None` with a `skipped:` line; on CI a
+/// missing tool fails.
+fn find_tool(name: &str, install: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        let on_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+        assert!(!on_ci, "{name} not installed ({install}); CI must have it");
+        eprintln!("skipped: {name} not installed ({install})");
+    }
+    found
+}
+
+/// A catalog server on 127.0.0.1 in a thread of its own (OpenSSL, as the
+/// real clients' stack), serving `connections` connections.
+struct Served {
+    addr: SocketAddr,
+    log: Arc<Mutex<Vec<Connection>>>,
+    thread: std::thread::JoinHandle<u64>,
+}
+
+fn start_server(profile: &Profile, pki: &Pki, connections: u64) -> Served {
+    let (server, _) = prepare(profile, pki, Moment::now(), Some(Backend::OpenSsl)).expect("server");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let addr = listener.local_addr().expect("address");
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    let options = ServeOptions {
+        deadline: Duration::from_secs(5),
+        max_connections: Some(connections),
+        duration: Some(Duration::from_secs(30)),
+        concurrency: 4,
+        client_identities: profile.client_identities.clone(),
+        pcap: None,
+    };
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let log: Arc<dyn Fn(Connection) + Send + Sync> =
+                Arc::new(move |c| sink.lock().unwrap().push(c));
+            serve(listener, Arc::new(server), options, log).await
+        })
+    });
+    Served { addr, log, thread }
+}
+
+/// Waits for `child` at most `limit`, then kills it.
+fn wait_for(mut child: Child, limit: Duration) -> std::process::Output {
+    let started = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// What a real client's outcome and an in-memory one have in common: the
+/// result, version and suite, or which side failed with which alert.
+fn gist(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Established(e) => format!("established {} {}", e.version, e.suite.name),
+        Outcome::IdentityRefused(_) => "identity-refused".into(),
+        Outcome::Failed(f) => format!(
+            "failed by {:?} with {:?}",
+            f.failed_side,
+            f.alert.map(|a| a.name())
+        ),
+    }
+}
+
+/// The imported profile against `server` in memory (OpenSSL server, the
+/// first client backend that can implement it).
+#[track_caller]
+fn do_in_memory(imported: &Imported, server: &str) -> Outcome {
+    let probe = make_scenario(imported, server, Pairing::ALL[0]).0;
+    let backend = Backend::ALL
+        .into_iter()
+        .find(|b| unsupported(*b, &probe.client).is_none())
+        .expect("a backend for the imported profile");
+    let pairing = Pairing {
+        client: backend,
+        server: Backend::OpenSsl,
+    };
+    let (scenario, _) = make_scenario(imported, server, pairing);
+    let runner = Runner::new(&catalog().cas, RunOptions::default(), "catalog").expect("runner");
+    let run = runner.run(&scenario).expect("run");
+    match &run.pairings[0].status {
+        Status::Ran { outcome, .. } => (**outcome).clone(),
+        other => panic!("did not run: {other:?}"),
+    }
+}
+
+/// Servers the real clients meet: TLS 1.2 with ECDHE, TLS 1.0 with RSA key
+/// exchange, and one that requires a client certificate they do not have.
+const REAL_CLIENT_SERVERS: [&str; 3] = ["uccx-11-6-1-server", "exchange-2010", "xsp-cti-8012"];
+
+#[test]
+fn the_hello_of_openssl_s_client_meets_catalog_servers_as_s_client_did() {
+    let Some(openssl) = find_tool("openssl", "apt-get install openssl") else {
+        return;
+    };
+    let pki = make_pki();
+    let dir = tempdir("s_client");
+    for id in REAL_CLIENT_SERVERS {
+        let profile = &catalog().profiles[id];
+        let served = start_server(profile, &pki, 1);
+        let ca = dir.0.join(format!("{id}-ca.pem"));
+        std::fs::write(&ca, ca_pem(&pki, &root_of(id))).expect("CA file");
+        let child = Command::new(&openssl)
+            .args([
+                "s_client",
+                "-msg",
+                "-verify_return_error",
+                "-connect",
+                &served.addr.to_string(),
+            ])
+            .args(["-servername", &profile.host, "-CAfile"])
+            .arg(&ca)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("s_client");
+        let output = wait_for(child, Duration::from_secs(10));
+        served.thread.join().expect("server");
+        let real = served.log.lock().unwrap()[0].outcome.clone();
+        let imported = import(&output.stdout, None, "s_client -msg").expect("s_client's hello");
+        assert_eq!(imported.format, InputFormat::Hex);
+        let simulated = do_in_memory(&imported, id);
+        eprintln!("s_client → {id}: {}", gist(&real));
+        assert_eq!(gist(&simulated), gist(&real), "s_client → {id}");
+    }
+}
+
+fn ca_pem(pki: &Pki, id: &str) -> Vec<u8> {
+    let der = pki.ca_der(id).expect("CA");
+    openssl::x509::X509::from_der(&der)
+        .and_then(|c| c.to_pem())
+        .expect("PEM")
+}
+
+/// dumpcap capturing `port` on the loopback interface into `file`, once it
+/// says it is capturing.
+fn start_dumpcap(dumpcap: &Path, port: u16, file: &Path) -> Result<Child, String> {
+    let log = file.with_extension("log");
+    let mut child = Command::new(dumpcap)
+        .args(["-i", "lo", "-f", &format!("tcp port {port}"), "-w"])
+        .arg(file)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("dumpcap's log"))
+        .spawn()
+        .expect("dumpcap");
+    let started = Instant::now();
+    loop {
+        let said = std::fs::read_to_string(&log).unwrap_or_default();
+        if said.contains("Capturing on") {
+            return Ok(child);
+        }
+        if child.try_wait().expect("wait").is_some() || started.elapsed() > Duration::from_secs(10)
+        {
+            let _ = child.kill();
+            return Err(format!(
+                "dumpcap cannot capture on lo (it needs root or CAP_NET_RAW): {}",
+                said.trim()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Stops dumpcap as Ctrl-C would, so it finishes its file, once it has
+/// reported packets (it takes them from the kernel in batches, about every
+/// half second; stopped before that, it writes none).
+fn stop_dumpcap(child: Child, file: &Path) {
+    let log = file.with_extension("log");
+    let started = Instant::now();
+    // Stopped without a report, the capture's own error says what is missing.
+    while !std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("Packets: ")
+        && started.elapsed() < Duration::from_secs(5)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    assert!(status.is_ok_and(|s| s.success()), "kill -INT dumpcap");
+    wait_for(child, Duration::from_secs(5));
+}
+
+#[test]
+fn the_hello_of_curl_captured_by_dumpcap_meets_catalog_servers_as_curl_did() {
+    let Some(curl) = find_tool("curl", "apt-get install curl") else {
+        return;
+    };
+    let Some(dumpcap) = find_tool("dumpcap", "apt-get install tshark") else {
+        return;
+    };
+    let dir = tempdir("curl");
+    let pki = make_pki();
+    for id in REAL_CLIENT_SERVERS {
+        let profile = &catalog().profiles[id];
+        let served = start_server(profile, &pki, 1);
+        let capture = dir.0.join(format!("{id}.pcapng"));
+        let dumpcap = match start_dumpcap(&dumpcap, served.addr.port(), &capture) {
+            Ok(child) => child,
+            Err(why) => {
+                let on_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+                assert!(!on_ci, "{why}");
+                eprintln!("skipped: {why}");
+                return;
+            }
+        };
+        let host = &profile.host;
+        let port = served.addr.port();
+        let ca = dir.0.join(format!("{id}-ca.pem"));
+        std::fs::write(&ca, ca_pem(&pki, &root_of(id))).expect("CA file");
+        let child = Command::new(&curl)
+            .args(["-s", "-o", "/dev/null", "--max-time", "5", "--cacert"])
+            .arg(&ca)
+            .args(["--resolve", &format!("{host}:{port}:127.0.0.1")])
+            .arg(format!("https://{host}:{port}/"))
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("curl");
+        wait_for(child, Duration::from_secs(10));
+        served.thread.join().expect("server");
+        stop_dumpcap(dumpcap, &capture);
+        let real = served.log.lock().unwrap()[0].outcome.clone();
+        let bytes = std::fs::read(&capture).expect("the capture");
+        let imported = import(&bytes, None, &capture.display().to_string()).unwrap_or_else(|e| {
+            let log = std::fs::read_to_string(capture.with_extension("log")).unwrap_or_default();
+            panic!("curl's hello: {e}\ndumpcap said: {log}")
+        });
+        assert_eq!(imported.format, InputFormat::Pcapng);
+        assert_eq!(imported.hello.server_name.as_deref(), Some(host.as_str()));
+        let simulated = do_in_memory(&imported, id);
+        eprintln!("curl → {id}: {}", gist(&real));
+        assert_eq!(gist(&simulated), gist(&real), "curl → {id}");
+    }
+}
+
+/// A directory of its own for test `name`, under target/, removed when
+/// dropped.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tempdir(name: &str) -> TempDir {
+    let dir = root().join(format!("target/import-test-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    TempDir(dir)
+}
+
+// ---- captures put together here ----
+
+/// A TLS 1.3 hello from rustls, made once.
+fn sample_flight() -> &'static [u8] {
+    static FLIGHT: OnceLock<Vec<u8>> = OnceLock::new();
+    FLIGHT.get_or_init(|| {
+        let profile = &catalog().profiles["api-client-modern"];
+        do_client_flight(profile, Backend::Rustls, false, &make_pki())
+    })
+}
+
+/// The length of the first record (the hello) of a flight, header included.
+fn hello_record(flight: &[u8]) -> &[u8] {
+    let len = usize::from(u16::from_be_bytes([flight[3], flight[4]]));
+    &flight[..5 + len]
+}
+
+/// TCP segments of `payload` from client to server (and a SYN first),
+/// each `segment` bytes long, as Ethernet frames; `order` permutes them.
+fn make_frames(payload: &[u8], segment: usize, ipv6: bool, order: &[usize]) -> Vec<Vec<u8>> {
+    let isn = 4_000_000_000u32; // wraps inside the stream
+    let builder = |seq: u32, syn: bool| {
+        let b = PacketBuilder::ethernet2([1; 6], [2; 6]);
+        let b = if ipv6 {
+            b.ipv6([0xFE; 16], [0xFD; 16], 64)
+        } else {
+            b.ipv4([10, 0, 0, 1], [10, 0, 0, 2], 64)
+        };
+        let b = b.tcp(50_000, 443, seq, 65_535);
+        if syn {
+            b.syn()
+        } else {
+            b.ack(1)
+        }
+    };
+    let mut frames = Vec::new();
+    let syn = builder(isn, true);
+    let mut frame = Vec::new();
+    syn.write(&mut frame, &[]).expect("frame");
+    frames.push(frame);
+    let chunks: Vec<&[u8]> = payload.chunks(segment).collect();
+    for &i in order {
+        let seq = isn.wrapping_add(1).wrapping_add((i * segment) as u32);
+        let mut frame = Vec::new();
+        builder(seq, false)
+            .write(&mut frame, chunks[i])
+            .expect("frame");
+        frames.push(frame);
+    }
+    frames
+}
+
+/// Ethernet frames re-framed for another link type: Linux cooked capture
+/// v1 and v2, BSD loopback, raw IP.
+fn relink(frames: &[Vec<u8>], link: DataLink) -> Vec<Vec<u8>> {
+    frames
+        .iter()
+        .map(|f| {
+            let (ether_type, ip) = (&f[12..14], &f[14..]);
+            let header: Vec<u8> = match link {
+                DataLink::LINUX_SLL => [&[0, 4, 0, 1, 0, 6][..], &[1; 8], ether_type].concat(),
+                DataLink::LINUX_SLL2 => [ether_type, &[0; 6], &[0, 1, 4, 6], &[1; 8]].concat(),
+                DataLink::NULL if ether_type == [0x86, 0xDD] => 10u32.to_le_bytes().to_vec(),
+                DataLink::NULL => 2u32.to_le_bytes().to_vec(),
+                _ => Vec::new(),
+            };
+            [header.as_slice(), ip].concat()
+        })
+        .collect()
+}
+
+fn make_pcap(frames: &[Vec<u8>]) -> Vec<u8> {
+    make_pcap_of(frames, DataLink::ETHERNET)
+}
+
+fn make_pcap_of(frames: &[Vec<u8>], link: DataLink) -> Vec<u8> {
+    let header = PcapHeader {
+        datalink: link,
+        ..PcapHeader::default()
+    };
+    let mut writer = PcapWriter::with_header(Vec::new(), header).expect("pcap");
+    for f in frames {
+        writer
+            .write_packet(&PcapPacket::new(Duration::ZERO, f.len() as u32, f))
+            .expect("packet");
+    }
+    writer.into_writer()
+}
+
+fn make_pcapng(frames: &[Vec<u8>]) -> Vec<u8> {
+    let mut writer = PcapNgWriter::new(Vec::new()).expect("pcapng");
+    let interface = InterfaceDescriptionBlock {
+        linktype: DataLink::ETHERNET,
+        snaplen: 0,
+        options: vec![],
+    };
+    writer.write_pcapng_block(interface).expect("interface");
+    for f in frames {
+        let packet = EnhancedPacketBlock {
+            interface_id: 0,
+            timestamp: Duration::ZERO,
+            original_len: f.len() as u32,
+            data: f.as_slice().into(),
+            options: vec![],
+        };
+        writer.write_pcapng_block(packet).expect("packet");
+    }
+    writer.into_inner()
+}
+
+#[test]
+fn a_hello_over_reordered_and_retransmitted_segments_is_put_back_together() {
+    let flight = sample_flight();
+    let want = import(flight, None, "flight").expect("flight").hello;
+    let n = hello_record(flight).len().div_ceil(100);
+    // Last segment first, and the second sent twice.
+    let mut order: Vec<usize> = (0..n).rev().collect();
+    assert!(n >= 2, "the hello fits one segment");
+    order.push(1);
+    for ipv6 in [false, true] {
+        let frames = make_frames(hello_record(flight), 100, ipv6, &order);
+        for (bytes, format) in [
+            (make_pcap(&frames), InputFormat::Pcap),
+            (make_pcapng(&frames), InputFormat::Pcapng),
+        ] {
+            let got = import(&bytes, None, "capture").expect("the capture's hello");
+            assert_eq!(got.format, format);
+            assert_eq!(got.hello, want, "ipv6 {ipv6}, {format}");
+            let from = if ipv6 {
+                "[fefe:fefe:fefe:fefe:fefe:fefe:fefe:fefe]:50000"
+            } else {
+                "10.0.0.1:50000"
+            };
+            assert!(
+                got.origin.starts_with(&format!("capture, TCP {from} → ")),
+                "{}",
+                got.origin
+            );
+        }
+    }
+}
+
+#[test]
+fn captures_on_cooked_loopback_and_raw_ip_links_are_read() {
+    let flight = sample_flight();
+    let want = import(flight, None, "flight").expect("flight").hello;
+    let n = hello_record(flight).len().div_ceil(500);
+    for ipv6 in [false, true] {
+        let frames = make_frames(hello_record(flight), 500, ipv6, &(0..n).collect::<Vec<_>>());
+        for link in [
+            DataLink::LINUX_SLL,
+            DataLink::LINUX_SLL2,
+            DataLink::NULL,
+            DataLink::RAW,
+        ] {
+            let capture = make_pcap_of(&relink(&frames, link), link);
+            let got = import(&capture, None, "capture").unwrap_or_else(|e| panic!("{link:?}: {e}"));
+            assert_eq!(got.hello, want, "{link:?}, ipv6 {ipv6}");
+        }
+    }
+}
+
+#[test]
+fn a_capture_with_a_gap_or_no_hello_says_what_it_holds() {
+    let flight = hello_record(sample_flight());
+    let n = flight.len().div_ceil(100);
+    let gap: Vec<usize> = (0..n).filter(|i| *i != 1).collect();
+    let bytes = make_pcapng(&make_frames(flight, 100, false, &gap));
+    let err = import(&bytes, None, "gap.pcapng").unwrap_err();
+    assert!(
+        matches!(&err, ImportError::Records { message, .. } if message.contains("truncated")),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("gap.pcapng, TCP 10.0.0.1:50000 → 10.0.0.2:443: byte "),
+        "{err}"
+    );
+    let bytes = make_pcap(&make_frames(b"GET / HTTP/1.0\r\n\r\n", 100, false, &[0]));
+    let err = import(&bytes, None, "http.pcap").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "http.pcap: no TCP payload with a TLS handshake record (2 packets)"
+    );
+}
+
+// ---- bad input ----
+
+#[test]
+fn a_truncated_hello_is_named_with_the_byte_and_the_field() {
+    let record = hello_record(sample_flight());
+    // Cut inside cipher_suites: record header 5, handshake header 4,
+    // version 2, random 32, session id 1 + 32.
+    let err = import(&record[..5 + 4 + 2 + 32 + 33 + 3], None, "cut").unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("cut: byte 3: record truncated: length "),
+        "{text}"
+    );
+    let message = &record[5..];
+    let err = import(
+        &message[..4 + 2 + 32 + 33 + 3],
+        Some(InputFormat::Raw),
+        "bare",
+    )
+    .unwrap_err();
+    assert!(
+        text_contains(&err, "bare: byte 1: ClientHello truncated: length "),
+        "{err}"
+    );
+    let mut short = message.to_vec();
+    let suites_at = 4 + 2 + 32 + 33;
+    short[suites_at] = 0xFF;
+    let err = import(&short, None, "long-suites").unwrap_err();
+    assert!(
+        text_contains(&err, &format!("long-suites: byte {suites_at} of the ClientHello: ClientHello truncated: cipher_suites length ")),
+        "{err}"
+    );
+}
+
+fn text_contains(err: &ImportError, part: &str) -> bool {
+    err.to_string().contains(part)
+}
+
+#[test]
+fn foreign_bytes_are_named() {
+    let err = import(&[23, 3, 3, 0, 2, 1, 2], None, "appdata").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "appdata: byte 0: record type 23 (application_data) where a handshake record (22) or a ClientHello (1) was expected"
+    );
+    let err = import(b"hello there\n", None, "words").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "words: line 1: column 1: `hello` is not hex bytes"
+    );
+    let err = import(&[], None, "empty").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "empty: byte 0: no bytes: the input is empty"
+    );
+}
+
+/// How a test hello is spoiled.
+#[derive(Clone, Debug)]
+enum Mutation {
+    /// Cut at this point.
+    Truncate(prop::sample::Index),
+    /// XOR one byte with a non-zero value.
+    Flip(prop::sample::Index, u8),
+    /// Overwrite a length field of the record or the hello.
+    Length(prop::sample::Index, u16),
+    /// Other bytes first.
+    Prepend(Vec<u8>),
+    /// Nothing but these.
+    Garbage(Vec<u8>),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        any::<prop::sample::Index>().prop_map(Mutation::Truncate),
+        (any::<prop::sample::Index>(), 1u8..).prop_map(|(i, x)| Mutation::Flip(i, x)),
+        (any::<prop::sample::Index>(), any::<u16>()).prop_map(|(i, v)| Mutation::Length(i, v)),
+        prop::collection::vec(any::<u8>(), 1..64).prop_map(Mutation::Prepend),
+        prop::collection::vec(any::<u8>(), 0..512).prop_map(Mutation::Garbage),
+    ]
+}
+
+/// The offsets of the 2-byte length fields of a record holding a hello
+/// (record length, the low bytes of the handshake length, session id
+/// length with the first suite byte, cipher_suites, extensions).
+fn length_fields(record: &[u8]) -> Vec<usize> {
+    let sid = 5 + 4 + 2 + 32;
+    let suites = sid + 1 + usize::from(record[sid]);
+    let suites_len = usize::from(u16::from_be_bytes([record[suites], record[suites + 1]]));
+    let compression = suites + 2 + suites_len;
+    let extensions = compression + 1 + usize::from(record[compression]);
+    vec![3, 7, sid, suites, extensions, extensions + 4]
+}
+
+fn apply(record: &[u8], m: &Mutation) -> Vec<u8> {
+    let mut bytes = record.to_vec();
+    match m {
+        Mutation::Truncate(i) => bytes.truncate(i.index(record.len())),
+        Mutation::Flip(i, x) => bytes[i.index(record.len())] ^= x,
+        Mutation::Length(i, v) => {
+            let at = *i.get(&length_fields(record));
+            bytes[at..at + 2].copy_from_slice(&v.to_be_bytes());
+        }
+        Mutation::Prepend(head) => bytes.splice(0..0, head.iter().copied()).for_each(drop),
+        Mutation::Garbage(g) => bytes = g.clone(),
+    }
+    bytes
+}
+
+/// Import and then the profile: either works or says why, naming the input.
+fn check_no_panic(bytes: &[u8], format: Option<InputFormat>) -> Result<String, String> {
+    let result = import(bytes, format, "case")
+        .and_then(|i| profile_toml(&i, &Identity::default(), catalog()));
+    result.map_err(|e| {
+        let text = e.to_string();
+        assert!(
+            text.starts_with("case") && text.len() > "case: ".len() + 10,
+            "{text}"
+        );
+        text
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_mutated_hello_is_imported_or_refused_with_a_message(m in mutation()) {
+        let record = hello_record(sample_flight());
+        let bytes = apply(record, &m);
+        let result = check_no_panic(&bytes, Some(InputFormat::Raw));
+        if let Mutation::Truncate(_) = m {
+            prop_assert!(result.is_err(), "a truncated hello was imported");
+        }
+        // The same bytes as hex text and inside a capture.
+        let _ = check_no_panic(hex::encode(&bytes).as_bytes(), None);
+        let frames = make_frames(&bytes, 300, false, &[0, 1, 2, 3, 4, 5][..bytes.len().div_ceil(300).min(6)]);
+        let _ = check_no_panic(&make_pcapng(&frames), None);
+    }
+
+    #[test]
+    fn a_mutated_capture_is_imported_or_refused_with_a_message(
+        m in mutation(),
+        ng in any::<bool>(),
+    ) {
+        let record = hello_record(sample_flight());
+        let frames = make_frames(record, 200, false, &(0..record.len().div_ceil(200)).collect::<Vec<_>>());
+        let capture = if ng { make_pcapng(&frames) } else { make_pcap(&frames) };
+        let bytes = match &m {
+            // Length fields of the hello are not those of the capture.
+            Mutation::Length(i, v) => {
+                let mut b = capture.clone();
+                let at = i.index(b.len() - 1);
+                b[at..at + 2].copy_from_slice(&v.to_be_bytes());
+                b
+            }
+            other => apply(&capture, other),
+        };
+        let format = if ng { InputFormat::Pcapng } else { InputFormat::Pcap };
+        let _ = check_no_panic(&bytes, Some(format));
+    }
+}
+
+// ---- the command ----
+
+fn binary() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tls-harness"))
+}
+
+#[test]
+fn the_command_writes_a_profile_and_refuses_garbage_with_the_bad_input_status() {
+    let dir = tempdir("command");
+    let input = dir.0.join("hello.hex");
+    std::fs::write(&input, hex::encode(sample_flight())).expect("hex");
+    let out = dir.0.join("profile.toml");
+    let status = binary()
+        .arg("import-hello")
+        .arg(&input)
+        .args([
+            "--id",
+            "my-client",
+            "--product",
+            "acme",
+            "--release",
+            "2.1",
+            "-o",
+        ])
+        .arg(&out)
+        .status()
+        .expect("run");
+    assert_eq!(status.code(), Some(exit_codes::OK));
+    let text = std::fs::read_to_string(&out).expect("the profile");
+    assert!(
+        text.contains("[profile.my-client]\n") && text.contains("release = \"2.1\""),
+        "{text}"
+    );
+    catalog()
+        .parse_scenario_file(&out, &text)
+        .expect("the written profile loads");
+
+    let mut child = binary()
+        .args(["import-hello", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&[0x17, 3, 3, 0, 0])
+        .expect("write");
+    let output = child.wait_with_output().expect("output");
+    assert_eq!(output.status.code(), Some(exit_codes::BAD_INPUT));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("standard input: byte 0: record type 23 (application_data)"),
+        "{stderr}"
+    );
+
+    let output = binary()
+        .args(["import-hello", "x", "--input-format", "pdf"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(exit_codes::USAGE));
+}
