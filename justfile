@@ -7,8 +7,9 @@ default:
 
 # Run every test: unit, API, one test per scenario file (with snapshots),
 # sockets, and the independent tools' checks of serve and probe.
-test: peer-tools
-    SSLYZE={{justfile_directory()}}/target/peers-venv/bin/sslyze cargo nextest run --no-fail-fast
+# Extra arguments go to nextest (`just test --partition count:1/3`).
+test *ARGS: peer-tools
+    SSLYZE={{justfile_directory()}}/target/peers-venv/bin/sslyze cargo nextest run --no-fail-fast {{ARGS}}
     cargo test --doc
 
 # Only the independent tools' checks of serve and probe (openssl s_client
