@@ -13,6 +13,7 @@
 //! the harness's own registry plays no part in the comparison. sslyze
 //! reports IANA names itself.
 
+use rstest::rstest;
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Lines, Write};
 use std::path::{Path, PathBuf};
@@ -621,28 +622,27 @@ fn check_sslyze_finds_the_profiles_suites(id: &str, backend: Backend) {
     );
 }
 
-#[test]
-fn sslyze_finds_only_the_tls12_aead_suites_of_a_tls12_only_rustls_server() {
-    check_sslyze_finds_the_profiles_suites("cloud-api-tls12-only", Backend::Rustls);
-}
-
-#[test]
-fn sslyze_finds_cbc_suites_at_tls10_and_tls11_and_the_sha256_and_gcm_ones_only_at_tls12() {
-    check_sslyze_finds_the_profiles_suites("exchange-2013-tls11-tls12", Backend::OpenSsl);
-}
-
-#[test]
-fn sslyze_finds_only_the_rsa_suites_of_a_list_that_also_names_ecdsa_dss_and_static_ecdh_ones() {
-    // The BroadWorks default list on an RSA certificate: ECDSA and DSS
-    // suites need another key, static ECDH no backend implements; mutual
-    // TLS, so sslyze presents the written client certificate.
-    check_sslyze_finds_the_profiles_suites("xsp-cti-8012", Backend::OpenSsl);
-}
-
-#[test]
-fn sslyze_finds_only_the_profiles_own_tls13_suites_on_either_backend() {
-    // Both backends are limited to the profile's TLS 1.3 suites (OpenSSL's
-    // own default TLS 1.3 list would add ChaCha20).
-    check_sslyze_finds_the_profiles_suites("xsp-cti-8012-tls13-only", Backend::Rustls);
-    check_sslyze_finds_the_profiles_suites("xsp-cti-8012-tls13-only", Backend::OpenSsl);
+/// What sslyze finds accepted, per profile and backend. The BroadWorks
+/// default list (`xsp-cti-8012`) sits on an RSA certificate: its ECDSA and
+/// DSS suites need another key and static ECDH no backend implements; it
+/// requires mutual TLS, so sslyze presents the written client certificate.
+/// Both backends are limited to a profile's own TLS 1.3 suites (OpenSSL's
+/// default TLS 1.3 list would add ChaCha20).
+#[rstest]
+#[case::only_the_tls12_aead_suites_of_a_tls12_only_rustls_server(
+    "cloud-api-tls12-only",
+    Backend::Rustls
+)]
+#[case::cbc_suites_at_tls10_and_tls11_and_sha256_and_gcm_only_at_tls12(
+    "exchange-2013-tls11-tls12",
+    Backend::OpenSsl
+)]
+#[case::only_the_rsa_suites_of_a_list_naming_ecdsa_dss_and_static_ecdh(
+    "xsp-cti-8012",
+    Backend::OpenSsl
+)]
+#[case::only_the_profiles_own_tls13_suites_on_rustls("xsp-cti-8012-tls13-only", Backend::Rustls)]
+#[case::only_the_profiles_own_tls13_suites_on_openssl("xsp-cti-8012-tls13-only", Backend::OpenSsl)]
+fn sslyze_finds(#[case] profile: &str, #[case] backend: Backend) {
+    check_sslyze_finds_the_profiles_suites(profile, backend);
 }
