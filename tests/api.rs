@@ -1,10 +1,13 @@
 //! Tests of the library and command line that are not one scenario file:
 //! bad input, exit statuses, deadlines, garbage from a peer.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use support::{tls_harness, write_case};
 use tls_harness::endpoint::{Exchange, Prepared, Setup, SideReport};
 use tls_harness::exit_codes;
 use tls_harness::handshake::within;
@@ -188,26 +191,13 @@ fn openssl_suite_names_are_accepted_and_reported_as_written() {
 
 // ---- the command line ----
 
-fn tls_harness(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_tls-harness"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("TLS_HARNESS_CATALOG")
-        .output()
-        .expect("the binary runs")
-}
-
-fn write_case(name: &str, text: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("api-cases");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
 #[test]
 fn cli_exits_with_bad_input_status_and_names_file_and_line() {
-    let path = write_case("typo.toml", &GOOD_SCENARIO.replace("client =", "clinet ="));
+    let path = write_case(
+        "api-cases",
+        "typo.toml",
+        &GOOD_SCENARIO.replace("client =", "clinet ="),
+    );
     let out = tls_harness(&["run", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(exit_codes::BAD_INPUT));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -222,6 +212,7 @@ fn cli_exits_with_bad_input_status_and_names_file_and_line() {
 #[test]
 fn cli_reports_bad_input_as_json_when_asked() {
     let path = write_case(
+        "api-cases",
         "unknown-id.toml",
         &GOOD_SCENARIO.replace("api-client-modern", "nobody"),
     );
@@ -236,7 +227,12 @@ fn cli_reports_bad_input_as_json_when_asked() {
 #[test]
 fn cli_exits_one_when_an_expectation_does_not_hold() {
     let text = format!("{GOOD_SCENARIO}pairings = [\"openssl-openssl\"]\nexpect = {{ result = \"established\", version = \"1.3\" }}\n");
-    let out = tls_harness(&["run", write_case("wrong.toml", &text).to_str().unwrap()]);
+    let out = tls_harness(&[
+        "run",
+        write_case("api-cases", "wrong.toml", &text)
+            .to_str()
+            .unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(exit_codes::EXPECTATION_FAILED));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -249,7 +245,12 @@ fn cli_exits_one_when_an_expectation_does_not_hold() {
 fn cli_runs_a_good_file_and_prints_every_pairing() {
     let text =
         format!("{GOOD_SCENARIO}expect = {{ result = \"established\", version = \"1.2\" }}\n");
-    let out = tls_harness(&["run", write_case("good.toml", &text).to_str().unwrap()]);
+    let out = tls_harness(&[
+        "run",
+        write_case("api-cases", "good.toml", &text)
+            .to_str()
+            .unwrap(),
+    ]);
     assert_eq!(
         out.status.code(),
         Some(exit_codes::OK),
@@ -624,6 +625,7 @@ fn simulate_adds_a_reference_row_and_checks_expectations() {
 #[test]
 fn simulate_fails_an_expectation_the_model_does_not_meet() {
     let path = write_case(
+        "api-cases",
         "simulate-wrong.toml",
         r#"
 [[scenario]]
@@ -752,7 +754,7 @@ fn a_broken_profile_is_one_error_not_also_an_unknown_profile() {
 
 #[test]
 fn cli_exits_with_bad_input_status_for_an_unknown_suite() {
-    let path = write_case("unknown-suite.toml", SUITE_TYPO_FILE);
+    let path = write_case("api-cases", "unknown-suite.toml", SUITE_TYPO_FILE);
     let out = tls_harness(&["run", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(exit_codes::BAD_INPUT));
     let stderr = String::from_utf8_lossy(&out.stderr);

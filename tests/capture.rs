@@ -25,6 +25,9 @@ use std::net::SocketAddrV4;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod support;
+
+use support::Child;
 use tls_harness::capture::{self, Conversation, Layout, CLIENT_IP, FIXED_START, SERVER};
 use tls_harness::handshake::Handshake;
 use tls_harness::keylog::Secrets;
@@ -477,16 +480,6 @@ fn per_handshake_files_open_with_a_bare_tshark_r() {
             std::fs::read(&two).expect("its second writing"),
             "{one} differs from {two}"
         );
-    }
-}
-
-/// A child process killed and waited for when dropped.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 

@@ -2,33 +2,13 @@
 //! mistake (the table in the README), profiles defined in scenario files,
 //! `list`'s filters, and the checks across the files of one run.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+
+use std::process::Output;
 
 use rstest::rstest;
+use support::{root, tls_harness, write_case};
 use tls_harness::exit_codes;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn tls_harness(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tls-harness"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("TLS_HARNESS_CATALOG")
-        .output()
-        .expect("the binary runs")
-}
-
-/// Writes `text` to a file of its own under the test's temporary directory.
-fn write_case(name: &str, text: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-cases");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
 
 /// What the command wrote on stderr, with miette's line wrapping undone
 /// (words joined by single spaces, its `|` gutter dropped).
@@ -111,7 +91,7 @@ fn each_mistake_exits_with_its_status_and_says_what(
 
 #[test]
 fn a_pairing_filter_that_every_pin_excludes_is_a_mistake_not_an_empty_table() {
-    let path = write_case("pinned.toml", PATCHED_11_6_1);
+    let path = write_case("cli-cases", "pinned.toml", PATCHED_11_6_1);
     let out = tls_harness(&["run", path.to_str().unwrap(), "--pairing", "rustls-rustls"]);
     check_status(&out, exit_codes::USAGE);
     assert!(
@@ -153,7 +133,7 @@ fn a_catalog_file_passed_as_a_scenario_file_is_one_error() {
 #[test]
 fn a_copy_of_a_shipped_catalog_file_is_recognised_anywhere() {
     let text = std::fs::read_to_string(root().join("scenarios/catalog/finesse.toml")).unwrap();
-    let copy = write_case("finesse-catalog-copy.toml", &text);
+    let copy = write_case("cli-cases", "finesse-catalog-copy.toml", &text);
     let out = tls_harness(&["run", copy.to_str().unwrap()]);
     check_status(&out, exit_codes::BAD_INPUT);
     assert!(
@@ -166,6 +146,7 @@ fn a_copy_of_a_shipped_catalog_file_is_recognised_anywhere() {
 #[test]
 fn missing_identity_keys_are_named_at_once_with_the_profile() {
     let path = write_case(
+        "cli-cases",
         "missing.toml",
         "[profile.half-a-client]\nname = \"x\"\nversions = [\"1.2\"]\nsuites = [\"AES128-SHA\"]\n",
     );
@@ -184,7 +165,7 @@ fn missing_identity_keys_are_named_at_once_with_the_profile() {
 
 #[test]
 fn a_file_profile_under_a_catalog_id_replaces_it_and_run_says_so() {
-    let path = write_case("patched.toml", PATCHED_11_6_1);
+    let path = write_case("cli-cases", "patched.toml", PATCHED_11_6_1);
     let out = tls_harness(&["run", path.to_str().unwrap()]);
     check_status(&out, exit_codes::OK);
     let text = stdout(&out);
@@ -207,7 +188,7 @@ fn a_file_profile_under_a_catalog_id_replaces_it_and_run_says_so() {
 
 #[test]
 fn a_replacement_holds_only_for_its_own_file() {
-    let path = write_case("patched-alone.toml", PATCHED_11_6_1);
+    let path = write_case("cli-cases", "patched-alone.toml", PATCHED_11_6_1);
     let out = tls_harness(&[
         "run",
         path.to_str().unwrap(),
@@ -219,7 +200,7 @@ fn a_replacement_holds_only_for_its_own_file() {
 
 #[test]
 fn list_shows_a_files_own_profiles_and_filters_by_pattern_role_and_product() {
-    let path = write_case("patched-list.toml", PATCHED_11_6_1);
+    let path = write_case("cli-cases", "patched-list.toml", PATCHED_11_6_1);
     let out = tls_harness(&[
         "list",
         path.to_str().unwrap(),
@@ -263,7 +244,7 @@ fn list_shows_a_files_own_profiles_and_filters_by_pattern_role_and_product() {
 
 #[test]
 fn explain_config_and_upgrade_plan_find_a_files_profiles() {
-    let path = write_case("patched-config.toml", PATCHED_11_6_1);
+    let path = write_case("cli-cases", "patched-config.toml", PATCHED_11_6_1);
     let file = path.to_str().unwrap();
     let out = tls_harness(&["explain-config", "uccx-11-6-1-server", file]);
     check_status(&out, exit_codes::OK);
@@ -295,8 +276,9 @@ fn explain_config_and_upgrade_plan_find_a_files_profiles() {
 
 #[test]
 fn two_files_defining_one_profile_id_ask_which_is_meant() {
-    let a = write_case("twice-a.toml", PATCHED_11_6_1);
+    let a = write_case("cli-cases", "twice-a.toml", PATCHED_11_6_1);
     let b = write_case(
+        "cli-cases",
         "twice-b.toml",
         &PATCHED_11_6_1.replace("tls11-caller-to", "other-tls11-caller-to"),
     );
@@ -317,6 +299,7 @@ fn two_files_defining_one_profile_id_ask_which_is_meant() {
 #[test]
 fn one_scenario_id_in_two_files_of_a_run_names_both_places() {
     let copy = write_case(
+        "cli-cases",
         "jdbc-copy.toml",
         &std::fs::read_to_string(root().join("scenarios/uccx/jdbc.toml")).unwrap(),
     );
@@ -346,7 +329,7 @@ fn run_writes_junit_that_parses_back_with_failures_and_skips() {
     let text = format!(
         "{PATCHED_11_6_1}\n[[scenario]]\nid = \"wrong-version\"\nclient = \"api-client-modern\"\nserver = \"uccx-11-6-1-server\"\nexpect = {{ result = \"established\", version = \"1.3\" }}\n"
     );
-    let case = write_case("junit-case.toml", &text);
+    let case = write_case("cli-cases", "junit-case.toml", &text);
     let xml = case.with_extension("xml");
     let out = tls_harness(&[
         "run",
@@ -446,7 +429,7 @@ id = "tls10-caller-to-rustls-server"
 client = "tls10-caller-on-openssl"
 server = "tls12-server-on-rustls"
 "#;
-    let path = write_case("stacks.toml", text);
+    let path = write_case("cli-cases", "stacks.toml", text);
     let out = tls_harness(&[
         "explain",
         "tls10-caller-to-rustls-server",
@@ -492,6 +475,7 @@ server = "tls12-server-on-rustls"
 #[test]
 fn an_unknown_stack_is_refused_with_the_ones_the_harness_runs() {
     let path = write_case(
+        "cli-cases",
         "bad-stack.toml",
         &PATCHED_11_6_1.replace(
             "role = \"server\"",

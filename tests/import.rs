@@ -5,11 +5,12 @@
 //! here are reassembled; and mutated hellos give errors, never a panic.
 
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+mod support;
 
 use etherparse::PacketBuilder;
 use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
@@ -25,12 +26,13 @@ use tls_harness::handshake::in_memory_blocking;
 use tls_harness::import::{import, profile_toml, Identity, ImportError, Imported, InputFormat};
 use tls_harness::moment::Moment;
 use tls_harness::net::serve::prepare;
-use tls_harness::net::{serve, Connection, ServeOptions};
 use tls_harness::outcome::{Outcome, Side};
 use tls_harness::pki::{issuers, Pki};
 use tls_harness::run::{RunOptions, Runner, Status};
 use tls_harness::scenario::{Catalog, Profile, Role, Scenario};
 use tls_harness::suite::registry;
+
+use support::start_server;
 use tls_harness::version::ProtocolVersion;
 
 fn root() -> &'static Path {
@@ -198,44 +200,6 @@ fn find_tool(name: &str, install: &str) -> Option<PathBuf> {
     found
 }
 
-/// A catalog server on 127.0.0.1 in a thread of its own (OpenSSL, as the
-/// real clients' stack), serving `connections` connections.
-struct Served {
-    addr: SocketAddr,
-    log: Arc<Mutex<Vec<Connection>>>,
-    thread: std::thread::JoinHandle<u64>,
-}
-
-fn start_server(profile: &Profile, pki: &Pki, connections: u64) -> Served {
-    let (server, _) = prepare(profile, pki, Moment::now(), Some(Backend::OpenSsl)).expect("server");
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.set_nonblocking(true).expect("nonblocking");
-    let addr = listener.local_addr().expect("address");
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let sink = log.clone();
-    let options = ServeOptions {
-        deadline: Duration::from_secs(5),
-        max_connections: Some(connections),
-        duration: Some(Duration::from_secs(30)),
-        concurrency: 4,
-        client_identities: profile.client_identities.clone(),
-        pcap: None,
-    };
-    let thread = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            let log: Arc<dyn Fn(Connection) + Send + Sync> =
-                Arc::new(move |c| sink.lock().unwrap().push(c));
-            serve(listener, Arc::new(server), options, log).await
-        })
-    });
-    Served { addr, log, thread }
-}
-
 /// Waits for `child` at most `limit`, then kills it.
 fn wait_for(mut child: Child, limit: Duration) -> std::process::Output {
     let started = Instant::now();
@@ -298,7 +262,7 @@ fn the_hello_of_openssl_s_client_meets_catalog_servers_as_s_client_did() {
     let dir = tempdir("s_client");
     for id in REAL_CLIENT_SERVERS {
         let profile = &catalog().profiles[id];
-        let served = start_server(profile, &pki, 1);
+        let served = start_server(profile, Backend::OpenSsl, &pki, 1, Moment::now());
         let ca = dir.0.join(format!("{id}-ca.pem"));
         std::fs::write(&ca, ca_pem(&pki, &root_of(id))).expect("CA file");
         let child = Command::new(&openssl)
@@ -396,7 +360,7 @@ fn the_hello_of_curl_captured_by_dumpcap_meets_catalog_servers_as_curl_did() {
     let pki = make_pki();
     for id in REAL_CLIENT_SERVERS {
         let profile = &catalog().profiles[id];
-        let served = start_server(profile, &pki, 1);
+        let served = start_server(profile, Backend::OpenSsl, &pki, 1, Moment::now());
         let capture = dir.0.join(format!("{id}.pcapng"));
         let dumpcap = match start_dumpcap(&dumpcap, served.addr.port(), &capture) {
             Ok(child) => child,

@@ -2,88 +2,19 @@
 //! of a server profile gives the outcome `run` gives in memory for the same
 //! pair and pairing, as far as the client can see it.
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod support;
+
+use support::{make_catalog, make_pki, start_server, Child, Served};
 use tls_harness::backend::Pairing;
 use tls_harness::moment::Moment;
 use tls_harness::net::serve::prepare;
 use tls_harness::net::{probe, serve, Connection, ProbeError, ProbeOptions, ServeOptions};
 use tls_harness::outcome::Outcome;
-use tls_harness::pki::Pki;
 use tls_harness::run::{RunOptions, Runner, Status};
-use tls_harness::scenario::{Catalog, Profile};
-
-fn make_catalog() -> Catalog {
-    Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/catalog"))
-        .expect("the shipped catalog loads")
-}
-
-fn make_pki(catalog: &Catalog) -> Pki {
-    let mut pki = Pki::new();
-    for ca in &catalog.cas {
-        pki.add_ca(ca.clone()).expect("CA");
-    }
-    pki
-}
-
-/// A server on 127.0.0.1:0 in a thread of its own, serving `connections`
-/// connections; its address, the log, and the thread to join.
-fn start_server(
-    profile: &Profile,
-    pairing: Pairing,
-    pki: &Pki,
-    connections: u64,
-) -> (
-    std::net::SocketAddr,
-    Arc<Mutex<Vec<Connection>>>,
-    std::thread::JoinHandle<u64>,
-) {
-    start_server_at(profile, pairing, pki, connections, Moment::now())
-}
-
-/// [`start_server`] with the profile as it stood at `at`.
-fn start_server_at(
-    profile: &Profile,
-    pairing: Pairing,
-    pki: &Pki,
-    connections: u64,
-    at: Moment,
-) -> (
-    std::net::SocketAddr,
-    Arc<Mutex<Vec<Connection>>>,
-    std::thread::JoinHandle<u64>,
-) {
-    let (server, _) = prepare(profile, pki, at, Some(pairing.server)).expect("server");
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.set_nonblocking(true).expect("nonblocking");
-    let addr = listener.local_addr().expect("address");
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let sink = log.clone();
-    let options = ServeOptions {
-        deadline: Duration::from_secs(5),
-        max_connections: Some(connections),
-        duration: Some(Duration::from_secs(60)),
-        concurrency: 16,
-        client_identities: profile.client_identities.clone(),
-        pcap: None,
-    };
-    let thread = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            let log: Arc<dyn Fn(Connection) + Send + Sync> =
-                Arc::new(move |c| sink.lock().unwrap().push(c));
-            serve(listener, Arc::new(server), options, log).await
-        })
-    });
-    (addr, log, thread)
-}
+use tls_harness::scenario::Catalog;
 
 /// What the client of a pairing can know of an outcome: the server's own
 /// errors and the client certificate it saw stay with the server.
@@ -118,7 +49,8 @@ fn check_probe_agrees_with_run(
     };
     let pki = make_pki(catalog);
     let attempts = 1 + u64::from(c.fallback.is_some());
-    let (addr, log, thread) = start_server(s, pairing, &pki, attempts);
+    let Served { addr, log, thread } =
+        start_server(s, pairing.server, &pki, attempts, Moment::now());
     let options = ProbeOptions {
         server_name: Some(s.host.clone()),
         trust: Vec::new(),
@@ -179,7 +111,7 @@ fn the_server_log_names_what_the_client_hello_offered() {
     let pki = make_pki(&catalog);
     let server = &catalog.profiles["uccx-11-6-1-server"];
     let pairing = Pairing::ALL[0];
-    let (addr, log, thread) = start_server(server, pairing, &pki, 1);
+    let Served { addr, log, thread } = start_server(server, pairing.server, &pki, 1, Moment::now());
     let options = ProbeOptions {
         server_name: Some(server.host.clone()),
         trust: Vec::new(),
@@ -364,17 +296,6 @@ fn serve_closes_hostile_clients_at_the_deadline_and_serves_everyone_else() {
     );
 }
 
-/// A child process killed when dropped, so that a failing test leaves no
-/// server behind.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn the_serve_and_probe_commands_talk_over_a_socket_with_the_written_ca() {
     use std::io::BufRead;
@@ -457,7 +378,8 @@ fn scan_names_the_clients_that_break_when_a_server_drops_tls_1_0() {
     // compared with the profile as it stands today. Each client runs on
     // each backend that can: 1 + 2 + 1 connections, twice over.
     let before = Moment::parse("2017-07-21").unwrap();
-    let (addr, _, thread) = start_server_at(production, Pairing::ALL[3], &pki, 8, before);
+    let Served { addr, thread, .. } =
+        start_server(production, Pairing::ALL[3].server, &pki, 8, before);
     let options = ProbeOptions {
         server_name: Some(production.host.clone()),
         trust: Vec::new(),

@@ -13,12 +13,15 @@
 //! the harness's own registry plays no part in the comparison. sslyze
 //! reports IANA names itself.
 
-use rstest::rstest;
+mod support;
+
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Lines, Write};
 use std::path::{Path, PathBuf};
 use std::process::{ChildStdout, Command, Stdio};
 
+use rstest::rstest;
+use support::Child;
 use tls_harness::backend::Backend;
 use tls_harness::endpoint::usable_suites;
 use tls_harness::moment::Moment;
@@ -28,17 +31,6 @@ use tls_harness::suite::{Authentication, Suite};
 use tls_harness::version::ProtocolVersion;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tls-harness");
-
-/// A child process killed and waited for when dropped, so that a failing
-/// test leaves no server behind.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// A directory of its own for one test, removed when dropped.
 struct TempDir(PathBuf);
