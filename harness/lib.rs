@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod bundle;
 pub mod capture;
 pub mod cli;
 pub mod endpoint;
