@@ -12,7 +12,9 @@
 //! the scenario's expectation and the pure negotiation [`model`];
 //! [`matrix`] and [`timeline`] derive tables from such runs; [`report`]
 //! prints them; [`capture`] writes the handshakes as pcapng files with the
-//! secrets [`keylog`] collected from both backends. Data flows that way
+//! secrets [`keylog`] collected from both backends; [`bundle`] writes one
+//! scenario, its outcomes, explanations, captures and certificates as a
+//! directory that reruns anywhere. Data flows that way
 //! only: no two modules use each other.
 
 #![forbid(unsafe_code)]
