@@ -66,13 +66,14 @@ pub(super) fn bundle(args: BundleArgs) -> i32 {
         at: args.at.unwrap_or_else(Moment::now),
         ..RunOptions::default()
     };
-    let written = write_bundle(file, scenario, &staging, &options).and_then(|b| {
-        if let Some(path) = &archive {
-            write_archive(&staging, &prefix(&dir), path)?;
-            let _ = std::fs::remove_dir_all(staging.parent().unwrap_or(&staging));
-        }
-        Ok(b)
+    let written = write_bundle(file, scenario, &staging, &options).and_then(|b| match &archive {
+        Some(path) => Ok(write_archive(&staging, &prefix(&dir), path).map(|()| b)?),
+        None => Ok(b),
     });
+    if archive.is_some() {
+        // The staging directory's parent is ours alone (made for this run).
+        let _ = std::fs::remove_dir_all(staging.parent().unwrap_or(&staging));
+    }
     match written {
         Ok(b) => report(&b, &dir, archive.as_deref(), format),
         Err(e) => {
