@@ -1,6 +1,9 @@
 //! Builds the shipped catalog and scenario files into the binary, so that a
 //! copied or installed `tls-harness` works from any directory: writes
 //! `$OUT_DIR/shipped.rs`, a list of (path under the package, contents).
+//! Also sets `TLS_HARNESS_COMMIT` (`git rev-parse HEAD`, else "unknown")
+//! and `TLS_HARNESS_RUSTLS_VERSION` (from Cargo.lock, else "unknown") for
+//! the `versions.json` of a repro bundle.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,8 +23,48 @@ fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The output of `git ARGS` in `root`, trimmed, if git ran and succeeded.
+fn git(root: &Path, args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .output()
+        .ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    (out.status.success() && !text.trim().is_empty()).then(|| text.trim().to_string())
+}
+
+/// Sets `TLS_HARNESS_COMMIT`, rebuilding when HEAD or its branch moves.
+fn commit(root: &Path) {
+    let commit = git(root, &["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=TLS_HARNESS_COMMIT={commit}");
+    let mut watched = vec!["HEAD".to_string(), "packed-refs".to_string()];
+    watched.extend(git(root, &["symbolic-ref", "-q", "HEAD"]));
+    for name in watched {
+        if let Some(path) = git(root, &["rev-parse", "--git-path", &name]) {
+            println!("cargo:rerun-if-changed={}", root.join(path).display());
+        }
+    }
+}
+
+/// Sets `TLS_HARNESS_RUSTLS_VERSION` from the `rustls` package in Cargo.lock.
+fn rustls_version(root: &Path) {
+    let lock = root.join("Cargo.lock");
+    println!("cargo:rerun-if-changed={}", lock.display());
+    let text = fs::read_to_string(&lock).unwrap_or_default();
+    let version = text
+        .split("[[package]]")
+        .find(|p| p.lines().any(|l| l.trim() == "name = \"rustls\""))
+        .and_then(|p| p.lines().find_map(|l| l.trim().strip_prefix("version = ")))
+        .map_or("unknown".to_string(), |v| v.trim_matches('"').to_string());
+    println!("cargo:rustc-env=TLS_HARNESS_RUSTLS_VERSION={version}");
+}
+
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    commit(&root);
+    rustls_version(&root);
     let scenarios = root.join("scenarios");
     println!("cargo:rerun-if-changed={}", scenarios.display());
     let mut files = Vec::new();

@@ -13,13 +13,16 @@
 //! [`matrix`] and [`timeline`] derive tables from such runs; [`report`]
 //! prints them; [`capture`] writes the handshakes as pcapng files with the
 //! secrets [`keylog`] collected from both backends; [`import`] turns a
-//! captured ClientHello into a profile file. Data flows that way only: no
-//! two modules use each other.
+//! captured ClientHello into a profile file; [`bundle`] writes one
+//! scenario, its outcomes, explanations, captures and certificates as a
+//! directory that reruns anywhere. Data flows that way only: no two
+//! modules use each other.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod bundle;
 pub mod capture;
 pub mod cli;
 pub mod endpoint;

@@ -12,7 +12,7 @@ use crate::exit_codes;
 use crate::model::Stacks;
 use crate::report::Style;
 use crate::scenario::{
-    check_unique_ids, shipped, toml_files, Catalog, InputError, InputErrors, ScenarioFile,
+    check_unique_ids, shipped, toml_files, Catalog, InputError, InputErrors, Scenario, ScenarioFile,
 };
 use crate::scenario::{error::suggestion, Profile, Role};
 
@@ -271,6 +271,32 @@ pub(super) fn unknown_id(what: &str, id: &str, known: &[&str], format: Format) -
     command_line_error(
         format!("unknown {what} `{id}`"),
         suggestion(id, known).or_else(|| Some(format!("`tls-harness list` shows the {what} ids"))),
+        format,
+    )
+}
+
+/// The scenario `id` of `files`, and the file that holds it.
+pub(super) fn find_scenario<'a>(
+    files: &'a [ScenarioFile],
+    id: &str,
+) -> Option<(&'a ScenarioFile, &'a Scenario)> {
+    files
+        .iter()
+        .find_map(|f| f.scenarios.iter().find(|s| s.id == id).map(|s| (f, s)))
+}
+
+/// Reports a scenario id that no file holds, with the nearest one; returns
+/// its status.
+pub(super) fn no_such_scenario(files: &[ScenarioFile], id: &str, format: Format) -> i32 {
+    let ids: Vec<&str> = files
+        .iter()
+        .flat_map(|f| f.scenarios.iter().map(|s| s.id.as_str()))
+        .collect();
+    command_line_error(
+        format!("no scenario `{id}` in the given files"),
+        suggestion(id, &ids).or_else(|| {
+            Some("`tls-harness list` shows the scenario ids; name the file if it is outside scenarios/".into())
+        }),
         format,
     )
 }

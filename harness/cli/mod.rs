@@ -1,7 +1,8 @@
 //! The command line: `tls-harness run`, `list`, `timeline`, `matrix`,
-//! `upgrade-plan`, `explain-config`, `simulate`, `explain`, and `serve`,
-//! `probe` and `scan` (in `net`).
+//! `upgrade-plan`, `explain-config`, `simulate`, `explain`, `bundle`, and
+//! `serve`, `probe` and `scan` (in `net`).
 
+mod bundle;
 mod catalog;
 mod common;
 mod explain;
@@ -57,6 +58,11 @@ enum Command {
     /// step: what each side offered, what the server chose and why, where
     /// it failed.
     Explain(explain::ExplainArgs),
+    /// Write one scenario as a repro bundle a vendor reruns with nothing
+    /// but the tool: a self-contained scenario.toml, each pairing's
+    /// outcome, explanation and pcapng captures with keys, the
+    /// certificates as PEM, the versions, and a README.
+    Bundle(bundle::BundleArgs),
     /// Serve a server profile on a TCP socket (127.0.0.1 unless told
     /// otherwise): prints `listening on ADDR`, then one JSON line per
     /// connection with what its ClientHello offered and the outcome.
@@ -98,6 +104,7 @@ pub fn main() -> i32 {
         Command::ExplainConfig(args) => catalog::explain_config(args),
         Command::Simulate(args) => scenarios::simulate(args),
         Command::Explain(args) => explain::explain(args),
+        Command::Bundle(args) => bundle::bundle(args),
         Command::Serve(args) => net::serve_command(args),
         Command::Probe(args) => net::probe_command(args),
         Command::Scan(args) => net::scan_command(args),

@@ -505,29 +505,14 @@ fn write_credentials(args: &ServeArgs, profile: &Profile, pki: &Pki) -> Result<(
     Ok(())
 }
 
-/// The self-signed roots the server's certificates chain to, as PEM (a
-/// self-signed leaf is its own).
+/// The self-signed roots the server's certificates chain to, as PEM.
 fn roots_pem(profile: &Profile, pki: &Pki) -> Result<String, String> {
-    let specs = pki.ca_specs();
-    let mut pem = String::new();
-    for (def, spec) in profile.certificates.iter().zip(profile.leaf_specs()) {
-        let der = match &def.issuer {
-            Issuer::SelfSigned => pki.issue(&spec).map_err(|e| e.to_string())?.leaf_der,
-            Issuer::Ca(id) => {
-                let path = crate::pki::issuers(&def.issuer, &specs);
-                let root = path.last().unwrap_or(id);
-                pki.ca_der(root).map_err(|e| e.to_string())?
-            }
-        };
-        pem.push_str(&to_pem(&der)?);
-    }
-    Ok(pem)
+    let roots = crate::endpoint::roots(profile, pki).map_err(|e| e.to_string())?;
+    roots.iter().map(|der| to_pem(der)).collect()
 }
 
 fn to_pem(der: &[u8]) -> Result<String, String> {
-    let cert = openssl::x509::X509::from_der(der).map_err(|e| e.to_string())?;
-    let pem = cert.to_pem().map_err(|e| e.to_string())?;
-    String::from_utf8(pem).map_err(|e| e.to_string())
+    crate::pki::pem(der).map_err(|e| e.to_string())
 }
 
 /// A client certificate the server accepts: issued by the first CA it

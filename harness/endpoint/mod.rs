@@ -18,7 +18,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use crate::backend::{Backend, Pairing};
 use crate::moment::Moment;
 use crate::outcome::{Side, SideError};
-use crate::pki::{Identity, KeyAlgorithm, Pki, PkiError};
+use crate::pki::{Identity, Issuer, KeyAlgorithm, Pki, PkiError};
 use crate::scenario::Profile;
 use crate::suite::registry;
 use crate::version::ProtocolVersion;
@@ -319,6 +319,25 @@ pub fn issue(profile: &Profile, pki: &Pki) -> Result<Issued, PkiError> {
             .collect::<Result<_, _>>()?,
         withheld,
     })
+}
+
+/// The self-signed roots a profile's certificates chain to (DER), one per
+/// certificate, in its order: what a peer must trust. A self-signed leaf
+/// is its own root.
+pub fn roots(profile: &Profile, pki: &Pki) -> Result<Vec<Vec<u8>>, PkiError> {
+    let specs = pki.ca_specs();
+    let mut roots = Vec::new();
+    for (def, spec) in profile.certificates.iter().zip(profile.leaf_specs()) {
+        let der = match &def.issuer {
+            Issuer::SelfSigned => pki.issue(&spec)?.leaf_der,
+            Issuer::Ca(id) => {
+                let path = crate::pki::issuers(&def.issuer, &specs);
+                pki.ca_der(path.last().unwrap_or(id))?
+            }
+        };
+        roots.push(der);
+    }
+    Ok(roots)
 }
 
 /// What one side saw: its handshake result, any error in the first

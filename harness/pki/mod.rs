@@ -654,6 +654,12 @@ pub fn fingerprint(der: &[u8]) -> String {
     hex::encode(openssl::sha::sha256(der))
 }
 
+/// A certificate (DER) as PEM text.
+pub fn pem(der: &[u8]) -> Result<String, PkiError> {
+    let pem = openssl::x509::X509::from_der(der)?.to_pem()?;
+    String::from_utf8(pem).map_err(|e| PkiError::Parse(e.to_string()))
+}
+
 /// The CAs above a certificate with `issuer`, nearest first, up to the
 /// root (or to the first CA seen twice).
 pub fn issuers(issuer: &Issuer, cas: &[CaSpec]) -> Vec<String> {

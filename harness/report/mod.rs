@@ -1,6 +1,7 @@
 //! Renders runs and catalogs for people (tables) and machines (JSON).
 //! Tables are built from the outcomes of real handshakes, never typed in.
 
+pub mod explain;
 mod junit;
 
 pub use junit::junit;

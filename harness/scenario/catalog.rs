@@ -10,6 +10,7 @@ use super::profile::{Profile, BUILTIN_ROOT};
 use super::resolve::{parse_source, read_file, Ids, Resolver, Source};
 use super::scenarios::ScenarioFile;
 use super::shipped;
+use super::written::Written;
 use crate::pki::{CaSpec, KeyType};
 
 /// Profiles and CAs that scenario files use by id.
@@ -21,6 +22,8 @@ pub struct Catalog {
     pub cas: Vec<CaSpec>,
     /// The files it was read from.
     pub files: Vec<PathBuf>,
+    /// Its profile and CA tables as written, for repro bundles.
+    pub written: Written,
 }
 
 /// Every `*.toml` below `dir`, sorted, for stable order.
@@ -95,6 +98,14 @@ impl Catalog {
         let mut r = Resolver::default();
         catalog.cas = r.cas(&sources, catalog.cas.clone());
         for s in &sources {
+            catalog.written.extend(Written::of(&s.text));
+            if let Some(flag) = &s.raw.self_contained {
+                r.push(
+                    InputError::at(&s.path, &s.text, Some(flag.span()), "catalog files are not self-contained")
+                        .with_key("self-contained")
+                        .with_help("`self-contained` belongs to a scenario file that defines everything it uses (a repro bundle's scenario.toml)"),
+                );
+            }
             if let Some(first) = s.raw.scenario.first() {
                 r.push(
                     InputError::at(
@@ -127,7 +138,22 @@ impl Catalog {
         self.resolve_scenario_file(parse_source(name, text.to_string())?)
     }
 
+    /// Resolves a scenario file against this catalog or, when the file
+    /// says `self-contained = true`, against nothing but the built-in root
+    /// CA, so that its outcome cannot depend on whichever catalog is found.
     fn resolve_scenario_file(&self, source: Source) -> Result<ScenarioFile, InputErrors> {
+        if source
+            .raw
+            .self_contained
+            .as_ref()
+            .is_some_and(|f| *f.get_ref())
+        {
+            return Catalog::empty().resolve_against(source);
+        }
+        self.resolve_against(source)
+    }
+
+    fn resolve_against(&self, source: Source) -> Result<ScenarioFile, InputErrors> {
         let path = source.path.clone();
         let mut r = Resolver::default();
         let cas = r.cas(std::slice::from_ref(&source), self.cas.clone());
@@ -141,12 +167,15 @@ impl Catalog {
             .keys()
             .filter_map(|id| profiles.get(id.get_ref()).cloned())
             .collect();
+        let mut written = self.written.clone();
+        written.extend(Written::of(&source.text));
         Ok(ScenarioFile {
             path,
             scenarios,
             cas,
             profiles: own,
             replaces,
+            written,
         })
     }
 }

@@ -24,6 +24,7 @@ mod raw;
 mod resolve;
 mod scenarios;
 pub mod shipped;
+mod written;
 
 pub use catalog::{toml_files, Catalog};
 pub use error::{InputError, InputErrors};
@@ -34,3 +35,4 @@ pub use profile::{
     Role, SuiteChoice, BUILTIN_ROOT,
 };
 pub use scenarios::{check_unique_ids, Scenario, ScenarioFile};
+pub use written::Written;

@@ -11,6 +11,9 @@ use toml::Spanned;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawFile {
+    /// `self-contained = true`: the file defines every profile and CA it
+    /// uses and is resolved against no catalog (a repro bundle).
+    pub self_contained: Option<Spanned<bool>>,
     /// `[ca.ID]`: certificate authorities.
     #[serde(default)]
     pub ca: BTreeMap<Spanned<String>, RawCa>,

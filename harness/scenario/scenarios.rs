@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::error::InputError;
 use super::expect::Expectation;
 use super::profile::Profile;
+use super::written::Written;
 use crate::backend::Pairing;
 use crate::moment::Moment;
 use crate::pki::CaSpec;
@@ -52,6 +53,9 @@ pub struct ScenarioFile {
     pub profiles: Vec<Arc<Profile>>,
     /// The catalog profiles the file replaces with its own of the same id.
     pub replaces: Vec<String>,
+    /// Every profile, CA and scenario table known to it (catalog and file,
+    /// the file's replacing the catalog's) as written, for repro bundles.
+    pub written: Written,
 }
 
 /// Every scenario id that more than one of `files` uses, as an error at its
