@@ -283,10 +283,14 @@ impl Bare {
         let client = match pairing.client {
             Backend::Rustls => BareEnd::RustlsClient(rustls_client(&scenario.client, keys)),
             Backend::OpenSsl => BareEnd::OpenSsl(openssl_context(&scenario.client, keys, false)),
+            // The bench runs Pairing::ALL, which has no JSSE side.
+            Backend::Jsse => unreachable!("no bare JSSE loop in this bench"),
         };
         let server = match pairing.server {
             Backend::Rustls => BareEnd::RustlsServer(rustls_server(&scenario.server, keys)),
             Backend::OpenSsl => BareEnd::OpenSsl(openssl_context(&scenario.server, keys, true)),
+            // The bench runs Pairing::ALL, which has no JSSE side.
+            Backend::Jsse => unreachable!("no bare JSSE loop in this bench"),
         };
         Bare {
             client,

@@ -133,7 +133,7 @@ struct Case {
 fn versions_for(backend: Backend) -> Vec<ProtocolVersion> {
     match backend {
         Backend::Rustls => vec![ProtocolVersion::Tls12, ProtocolVersion::Tls13],
-        Backend::OpenSsl => ProtocolVersion::ALL.to_vec(),
+        Backend::OpenSsl | Backend::Jsse => ProtocolVersion::ALL.to_vec(),
     }
 }
 
@@ -256,8 +256,8 @@ fn server(backend: Backend) -> impl Strategy<Value = Server> {
             rsa_and_ecdsa,
         ]
         .boxed(),
-        // OpenSSL also serves DSA certificates (DHE-DSS).
-        Backend::OpenSsl => prop_oneof![
+        // OpenSSL and JSSE also serve DSA certificates (DHE-DSS).
+        Backend::OpenSsl | Backend::Jsse => prop_oneof![
             cert(&["rsa-2048"]).prop_map(|c| vec![c]),
             cert(&["ecdsa-p256"]).prop_map(|c| vec![c]),
             rsa_and_ecdsa,

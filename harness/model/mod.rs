@@ -58,6 +58,9 @@ pub enum Rules {
     Rustls,
     /// OpenSSL (the reference build of the README) as the harness drives it.
     OpenSsl,
+    /// JSSE (OpenJDK 17's `SSLEngine`) under the harness's security
+    /// properties, as the harness drives it.
+    Jsse,
 }
 
 impl Rules {
@@ -67,6 +70,7 @@ impl Rules {
             Rules::Reference => "reference",
             Rules::Rustls => "rustls",
             Rules::OpenSsl => "openssl",
+            Rules::Jsse => "jsse",
         }
     }
 
@@ -75,6 +79,7 @@ impl Rules {
             Rules::Reference => "a standard (RFC) stack",
             Rules::Rustls => "rustls",
             Rules::OpenSsl => "OpenSSL",
+            Rules::Jsse => "JSSE",
         }
     }
 }
@@ -84,6 +89,7 @@ impl From<Backend> for Rules {
         match b {
             Backend::Rustls => Rules::Rustls,
             Backend::OpenSsl => Rules::OpenSsl,
+            Backend::Jsse => Rules::Jsse,
         }
     }
 }

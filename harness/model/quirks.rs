@@ -36,7 +36,7 @@ pub const CERTIFICATE_EXPIRED: Alert = Alert(45);
 pub fn alert_for_old_legacy_hello(server: Rules) -> Alert {
     match server {
         Rules::Rustls => Alert::HANDSHAKE_FAILURE,
-        Rules::Reference | Rules::OpenSsl => Alert::PROTOCOL_VERSION,
+        Rules::Reference | Rules::Jsse | Rules::OpenSsl => Alert::PROTOCOL_VERSION,
     }
 }
 
@@ -105,7 +105,7 @@ pub fn refusal_without_certificate(server: Rules) -> Option<(crate::outcome::Err
             crate::outcome::ErrorKind::Other("rustls:General".into()),
             Alert(49),
         )),
-        Rules::Reference | Rules::OpenSsl => None,
+        Rules::Reference | Rules::Jsse | Rules::OpenSsl => None,
     }
 }
 
@@ -175,7 +175,7 @@ pub fn client_versions(client: Rules, enabled: &[ProtocolVersion]) -> Vec<Protoc
             }
             run
         }
-        Rules::Reference | Rules::Rustls => enabled.to_vec(),
+        Rules::Reference | Rules::Jsse | Rules::Rustls => enabled.to_vec(),
     }
 }
 
@@ -198,7 +198,7 @@ pub fn server_sets_downgrade_sentinel(
         Tls12 => usable.contains(&Tls13),
         _ => match server {
             Rules::OpenSsl => usable.contains(&Tls12),
-            Rules::Reference | Rules::Rustls => usable.iter().any(|v| *v >= Tls12),
+            Rules::Reference | Rules::Jsse | Rules::Rustls => usable.iter().any(|v| *v >= Tls12),
         },
     }
 }
@@ -208,7 +208,7 @@ pub fn downgrade_error(client: Rules) -> crate::outcome::ErrorKind {
     use crate::outcome::ErrorKind;
     match client {
         // SSL_R_INAPPROPRIATE_FALLBACK, the reason OpenSSL reuses.
-        Rules::OpenSsl | Rules::Reference => ErrorKind::InappropriateFallback,
+        Rules::OpenSsl | Rules::Reference | Rules::Jsse => ErrorKind::InappropriateFallback,
         // PeerMisbehaved::AttemptedDowngradeToTls12WhenTls13IsSupported.
         Rules::Rustls => ErrorKind::Other("rustls:PeerMisbehaved".into()),
     }
@@ -268,7 +268,7 @@ pub fn accepts_partial_chain(verifier: Rules) -> bool {
 pub fn fault_order(verifier: Rules) -> [CertFault; 3] {
     match verifier {
         Rules::OpenSsl => [CertFault::Untrusted, CertFault::Name, CertFault::Expired],
-        Rules::Reference | Rules::Rustls => {
+        Rules::Reference | Rules::Jsse | Rules::Rustls => {
             [CertFault::Expired, CertFault::Untrusted, CertFault::Name]
         }
     }
@@ -329,6 +329,6 @@ pub enum CertChoice {
 pub fn cert_choice(server: Rules) -> CertChoice {
     match server {
         Rules::Rustls => CertChoice::CertificateFirst,
-        Rules::Reference | Rules::OpenSsl => CertChoice::SuiteFirst,
+        Rules::Reference | Rules::Jsse | Rules::OpenSsl => CertChoice::SuiteFirst,
     }
 }

@@ -21,6 +21,7 @@ pub(super) fn runnable_suites(rules: Rules, profile: &Profile) -> Vec<u16> {
         Rules::Reference => profile.suites.iter().map(|c| c.suite.code).collect(),
         Rules::Rustls => usable_suites(Backend::Rustls, profile).collect(),
         Rules::OpenSsl => usable_suites(Backend::OpenSsl, profile).collect(),
+        Rules::Jsse => usable_suites(Backend::Jsse, profile).collect(),
     }
 }
 

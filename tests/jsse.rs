@@ -1,0 +1,135 @@
+//! The JSSE backend: real `SSLEngine`s in a real JVM, on the five pairings
+//! with JSSE on a side, through the `run` command; and, with the JDK
+//! lookup pointed at nothing, every JSSE pairing reported unsupported with
+//! the reason. Without a JDK the first test prints `skipped: ...` and
+//! passes, except on CI.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+const JSSE_PAIRINGS: &str =
+    r#"["jsse-jsse", "jsse-rustls", "rustls-jsse", "jsse-openssl", "openssl-jsse"]"#;
+
+fn harness() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tls-harness"));
+    c.env_remove("TLS_HARNESS_CATALOG");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn java_found() -> bool {
+    Command::new("javac")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A scenario file in a fresh temporary directory.
+fn scenario_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tls-harness-jsse-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text.replace("PAIRINGS", JSSE_PAIRINGS)).expect("scenario file");
+    path
+}
+
+/// `run FILE --format json`: the exit status and each row as (scenario,
+/// pairing, row).
+fn run(cmd: &mut Command, file: &PathBuf) -> (Option<i32>, Vec<(String, String, Value)>) {
+    let out = cmd
+        .arg("run")
+        .arg(file)
+        .args(["--format", "json"])
+        .output()
+        .expect("tls-harness runs");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "run printed no JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let mut rows = Vec::new();
+    for f in json["files"].as_array().into_iter().flatten() {
+        for s in f["scenarios"].as_array().into_iter().flatten() {
+            for p in s["pairings"].as_array().into_iter().flatten() {
+                rows.push((
+                    s["scenario"].as_str().unwrap_or_default().to_string(),
+                    p["pairing"].as_str().unwrap_or_default().to_string(),
+                    p.clone(),
+                ));
+            }
+        }
+    }
+    (out.status.code(), rows)
+}
+
+const MODERN: &str = r#"
+[[scenario]]
+id = "modern-client-to-tls12-server"
+source = "docs/backends.md#jsse"
+client = "api-client-modern"
+server = "uccx-11-6-1-server"
+pairings = PAIRINGS
+expect = { result = "established", version = "1.2", suite = "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" }
+
+[[scenario]]
+id = "tls10-caller-to-tls12-server"
+source = "docs/backends.md#jsse"
+client = "api-client-legacy-tls10"
+server = "uccx-11-6-1-server"
+pairings = ["jsse-jsse", "jsse-openssl", "openssl-jsse"]
+expect = { result = "failed", failed-side = "server", alert = "protocol_version" }
+"#;
+
+#[test]
+fn jsse_pairings_run_real_handshakes_that_hold_and_agree_with_the_model() {
+    if !java_found() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "no JDK (javac) on CI: .ci/run installs openjdk-17-jdk-headless"
+        );
+        println!("skipped: no JDK (javac not found)");
+        return;
+    }
+    let file = scenario_file("modern", MODERN);
+    let (status, rows) = run(&mut harness(), &file);
+    assert_eq!(rows.len(), 8, "{rows:#?}");
+    for (scenario, pairing, row) in &rows {
+        let ran = &row["ran"];
+        assert!(
+            ran.is_object(),
+            "{scenario} on {pairing} did not run: {row:#}"
+        );
+        assert_eq!(
+            ran["expectation"]["verdict"], "held",
+            "{scenario} on {pairing}: {row:#}"
+        );
+        assert!(
+            ran["model"]["disagrees"].is_null(),
+            "{scenario} on {pairing}: the model disagrees: {row:#}"
+        );
+    }
+    assert_eq!(status, Some(0));
+}
+
+#[test]
+fn without_a_jdk_jsse_pairings_are_unsupported_with_the_reason() {
+    let file = scenario_file("no-jdk", MODERN);
+    let mut cmd = harness();
+    cmd.env("TLS_HARNESS_JAVA", "/nonexistent/java");
+    let (status, rows) = run(&mut cmd, &file);
+    let real: Vec<_> = rows.iter().filter(|(_, p, _)| p != "reference").collect();
+    assert_eq!(real.len(), 8, "{rows:#?}");
+    for (scenario, pairing, row) in real {
+        let reason = row["unsupported"]["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.contains("jsse cannot run: no JDK") && reason.contains("/nonexistent/java"),
+            "{scenario} on {pairing}: {row:#}"
+        );
+    }
+    // Nothing ran; the model's reference row stands in, and holds.
+    assert_eq!(status, Some(0));
+}
