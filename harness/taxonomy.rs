@@ -200,6 +200,8 @@ pub struct JsseError {
     pub received: Option<Alert>,
     /// The alert this engine sent in the clear, read from its output.
     pub sent: Option<Alert>,
+    /// A server that requires a client certificate failed holding none.
+    pub without_client_certificate: bool,
     /// The engine wrote nothing after it failed: it received a fatal alert
     /// (JSSE sends none back) that came encrypted.
     pub silent: bool,
@@ -234,6 +236,10 @@ pub fn from_jsse(err: &JsseError, raw: String) -> SideError {
         || has("sun.security.validator.ValidatorException")
     {
         ErrorKind::BadCertificate
+    } else if err.without_client_certificate && matches!(err.sent, None | Some(Alert(42))) {
+        // "Empty client certificate chain": bad_certificate, encrypted at
+        // TLS 1.3.
+        ErrorKind::CertificateRequired
     } else if let Some(alert) = err.sent {
         from_jsse_alert(alert)
     } else if err.silent {
@@ -257,6 +263,7 @@ fn from_jsse_alert(alert: Alert) -> ErrorKind {
         86 => ErrorKind::InappropriateFallback,
         10 => ErrorKind::UnexpectedMessage,
         50 => ErrorKind::DecodeError,
+        47 => ErrorKind::Other("jsse:illegal-parameter".into()),
         other => ErrorKind::Other(format!("jsse:sent-alert-{other}")),
     }
 }

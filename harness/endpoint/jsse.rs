@@ -452,12 +452,15 @@ fn parse_fed(answer: &[u8]) -> Result<Fed, String> {
             let received = u8::try_from(r.int()?).ok().map(Alert);
             let message = r.string()?;
             let chain = r.list()?;
+            let without_client_certificate = r.byte()? == 1;
+            let silent = r.byte()? == 1;
             let error = JsseError {
+                without_client_certificate,
                 classes,
                 cert_path_reason,
                 received,
                 sent: plaintext_alert(&net),
-                silent: net.is_empty(),
+                silent,
             };
             State::Failed {
                 error: from_jsse(&error, message),

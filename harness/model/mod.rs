@@ -266,8 +266,11 @@ fn negotiate(n: &mut Negotiation<'_>, scsv: bool) -> Result<Established, Box<Out
     version::check_fallback(n, version, scsv)?;
     let (suite, cert) = suite::choose(n, &hello, version, &presentable)?;
     version::client_reads_server_hello(n, &hello, version, &server_versions, scsv)?;
-    let server_certificate = verify::server_certificate(n, &cert)?;
-    let client_certificate = client_auth::authenticate(n, version, &server_certificate)?;
+    let stacks = n.stacks;
+    let server_certificate =
+        verify::server_certificate(n, &cert).map_err(|o| encrypted(stacks, version, o))?;
+    let client_certificate = client_auth::authenticate(n, version, &server_certificate)
+        .map_err(|o| encrypted(stacks, version, o))?;
     n.say(format!(
         "The handshake completes: {version}, {}.",
         suite.iana
@@ -299,6 +302,33 @@ fn suites_text(codes: &[u16]) -> String {
         .map(|c| by_code(*c).map_or_else(|| format!("0x{c:04X}"), |s| s.iana.to_string()))
         .collect();
     names.join(", ")
+}
+
+/// A failure after the ServerHello: at TLS 1.3 its alert goes encrypted,
+/// and a receiver whose library does not name encrypted alerts
+/// ([`quirks::names_encrypted_alerts`]) reports only that one came; no
+/// alert is then read anywhere.
+fn encrypted(stacks: Stacks, version: ProtocolVersion, outcome: Box<Outcome>) -> Box<Outcome> {
+    let Outcome::Failed(mut f) = *outcome else {
+        return outcome;
+    };
+    let receiver = match f.failed_side {
+        Some(Side::Client) => (stacks.server, &mut f.server_error),
+        Some(Side::Server) => (stacks.client, &mut f.client_error),
+        None => return Box::new(Outcome::Failed(f)),
+    };
+    let in_clear =
+        f.failed_side == Some(Side::Client) && quirks::client_refusal_in_clear(stacks.client);
+    if version == ProtocolVersion::Tls13 && !in_clear && !quirks::names_encrypted_alerts(receiver.0)
+    {
+        if let Some(e) = receiver.1 {
+            if matches!(e.kind, ErrorKind::AlertReceived(_)) {
+                e.kind = ErrorKind::EncryptedAlertReceived;
+                f.alert = None;
+            }
+        }
+    }
+    Box::new(Outcome::Failed(f))
 }
 
 /// `side` fails with `cause`, sending `alert` (the peer reports receiving

@@ -79,8 +79,15 @@ pub fn refuses_empty_trust(rules: Rules) -> bool {
 /// TLS 1.3 clients must. **rustls** sends it even when it enables TLS 1.2
 /// alone; OpenSSL and a standard TLS 1.2 client send a legacy hello, from
 /// which a server may pick any lower version (RFC 5246 Appendix E.1).
+///
+/// **JSSE** sends it too when it enables TLS 1.2 (measured: a JSSE client
+/// enabling TLS 1.2 alone is refused by a TLS 1.0-only server, which reads
+/// only 1.2 in the extension, instead of being offered 1.0); a JSSE client
+/// whose best is TLS 1.0 or 1.1 sends a legacy hello.
 pub fn client_sends_supported_versions(client: Rules, client_max: ProtocolVersion) -> bool {
-    client_max == ProtocolVersion::Tls13 || matches!(client, Rules::Rustls)
+    client_max == ProtocolVersion::Tls13
+        || matches!(client, Rules::Rustls)
+        || (client == Rules::Jsse && client_max >= ProtocolVersion::Tls12)
 }
 
 /// Whether a server counts TLS 1.3 as enabled only while it holds a
@@ -99,11 +106,23 @@ pub fn tls13_needs_a_certificate(server: Rules) -> bool {
 /// **rustls**: the certificate resolver found nothing, a general error,
 /// and it sends `access_denied` (49). OpenSSL and the reference find no
 /// suite a certificate can serve: `handshake_failure`.
-pub fn refusal_without_certificate(server: Rules) -> Option<(crate::outcome::ErrorKind, Alert)> {
+///
+/// **JSSE** at TLS 1.3 picks the certificate after its ServerHello: it
+/// aborts then with `handshake_failure`, encrypted ("No available
+/// authentication scheme", a bare `SSLHandshakeException`; measured). At
+/// TLS 1.2 it finds no suite, as the reference does.
+pub fn refusal_without_certificate(
+    server: Rules,
+    version: ProtocolVersion,
+) -> Option<(crate::outcome::ErrorKind, Alert)> {
     match server {
         Rules::Rustls => Some((
             crate::outcome::ErrorKind::Other("rustls:General".into()),
             Alert(49),
+        )),
+        Rules::Jsse if version == ProtocolVersion::Tls13 => Some((
+            crate::outcome::ErrorKind::Other("jsse:SSLHandshakeException".into()),
+            Alert::HANDSHAKE_FAILURE,
         )),
         Rules::Reference | Rules::Jsse | Rules::OpenSsl => None,
     }
@@ -208,9 +227,12 @@ pub fn downgrade_error(client: Rules) -> crate::outcome::ErrorKind {
     use crate::outcome::ErrorKind;
     match client {
         // SSL_R_INAPPROPRIATE_FALLBACK, the reason OpenSSL reuses.
-        Rules::OpenSsl | Rules::Reference | Rules::Jsse => ErrorKind::InappropriateFallback,
+        Rules::OpenSsl | Rules::Reference => ErrorKind::InappropriateFallback,
         // PeerMisbehaved::AttemptedDowngradeToTls12WhenTls13IsSupported.
         Rules::Rustls => ErrorKind::Other("rustls:PeerMisbehaved".into()),
+        // "A potential protocol version downgrade attack", sent as
+        // illegal_parameter (measured).
+        Rules::Jsse => ErrorKind::Other("jsse:illegal-parameter".into()),
     }
 }
 
@@ -230,9 +252,12 @@ pub fn server_speaks_below_tls12(server: Rules) -> bool {
 ///
 /// RFC 8446 §4.4.2.4: `certificate_required` at TLS 1.3; RFC 5246 §7.4.6:
 /// `handshake_failure` below. **rustls** sends `certificate_required` at
-/// TLS 1.2 too (docs/backends.md#a-missing-client-certificate).
+/// TLS 1.2 too (docs/backends.md#a-missing-client-certificate). **JSSE**
+/// sends `bad_certificate` at every version ("Empty client certificate
+/// chain", measured at TLS 1.2 and 1.3; docs/backends.md#jsse).
 pub fn alert_for_missing_client_certificate(server: Rules, version: ProtocolVersion) -> Alert {
     match (server, version) {
+        (Rules::Jsse, _) => BAD_CERTIFICATE,
         (_, ProtocolVersion::Tls13) | (Rules::Rustls, _) => CERTIFICATE_REQUIRED,
         _ => Alert::HANDSHAKE_FAILURE,
     }
@@ -242,9 +267,10 @@ pub fn alert_for_missing_client_certificate(server: Rules, version: ProtocolVers
 /// fallback hello whose version is below its own best.
 ///
 /// OpenSSL does. **rustls** has no code for the signalling value on either
-/// side: its server ignores it.
+/// side: its server ignores it. So does a **JSSE** server (measured: an
+/// OpenSSL fallback hello with the value goes on to be negotiated).
 pub fn server_checks_fallback_scsv(server: Rules) -> bool {
-    !matches!(server, Rules::Rustls)
+    !matches!(server, Rules::Rustls | Rules::Jsse)
 }
 
 /// Whether a certificate path may end at a trust anchor that is not a
@@ -265,10 +291,15 @@ pub fn accepts_partial_chain(verifier: Rules) -> bool {
 /// before it looks for an issuer, and the name last. **OpenSSL**'s
 /// `verify_chain` builds the chain first, checks the host name next and the
 /// validity periods last (`internal_verify`).
+///
+/// **JSSE**'s `X509TrustManagerImpl` runs the PKIX validation first (a path
+/// to an anchor, then each certificate's validity: an expired self-signed
+/// leaf is untrusted, measured) and checks the host name last.
 pub fn fault_order(verifier: Rules) -> [CertFault; 3] {
     match verifier {
         Rules::OpenSsl => [CertFault::Untrusted, CertFault::Name, CertFault::Expired],
-        Rules::Reference | Rules::Jsse | Rules::Rustls => {
+        Rules::Jsse => [CertFault::Untrusted, CertFault::Expired, CertFault::Name],
+        Rules::Reference | Rules::Rustls => {
             [CertFault::Expired, CertFault::Untrusted, CertFault::Name]
         }
     }
@@ -331,4 +362,56 @@ pub fn cert_choice(server: Rules) -> CertChoice {
         Rules::Rustls => CertChoice::CertificateFirst,
         Rules::Reference | Rules::Jsse | Rules::OpenSsl => CertChoice::SuiteFirst,
     }
+}
+
+/// The alert a verifier sends for a certificate fault, given the one the
+/// RFCs name for it (`unknown_ca`, `bad_certificate`,
+/// `certificate_expired`).
+///
+/// **JSSE** sends `certificate_unknown` (46) for every fault, on either
+/// side: its trust manager throws a `CertificateException` and JSSE does
+/// not tell them apart (measured: untrusted issuer, wrong name, expired).
+pub fn certificate_fault_alert(verifier: Rules, rfc: Alert) -> Alert {
+    match verifier {
+        Rules::Jsse => CERTIFICATE_UNKNOWN,
+        Rules::Reference | Rules::Rustls | Rules::OpenSsl => rfc,
+    }
+}
+
+/// `certificate_unknown` (46).
+pub const CERTIFICATE_UNKNOWN: Alert = Alert(46);
+
+/// Whether a client presents its certificate only when the server's
+/// CertificateRequest names the issuer of one of the certificates it
+/// would send (the leaf or one of the CAs sent with it).
+///
+/// RFC 5246 §7.4.4 lets a client choose by the list; the reference,
+/// rustls and OpenSSL (as the harness drives them) send their certificate
+/// whatever it says. **JSSE**'s `SunX509` key manager chooses a client
+/// alias only among chains with an issuer in the list, and otherwise sends
+/// none (measured: a leaf from a CA the server does not trust is not sent,
+/// and the handshake goes on without one).
+pub fn client_picks_certificate_by_issuer_list(client: Rules) -> bool {
+    matches!(client, Rules::Jsse)
+}
+
+/// Whether a side's library names the alert it received when the alert
+/// came encrypted (TLS 1.3, after the ServerHello).
+///
+/// rustls and OpenSSL do. **JSSE** says "Received fatal alert: NAME" only
+/// in its message, which the harness does not read: the error is
+/// `encrypted-alert-received`, and no alert is on the wire in the clear.
+pub fn names_encrypted_alerts(receiver: Rules) -> bool {
+    !matches!(receiver, Rules::Jsse)
+}
+
+/// Whether a TLS 1.3 client that refuses the server's certificate sends its
+/// alert in the clear.
+///
+/// RFC 8446 §5 has it encrypted under the handshake keys. **OpenSSL**
+/// sends it in the clear (it switches its write keys only after it
+/// processed the server's Finished; measured: a JSSE server reads the
+/// alert).
+pub fn client_refusal_in_clear(client: Rules) -> bool {
+    matches!(client, Rules::OpenSsl)
 }

@@ -83,7 +83,7 @@ pub(super) fn verify(
             CertFault::Expired if !in_time => {
                 return Err((
                     ErrorKind::CertificateExpired,
-                    quirks::CERTIFICATE_EXPIRED,
+                    quirks::certificate_fault_alert(rules, quirks::CERTIFICATE_EXPIRED),
                     format!("at {at} it is outside its validity period"),
                     by_exception,
                 ))
@@ -105,7 +105,7 @@ pub(super) fn verify(
                 );
                 return Err((
                     ErrorKind::CertificateNameMismatch,
-                    quirks::BAD_CERTIFICATE,
+                    quirks::certificate_fault_alert(rules, quirks::BAD_CERTIFICATE),
                     why,
                     by_exception,
                 ));
@@ -174,7 +174,7 @@ fn untrusted(cert: &Cert, trust: &[String], rules: Rules, client: Option<&Profil
     }
     (
         ErrorKind::UntrustedCertificate,
-        quirks::UNKNOWN_CA,
+        quirks::certificate_fault_alert(rules, quirks::UNKNOWN_CA),
         why,
         false,
     )

@@ -37,6 +37,7 @@ public final class Engines {
         int receivedAlert = -1;
     }
 
+    // TLS_HARNESS_JSSE_TRACE set: each engine step on stderr, for debugging.
     static final boolean TRACE = System.getenv("TLS_HARNESS_JSSE_TRACE") != null;
     static final Map<Integer, Config> contexts = new HashMap<>();
     static final Map<Integer, Engine> engines = new HashMap<>();
@@ -84,7 +85,11 @@ public final class Engines {
                 break;
             }
             case OP_FEED: feed(r, a); break;
-            case OP_FREE: engines.remove(r.readInt()); break;
+            case OP_FREE: {
+                Engine gone = engines.remove(r.readInt());
+                if (gone != null) presented.remove(gone.engine);
+                break;
+            }
             case OP_FREE_CONTEXT: contexts.remove(r.readInt()); break;
             default: throw new IllegalArgumentException("unknown op " + op);
         }
@@ -146,6 +151,11 @@ public final class Engines {
             tms = tmf.getTrustManagers();
         }
         c.context = SSLContext.getInstance("TLS");
+        for (int i = 0; i < tms.length; i++) {
+            if (tms[i] instanceof X509ExtendedTrustManager) {
+                tms[i] = new Recording((X509ExtendedTrustManager) tms[i]);
+            }
+        }
         c.context.init(kmf.getKeyManagers(), tms, null);
         // No session reuse: every engine runs a full handshake.
         c.context.getClientSessionContext().setSessionCacheSize(1);
@@ -155,6 +165,54 @@ public final class Engines {
         int id = nextId++;
         contexts.put(id, c);
         return id;
+    }
+
+    /** The chains each engine's peer presented, verified or not. */
+    static final Map<SSLEngine, X509Certificate[]> presented = new WeakHashMap<>();
+
+    /** PKIX as it is, remembering the chain it was asked to verify. */
+    static final class Recording extends X509ExtendedTrustManager {
+        final X509ExtendedTrustManager inner;
+
+        Recording(X509ExtendedTrustManager inner) {
+            this.inner = inner;
+        }
+
+        public void checkClientTrusted(X509Certificate[] chain, String auth, SSLEngine e)
+                throws CertificateException {
+            presented.put(e, chain);
+            inner.checkClientTrusted(chain, auth, e);
+        }
+
+        public void checkServerTrusted(X509Certificate[] chain, String auth, SSLEngine e)
+                throws CertificateException {
+            presented.put(e, chain);
+            inner.checkServerTrusted(chain, auth, e);
+        }
+
+        public void checkClientTrusted(X509Certificate[] chain, String auth, java.net.Socket s)
+                throws CertificateException {
+            inner.checkClientTrusted(chain, auth, s);
+        }
+
+        public void checkServerTrusted(X509Certificate[] chain, String auth, java.net.Socket s)
+                throws CertificateException {
+            inner.checkServerTrusted(chain, auth, s);
+        }
+
+        public void checkClientTrusted(X509Certificate[] chain, String auth)
+                throws CertificateException {
+            inner.checkClientTrusted(chain, auth);
+        }
+
+        public void checkServerTrusted(X509Certificate[] chain, String auth)
+                throws CertificateException {
+            inner.checkServerTrusted(chain, auth);
+        }
+
+        public X509Certificate[] getAcceptedIssuers() {
+            return inner.getAcceptedIssuers();
+        }
     }
 
     static java.security.cert.Certificate certificate(byte[] der) throws CertificateException {
@@ -215,6 +273,7 @@ public final class Engines {
         ByteArrayOutputStream plain = new ByteArrayOutputStream();
         boolean[] peerClosed = {false};
         Exception error = null;
+        boolean wroteAlert = false;
         try {
             run(e, app.length > 0 ? ByteBuffer.wrap(app) : null, close, net, plain, peerClosed);
         } catch (SSLException | RuntimeException ex) {
@@ -222,7 +281,9 @@ public final class Engines {
             // configuration it accepted but cannot use (no trust anchors).
             error = ex;
             e.failed = true;
+            int before = net.size();
             drainAlert(e, net);
+            wroteAlert = net.size() > before;
         }
         int state = error != null ? 2 : e.done ? 1 : 0;
         a.writeByte(state);
@@ -247,12 +308,19 @@ public final class Engines {
             writeString(a, reason);
             a.writeInt(e.receivedAlert);
             writeString(a, String.valueOf(error.getMessage()));
-            SSLSession hs = e.engine.getHandshakeSession();
-            writeChain(a, hs != null ? hs : e.engine.getSession());
+            X509Certificate[] seen = presented.get(e.engine);
+            int peers = seen != null ? seen.length : 0;
+            a.writeInt(peers);
+            for (int i = 0; i < peers; i++) writeBytes(a, seen[i].getEncoded());
+            // A server that requires a client certificate and holds none.
+            a.writeBoolean(!e.engine.getUseClientMode() && e.engine.getNeedClientAuth()
+                    && peers == 0);
+            // JSSE answers a fatal alert it received with none of its own.
+            a.writeBoolean(!wroteAlert);
         }
     }
 
-    static void writeChain(DataOutputStream a, SSLSession s) throws Exception {
+    static int writeChain(DataOutputStream a, SSLSession s) throws Exception {
         java.security.cert.Certificate[] chain;
         try {
             chain = s.getPeerCertificates();
@@ -261,6 +329,7 @@ public final class Engines {
         }
         a.writeInt(chain.length);
         for (java.security.cert.Certificate c : chain) writeBytes(a, c.getEncoded());
+        return chain.length;
     }
 
     static void run(Engine e, ByteBuffer app, boolean close, ByteArrayOutputStream net,
