@@ -264,6 +264,7 @@ fn from_jsse_alert(alert: Alert) -> ErrorKind {
         10 => ErrorKind::UnexpectedMessage,
         50 => ErrorKind::DecodeError,
         47 => ErrorKind::Other("jsse:illegal-parameter".into()),
+        80 => ErrorKind::Other("jsse:internal-error".into()),
         other => ErrorKind::Other(format!("jsse:sent-alert-{other}")),
     }
 }

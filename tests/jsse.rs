@@ -116,19 +116,7 @@ fn jsse_pairings_run_real_handshakes_that_hold_and_agree_with_the_model() {
 }
 
 /// Rows where the model does not follow JSSE yet, with why.
-const NOT_MODELLED: &[(&str, &str, &str)] = &[
-    (
-        "client-with-no-trust-anchor",
-        "jsse-jsse",
-        "an empty PKIX anchor set fails inside JSSE (RuntimeException); it sends handshake_failure",
-    ),
-    ("client-with-no-trust-anchor", "jsse-rustls", "the same"),
-    (
-        "client-with-no-trust-anchor",
-        "jsse-openssl",
-        "the same, and the OpenSSL server sees no alert",
-    ),
-];
+const NOT_MODELLED: &[(&str, &str, &str)] = &[];
 
 /// Every shipped scenario file, each scenario pinned to the JSSE pairings,
 /// in a fresh directory.

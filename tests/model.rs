@@ -49,7 +49,7 @@ const COMMON_SUITES: [&str; 6] = [
     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
 ];
 
-/// Suites only OpenSSL implements: CBC (valid from TLS 1.0), static RSA,
+/// Suites OpenSSL and JSSE implement and rustls does not: CBC (valid from TLS 1.0), static RSA,
 /// DHE with RSA and with DSA certificates.
 const OPENSSL_SUITES: [&str; 8] = [
     "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
@@ -161,7 +161,7 @@ fn suite_list(
     versions: Vec<ProtocolVersion>,
 ) -> impl Strategy<Value = Vec<&'static str>> {
     let mut pool: Vec<&'static str> = TLS13_SUITES.into_iter().chain(COMMON_SUITES).collect();
-    if backend == Backend::OpenSsl {
+    if matches!(backend, Backend::OpenSsl | Backend::Jsse) {
         pool.extend(OPENSSL_SUITES);
     }
     pool.retain(|s| valid_for(s, &versions));
@@ -236,7 +236,8 @@ fn client(backend: Backend) -> impl Strategy<Value = Client> {
                     trust,
                     certificate,
                     fallback: fallback.clone(),
-                    exception,
+                    // JSSE has no accepted exceptions (reported unsupported).
+                    exception: exception && backend != Backend::Jsse,
                     hsts,
                 },
             )

@@ -47,7 +47,7 @@ pub(super) fn authenticate(
             );
             Ok(None)
         }
-        Some(c) => verify_client(n, &c, server_certificate),
+        Some(c) => verify_client(n, &c, server_certificate, version),
     }
 }
 
@@ -66,9 +66,10 @@ fn verify_client(
     n: &mut Negotiation<'_>,
     c: &Cert,
     server_certificate: &Presented,
+    version: ProtocolVersion,
 ) -> Result<Option<Presented>, Box<Outcome>> {
     let trust = &n.server.trust;
-    match verify(c, trust, None, n.world.at, n.stacks.server, None) {
+    match verify(c, trust, None, n.world.at, (n.stacks.server, version), None) {
         Ok(_) => {
             n.say(format!(
                 "The client sends its {}; the server trusts it (anchors: {}).",

@@ -267,8 +267,21 @@ fn negotiate(n: &mut Negotiation<'_>, scsv: bool) -> Result<Established, Box<Out
     let (suite, cert) = suite::choose(n, &hello, version, &presentable)?;
     version::client_reads_server_hello(n, &hello, version, &server_versions, scsv)?;
     let stacks = n.stacks;
+    if cert.key.algorithm() == crate::pki::KeyAlgorithm::Dsa
+        && !quirks::signs_with_dsa(stacks.server, version)
+    {
+        n.say(format!(
+            "JSSE cannot sign the key exchange with a DSA key at {version}: the server aborts with internal_error."
+        ));
+        return Err(failed(
+            Side::Server,
+            Some(quirks::INTERNAL_ERROR),
+            ErrorKind::Other("jsse:internal-error".into()),
+            Some(cert.presented(false)),
+        ));
+    }
     let server_certificate =
-        verify::server_certificate(n, &cert).map_err(|o| encrypted(stacks, version, o))?;
+        verify::server_certificate(n, &cert, version).map_err(|o| encrypted(stacks, version, o))?;
     let client_certificate = client_auth::authenticate(n, version, &server_certificate)
         .map_err(|o| encrypted(stacks, version, o))?;
     n.say(format!(

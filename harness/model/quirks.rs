@@ -67,9 +67,12 @@ pub fn server_reads_hello_refusal(
 /// **rustls**' WebPKI verifier builders fail without a root
 /// (`VerifierBuilderError::NoRootAnchors`), so the endpoint never sends or
 /// answers a hello: a configuration error, and its peer sees the
-/// connection close. OpenSSL starts, and fails the verification later.
+/// connection close. So does **JSSE**: `PKIXBuilderParameters` refuses an
+/// empty anchor set ("the trustAnchors parameter must be non-empty") when
+/// the trust manager is made. OpenSSL starts, and fails the verification
+/// later.
 pub fn refuses_empty_trust(rules: Rules) -> bool {
-    matches!(rules, Rules::Rustls)
+    matches!(rules, Rules::Rustls | Rules::Jsse)
 }
 
 /// Whether a client whose best version is `client_max` sends the
@@ -368,15 +371,33 @@ pub fn cert_choice(server: Rules) -> CertChoice {
 /// RFCs name for it (`unknown_ca`, `bad_certificate`,
 /// `certificate_expired`).
 ///
-/// **JSSE** sends `certificate_unknown` (46) for every fault, on either
-/// side: its trust manager throws a `CertificateException` and JSSE does
-/// not tell them apart (measured: untrusted issuer, wrong name, expired).
-pub fn certificate_fault_alert(verifier: Rules, rfc: Alert) -> Alert {
+/// **JSSE** sends `certificate_unknown` (46) for an untrusted issuer and a
+/// wrong name (its trust manager throws a bare `CertificateException`),
+/// and for an expired certificate at TLS 1.3; below TLS 1.3 it names an
+/// expired one `certificate_expired`, from the path validator's reason
+/// (measured at TLS 1.1, 1.2 and 1.3).
+pub fn certificate_fault_alert(verifier: Rules, rfc: Alert, version: ProtocolVersion) -> Alert {
     match verifier {
+        Rules::Jsse if rfc == CERTIFICATE_EXPIRED && version < ProtocolVersion::Tls13 => rfc,
         Rules::Jsse => CERTIFICATE_UNKNOWN,
         Rules::Reference | Rules::Rustls | Rules::OpenSsl => rfc,
     }
 }
+
+/// Whether a server can sign its ServerKeyExchange with a DSA key at
+/// `version`.
+///
+/// **JSSE** cannot below TLS 1.2 ("Unsupported signature algorithm: DSA",
+/// `internal_error`; measured with the harness's DSA-2048 key, for which
+/// SHA-1, the only hash TLS 1.0 and 1.1 sign DSA with, is too weak in
+/// OpenJDK 17): the client has its certificate, the key exchange never
+/// comes. OpenSSL and the reference sign.
+pub fn signs_with_dsa(server: Rules, version: ProtocolVersion) -> bool {
+    !(server == Rules::Jsse && version < ProtocolVersion::Tls12)
+}
+
+/// `internal_error` (80).
+pub const INTERNAL_ERROR: Alert = Alert(80);
 
 /// `certificate_unknown` (46).
 pub const CERTIFICATE_UNKNOWN: Alert = Alert(46);

@@ -117,6 +117,17 @@ pub(super) fn choose(
         CertChoice::CertificateFirst => certificate_first(n, version, &valid, presentable, &shared),
     };
     let Some((suite, cert)) = chosen else {
+        if n.stacks.server == Rules::Jsse && !valid.is_empty() {
+            if let Some((kind, alert)) = quirks::refusal_without_certificate(Rules::Jsse, version) {
+                n.say(format!(
+                    "JSSE chooses {} and then finds no certificate that can sign at {version}: it aborts after its ServerHello with {}.",
+                    valid[0].iana,
+                    alert.name()
+                ));
+                let refusal = failed(Side::Server, Some(alert), kind, None);
+                return Err(super::encrypted(n.stacks, version, refusal));
+            }
+        }
         n.say(format!(
             "No suite is left that both sides list, that {version} allows and that the server's certificates can serve (shared: {}): the server refuses with handshake_failure.",
             suites_text(&shared)

@@ -5,6 +5,7 @@
 use crate::moment::Moment;
 use crate::outcome::{Alert, ErrorKind, Outcome, Presented, Side};
 use crate::scenario::Profile;
+use crate::version::ProtocolVersion;
 
 use super::certificate::Cert;
 use super::quirks::{self, CertFault};
@@ -20,6 +21,7 @@ pub(super) type Refusal = (ErrorKind, Alert, String, bool);
 pub(super) fn server_certificate(
     n: &mut Negotiation<'_>,
     cert: &Cert,
+    version: ProtocolVersion,
 ) -> Result<Presented, Box<Outcome>> {
     let (client, world) = (n.client, n.world);
     let verdict = verify(
@@ -27,7 +29,7 @@ pub(super) fn server_certificate(
         &client.trust,
         Some(world.server_name),
         world.at,
-        n.stacks.client,
+        (n.stacks.client, version),
         Some(client),
     );
     let by_exception = match verdict {
@@ -71,7 +73,7 @@ pub(super) fn verify(
     trust: &[String],
     name: Option<&str>,
     at: Moment,
-    rules: Rules,
+    (rules, version): (Rules, ProtocolVersion),
     client: Option<&Profile>,
 ) -> Result<bool, Refusal> {
     let chains = chains(cert, trust, rules);
@@ -83,14 +85,14 @@ pub(super) fn verify(
             CertFault::Expired if !in_time => {
                 return Err((
                     ErrorKind::CertificateExpired,
-                    quirks::certificate_fault_alert(rules, quirks::CERTIFICATE_EXPIRED),
+                    quirks::certificate_fault_alert(rules, quirks::CERTIFICATE_EXPIRED, version),
                     format!("at {at} it is outside its validity period"),
                     by_exception,
                 ))
             }
             CertFault::Untrusted if !chains => {
                 if !excepted(cert, client) {
-                    return Err(untrusted(cert, trust, rules, client));
+                    return Err(untrusted(cert, trust, (rules, version), client));
                 }
                 by_exception = true;
                 if quirks::exception_skips_later_checks(rules) {
@@ -105,7 +107,7 @@ pub(super) fn verify(
                 );
                 return Err((
                     ErrorKind::CertificateNameMismatch,
-                    quirks::certificate_fault_alert(rules, quirks::BAD_CERTIFICATE),
+                    quirks::certificate_fault_alert(rules, quirks::BAD_CERTIFICATE, version),
                     why,
                     by_exception,
                 ));
@@ -148,7 +150,12 @@ fn excepted(cert: &Cert, client: Option<&Profile>) -> bool {
 
 /// The refusal of a certificate that chains to no anchor, with the path
 /// in words.
-fn untrusted(cert: &Cert, trust: &[String], rules: Rules, client: Option<&Profile>) -> Refusal {
+fn untrusted(
+    cert: &Cert,
+    trust: &[String],
+    (rules, version): (Rules, ProtocolVersion),
+    client: Option<&Profile>,
+) -> Refusal {
     let none_or = |list: &[String], sep: &str| {
         if list.is_empty() {
             "none".to_string()
@@ -174,7 +181,7 @@ fn untrusted(cert: &Cert, trust: &[String], rules: Rules, client: Option<&Profil
     }
     (
         ErrorKind::UntrustedCertificate,
-        quirks::certificate_fault_alert(rules, quirks::UNKNOWN_CA),
+        quirks::certificate_fault_alert(rules, quirks::UNKNOWN_CA, version),
         why,
         false,
     )

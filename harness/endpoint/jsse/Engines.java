@@ -33,7 +33,7 @@ public final class Engines {
     static final class Engine {
         SSLEngine engine;
         ByteBuffer inNet = ByteBuffer.allocate(0);
-        boolean done, failed, closedOut;
+        boolean done, failed, closedOut, wroteBefore;
         int receivedAlert = -1;
     }
 
@@ -136,7 +136,9 @@ public final class Engines {
         KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509");
         kmf.init(keys, password);
         TrustManager[] tms = null;
-        if (!trust.isEmpty()) {
+        // A client, or a server that asks for certificates, verifies with
+        // PKIX, which refuses an empty anchor set right here.
+        if (!trust.isEmpty() || !c.server || c.clientAuth != 0) {
             PKIXBuilderParameters params = new PKIXBuilderParameters(trust, new X509CertSelector());
             params.setRevocationEnabled(false);
             params.setDate(new Date(verifyAt * 1000));
@@ -286,6 +288,8 @@ public final class Engines {
             wroteAlert = net.size() > before;
         }
         int state = error != null ? 2 : e.done ? 1 : 0;
+        boolean wroteBefore = e.wroteBefore;
+        e.wroteBefore |= net.size() > 0;
         a.writeByte(state);
         writeBytes(a, net.toByteArray());
         writeBytes(a, plain.toByteArray());
@@ -313,8 +317,9 @@ public final class Engines {
             a.writeInt(peers);
             for (int i = 0; i < peers; i++) writeBytes(a, seen[i].getEncoded());
             // A server that requires a client certificate and holds none.
+            // (after its first flight: the client's Certificate came)
             a.writeBoolean(!e.engine.getUseClientMode() && e.engine.getNeedClientAuth()
-                    && peers == 0);
+                    && peers == 0 && wroteBefore);
             // JSSE answers a fatal alert it received with none of its own.
             a.writeBoolean(!wroteAlert);
         }
