@@ -236,7 +236,10 @@ pub fn from_jsse(err: &JsseError, raw: String) -> SideError {
         || has("sun.security.validator.ValidatorException")
     {
         ErrorKind::BadCertificate
-    } else if err.without_client_certificate && matches!(err.sent, None | Some(Alert(42))) {
+    } else if err.without_client_certificate
+        && !err.silent
+        && matches!(err.sent, None | Some(Alert(42)))
+    {
         // "Empty client certificate chain": bad_certificate, encrypted at
         // TLS 1.3.
         ErrorKind::CertificateRequired

@@ -83,14 +83,13 @@ pub fn refuses_empty_trust(rules: Rules) -> bool {
 /// alone; OpenSSL and a standard TLS 1.2 client send a legacy hello, from
 /// which a server may pick any lower version (RFC 5246 Appendix E.1).
 ///
-/// **JSSE** sends it too when it enables TLS 1.2 (measured: a JSSE client
-/// enabling TLS 1.2 alone is refused by a TLS 1.0-only server, which reads
-/// only 1.2 in the extension, instead of being offered 1.0); a JSSE client
-/// whose best is TLS 1.0 or 1.1 sends a legacy hello.
+/// **JSSE** always sends it, at every version (OpenJDK's extension is
+/// available from TLS 1.0 up; measured: a JSSE client enabling TLS 1.2
+/// alone, or TLS 1.1 alone, is refused by a TLS 1.0-only server, which
+/// reads only that version in the extension, instead of being offered
+/// 1.0).
 pub fn client_sends_supported_versions(client: Rules, client_max: ProtocolVersion) -> bool {
-    client_max == ProtocolVersion::Tls13
-        || matches!(client, Rules::Rustls)
-        || (client == Rules::Jsse && client_max >= ProtocolVersion::Tls12)
+    client_max == ProtocolVersion::Tls13 || matches!(client, Rules::Rustls | Rules::Jsse)
 }
 
 /// Whether a server counts TLS 1.3 as enabled only while it holds a
@@ -109,26 +108,35 @@ pub fn tls13_needs_a_certificate(server: Rules) -> bool {
 /// **rustls**: the certificate resolver found nothing, a general error,
 /// and it sends `access_denied` (49). OpenSSL and the reference find no
 /// suite a certificate can serve: `handshake_failure`.
-///
-/// **JSSE** at TLS 1.3 picks the certificate after its ServerHello: it
-/// aborts then with `handshake_failure`, encrypted ("No available
-/// authentication scheme", a bare `SSLHandshakeException`; measured). At
-/// TLS 1.2 it finds no suite, as the reference does.
-pub fn refusal_without_certificate(
-    server: Rules,
-    version: ProtocolVersion,
-) -> Option<(crate::outcome::ErrorKind, Alert)> {
+pub fn refusal_without_certificate(server: Rules) -> Option<(crate::outcome::ErrorKind, Alert)> {
     match server {
         Rules::Rustls => Some((
             crate::outcome::ErrorKind::Other("rustls:General".into()),
             Alert(49),
         )),
-        Rules::Jsse if version == ProtocolVersion::Tls13 => Some((
-            crate::outcome::ErrorKind::Other("jsse:SSLHandshakeException".into()),
-            Alert::HANDSHAKE_FAILURE,
-        )),
         Rules::Reference | Rules::Jsse | Rules::OpenSsl => None,
     }
+}
+
+/// What a server says that shares a suite with the client at `version`
+/// but has no certificate that can serve it, if it does not simply report
+/// no shared suite.
+///
+/// **JSSE** at TLS 1.3 chooses the suite first and the certificate after
+/// its ServerHello: it aborts then with `handshake_failure`, encrypted ("No
+/// available authentication scheme", a bare `SSLHandshakeException`;
+/// measured with a withheld and with a DSA-only certificate). At TLS 1.2,
+/// and with no shared suite, it finds no suite, as the reference does.
+pub fn tls13_refusal_after_server_hello(
+    server: Rules,
+    version: ProtocolVersion,
+) -> Option<(crate::outcome::ErrorKind, Alert)> {
+    (server == Rules::Jsse && version == ProtocolVersion::Tls13).then(|| {
+        (
+            crate::outcome::ErrorKind::Other("jsse:SSLHandshakeException".into()),
+            Alert::HANDSHAKE_FAILURE,
+        )
+    })
 }
 
 /// Whether a client's hello carries the supported_groups extension, given
@@ -176,6 +184,18 @@ pub fn fallback_client_checks_downgrade_sentinel(client: Rules) -> bool {
 
 /// `illegal_parameter` (47).
 pub const ILLEGAL_PARAMETER: Alert = Alert(47);
+
+/// Whether a client whose best version is `client_max` checks the
+/// downgrade sentinel when the server answers a lower version.
+///
+/// RFC 8446 §4.1.3: TLS 1.3 clients must, TLS 1.2 clients should; the
+/// reference, rustls and OpenSSL do, whatever their best. **JSSE** checks
+/// it only when it enables TLS 1.2 or 1.3 itself (measured: a JSSE client
+/// enabling TLS 1.0 and 1.1 takes a marked TLS 1.0 ServerHello; one
+/// enabling 1.0 to 1.2 refuses a marked TLS 1.1 one).
+pub fn client_checks_downgrade_sentinel(client: Rules, client_max: ProtocolVersion) -> bool {
+    client != Rules::Jsse || client_max >= ProtocolVersion::Tls12
+}
 
 /// The versions a client's hello offers, from the versions it enables.
 ///
@@ -376,9 +396,30 @@ pub fn cert_choice(server: Rules) -> CertChoice {
 /// and for an expired certificate at TLS 1.3; below TLS 1.3 it names an
 /// expired one `certificate_expired`, from the path validator's reason
 /// (measured at TLS 1.1, 1.2 and 1.3).
-pub fn certificate_fault_alert(verifier: Rules, rfc: Alert, version: ProtocolVersion) -> Alert {
+///
+/// Only when the chain as sent reaches an anchor (a CA sent is one, or the
+/// last certificate sent is issued by one): OpenJDK's `PKIXValidator`
+/// then validates it and the validator's reason reaches the alert; a chain
+/// it must build first fails in the builder, `certificate_unknown`
+/// (measured).
+///
+/// And only a client does so; a JSSE server refuses an expired client
+/// certificate with `certificate_unknown` too (measured at TLS 1.0).
+pub fn certificate_fault_alert(
+    (verifier, side): (Rules, crate::outcome::Side),
+    rfc: Alert,
+    version: ProtocolVersion,
+    anchored_as_sent: bool,
+) -> Alert {
     match verifier {
-        Rules::Jsse if rfc == CERTIFICATE_EXPIRED && version < ProtocolVersion::Tls13 => rfc,
+        Rules::Jsse
+            if rfc == CERTIFICATE_EXPIRED
+                && side == crate::outcome::Side::Client
+                && version < ProtocolVersion::Tls13
+                && anchored_as_sent =>
+        {
+            rfc
+        }
         Rules::Jsse => CERTIFICATE_UNKNOWN,
         Rules::Reference | Rules::Rustls | Rules::OpenSsl => rfc,
     }

@@ -98,7 +98,7 @@ pub(super) fn choose(
     version: ProtocolVersion,
     presentable: &[Cert],
 ) -> Result<(&'static Suite, Cert), Box<Outcome>> {
-    refuse_without_certificate(n, presentable, version)?;
+    refuse_without_certificate(n, presentable)?;
     refuse_without_groups(n, hello, version)?;
     let server_suites = runnable_suites(n.stacks.server, n.server);
     let shared: Vec<u16> = hello
@@ -117,8 +117,10 @@ pub(super) fn choose(
         CertChoice::CertificateFirst => certificate_first(n, version, &valid, presentable, &shared),
     };
     let Some((suite, cert)) = chosen else {
-        if n.stacks.server == Rules::Jsse && !valid.is_empty() {
-            if let Some((kind, alert)) = quirks::refusal_without_certificate(Rules::Jsse, version) {
+        if !valid.is_empty() {
+            if let Some((kind, alert)) =
+                quirks::tls13_refusal_after_server_hello(n.stacks.server, version)
+            {
                 n.say(format!(
                     "JSSE chooses {} and then finds no certificate that can sign at {version}: it aborts after its ServerHello with {}.",
                     valid[0].iana,
@@ -158,29 +160,18 @@ pub(super) fn choose(
 fn refuse_without_certificate(
     n: &mut Negotiation<'_>,
     presentable: &[Cert],
-    version: ProtocolVersion,
 ) -> Result<(), Box<Outcome>> {
     if !presentable.is_empty() {
         return Ok(());
     }
-    let Some((kind, alert)) = quirks::refusal_without_certificate(n.stacks.server, version) else {
+    let Some((kind, alert)) = quirks::refusal_without_certificate(n.stacks.server) else {
         return Ok(());
     };
-    let who = match n.stacks.server {
-        Rules::Jsse => "JSSE's key manager",
-        _ => "rustls's certificate resolver",
-    };
     n.say(format!(
-        "The server has no certificate to present; {who} finds none and the server aborts with {}.",
+        "The server has no certificate to present; rustls's certificate resolver finds none and the server aborts with {}.",
         alert.name()
     ));
-    let refusal = failed(Side::Server, Some(alert), kind, None);
-    // rustls refuses while it reads the hello, in the clear; JSSE after
-    // its ServerHello.
-    Err(match n.stacks.server {
-        Rules::Jsse => super::encrypted(n.stacks, version, refusal),
-        _ => refusal,
-    })
+    Err(failed(Side::Server, Some(alert), kind, None))
 }
 
 /// Below TLS 1.3, a server may need the hello's supported_groups before it

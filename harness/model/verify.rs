@@ -80,12 +80,23 @@ pub(super) fn verify(
     let in_time = at.unix() >= cert.validity.not_before && at.unix() <= cert.validity.not_after;
     let named = name.is_none_or(|n| cert.dns_names.iter().any(|d| d.eq_ignore_ascii_case(n)));
     let mut by_exception = false;
+    // A name to check: a client verifying its server.
+    let verifier_side = if name.is_some() {
+        Side::Client
+    } else {
+        Side::Server
+    };
     for fault in quirks::fault_order(rules) {
         match fault {
             CertFault::Expired if !in_time => {
                 return Err((
                     ErrorKind::CertificateExpired,
-                    quirks::certificate_fault_alert(rules, quirks::CERTIFICATE_EXPIRED, version),
+                    quirks::certificate_fault_alert(
+                        (rules, verifier_side),
+                        quirks::CERTIFICATE_EXPIRED,
+                        version,
+                        anchored_as_sent(cert, trust),
+                    ),
                     format!("at {at} it is outside its validity period"),
                     by_exception,
                 ))
@@ -107,7 +118,12 @@ pub(super) fn verify(
                 );
                 return Err((
                     ErrorKind::CertificateNameMismatch,
-                    quirks::certificate_fault_alert(rules, quirks::BAD_CERTIFICATE, version),
+                    quirks::certificate_fault_alert(
+                        (rules, verifier_side),
+                        quirks::BAD_CERTIFICATE,
+                        version,
+                        false,
+                    ),
                     why,
                     by_exception,
                 ));
@@ -116,6 +132,16 @@ pub(super) fn verify(
         }
     }
     Ok(by_exception)
+}
+
+/// Whether the chain as sent reaches an anchor: a CA sent with the leaf is
+/// one, or the last certificate sent is issued by one.
+fn anchored_as_sent(cert: &Cert, trust: &[String]) -> bool {
+    cert.sent.iter().any(|ca| trust.contains(ca))
+        || cert
+            .path
+            .get(cert.sent.len())
+            .is_some_and(|ca| trust.contains(ca))
 }
 
 /// Whether `cert` chains to one of `trust` by the verifier's rules.
@@ -181,7 +207,7 @@ fn untrusted(
     }
     (
         ErrorKind::UntrustedCertificate,
-        quirks::certificate_fault_alert(rules, quirks::UNKNOWN_CA, version),
+        quirks::certificate_fault_alert((rules, Side::Client), quirks::UNKNOWN_CA, version, false),
         why,
         false,
     )
