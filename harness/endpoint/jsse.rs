@@ -49,6 +49,35 @@ pub fn supports_suite(code: u16) -> bool {
     jvm.suites.iter().any(|s| s == suite.iana)
 }
 
+/// How long starting this process's JVM took (finding the JDK, compiling
+/// the Java side if needed, starting it and its first answer), when this
+/// call is the first to need it; afterwards about nothing.
+pub fn start_up() -> Result<std::time::Duration, String> {
+    let started = std::time::Instant::now();
+    jvm::get()?;
+    Ok(started.elapsed())
+}
+
+/// `rounds` handshakes (and a ping and pong) between an engine of
+/// `client`'s context and one of `server`'s, buffers passed by hand inside
+/// the JVM with no harness in between: the bench's bare loop. The time the
+/// JVM measured.
+pub fn bare_handshakes(
+    client: &Endpoint,
+    server: &Endpoint,
+    rounds: u32,
+) -> Result<std::time::Duration, String> {
+    let frame = Frame::new(Op::Bare)
+        .int(client.context.0)
+        .int(server.context.0)
+        .int(i32::try_from(rounds).map_err(|_| "too many rounds".to_string())?);
+    let answer = jvm::get()?.request(&frame)?;
+    let nanos = Reader::new(&answer).long()?;
+    Ok(std::time::Duration::from_nanos(
+        u64::try_from(nanos).unwrap_or_default(),
+    ))
+}
+
 /// A context in the JVM, forgotten there when the last endpoint using it
 /// goes.
 #[derive(Debug)]

@@ -240,6 +240,9 @@ pub enum Op {
     Free = 5,
     /// Forget a context.
     FreeContext = 6,
+    /// The bench's bare loop: handshakes between two contexts' engines
+    /// inside the JVM; answers the nanoseconds.
+    Bare = 7,
 }
 
 /// A request being written.
@@ -312,6 +315,14 @@ impl<'a> Reader<'a> {
     pub fn int(&mut self) -> Result<i32, String> {
         let b = self.take(4)?;
         Ok(i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// A big-endian `long`.
+    pub fn long(&mut self) -> Result<i64, String> {
+        let b = self.take(8)?;
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(b);
+        Ok(i64::from_be_bytes(eight))
     }
 
     /// A length-prefixed byte string.
