@@ -19,11 +19,10 @@ fn harness() -> Command {
     c
 }
 
+/// Whether this process can start the JVM (the same lookup the harness
+/// makes, `TLS_HARNESS_JAVA` included).
 fn java_found() -> bool {
-    Command::new("javac")
-        .arg("-version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    tls_harness::endpoint::jsse::start_up().is_ok()
 }
 
 /// A scenario file in a fresh temporary directory.
@@ -91,7 +90,7 @@ fn jsse_pairings_run_real_handshakes_that_hold_and_agree_with_the_model() {
             std::env::var_os("CI").is_none(),
             "no JDK (javac) on CI: .ci/run installs openjdk-17-jdk-headless"
         );
-        println!("skipped: no JDK (javac not found)");
+        println!("skipped: no JDK (java and javac not found, or TLS_HARNESS_JAVA names none)");
         return;
     }
     let file = scenario_file("modern", MODERN);
@@ -157,7 +156,7 @@ fn shipped_on_jsse() -> PathBuf {
 fn every_shipped_scenario_on_every_jsse_pairing_agrees_with_the_model() {
     if !java_found() {
         assert!(std::env::var_os("CI").is_none(), "no JDK (javac) on CI");
-        println!("skipped: no JDK (javac not found)");
+        println!("skipped: no JDK (java and javac not found, or TLS_HARNESS_JAVA names none)");
         return;
     }
     let (_, rows) = run(&mut harness(), &shipped_on_jsse());
@@ -197,6 +196,39 @@ fn every_shipped_scenario_on_every_jsse_pairing_agrees_with_the_model() {
             "{row:#}"
         );
     }
+}
+
+#[test]
+fn the_declared_jsse_suites_are_what_the_jvm_supports() {
+    use tls_harness::endpoint::jsse::{jsse_suite_name, jvm, SUITES};
+    let Ok(jvm) = jvm::get() else {
+        assert!(std::env::var_os("CI").is_none(), "no JDK on CI");
+        println!("skipped: no JDK");
+        return;
+    };
+    let live: Vec<&str> = jvm
+        .suites
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !s.ends_with("_SCSV"))
+        .collect();
+    let declared: Vec<String> = SUITES.iter().map(|s| jsse_suite_name(s)).collect();
+    assert_eq!(live, declared, "JSSE {}", jvm.version);
+    // Every declared suite is in the registry, and all twelve static-ECDH
+    // suites of the issue are among them (3DES ones included).
+    for s in SUITES {
+        assert!(
+            tls_harness::suite::registry().lookup(s).is_some(),
+            "{s} is not in the registry"
+        );
+    }
+    let ecdh = SUITES.iter().filter(|s| s.starts_with("TLS_ECDH_")).count();
+    assert_eq!(ecdh, 14, "{SUITES:?}");
+    assert!(
+        jvm.protocols.iter().any(|p| p == "TLSv1"),
+        "{:?}",
+        jvm.protocols
+    );
 }
 
 #[test]

@@ -40,13 +40,88 @@ pub fn protocol_name(v: ProtocolVersion) -> &'static str {
     }
 }
 
-/// Whether this JVM's engines support the suite `code` (JSSE names suites
-/// by their IANA names); false when no JVM can run.
+/// The suites an OpenJDK 17 `SSLEngine` supports under the harness's
+/// security properties (`SSLEngine.getSupportedCipherSuites()`, by IANA
+/// name, without the renegotiation signalling value), in its order: what
+/// the backend and the model take JSSE to implement, with or without a
+/// JVM at hand. `tests/jsse.rs` checks it against the running JVM.
+pub const SUITES: [&str; 55] = [
+    "TLS_AES_256_GCM_SHA384",
+    "TLS_AES_128_GCM_SHA256",
+    "TLS_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_DHE_DSS_WITH_AES_256_GCM_SHA384",
+    "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_DHE_DSS_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+    "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
+    "TLS_DHE_DSS_WITH_AES_256_CBC_SHA256",
+    "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+    "TLS_DHE_DSS_WITH_AES_128_CBC_SHA256",
+    "TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA384",
+    "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA384",
+    "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256",
+    "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+    "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+    "TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
+    "TLS_DHE_DSS_WITH_AES_256_CBC_SHA",
+    "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+    "TLS_DHE_DSS_WITH_AES_128_CBC_SHA",
+    "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA",
+    "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA",
+    "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA",
+    "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA",
+    "TLS_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_RSA_WITH_AES_256_CBC_SHA256",
+    "TLS_RSA_WITH_AES_128_CBC_SHA256",
+    "TLS_RSA_WITH_AES_256_CBC_SHA",
+    "TLS_RSA_WITH_AES_128_CBC_SHA",
+    "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA",
+    "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
+    "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA",
+    "TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA",
+    "TLS_ECDH_ECDSA_WITH_3DES_EDE_CBC_SHA",
+    "TLS_ECDH_RSA_WITH_3DES_EDE_CBC_SHA",
+    "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+];
+
+/// Whether JSSE implements the suite `code` ([`SUITES`]).
 pub fn supports_suite(code: u16) -> bool {
-    let (Ok(jvm), Some(suite)) = (jvm::get(), registry().by_code(code)) else {
-        return false;
-    };
-    jvm.suites.iter().any(|s| s == suite.iana)
+    registry()
+        .by_code(code)
+        .is_some_and(|suite| SUITES.contains(&suite.iana))
+}
+
+/// JSSE's own name for an IANA suite name: three 3DES suites keep their
+/// SSL 3.0 names (`SSL_RSA_WITH_3DES_EDE_CBC_SHA`).
+pub fn jsse_suite_name(iana: &str) -> String {
+    const SSL_NAMED: [&str; 3] = [
+        "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+        "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA",
+        "TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA",
+    ];
+    match iana.strip_prefix("TLS_") {
+        Some(rest) if SSL_NAMED.contains(&iana) => format!("SSL_{rest}"),
+        _ => iana.to_string(),
+    }
 }
 
 /// How long starting this process's JVM took (finding the JDK, compiling
@@ -127,8 +202,8 @@ impl Endpoint {
         let jvm = jvm::get().map_err(config_error)?;
         let profile = setup.profile;
         let protocols: Vec<&str> = profile.versions.iter().map(|v| protocol_name(*v)).collect();
-        let suites: Vec<&str> = usable_suites(Backend::Jsse, profile)
-            .filter_map(|code| registry().by_code(code).map(|s| s.iana))
+        let suites: Vec<String> = usable_suites(Backend::Jsse, profile)
+            .filter_map(|code| registry().by_code(code).map(|s| jsse_suite_name(s.iana)))
             .collect();
         let client_auth = match profile.client_auth {
             ClientAuth::None => 0,
@@ -465,8 +540,12 @@ fn parse_fed(answer: &[u8]) -> Result<Fed, String> {
                 .into_iter()
                 .find(|v| protocol_name(*v) == protocol)
                 .ok_or_else(|| format!("JSSE negotiated an unknown protocol {protocol}"))?;
+            let iana = match suite_name.strip_prefix("SSL_") {
+                Some(rest) => format!("TLS_{rest}"),
+                None => suite_name.clone(),
+            };
             let suite = registry()
-                .lookup(&suite_name)
+                .lookup(&iana)
                 .map(|(s, _)| s.code)
                 .ok_or_else(|| format!("JSSE negotiated an unknown suite {suite_name}"))?;
             State::Done {
