@@ -12,8 +12,10 @@ use serde_json::Value;
 const JSSE_PAIRINGS: &str =
     r#"["jsse-jsse", "jsse-rustls", "rustls-jsse", "jsse-openssl", "openssl-jsse"]"#;
 
+/// `tls-harness run`, options to follow.
 fn harness() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_tls-harness"));
+    c.arg("run");
     c.env_remove("TLS_HARNESS_CATALOG");
     c.current_dir(env!("CARGO_MANIFEST_DIR"));
     c
@@ -38,7 +40,6 @@ fn scenario_file(name: &str, text: &str) -> PathBuf {
 /// pairing, row).
 fn run(cmd: &mut Command, file: &PathBuf) -> (Option<i32>, Vec<(String, String, Value)>) {
     let out = cmd
-        .arg("run")
         .arg(file)
         .args(["--format", "json"])
         .output()
@@ -248,4 +249,40 @@ fn without_a_jdk_jsse_pairings_are_unsupported_with_the_reason() {
     }
     // Nothing ran; the model's reference row stands in, and holds.
     assert_eq!(status, Some(0));
+}
+
+#[test]
+fn run_with_jsse_adds_the_jsse_rows_and_marks_the_products_own_stacks() {
+    if !java_found() {
+        assert!(std::env::var_os("CI").is_none(), "no JDK on CI");
+        println!("skipped: no JDK");
+        return;
+    }
+    let file =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/broadworks/webex-cti.toml");
+    let mut cmd = harness();
+    cmd.arg("--with-jsse");
+    let (_, rows) = run(&mut cmd, &file);
+    let cti: Vec<_> = rows
+        .iter()
+        .filter(|(s, _, _)| s == "cti-interface-with-only-static-ecdh-suites")
+        .collect();
+    let pairings: Vec<&str> = cti.iter().map(|(_, p, _)| p.as_str()).collect();
+    assert_eq!(pairings.len(), 9, "{pairings:?}");
+    // The XSP CTI interface ships JSSE (`stack = "jsse"`); the Webex client
+    // names no stack, so every pairing with a JSSE server is faithful.
+    for (_, pairing, row) in cti {
+        let faithful = pairing.ends_with("-jsse");
+        assert_eq!(
+            row["products-stacks"].as_bool().unwrap_or(false),
+            faithful,
+            "{row:#}"
+        );
+        if faithful {
+            assert_eq!(row["ran"]["expectation"]["verdict"], "held", "{row:#}");
+            assert_eq!(row["ran"]["model"], "agrees", "{row:#}");
+        }
+    }
+    // No simulated row is left for it: JSSE runs it.
+    assert!(!pairings.contains(&"reference"), "{pairings:?}");
 }
