@@ -286,3 +286,111 @@ fn run_with_jsse_adds_the_jsse_rows_and_marks_the_products_own_stacks() {
     // No simulated row is left for it: JSSE runs it.
     assert!(!pairings.contains(&"reference"), "{pairings:?}");
 }
+
+/// Static ECDH, which no other backend implements: an EC certificate with
+/// keyAgreement, issued by an RSA CA for ECDH_RSA and by an ECDSA CA for
+/// ECDH_ECDSA, completes; at TLS 1.2 so does ECDH_RSA with an ECDSA-signed
+/// one.
+const STATIC_ECDH: &str = r#"[ca.ec-root]
+subject = "EC Root"
+key = "ecdsa-p256"
+
+[profile.ecdh-client]
+name = "ECDH client"
+product = "third-party"
+release = "1"
+role = "client"
+connection = "cti"
+versions = ["1.2"]
+suites = ["TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256"]
+trust = ["harness-root", "ec-root"]
+
+[profile.ecdh-rsa-server]
+name = "ECDH_RSA server"
+product = "third-party"
+release = "1"
+role = "server"
+connection = "cti"
+host = "server.example.com"
+versions = ["1.2"]
+suites = ["TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256"]
+certificate = [{ key = "ecdsa-p256", issuer = "harness-root" }]
+
+[profile.ecdh-ecdsa-server]
+name = "ECDH_ECDSA server"
+product = "third-party"
+release = "1"
+role = "server"
+connection = "cti"
+host = "server.example.com"
+versions = ["1.2"]
+suites = ["TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256"]
+certificate = [{ key = "ecdsa-p256", issuer = "ec-root" }]
+
+[[scenario]]
+id = "ecdh-rsa"
+client = "ecdh-client"
+server = "ecdh-rsa-server"
+pairings = ["jsse-jsse"]
+expect = { result = "established", version = "1.2", server-key = "ecdsa-p256" }
+
+[[scenario]]
+id = "ecdh-ecdsa"
+client = "ecdh-client"
+server = "ecdh-ecdsa-server"
+pairings = ["jsse-jsse"]
+expect = { result = "established", version = "1.2", server-key = "ecdsa-p256" }
+
+[[scenario]]
+id = "ecdh-rsa-suite-with-an-ecdsa-signed-certificate"
+client = "ecdh-client"
+server = "ecdh-rsa-server-wrong-issuer"
+pairings = ["jsse-jsse"]
+# At TLS 1.2 the issuer's algorithm is the signature_algorithms' business
+# (RFC 5246 §7.4.2 lifts RFC 4492's rule): JSSE takes it, as the model does.
+expect = { result = "established", suite = "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256" }
+
+[profile.ecdh-rsa-server-wrong-issuer]
+name = "ECDH_RSA server whose EC certificate an EC CA signed"
+product = "third-party"
+release = "1"
+role = "server"
+connection = "cti"
+host = "server.example.com"
+versions = ["1.2"]
+suites = ["TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256"]
+certificate = [{ key = "ecdsa-p256", issuer = "ec-root" }]
+"#;
+
+#[test]
+fn static_ecdh_handshakes_complete_on_jsse_with_the_certificates_they_need() {
+    if !java_found() {
+        assert!(std::env::var_os("CI").is_none(), "no JDK on CI");
+        println!("skipped: no JDK");
+        return;
+    }
+    let file = scenario_file("static-ecdh", STATIC_ECDH);
+    let (status, rows) = run(&mut harness(), &file);
+    assert_eq!(rows.len(), 3, "{rows:#?}");
+    for (scenario, _, row) in &rows {
+        assert_eq!(
+            row["ran"]["expectation"]["verdict"], "held",
+            "{scenario}: {row:#}"
+        );
+        assert_eq!(row["ran"]["model"], "agrees", "{scenario}: {row:#}");
+    }
+    let suite = |id: &str| {
+        rows.iter()
+            .find(|(s, _, _)| s == id)
+            .map(|(_, _, r)| r["ran"]["outcome"]["suite"]["name"].clone())
+    };
+    assert_eq!(
+        suite("ecdh-rsa").unwrap(),
+        "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256"
+    );
+    assert_eq!(
+        suite("ecdh-ecdsa").unwrap(),
+        "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256"
+    );
+    assert_eq!(status, Some(0));
+}

@@ -437,6 +437,19 @@ pub fn signs_with_dsa(server: Rules, version: ProtocolVersion) -> bool {
     !(server == Rules::Jsse && version < ProtocolVersion::Tls12)
 }
 
+/// Whether a server serves a static-ECDH suite with any EC certificate,
+/// whoever signed it.
+///
+/// RFC 4492 §2 has ECDH_RSA need a certificate signed with RSA and
+/// ECDH_ECDSA one signed with ECDSA; RFC 5246 §7.4.2 lifts that at TLS 1.2
+/// where signature_algorithms allows the issuer's signature. **JSSE** does
+/// so at TLS 1.2 (measured: ECDH_RSA with an ECDSA-signed P-256
+/// certificate completes); below TLS 1.2 it is not measured and the model
+/// keeps RFC 4492.
+pub fn static_ecdh_takes_any_issuer(server: Rules, version: ProtocolVersion) -> bool {
+    server == Rules::Jsse && version == ProtocolVersion::Tls12
+}
+
 /// `internal_error` (80).
 pub const INTERNAL_ERROR: Alert = Alert(80);
 

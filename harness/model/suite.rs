@@ -113,7 +113,7 @@ pub(super) fn choose(
         .filter(|s| s.valid_for(version))
         .collect();
     let chosen = match quirks::cert_choice(n.stacks.server) {
-        CertChoice::SuiteFirst => suite_first(version, &valid, presentable),
+        CertChoice::SuiteFirst => suite_first(n.stacks.server, version, &valid, presentable),
         CertChoice::CertificateFirst => certificate_first(n, version, &valid, presentable, &shared),
     };
     let Some((suite, cert)) = chosen else {
@@ -215,14 +215,21 @@ fn order(server: &Profile, server_suites: &[u16], shared: &[u16]) -> Vec<u16> {
 /// serve, and that certificate. (A server holds at most one certificate per
 /// key algorithm; scenario files refuse two.)
 fn suite_first(
+    rules: Rules,
     version: ProtocolVersion,
     valid: &[&'static Suite],
     certs: &[Cert],
 ) -> Option<(&'static Suite, Cert)> {
+    let any_issuer = |s: &Suite| {
+        s.key_exchange == KeyExchange::Ecdh && quirks::static_ecdh_takes_any_issuer(rules, version)
+    };
     valid.iter().find_map(|s| {
         certs
             .iter()
-            .find(|c| serves(s, version, c.key, c.issuer_key))
+            .find(|c| {
+                serves(s, version, c.key, c.issuer_key)
+                    || (any_issuer(s) && c.key.algorithm() == KeyAlgorithm::Ecdsa)
+            })
             .map(|c| (*s, c.clone()))
     })
 }
