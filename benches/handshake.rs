@@ -9,6 +9,9 @@
 //!
 //! Each line reads `CASE PAIRING harness=<µs> bare=<µs> ratio=<r>`: the
 //! median, over alternating batches, of the mean cost of one handshake.
+//! For the JSSE pairings `bare` is two `SSLEngine`s of the same two
+//! set-ups handing each other buffers inside the JVM (JSSE's own cost, with
+//! no relay), and the JVM's start-up is printed on its own line first.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -24,7 +27,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, Serve
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use tls_harness::backend::{Backend, Pairing};
-use tls_harness::endpoint::{pairing_unsupported, Prepared, Setup};
+use tls_harness::endpoint::{jsse, pairing_unsupported, Prepared, Setup};
 use tls_harness::handshake::{self, block_on};
 use tls_harness::model;
 use tls_harness::moment::Moment;
@@ -149,9 +152,13 @@ fn main() {
     // `cargo bench --bench handshake -- WORD` runs only the cases whose
     // `CASE PAIRING` contains WORD, and nothing else.
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    match jsse::start_up() {
+        Ok(took) => println!("jsse JVM start-up: {:.1} ms", ms(took)),
+        Err(why) => println!("jsse JVM start-up: cannot run ({why})"),
+    }
     println!("\nper handshake, {BATCHES} alternating batches of {ROUNDS}, one thread:");
     for (scenario, keys) in file.scenarios.iter().zip(&issued) {
-        for pairing in Pairing::ALL {
+        for pairing in Pairing::ALL.into_iter().chain(Pairing::JSSE) {
             let name = format!("{} {}", scenario.id, pairing.id());
             if filter.as_ref().is_none_or(|f| name.contains(f.as_str())) {
                 compare(scenario, keys, pairing);
@@ -233,12 +240,28 @@ fn compare(scenario: &Scenario, keys: &Keys, pairing: Pairing) {
             h.outcome
         );
     };
-    let bare = Bare::new(scenario, keys, pairing);
-    let bare = || block_on(bare.handshake()).expect("runtime");
     let (mut h, mut b) = (Vec::new(), Vec::new());
-    for _ in 0..BATCHES {
-        h.push(batch(&harness));
-        b.push(batch(&bare));
+    if pairing.client == Backend::Jsse || pairing.server == Backend::Jsse {
+        let Some(pair) = jsse_pair(scenario, keys) else {
+            println!(
+                "{} {} no bare JSSE loop: JSSE cannot run both ends",
+                scenario.id,
+                pairing.id()
+            );
+            return;
+        };
+        for _ in 0..BATCHES {
+            h.push(batch(&harness));
+            let took = jsse::bare_handshakes(&pair.0, &pair.1, ROUNDS).expect("the JVM runs");
+            b.push(took.as_secs_f64() * 1e6 / f64::from(ROUNDS));
+        }
+    } else {
+        let bare = Bare::new(scenario, keys, pairing);
+        let bare = || block_on(bare.handshake()).expect("runtime");
+        for _ in 0..BATCHES {
+            h.push(batch(&harness));
+            b.push(batch(&bare));
+        }
     }
     let (h, b) = (median(h), median(b));
     println!(
@@ -247,6 +270,20 @@ fn compare(scenario: &Scenario, keys: &Keys, pairing: Pairing) {
         pairing.id(),
         h / b
     );
+}
+
+/// JSSE endpoints for both ends of `scenario`, for the bare JSSE loop.
+fn jsse_pair(scenario: &Scenario, keys: &Keys) -> Option<(jsse::Endpoint, jsse::Endpoint)> {
+    let both = Pairing {
+        client: Backend::Jsse,
+        server: Backend::Jsse,
+    };
+    if pairing_unsupported(both, &scenario.client, &scenario.server).is_some() {
+        return None;
+    }
+    let client = jsse::Endpoint::client(&keys.setup(scenario, Side::Client)).ok()?;
+    let server = jsse::Endpoint::server(&keys.setup(scenario, Side::Server)).ok()?;
+    Some((client, server))
 }
 
 /// Mean microseconds per call over one batch.
@@ -283,10 +320,14 @@ impl Bare {
         let client = match pairing.client {
             Backend::Rustls => BareEnd::RustlsClient(rustls_client(&scenario.client, keys)),
             Backend::OpenSsl => BareEnd::OpenSsl(openssl_context(&scenario.client, keys, false)),
+            // The bench runs Pairing::ALL, which has no JSSE side.
+            Backend::Jsse => unreachable!("no bare JSSE loop in this bench"),
         };
         let server = match pairing.server {
             Backend::Rustls => BareEnd::RustlsServer(rustls_server(&scenario.server, keys)),
             Backend::OpenSsl => BareEnd::OpenSsl(openssl_context(&scenario.server, keys, true)),
+            // The bench runs Pairing::ALL, which has no JSSE side.
+            Backend::Jsse => unreachable!("no bare JSSE loop in this bench"),
         };
         Bare {
             client,

@@ -16,17 +16,26 @@ pub enum Backend {
     /// reference build).
     #[serde(rename = "openssl")]
     OpenSsl,
+    /// Java's JSSE (`SSLEngine`), in one JVM per process (see
+    /// [`crate::endpoint::jsse`]).
+    #[serde(rename = "jsse")]
+    Jsse,
 }
 
 impl Backend {
-    /// Both backends, in report order.
+    /// The backends every run uses, in report order.
     pub const ALL: [Backend; 2] = [Backend::Rustls, Backend::OpenSsl];
 
-    /// `rustls` or `openssl`.
+    /// Every backend, those of [`Backend::ALL`] first, then JSSE, which
+    /// runs on the pairings of [`Pairing::JSSE`] when a scenario names them.
+    pub const EVERY: [Backend; 3] = [Backend::Rustls, Backend::OpenSsl, Backend::Jsse];
+
+    /// `rustls`, `openssl` or `jsse`.
     pub fn as_str(self) -> &'static str {
         match self {
             Backend::Rustls => "rustls",
             Backend::OpenSsl => "openssl",
+            Backend::Jsse => "jsse",
         }
     }
 }
@@ -67,14 +76,41 @@ impl Pairing {
         },
     ];
 
+    /// The five pairings with JSSE on one side or both, in report order.
+    pub const JSSE: [Pairing; 5] = [
+        Pairing {
+            client: Backend::Jsse,
+            server: Backend::Jsse,
+        },
+        Pairing {
+            client: Backend::Jsse,
+            server: Backend::Rustls,
+        },
+        Pairing {
+            client: Backend::Rustls,
+            server: Backend::Jsse,
+        },
+        Pairing {
+            client: Backend::Jsse,
+            server: Backend::OpenSsl,
+        },
+        Pairing {
+            client: Backend::OpenSsl,
+            server: Backend::Jsse,
+        },
+    ];
+
     /// `rustls-openssl`: rustls client, OpenSSL server.
     pub fn id(self) -> String {
         format!("{}-{}", self.client, self.server)
     }
 
-    /// Parses [`Pairing::id`].
+    /// Parses [`Pairing::id`], of [`Pairing::ALL`] or [`Pairing::JSSE`].
     pub fn parse(text: &str) -> Option<Pairing> {
-        Pairing::ALL.into_iter().find(|p| p.id() == text)
+        Pairing::ALL
+            .into_iter()
+            .chain(Pairing::JSSE)
+            .find(|p| p.id() == text)
     }
 }
 

@@ -148,6 +148,9 @@ pub enum ErrorKind {
     DecodeError,
     /// The peer closed the transport without an alert.
     PeerClosed,
+    /// The peer sent a fatal alert encrypted, which this side read but
+    /// whose description its library does not report (JSSE at TLS 1.3).
+    EncryptedAlertReceived,
     /// The handshake did not finish before the deadline.
     Timeout,
     /// The local configuration could not be built.
@@ -164,7 +167,10 @@ impl ErrorKind {
     pub fn is_local(&self) -> bool {
         !matches!(
             self,
-            ErrorKind::AlertReceived(_) | ErrorKind::PeerClosed | ErrorKind::Timeout
+            ErrorKind::AlertReceived(_)
+                | ErrorKind::EncryptedAlertReceived
+                | ErrorKind::PeerClosed
+                | ErrorKind::Timeout
         )
     }
 }

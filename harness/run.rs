@@ -82,6 +82,10 @@ pub struct PairingRun {
     /// The capture files of its handshakes, once written (`run --pcap`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capture: Option<CaptureFiles>,
+    /// It runs the stacks the products ship, where their profiles name
+    /// one (`stack`): the faithful row.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub products_stacks: bool,
     /// Each real handshake with its transcript and secrets, the first hello
     /// first, when [`RunOptions::capture`] asked to keep them; else empty.
     #[serde(skip)]
@@ -428,6 +432,7 @@ fn run_scenario(
             pairing: pairing.id(),
             status,
             capture: None,
+            products_stacks: uses_products_stacks(*pairing, &client, &server),
             handshakes: if options.capture {
                 handshakes
             } else {
@@ -546,8 +551,17 @@ fn simulated(scenario: &Scenario, cas: &[CaSpec], stacks: Stacks, at: Moment) ->
             expectation,
         },
         capture: None,
+        products_stacks: false,
         handshakes: Vec::new(),
     }
+}
+
+/// Whether `pairing` runs each side on the stack its profile names, and at
+/// least one profile names one.
+pub fn uses_products_stacks(pairing: Pairing, client: &Profile, server: &Profile) -> bool {
+    (client.stack.is_some() || server.stack.is_some())
+        && client.stack.is_none_or(|b| b == pairing.client)
+        && server.stack.is_none_or(|b| b == pairing.server)
 }
 
 /// Simulates one scenario on the model alone: a row for each of its
@@ -567,6 +581,7 @@ pub fn simulate_scenario(scenario: &Scenario, cas: &[CaSpec], options: &RunOptio
                     pairing: pairing.id(),
                     status: Status::Unsupported { reason },
                     capture: None,
+                    products_stacks: false,
                     handshakes: Vec::new(),
                 },
                 None => simulated(scenario, cas, (*pairing).into(), at),

@@ -1,6 +1,6 @@
 //! The one place where library errors become the harness's [`ErrorKind`]:
-//! [`from_rustls`] for rustls, [`from_openssl`] for OpenSSL. Both decide on
-//! typed errors and numeric codes only; reason strings differ between
+//! [`from_rustls`] for rustls, [`from_openssl`] for OpenSSL, [`from_jsse`]
+//! for JSSE. All decide on typed errors, numeric codes and alerts only; reason strings differ between
 //! OpenSSL builds ("sslv3 alert ..." in 3.0, "ssl/tls alert ..." in 3.6) and
 //! are kept for people, not for decisions.
 
@@ -184,6 +184,92 @@ pub fn from_openssl(codes: &[u64], verify_result: i32, raw: String) -> SideError
         },
     };
     SideError::new(kind, raw)
+}
+
+/// What the JVM reports of a failed `SSLEngine` (see
+/// `harness/endpoint/jsse/Engines.java`): typed facts, never its message.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JsseError {
+    /// The exception's class and its causes' classes, outermost first
+    /// (`javax.net.ssl.SSLHandshakeException`, ...).
+    pub classes: Vec<String>,
+    /// The `CertPathValidatorException` reason among the causes
+    /// (`EXPIRED`, `NO_TRUST_ANCHOR`), or empty.
+    pub cert_path_reason: String,
+    /// The alert the peer sent in the clear, as the engine read it.
+    pub received: Option<Alert>,
+    /// The alert this engine sent in the clear, read from its output.
+    pub sent: Option<Alert>,
+    /// A server that requires a client certificate failed holding none.
+    pub without_client_certificate: bool,
+    /// The engine wrote nothing after it failed: it received a fatal alert
+    /// (JSSE sends none back) that came encrypted.
+    pub silent: bool,
+}
+
+/// Classifies a JSSE failure: certificate faults by the exception classes
+/// and the path validator's reason, negotiation faults by the alert JSSE
+/// sent (all of them are a bare `SSLHandshakeException`), an alert it
+/// received by the alert; `raw` is the exception's message, for people.
+pub fn from_jsse(err: &JsseError, raw: String) -> SideError {
+    let has = |class: &str| err.classes.iter().any(|c| c == class);
+    let kind = if let Some(alert) = err.received {
+        ErrorKind::AlertReceived(alert)
+    } else if matches!(err.cert_path_reason.as_str(), "EXPIRED" | "NOT_YET_VALID") {
+        ErrorKind::CertificateExpired
+    } else if err.cert_path_reason == "NO_TRUST_ANCHOR"
+        || has("sun.security.provider.certpath.SunCertPathBuilderException")
+        // PKIX with an empty anchor set: nothing can be trusted.
+        || has("java.security.InvalidAlgorithmParameterException")
+    {
+        ErrorKind::UntrustedCertificate
+    } else if err
+        .classes
+        .last()
+        .is_some_and(|c| c == "java.security.cert.CertificateException")
+        && err.classes.len() > 1
+    {
+        // X509TrustManagerImpl's host name check throws a bare
+        // CertificateException, with no cause of its own.
+        ErrorKind::CertificateNameMismatch
+    } else if has("java.security.cert.CertificateException")
+        || has("sun.security.validator.ValidatorException")
+    {
+        ErrorKind::BadCertificate
+    } else if err.without_client_certificate
+        && !err.silent
+        && matches!(err.sent, None | Some(Alert(42)))
+    {
+        // "Empty client certificate chain": bad_certificate, encrypted at
+        // TLS 1.3.
+        ErrorKind::CertificateRequired
+    } else if let Some(alert) = err.sent {
+        from_jsse_alert(alert)
+    } else if err.silent {
+        ErrorKind::EncryptedAlertReceived
+    } else {
+        let last = err
+            .classes
+            .last()
+            .map_or("?", |c| c.rsplit('.').next().unwrap_or(c));
+        ErrorKind::Other(format!("jsse:{last}"))
+    };
+    SideError::new(kind, raw)
+}
+
+/// A JSSE failure that is not about a certificate, by the alert it sent.
+fn from_jsse_alert(alert: Alert) -> ErrorKind {
+    match alert.0 {
+        70 => ErrorKind::NoCommonVersion,
+        40 => ErrorKind::NoSharedCipher,
+        116 => ErrorKind::CertificateRequired,
+        86 => ErrorKind::InappropriateFallback,
+        10 => ErrorKind::UnexpectedMessage,
+        50 => ErrorKind::DecodeError,
+        47 => ErrorKind::Other("jsse:illegal-parameter".into()),
+        80 => ErrorKind::Other("jsse:internal-error".into()),
+        other => ErrorKind::Other(format!("jsse:sent-alert-{other}")),
+    }
 }
 
 fn from_verify_result(result: i32) -> ErrorKind {

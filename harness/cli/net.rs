@@ -535,6 +535,7 @@ fn write_client_certificate(dir: &Path, profile: &Profile, pki: &Pki) -> Result<
         purpose: Purpose::Client,
         key_slot: format!("serve-client:{}", profile.id),
         validity: Validity::default(),
+        key_agreement: false,
     };
     let id = pki.issue(&spec).map_err(|e| e.to_string())?;
     let mut chain = to_pem(&id.leaf_der)?;

@@ -4,6 +4,7 @@
 //! byte stream, as many times as asked.
 
 mod exchange;
+pub mod jsse;
 pub mod openssl;
 pub mod rustls;
 
@@ -77,11 +78,42 @@ pub fn unsupported(backend: Backend, profile: &Profile) -> Option<String> {
                 return Some(format!("{who} no {}", missing.join(", ")));
             }
         }
+        Backend::Jsse => {
+            if let Some(why) = jsse_unsupported(profile) {
+                return Some(why);
+            }
+        }
     }
     if usable_suites(backend, profile).next().is_none() {
         return Some(format!(
             "{who} none of the listed suites (no backend implements them)"
         ));
+    }
+    None
+}
+
+/// What the JSSE backend cannot implement: no JVM at all, the fallback
+/// signalling value, accepted exceptions, or a suite that another backend
+/// implements and this JVM does not.
+fn jsse_unsupported(profile: &Profile) -> Option<String> {
+    if let Err(why) = jsse::jvm::get() {
+        return Some(format!("jsse cannot run: {why}"));
+    }
+    if profile.fallback.as_ref().is_some_and(|f| f.scsv) {
+        return Some("jsse cannot send TLS_FALLBACK_SCSV".into());
+    }
+    if !profile.accepted_exceptions.is_empty() && !profile.hsts {
+        return Some("jsse has no accepted exceptions".into());
+    }
+    let missing: Vec<&str> = profile
+        .suites
+        .iter()
+        .filter(|c| !jsse::supports_suite(c.suite.code))
+        .filter(|c| c.suite.rustls || c.suite.implemented_by_openssl())
+        .map(|c| c.written.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Some(format!("jsse has no {}", missing.join(", ")));
     }
     None
 }
@@ -107,6 +139,7 @@ pub fn usable_suites(backend: Backend, profile: &Profile) -> impl Iterator<Item 
         .filter(move |c| match backend {
             Backend::Rustls => c.suite.rustls,
             Backend::OpenSsl => c.suite.implemented_by_openssl(),
+            Backend::Jsse => jsse::supports_suite(c.suite.code),
         })
         .map(|c| c.suite.code)
 }
@@ -149,6 +182,8 @@ pub enum Prepared {
     Rustls(rustls::Endpoint),
     /// An OpenSSL client or server.
     OpenSsl(openssl::Endpoint),
+    /// A JSSE client or server.
+    Jsse(jsse::Endpoint),
     /// The backend refused the set-up.
     Refused(SideError),
 }
@@ -169,6 +204,8 @@ impl Prepared {
             (Backend::OpenSsl, Side::Server) => {
                 openssl::Endpoint::server(setup).map(Prepared::OpenSsl)
             }
+            (Backend::Jsse, Side::Client) => jsse::Endpoint::client(setup).map(Prepared::Jsse),
+            (Backend::Jsse, Side::Server) => jsse::Endpoint::server(setup).map(Prepared::Jsse),
         };
         built.unwrap_or_else(Prepared::Refused)
     }
@@ -225,6 +262,7 @@ impl Prepared {
         match self {
             Prepared::Rustls(endpoint) => endpoint.run(io, exchange).await,
             Prepared::OpenSsl(endpoint) => endpoint.run(io, exchange).await,
+            Prepared::Jsse(endpoint) => endpoint.run(io, exchange).await,
             Prepared::Refused(error) => SideReport::failed(error.clone()),
         }
     }

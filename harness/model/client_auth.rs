@@ -20,7 +20,14 @@ pub(super) fn authenticate(
     if policy == ClientAuth::None {
         return Ok(None);
     }
-    match certificates(n.client, n.world.cas).into_iter().next() {
+    let mut offered = certificates(n.client, n.world.cas).into_iter().next();
+    if quirks::client_picks_certificate_by_issuer_list(n.stacks.client) {
+        offered = offered.filter(|c| named_issuer(c, &n.server.trust));
+        if offered.is_none() && !certificates(n.client, n.world.cas).is_empty() {
+            n.say("The server's CertificateRequest names no issuer of the client's certificate, so JSSE's key manager sends none.");
+        }
+    }
+    match offered {
         None if policy == ClientAuth::Require => {
             let alert = quirks::alert_for_missing_client_certificate(n.stacks.server, version);
             n.say(format!(
@@ -40,8 +47,18 @@ pub(super) fn authenticate(
             );
             Ok(None)
         }
-        Some(c) => verify_client(n, &c, server_certificate),
+        Some(c) => verify_client(n, &c, server_certificate, version),
     }
+}
+
+/// Whether the server's list of CA names (its trust anchors) holds the
+/// issuer of `c` or of a CA sent with it; an empty list names everyone.
+fn named_issuer(c: &Cert, trust: &[String]) -> bool {
+    trust.is_empty()
+        || c.path
+            .iter()
+            .take(c.sent.len() + 1)
+            .any(|ca| trust.contains(ca))
 }
 
 /// The server verifies the client's certificate `c`.
@@ -49,9 +66,10 @@ fn verify_client(
     n: &mut Negotiation<'_>,
     c: &Cert,
     server_certificate: &Presented,
+    version: ProtocolVersion,
 ) -> Result<Option<Presented>, Box<Outcome>> {
     let trust = &n.server.trust;
-    match verify(c, trust, None, n.world.at, n.stacks.server, None) {
+    match verify(c, trust, None, n.world.at, (n.stacks.server, version), None) {
         Ok(_) => {
             n.say(format!(
                 "The client sends its {}; the server trusts it (anchors: {}).",

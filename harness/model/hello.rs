@@ -5,7 +5,7 @@ use crate::outcome::{ErrorKind, Failed, Outcome, Side, SideError};
 use crate::scenario::ClientAuth;
 use crate::version::ProtocolVersion;
 
-use super::{failed, quirks, suite, suites_text, versions_text, Negotiation};
+use super::{failed, quirks, suite, suites_text, versions_text, Negotiation, Rules};
 
 /// What the client's hello carries.
 pub(super) struct ClientHello {
@@ -61,9 +61,13 @@ fn unstartable(n: &mut Negotiation<'_>) -> Result<(), Box<Outcome>> {
     if !(client_unstartable || server_unstartable) {
         return Ok(());
     }
-    n.say(
-        "rustls will not build a certificate verifier without a trust anchor: the endpoint cannot start.",
-    );
+    let jsse = (client_unstartable && n.stacks.client == Rules::Jsse)
+        || (server_unstartable && n.stacks.server == Rules::Jsse);
+    n.say(if jsse {
+        "JSSE's PKIX trust manager refuses an empty set of trust anchors: the endpoint cannot start."
+    } else {
+        "rustls will not build a certificate verifier without a trust anchor: the endpoint cannot start."
+    });
     let error = |unstartable: bool| {
         Some(SideError {
             kind: if unstartable {

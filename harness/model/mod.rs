@@ -58,6 +58,9 @@ pub enum Rules {
     Rustls,
     /// OpenSSL (the reference build of the README) as the harness drives it.
     OpenSsl,
+    /// JSSE (OpenJDK 17's `SSLEngine`) under the harness's security
+    /// properties, as the harness drives it.
+    Jsse,
 }
 
 impl Rules {
@@ -67,6 +70,7 @@ impl Rules {
             Rules::Reference => "reference",
             Rules::Rustls => "rustls",
             Rules::OpenSsl => "openssl",
+            Rules::Jsse => "jsse",
         }
     }
 
@@ -75,6 +79,7 @@ impl Rules {
             Rules::Reference => "a standard (RFC) stack",
             Rules::Rustls => "rustls",
             Rules::OpenSsl => "OpenSSL",
+            Rules::Jsse => "JSSE",
         }
     }
 }
@@ -84,6 +89,7 @@ impl From<Backend> for Rules {
         match b {
             Backend::Rustls => Rules::Rustls,
             Backend::OpenSsl => Rules::OpenSsl,
+            Backend::Jsse => Rules::Jsse,
         }
     }
 }
@@ -260,8 +266,24 @@ fn negotiate(n: &mut Negotiation<'_>, scsv: bool) -> Result<Established, Box<Out
     version::check_fallback(n, version, scsv)?;
     let (suite, cert) = suite::choose(n, &hello, version, &presentable)?;
     version::client_reads_server_hello(n, &hello, version, &server_versions, scsv)?;
-    let server_certificate = verify::server_certificate(n, &cert)?;
-    let client_certificate = client_auth::authenticate(n, version, &server_certificate)?;
+    let stacks = n.stacks;
+    if cert.key.algorithm() == crate::pki::KeyAlgorithm::Dsa
+        && !quirks::signs_with_dsa(stacks.server, version)
+    {
+        n.say(format!(
+            "JSSE cannot sign the key exchange with a DSA key at {version}: the server aborts with internal_error."
+        ));
+        return Err(failed(
+            Side::Server,
+            Some(quirks::INTERNAL_ERROR),
+            ErrorKind::Other("jsse:internal-error".into()),
+            Some(cert.presented(false)),
+        ));
+    }
+    let server_certificate =
+        verify::server_certificate(n, &cert, version).map_err(|o| encrypted(stacks, version, o))?;
+    let client_certificate = client_auth::authenticate(n, version, &server_certificate)
+        .map_err(|o| encrypted(stacks, version, o))?;
     n.say(format!(
         "The handshake completes: {version}, {}.",
         suite.iana
@@ -293,6 +315,33 @@ fn suites_text(codes: &[u16]) -> String {
         .map(|c| by_code(*c).map_or_else(|| format!("0x{c:04X}"), |s| s.iana.to_string()))
         .collect();
     names.join(", ")
+}
+
+/// A failure after the ServerHello: at TLS 1.3 its alert goes encrypted,
+/// and a receiver whose library does not name encrypted alerts
+/// ([`quirks::names_encrypted_alerts`]) reports only that one came; no
+/// alert is then read anywhere.
+fn encrypted(stacks: Stacks, version: ProtocolVersion, outcome: Box<Outcome>) -> Box<Outcome> {
+    let Outcome::Failed(mut f) = *outcome else {
+        return outcome;
+    };
+    let receiver = match f.failed_side {
+        Some(Side::Client) => (stacks.server, &mut f.server_error),
+        Some(Side::Server) => (stacks.client, &mut f.client_error),
+        None => return Box::new(Outcome::Failed(f)),
+    };
+    let in_clear =
+        f.failed_side == Some(Side::Client) && quirks::client_refusal_in_clear(stacks.client);
+    if version == ProtocolVersion::Tls13 && !in_clear && !quirks::names_encrypted_alerts(receiver.0)
+    {
+        if let Some(e) = receiver.1 {
+            if matches!(e.kind, ErrorKind::AlertReceived(_)) {
+                e.kind = ErrorKind::EncryptedAlertReceived;
+                f.alert = None;
+            }
+        }
+    }
+    Box::new(Outcome::Failed(f))
 }
 
 /// `side` fails with `cause`, sending `alert` (the peer reports receiving

@@ -36,7 +36,7 @@ pub const CERTIFICATE_EXPIRED: Alert = Alert(45);
 pub fn alert_for_old_legacy_hello(server: Rules) -> Alert {
     match server {
         Rules::Rustls => Alert::HANDSHAKE_FAILURE,
-        Rules::Reference | Rules::OpenSsl => Alert::PROTOCOL_VERSION,
+        Rules::Reference | Rules::Jsse | Rules::OpenSsl => Alert::PROTOCOL_VERSION,
     }
 }
 
@@ -67,9 +67,12 @@ pub fn server_reads_hello_refusal(
 /// **rustls**' WebPKI verifier builders fail without a root
 /// (`VerifierBuilderError::NoRootAnchors`), so the endpoint never sends or
 /// answers a hello: a configuration error, and its peer sees the
-/// connection close. OpenSSL starts, and fails the verification later.
+/// connection close. So does **JSSE**: `PKIXBuilderParameters` refuses an
+/// empty anchor set ("the trustAnchors parameter must be non-empty") when
+/// the trust manager is made. OpenSSL starts, and fails the verification
+/// later.
 pub fn refuses_empty_trust(rules: Rules) -> bool {
-    matches!(rules, Rules::Rustls)
+    matches!(rules, Rules::Rustls | Rules::Jsse)
 }
 
 /// Whether a client whose best version is `client_max` sends the
@@ -79,8 +82,14 @@ pub fn refuses_empty_trust(rules: Rules) -> bool {
 /// TLS 1.3 clients must. **rustls** sends it even when it enables TLS 1.2
 /// alone; OpenSSL and a standard TLS 1.2 client send a legacy hello, from
 /// which a server may pick any lower version (RFC 5246 Appendix E.1).
+///
+/// **JSSE** always sends it, at every version (OpenJDK's extension is
+/// available from TLS 1.0 up; measured: a JSSE client enabling TLS 1.2
+/// alone, or TLS 1.1 alone, is refused by a TLS 1.0-only server, which
+/// reads only that version in the extension, instead of being offered
+/// 1.0).
 pub fn client_sends_supported_versions(client: Rules, client_max: ProtocolVersion) -> bool {
-    client_max == ProtocolVersion::Tls13 || matches!(client, Rules::Rustls)
+    client_max == ProtocolVersion::Tls13 || matches!(client, Rules::Rustls | Rules::Jsse)
 }
 
 /// Whether a server counts TLS 1.3 as enabled only while it holds a
@@ -105,8 +114,29 @@ pub fn refusal_without_certificate(server: Rules) -> Option<(crate::outcome::Err
             crate::outcome::ErrorKind::Other("rustls:General".into()),
             Alert(49),
         )),
-        Rules::Reference | Rules::OpenSsl => None,
+        Rules::Reference | Rules::Jsse | Rules::OpenSsl => None,
     }
+}
+
+/// What a server says that shares a suite with the client at `version`
+/// but has no certificate that can serve it, if it does not simply report
+/// no shared suite.
+///
+/// **JSSE** at TLS 1.3 chooses the suite first and the certificate after
+/// its ServerHello: it aborts then with `handshake_failure`, encrypted ("No
+/// available authentication scheme", a bare `SSLHandshakeException`;
+/// measured with a withheld and with a DSA-only certificate). At TLS 1.2,
+/// and with no shared suite, it finds no suite, as the reference does.
+pub fn tls13_refusal_after_server_hello(
+    server: Rules,
+    version: ProtocolVersion,
+) -> Option<(crate::outcome::ErrorKind, Alert)> {
+    (server == Rules::Jsse && version == ProtocolVersion::Tls13).then(|| {
+        (
+            crate::outcome::ErrorKind::Other("jsse:SSLHandshakeException".into()),
+            Alert::HANDSHAKE_FAILURE,
+        )
+    })
 }
 
 /// Whether a client's hello carries the supported_groups extension, given
@@ -155,6 +185,18 @@ pub fn fallback_client_checks_downgrade_sentinel(client: Rules) -> bool {
 /// `illegal_parameter` (47).
 pub const ILLEGAL_PARAMETER: Alert = Alert(47);
 
+/// Whether a client whose best version is `client_max` checks the
+/// downgrade sentinel when the server answers a lower version.
+///
+/// RFC 8446 §4.1.3: TLS 1.3 clients must, TLS 1.2 clients should; the
+/// reference, rustls and OpenSSL do, whatever their best. **JSSE** checks
+/// it only when it enables TLS 1.2 or 1.3 itself (measured: a JSSE client
+/// enabling TLS 1.0 and 1.1 takes a marked TLS 1.0 ServerHello; one
+/// enabling 1.0 to 1.2 refuses a marked TLS 1.1 one).
+pub fn client_checks_downgrade_sentinel(client: Rules, client_max: ProtocolVersion) -> bool {
+    client != Rules::Jsse || client_max >= ProtocolVersion::Tls12
+}
+
 /// The versions a client's hello offers, from the versions it enables.
 ///
 /// RFC 8446 lists any set in supported_versions. **OpenSSL** works with a
@@ -175,7 +217,7 @@ pub fn client_versions(client: Rules, enabled: &[ProtocolVersion]) -> Vec<Protoc
             }
             run
         }
-        Rules::Reference | Rules::Rustls => enabled.to_vec(),
+        Rules::Reference | Rules::Jsse | Rules::Rustls => enabled.to_vec(),
     }
 }
 
@@ -198,7 +240,7 @@ pub fn server_sets_downgrade_sentinel(
         Tls12 => usable.contains(&Tls13),
         _ => match server {
             Rules::OpenSsl => usable.contains(&Tls12),
-            Rules::Reference | Rules::Rustls => usable.iter().any(|v| *v >= Tls12),
+            Rules::Reference | Rules::Jsse | Rules::Rustls => usable.iter().any(|v| *v >= Tls12),
         },
     }
 }
@@ -211,6 +253,9 @@ pub fn downgrade_error(client: Rules) -> crate::outcome::ErrorKind {
         Rules::OpenSsl | Rules::Reference => ErrorKind::InappropriateFallback,
         // PeerMisbehaved::AttemptedDowngradeToTls12WhenTls13IsSupported.
         Rules::Rustls => ErrorKind::Other("rustls:PeerMisbehaved".into()),
+        // "A potential protocol version downgrade attack", sent as
+        // illegal_parameter (measured).
+        Rules::Jsse => ErrorKind::Other("jsse:illegal-parameter".into()),
     }
 }
 
@@ -230,9 +275,12 @@ pub fn server_speaks_below_tls12(server: Rules) -> bool {
 ///
 /// RFC 8446 §4.4.2.4: `certificate_required` at TLS 1.3; RFC 5246 §7.4.6:
 /// `handshake_failure` below. **rustls** sends `certificate_required` at
-/// TLS 1.2 too (docs/backends.md#a-missing-client-certificate).
+/// TLS 1.2 too (docs/backends.md#a-missing-client-certificate). **JSSE**
+/// sends `bad_certificate` at every version ("Empty client certificate
+/// chain", measured at TLS 1.2 and 1.3; docs/backends.md#jsse).
 pub fn alert_for_missing_client_certificate(server: Rules, version: ProtocolVersion) -> Alert {
     match (server, version) {
+        (Rules::Jsse, _) => BAD_CERTIFICATE,
         (_, ProtocolVersion::Tls13) | (Rules::Rustls, _) => CERTIFICATE_REQUIRED,
         _ => Alert::HANDSHAKE_FAILURE,
     }
@@ -242,9 +290,10 @@ pub fn alert_for_missing_client_certificate(server: Rules, version: ProtocolVers
 /// fallback hello whose version is below its own best.
 ///
 /// OpenSSL does. **rustls** has no code for the signalling value on either
-/// side: its server ignores it.
+/// side: its server ignores it. So does a **JSSE** server (measured: an
+/// OpenSSL fallback hello with the value goes on to be negotiated).
 pub fn server_checks_fallback_scsv(server: Rules) -> bool {
-    !matches!(server, Rules::Rustls)
+    !matches!(server, Rules::Rustls | Rules::Jsse)
 }
 
 /// Whether a certificate path may end at a trust anchor that is not a
@@ -265,9 +314,14 @@ pub fn accepts_partial_chain(verifier: Rules) -> bool {
 /// before it looks for an issuer, and the name last. **OpenSSL**'s
 /// `verify_chain` builds the chain first, checks the host name next and the
 /// validity periods last (`internal_verify`).
+///
+/// **JSSE**'s `X509TrustManagerImpl` runs the PKIX validation first (a path
+/// to an anchor, then each certificate's validity: an expired self-signed
+/// leaf is untrusted, measured) and checks the host name last.
 pub fn fault_order(verifier: Rules) -> [CertFault; 3] {
     match verifier {
         Rules::OpenSsl => [CertFault::Untrusted, CertFault::Name, CertFault::Expired],
+        Rules::Jsse => [CertFault::Untrusted, CertFault::Expired, CertFault::Name],
         Rules::Reference | Rules::Rustls => {
             [CertFault::Expired, CertFault::Untrusted, CertFault::Name]
         }
@@ -329,6 +383,110 @@ pub enum CertChoice {
 pub fn cert_choice(server: Rules) -> CertChoice {
     match server {
         Rules::Rustls => CertChoice::CertificateFirst,
-        Rules::Reference | Rules::OpenSsl => CertChoice::SuiteFirst,
+        Rules::Reference | Rules::Jsse | Rules::OpenSsl => CertChoice::SuiteFirst,
     }
+}
+
+/// The alert a verifier sends for a certificate fault, given the one the
+/// RFCs name for it (`unknown_ca`, `bad_certificate`,
+/// `certificate_expired`).
+///
+/// **JSSE** sends `certificate_unknown` (46) for an untrusted issuer and a
+/// wrong name (its trust manager throws a bare `CertificateException`),
+/// and for an expired certificate at TLS 1.3; below TLS 1.3 it names an
+/// expired one `certificate_expired`, from the path validator's reason
+/// (measured at TLS 1.1, 1.2 and 1.3).
+///
+/// Only when the chain as sent reaches an anchor (a CA sent is one, or the
+/// last certificate sent is issued by one): OpenJDK's `PKIXValidator`
+/// then validates it and the validator's reason reaches the alert; a chain
+/// it must build first fails in the builder, `certificate_unknown`
+/// (measured).
+///
+/// And only a client does so; a JSSE server refuses an expired client
+/// certificate with `certificate_unknown` too (measured at TLS 1.0).
+pub fn certificate_fault_alert(
+    (verifier, side): (Rules, crate::outcome::Side),
+    rfc: Alert,
+    version: ProtocolVersion,
+    anchored_as_sent: bool,
+) -> Alert {
+    match verifier {
+        Rules::Jsse
+            if rfc == CERTIFICATE_EXPIRED
+                && side == crate::outcome::Side::Client
+                && version < ProtocolVersion::Tls13
+                && anchored_as_sent =>
+        {
+            rfc
+        }
+        Rules::Jsse => CERTIFICATE_UNKNOWN,
+        Rules::Reference | Rules::Rustls | Rules::OpenSsl => rfc,
+    }
+}
+
+/// Whether a server can sign its ServerKeyExchange with a DSA key at
+/// `version`.
+///
+/// **JSSE** cannot below TLS 1.2 ("Unsupported signature algorithm: DSA",
+/// `internal_error`; measured with the harness's DSA-2048 key, for which
+/// SHA-1, the only hash TLS 1.0 and 1.1 sign DSA with, is too weak in
+/// OpenJDK 17): the client has its certificate, the key exchange never
+/// comes. OpenSSL and the reference sign.
+pub fn signs_with_dsa(server: Rules, version: ProtocolVersion) -> bool {
+    !(server == Rules::Jsse && version < ProtocolVersion::Tls12)
+}
+
+/// Whether a server serves a static-ECDH suite with any EC certificate,
+/// whoever signed it.
+///
+/// RFC 4492 §2 has ECDH_RSA need a certificate signed with RSA and
+/// ECDH_ECDSA one signed with ECDSA; RFC 5246 §7.4.2 lifts that at TLS 1.2
+/// where signature_algorithms allows the issuer's signature. **JSSE** does
+/// so at TLS 1.2 (measured: ECDH_RSA with an ECDSA-signed P-256
+/// certificate completes); below TLS 1.2 it is not measured and the model
+/// keeps RFC 4492.
+pub fn static_ecdh_takes_any_issuer(server: Rules, version: ProtocolVersion) -> bool {
+    server == Rules::Jsse && version == ProtocolVersion::Tls12
+}
+
+/// `internal_error` (80).
+pub const INTERNAL_ERROR: Alert = Alert(80);
+
+/// `certificate_unknown` (46).
+pub const CERTIFICATE_UNKNOWN: Alert = Alert(46);
+
+/// Whether a client presents its certificate only when the server's
+/// CertificateRequest names the issuer of one of the certificates it
+/// would send (the leaf or one of the CAs sent with it).
+///
+/// RFC 5246 §7.4.4 lets a client choose by the list; the reference,
+/// rustls and OpenSSL (as the harness drives them) send their certificate
+/// whatever it says. **JSSE**'s `SunX509` key manager chooses a client
+/// alias only among chains with an issuer in the list, and otherwise sends
+/// none (measured: a leaf from a CA the server does not trust is not sent,
+/// and the handshake goes on without one).
+pub fn client_picks_certificate_by_issuer_list(client: Rules) -> bool {
+    matches!(client, Rules::Jsse)
+}
+
+/// Whether a side's library names the alert it received when the alert
+/// came encrypted (TLS 1.3, after the ServerHello).
+///
+/// rustls and OpenSSL do. **JSSE** says "Received fatal alert: NAME" only
+/// in its message, which the harness does not read: the error is
+/// `encrypted-alert-received`, and no alert is on the wire in the clear.
+pub fn names_encrypted_alerts(receiver: Rules) -> bool {
+    !matches!(receiver, Rules::Jsse)
+}
+
+/// Whether a TLS 1.3 client that refuses the server's certificate sends its
+/// alert in the clear.
+///
+/// RFC 8446 §5 has it encrypted under the handshake keys. **OpenSSL**
+/// sends it in the clear (it switches its write keys only after it
+/// processed the server's Finished; measured: a JSSE server reads the
+/// alert).
+pub fn client_refusal_in_clear(client: Rules) -> bool {
+    matches!(client, Rules::OpenSsl)
 }

@@ -21,6 +21,7 @@ pub(super) fn runnable_suites(rules: Rules, profile: &Profile) -> Vec<u16> {
         Rules::Reference => profile.suites.iter().map(|c| c.suite.code).collect(),
         Rules::Rustls => usable_suites(Backend::Rustls, profile).collect(),
         Rules::OpenSsl => usable_suites(Backend::OpenSsl, profile).collect(),
+        Rules::Jsse => usable_suites(Backend::Jsse, profile).collect(),
     }
 }
 
@@ -112,10 +113,23 @@ pub(super) fn choose(
         .filter(|s| s.valid_for(version))
         .collect();
     let chosen = match quirks::cert_choice(n.stacks.server) {
-        CertChoice::SuiteFirst => suite_first(version, &valid, presentable),
+        CertChoice::SuiteFirst => suite_first(n.stacks.server, version, &valid, presentable),
         CertChoice::CertificateFirst => certificate_first(n, version, &valid, presentable, &shared),
     };
     let Some((suite, cert)) = chosen else {
+        if !valid.is_empty() {
+            if let Some((kind, alert)) =
+                quirks::tls13_refusal_after_server_hello(n.stacks.server, version)
+            {
+                n.say(format!(
+                    "JSSE chooses {} and then finds no certificate that can sign at {version}: it aborts after its ServerHello with {}.",
+                    valid[0].iana,
+                    alert.name()
+                ));
+                let refusal = failed(Side::Server, Some(alert), kind, None);
+                return Err(super::encrypted(n.stacks, version, refusal));
+            }
+        }
         n.say(format!(
             "No suite is left that both sides list, that {version} allows and that the server's certificates can serve (shared: {}): the server refuses with handshake_failure.",
             suites_text(&shared)
@@ -201,14 +215,21 @@ fn order(server: &Profile, server_suites: &[u16], shared: &[u16]) -> Vec<u16> {
 /// serve, and that certificate. (A server holds at most one certificate per
 /// key algorithm; scenario files refuse two.)
 fn suite_first(
+    rules: Rules,
     version: ProtocolVersion,
     valid: &[&'static Suite],
     certs: &[Cert],
 ) -> Option<(&'static Suite, Cert)> {
+    let any_issuer = |s: &Suite| {
+        s.key_exchange == KeyExchange::Ecdh && quirks::static_ecdh_takes_any_issuer(rules, version)
+    };
     valid.iter().find_map(|s| {
         certs
             .iter()
-            .find(|c| serves(s, version, c.key, c.issuer_key))
+            .find(|c| {
+                serves(s, version, c.key, c.issuer_key)
+                    || (any_issuer(s) && c.key.algorithm() == KeyAlgorithm::Ecdsa)
+            })
             .map(|c| (*s, c.clone()))
     })
 }

@@ -5,6 +5,7 @@
 use crate::moment::Moment;
 use crate::outcome::{Alert, ErrorKind, Outcome, Presented, Side};
 use crate::scenario::Profile;
+use crate::version::ProtocolVersion;
 
 use super::certificate::Cert;
 use super::quirks::{self, CertFault};
@@ -20,6 +21,7 @@ pub(super) type Refusal = (ErrorKind, Alert, String, bool);
 pub(super) fn server_certificate(
     n: &mut Negotiation<'_>,
     cert: &Cert,
+    version: ProtocolVersion,
 ) -> Result<Presented, Box<Outcome>> {
     let (client, world) = (n.client, n.world);
     let verdict = verify(
@@ -27,7 +29,7 @@ pub(super) fn server_certificate(
         &client.trust,
         Some(world.server_name),
         world.at,
-        n.stacks.client,
+        (n.stacks.client, version),
         Some(client),
     );
     let by_exception = match verdict {
@@ -71,26 +73,37 @@ pub(super) fn verify(
     trust: &[String],
     name: Option<&str>,
     at: Moment,
-    rules: Rules,
+    (rules, version): (Rules, ProtocolVersion),
     client: Option<&Profile>,
 ) -> Result<bool, Refusal> {
     let chains = chains(cert, trust, rules);
     let in_time = at.unix() >= cert.validity.not_before && at.unix() <= cert.validity.not_after;
     let named = name.is_none_or(|n| cert.dns_names.iter().any(|d| d.eq_ignore_ascii_case(n)));
     let mut by_exception = false;
+    // A name to check: a client verifying its server.
+    let verifier_side = if name.is_some() {
+        Side::Client
+    } else {
+        Side::Server
+    };
     for fault in quirks::fault_order(rules) {
         match fault {
             CertFault::Expired if !in_time => {
                 return Err((
                     ErrorKind::CertificateExpired,
-                    quirks::CERTIFICATE_EXPIRED,
+                    quirks::certificate_fault_alert(
+                        (rules, verifier_side),
+                        quirks::CERTIFICATE_EXPIRED,
+                        version,
+                        anchored_as_sent(cert, trust),
+                    ),
                     format!("at {at} it is outside its validity period"),
                     by_exception,
                 ))
             }
             CertFault::Untrusted if !chains => {
                 if !excepted(cert, client) {
-                    return Err(untrusted(cert, trust, rules, client));
+                    return Err(untrusted(cert, trust, (rules, version), client));
                 }
                 by_exception = true;
                 if quirks::exception_skips_later_checks(rules) {
@@ -105,7 +118,12 @@ pub(super) fn verify(
                 );
                 return Err((
                     ErrorKind::CertificateNameMismatch,
-                    quirks::BAD_CERTIFICATE,
+                    quirks::certificate_fault_alert(
+                        (rules, verifier_side),
+                        quirks::BAD_CERTIFICATE,
+                        version,
+                        false,
+                    ),
                     why,
                     by_exception,
                 ));
@@ -114,6 +132,16 @@ pub(super) fn verify(
         }
     }
     Ok(by_exception)
+}
+
+/// Whether the chain as sent reaches an anchor: a CA sent with the leaf is
+/// one, or the last certificate sent is issued by one.
+fn anchored_as_sent(cert: &Cert, trust: &[String]) -> bool {
+    cert.sent.iter().any(|ca| trust.contains(ca))
+        || cert
+            .path
+            .get(cert.sent.len())
+            .is_some_and(|ca| trust.contains(ca))
 }
 
 /// Whether `cert` chains to one of `trust` by the verifier's rules.
@@ -148,7 +176,12 @@ fn excepted(cert: &Cert, client: Option<&Profile>) -> bool {
 
 /// The refusal of a certificate that chains to no anchor, with the path
 /// in words.
-fn untrusted(cert: &Cert, trust: &[String], rules: Rules, client: Option<&Profile>) -> Refusal {
+fn untrusted(
+    cert: &Cert,
+    trust: &[String],
+    (rules, version): (Rules, ProtocolVersion),
+    client: Option<&Profile>,
+) -> Refusal {
     let none_or = |list: &[String], sep: &str| {
         if list.is_empty() {
             "none".to_string()
@@ -174,7 +207,7 @@ fn untrusted(cert: &Cert, trust: &[String], rules: Rules, client: Option<&Profil
     }
     (
         ErrorKind::UntrustedCertificate,
-        quirks::UNKNOWN_CA,
+        quirks::certificate_fault_alert((rules, Side::Client), quirks::UNKNOWN_CA, version, false),
         why,
         false,
     )

@@ -81,17 +81,25 @@ fn by_supported_versions(
         .find(|v| server_versions.contains(v))
         .copied();
     let Some(v) = common else {
-        n.say("No version of the client's supported_versions is enabled on the server: it refuses with protocol_version.");
+        // A hello whose best is below TLS 1.2 has no signature_algorithms,
+        // supported_versions or not (JSSE sends it at every version).
+        let alert = if hello.max < ProtocolVersion::Tls12 {
+            quirks::alert_for_old_legacy_hello(n.stacks.server)
+        } else {
+            Alert::PROTOCOL_VERSION
+        };
+        n.say(format!("No version of the client's supported_versions is enabled on the server: it refuses with {}.", alert.name()));
         return Err(failed(
             Side::Server,
-            Some(Alert::PROTOCOL_VERSION),
+            Some(alert),
             ErrorKind::NoCommonVersion,
             None,
         ));
     };
     n.say(if hello.max < ProtocolVersion::Tls13 {
         format!(
-            "rustls sends supported_versions even without TLS 1.3, so the server knows the client's exact versions; {v} is the highest both enable and the server chooses it."
+            "{} sends supported_versions even without TLS 1.3, so the server knows the client's exact versions; {v} is the highest both enable and the server chooses it.",
+            n.stacks.client.name()
         )
     } else {
         format!(
@@ -206,8 +214,9 @@ pub(super) fn client_reads_server_hello(
     // client that asked for more aborts.
     let best = n.server.versions.last().copied().unwrap_or(version);
     let sentinel = quirks::server_sets_downgrade_sentinel(s_rules, version, server_versions);
-    let asked_for_more =
-        hello.max > version || (scsv && quirks::fallback_client_checks_downgrade_sentinel(c_rules));
+    let asked_for_more = (hello.max > version
+        && quirks::client_checks_downgrade_sentinel(c_rules, hello.max))
+        || (scsv && quirks::fallback_client_checks_downgrade_sentinel(c_rules));
     if !(sentinel && asked_for_more) {
         return Ok(());
     }

@@ -232,6 +232,10 @@ pub struct LeafSpec {
     pub key_slot: String,
     /// When the certificate is valid.
     pub validity: Validity,
+    /// Key usage keyAgreement too: an EC server certificate for static
+    /// ECDH (`TLS_ECDH_*`), whose key is the key exchange (RFC 8422 §5.10;
+    /// JSSE refuses it otherwise: "KeyUsage does not allow key agreement").
+    pub key_agreement: bool,
 }
 
 /// A certificate's validity period, in Unix seconds.
@@ -562,6 +566,9 @@ fn rcgen_leaf(
     // Static-RSA key exchange encrypts the premaster secret to the server key.
     if spec.purpose == Purpose::Server && spec.key.algorithm() == KeyAlgorithm::Rsa {
         params.key_usages.push(KeyUsagePurpose::KeyEncipherment);
+    }
+    if spec.key_agreement && spec.key.algorithm() == KeyAlgorithm::Ecdsa {
+        params.key_usages.push(KeyUsagePurpose::KeyAgreement);
     }
     params.extended_key_usages = vec![match spec.purpose {
         Purpose::Server => ExtendedKeyUsagePurpose::ServerAuth,

@@ -30,6 +30,7 @@ fn leaf(key: KeyType, issuer: Issuer, purpose: Purpose) -> LeafSpec {
         purpose,
         key_slot: "leaf".into(),
         validity: Validity::default(),
+        key_agreement: false,
     }
 }
 

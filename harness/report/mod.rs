@@ -217,13 +217,12 @@ pub fn run_table(files: &[FileRun], style: Style) -> String {
     let mut t = table(&header, style);
     for (s, p) in rows() {
         let (outcome, verdict, model) = run_cells(&p.status);
-        let mut row = vec![
-            s.scenario.clone(),
-            p.pairing.clone(),
-            outcome,
-            verdict,
-            model,
-        ];
+        let pairing = if p.products_stacks {
+            format!("{} (products' stacks)", p.pairing)
+        } else {
+            p.pairing.clone()
+        };
+        let mut row = vec![s.scenario.clone(), pairing, outcome, verdict, model];
         if captured {
             row.push(capture_cell(p.capture.as_ref()));
         }

@@ -263,6 +263,11 @@ impl Profile {
             Role::Client => Purpose::Client,
             Role::Server => Purpose::Server,
         };
+        let static_ecdh = self.role == Role::Server
+            && self
+                .suites
+                .iter()
+                .any(|c| c.suite.key_exchange == crate::suite::KeyExchange::Ecdh);
         self.certificates
             .iter()
             .enumerate()
@@ -280,6 +285,7 @@ impl Profile {
                     purpose,
                     key_slot: format!("{}#{i}", self.id),
                     validity: c.validity,
+                    key_agreement: static_ecdh,
                 }
             })
             .collect()

@@ -186,11 +186,11 @@ impl Resolver {
     /// The stack the product ships, by backend name.
     fn stack(&mut self, s: &Source, p: &RawProfile, key: &str) -> Option<Backend> {
         let name = p.stack.as_ref()?;
-        let found = Backend::ALL
+        let found = Backend::EVERY
             .into_iter()
             .find(|b| b.as_str() == name.get_ref());
         if found.is_none() {
-            let names: Vec<&str> = Backend::ALL.iter().map(|b| b.as_str()).collect();
+            let names: Vec<&str> = Backend::EVERY.iter().map(|b| b.as_str()).collect();
             self.err(
                 s,
                 name.span(),

@@ -1,0 +1,599 @@
+//! The JSSE backend: Java's own `SSLEngine` (OpenJDK), client and server,
+//! in the process's one JVM ([`jvm`]). The engine has no socket: each turn
+//! hands it what the peer wrote and writes out what it produced, over the
+//! harness's wire like the other backends, so transcripts, alerts and
+//! captures work unchanged.
+//!
+//! An `SSLContext` is built once per endpoint set-up ([`Endpoint`]): a
+//! PKCS#12 key store of the profile's certificates under a `SunX509` key
+//! manager (which picks the certificate by the key type the suite or the
+//! peer's signature algorithms need), a `PKIX` trust manager anchored at
+//! the profile's CAs and verifying at the scenario's instant, and each
+//! engine enables exactly the profile's versions and suites. Clients check
+//! the server's name with `HTTPS` endpoint identification against the name
+//! they send in SNI; engines are made without a peer host, so no session
+//! is ever resumed.
+
+#[path = "jsse/jvm.rs"]
+pub mod jvm;
+
+use std::sync::Arc;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use super::{usable_suites, Backend, Exchange, Setup, SideReport};
+use crate::outcome::{Alert, ErrorKind, SideError};
+use crate::pki::KeyAlgorithm;
+use crate::scenario::ClientAuth;
+use crate::suite::registry;
+use crate::taxonomy::{from_jsse, JsseError};
+use crate::version::ProtocolVersion;
+use jvm::{Frame, Op, Reader};
+
+/// JSSE's name for a protocol version.
+pub fn protocol_name(v: ProtocolVersion) -> &'static str {
+    match v {
+        ProtocolVersion::Tls10 => "TLSv1",
+        ProtocolVersion::Tls11 => "TLSv1.1",
+        ProtocolVersion::Tls12 => "TLSv1.2",
+        ProtocolVersion::Tls13 => "TLSv1.3",
+    }
+}
+
+/// The suites an OpenJDK 17 `SSLEngine` supports under the harness's
+/// security properties (`SSLEngine.getSupportedCipherSuites()`, by IANA
+/// name, without the renegotiation signalling value), in its order: what
+/// the backend and the model take JSSE to implement, with or without a
+/// JVM at hand. `tests/jsse.rs` checks it against the running JVM.
+pub const SUITES: [&str; 55] = [
+    "TLS_AES_256_GCM_SHA384",
+    "TLS_AES_128_GCM_SHA256",
+    "TLS_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_DHE_DSS_WITH_AES_256_GCM_SHA384",
+    "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_DHE_DSS_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+    "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
+    "TLS_DHE_DSS_WITH_AES_256_CBC_SHA256",
+    "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+    "TLS_DHE_DSS_WITH_AES_128_CBC_SHA256",
+    "TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA384",
+    "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA384",
+    "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256",
+    "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+    "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+    "TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
+    "TLS_DHE_DSS_WITH_AES_256_CBC_SHA",
+    "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+    "TLS_DHE_DSS_WITH_AES_128_CBC_SHA",
+    "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA",
+    "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA",
+    "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA",
+    "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA",
+    "TLS_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_RSA_WITH_AES_256_CBC_SHA256",
+    "TLS_RSA_WITH_AES_128_CBC_SHA256",
+    "TLS_RSA_WITH_AES_256_CBC_SHA",
+    "TLS_RSA_WITH_AES_128_CBC_SHA",
+    "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA",
+    "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
+    "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA",
+    "TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA",
+    "TLS_ECDH_ECDSA_WITH_3DES_EDE_CBC_SHA",
+    "TLS_ECDH_RSA_WITH_3DES_EDE_CBC_SHA",
+    "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+];
+
+/// Whether JSSE implements the suite `code` ([`SUITES`]).
+pub fn supports_suite(code: u16) -> bool {
+    registry()
+        .by_code(code)
+        .is_some_and(|suite| SUITES.contains(&suite.iana))
+}
+
+/// JSSE's own name for an IANA suite name: three 3DES suites keep their
+/// SSL 3.0 names (`SSL_RSA_WITH_3DES_EDE_CBC_SHA`).
+pub fn jsse_suite_name(iana: &str) -> String {
+    const SSL_NAMED: [&str; 3] = [
+        "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+        "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA",
+        "TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA",
+    ];
+    match iana.strip_prefix("TLS_") {
+        Some(rest) if SSL_NAMED.contains(&iana) => format!("SSL_{rest}"),
+        _ => iana.to_string(),
+    }
+}
+
+/// How long starting this process's JVM took (finding the JDK, compiling
+/// the Java side if needed, starting it and its first answer), when this
+/// call is the first to need it; afterwards about nothing.
+pub fn start_up() -> Result<std::time::Duration, String> {
+    let started = std::time::Instant::now();
+    jvm::get()?;
+    Ok(started.elapsed())
+}
+
+/// `rounds` handshakes (and a ping and pong) between an engine of
+/// `client`'s context and one of `server`'s, buffers passed by hand inside
+/// the JVM with no harness in between: the bench's bare loop. The time the
+/// JVM measured.
+pub fn bare_handshakes(
+    client: &Endpoint,
+    server: &Endpoint,
+    rounds: u32,
+) -> Result<std::time::Duration, String> {
+    let frame = Frame::new(Op::Bare)
+        .int(client.context.0)
+        .int(server.context.0)
+        .int(i32::try_from(rounds).map_err(|_| "too many rounds".to_string())?);
+    let answer = jvm::get()?.request(&frame)?;
+    let nanos = Reader::new(&answer).long()?;
+    Ok(std::time::Duration::from_nanos(
+        u64::try_from(nanos).unwrap_or_default(),
+    ))
+}
+
+/// A context in the JVM, forgotten there when the last endpoint using it
+/// goes.
+#[derive(Debug)]
+struct Context(i32);
+
+impl Drop for Context {
+    fn drop(&mut self) {
+        if let Ok(jvm) = jvm::get() {
+            let _ = jvm.request(&Frame::new(Op::FreeContext).int(self.0));
+        }
+    }
+}
+
+/// A JSSE endpoint ready to run: its `SSLContext` in the JVM.
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    context: Arc<Context>,
+}
+
+fn config_error(what: String) -> SideError {
+    SideError::new(
+        ErrorKind::Configuration,
+        format!("JSSE configuration: {what}"),
+    )
+}
+
+fn key_algorithm(a: KeyAlgorithm) -> &'static str {
+    match a {
+        KeyAlgorithm::Rsa => "RSA",
+        KeyAlgorithm::Ecdsa => "EC",
+        KeyAlgorithm::Dsa => "DSA",
+    }
+}
+
+impl Endpoint {
+    /// Builds a client's context from `setup`.
+    pub fn client(setup: &Setup<'_>) -> Result<Endpoint, SideError> {
+        Endpoint::new(setup, false)
+    }
+
+    /// Builds a server's context from `setup`.
+    pub fn server(setup: &Setup<'_>) -> Result<Endpoint, SideError> {
+        Endpoint::new(setup, true)
+    }
+
+    fn new(setup: &Setup<'_>, server: bool) -> Result<Endpoint, SideError> {
+        let jvm = jvm::get().map_err(config_error)?;
+        let profile = setup.profile;
+        let protocols: Vec<&str> = profile.versions.iter().map(|v| protocol_name(*v)).collect();
+        let suites: Vec<String> = usable_suites(Backend::Jsse, profile)
+            .filter_map(|code| registry().by_code(code).map(|s| jsse_suite_name(s.iana)))
+            .collect();
+        let client_auth = match profile.client_auth {
+            ClientAuth::None => 0,
+            ClientAuth::Request => 1,
+            ClientAuth::Require => 2,
+        };
+        let mut frame = Frame::new(Op::Context)
+            .byte(u8::from(server))
+            .list(&protocols)
+            .list(&suites)
+            .byte(if server { client_auth } else { 0 })
+            .bytes(if server {
+                b""
+            } else {
+                setup.server_name.as_bytes()
+            })
+            .byte(u8::from(server && profile.server_preference))
+            .long(setup.verify_at.unix())
+            .int(setup.identities.len() as i32);
+        for id in &setup.identities {
+            let mut chain = vec![id.leaf_der.clone()];
+            chain.extend(id.chain_der.iter().cloned());
+            frame = frame
+                .bytes(key_algorithm(id.key_type.algorithm()).as_bytes())
+                .bytes(&id.key_pkcs8_der)
+                .list(&chain);
+        }
+        let frame = frame.list(&setup.trust);
+        let answer = jvm.request(&frame).map_err(config_error)?;
+        let id = Reader::new(&answer).int().map_err(config_error)?;
+        Ok(Endpoint {
+            context: Arc::new(Context(id)),
+        })
+    }
+
+    /// One handshake and then `exchange` over `io`.
+    pub async fn run<S: AsyncRead + AsyncWrite + Unpin>(
+        &self,
+        mut io: S,
+        exchange: Exchange,
+    ) -> SideReport {
+        let engine = match Engine::new(&self.context) {
+            Ok(engine) => engine,
+            Err(e) => return SideReport::failed(config_error(e)),
+        };
+        let mut turn = Turn::default();
+        loop {
+            let fed = match engine.feed(&turn).await {
+                Ok(fed) => fed,
+                Err(e) => return SideReport::failed(harness_error(e)),
+            };
+            let written = write(&mut io, &fed.net).await;
+            match fed.state {
+                State::Done {
+                    version,
+                    suite,
+                    chain,
+                } => {
+                    let handshake = Ok((version, suite));
+                    let after = match written {
+                        Ok(()) => exchange_after(&engine, &mut io, exchange, fed.plain).await,
+                        Err(e) => Some(e),
+                    };
+                    return report(handshake, after, chain);
+                }
+                State::Failed { error, chain } => return report(Err(error), None, chain),
+                State::Going => {}
+            }
+            if let Err(e) = written {
+                return SideReport::failed(e);
+            }
+            turn = Turn {
+                input: match read(&mut io).await {
+                    Ok(bytes) => bytes,
+                    Err(e) => return SideReport::failed(e),
+                },
+                ..Turn::default()
+            };
+        }
+    }
+}
+
+fn report(
+    handshake: Result<(ProtocolVersion, u16), SideError>,
+    after: Option<SideError>,
+    peer_chain: Vec<Vec<u8>>,
+) -> SideReport {
+    SideReport {
+        handshake,
+        after,
+        peer_chain,
+        by_exception: false,
+    }
+}
+
+fn harness_error(e: String) -> SideError {
+    SideError::new(ErrorKind::Other("jsse:jvm".into()), e)
+}
+
+async fn write<S: AsyncWrite + Unpin>(io: &mut S, bytes: &[u8]) -> Result<(), SideError> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    let done = io.write_all(bytes).await;
+    let done = match done {
+        Ok(()) => io.flush().await,
+        Err(e) => Err(e),
+    };
+    done.map_err(|e| crate::taxonomy::from_io(&e))
+}
+
+/// What the peer wrote next; a closed transport is [`ErrorKind::PeerClosed`].
+async fn read<S: AsyncRead + Unpin>(io: &mut S) -> Result<Vec<u8>, SideError> {
+    let mut buf = vec![0u8; 16 * 1024];
+    match io.read(&mut buf).await {
+        Ok(0) => Err(SideError::new(
+            ErrorKind::PeerClosed,
+            "the peer closed the connection",
+        )),
+        Ok(n) => {
+            buf.truncate(n);
+            Ok(buf)
+        }
+        Err(e) => Err(crate::taxonomy::from_io(&e)),
+    }
+}
+
+/// The exchange after the handshake, as [`Exchange`] describes it: the
+/// client writes `ping` (or an HTTP request) and reads the answer, then
+/// closes with close_notify; the server reads, answers and drains.
+async fn exchange_after<S: AsyncRead + AsyncWrite + Unpin>(
+    engine: &Engine,
+    io: &mut S,
+    exchange: Exchange,
+    early: Vec<u8>,
+) -> Option<SideError> {
+    let server = engine.server;
+    let (request, answer): (&[u8], &[u8]) = match exchange {
+        Exchange::Ping => (b"ping", b"pong"),
+        Exchange::Http => (
+            b"GET / HTTP/1.0\r\n\r\n",
+            b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ntls-harness: jsse\n",
+        ),
+    };
+    let result = if server {
+        serve(engine, io, early, request.len(), answer, exchange).await
+    } else {
+        ask(engine, io, request, answer.len().min(4)).await
+    };
+    result.err()
+}
+
+async fn ask<S: AsyncRead + AsyncWrite + Unpin>(
+    engine: &Engine,
+    io: &mut S,
+    request: &[u8],
+    want: usize,
+) -> Result<(), SideError> {
+    let mut turn = Turn {
+        app: request.to_vec(),
+        ..Turn::default()
+    };
+    let mut got = Vec::new();
+    while got.len() < want {
+        let fed = engine.feed(&turn).await.map_err(harness_error)?;
+        write(io, &fed.net).await?;
+        if let State::Failed { error, .. } = fed.state {
+            return Err(error);
+        }
+        got.extend(fed.plain);
+        if got.len() >= want {
+            break;
+        }
+        turn = Turn {
+            input: read(io).await?,
+            ..Turn::default()
+        };
+    }
+    if want == 4 && got != b"pong" {
+        return Err(SideError::new(
+            ErrorKind::DecodeError,
+            "server answered the wrong bytes",
+        ));
+    }
+    let close = Turn {
+        close: true,
+        ..Turn::default()
+    };
+    let fed = engine.feed(&close).await.map_err(harness_error)?;
+    write(io, &fed.net).await?;
+    let _ = io.shutdown().await;
+    Ok(())
+}
+
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    engine: &Engine,
+    io: &mut S,
+    early: Vec<u8>,
+    want: usize,
+    answer: &[u8],
+    exchange: Exchange,
+) -> Result<(), SideError> {
+    // Application data that came with the handshake's last flight.
+    let mut got = early;
+    let mut answered = false;
+    loop {
+        let input = if !answered && got.len() >= want {
+            Vec::new()
+        } else {
+            match read(io).await {
+                Ok(bytes) => bytes,
+                // Closed once it had what it wanted: not a failure.
+                Err(e) if e.kind == ErrorKind::PeerClosed && answered => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        };
+        let mut turn = Turn {
+            input,
+            ..Turn::default()
+        };
+        let fed = engine.feed(&turn).await.map_err(harness_error)?;
+        got.extend(&fed.plain);
+        let mut net = fed.net;
+        if let State::Failed { error, .. } = fed.state {
+            write(io, &net).await?;
+            return Err(error);
+        }
+        if !answered && got.len() >= want {
+            answered = true;
+            turn = Turn {
+                app: answer.to_vec(),
+                close: exchange == Exchange::Http,
+                ..Turn::default()
+            };
+            net.extend(engine.feed(&turn).await.map_err(harness_error)?.net);
+        }
+        if fed.peer_closed {
+            // The peer has gone with close_notify; JSSE's answering
+            // close_notify may meet a closed pipe.
+            let _ = write(io, &net).await;
+            return Ok(());
+        }
+        write(io, &net).await?;
+        if answered && exchange == Exchange::Http {
+            let _ = io.shutdown().await;
+            return Ok(());
+        }
+    }
+}
+
+/// What one turn hands the engine.
+#[derive(Debug, Default)]
+struct Turn {
+    input: Vec<u8>,
+    app: Vec<u8>,
+    close: bool,
+}
+
+/// Where an engine stands after a turn.
+#[derive(Debug)]
+enum State {
+    Going,
+    Done {
+        version: ProtocolVersion,
+        suite: u16,
+        chain: Vec<Vec<u8>>,
+    },
+    Failed {
+        error: SideError,
+        chain: Vec<Vec<u8>>,
+    },
+}
+
+/// What a turn gave back.
+#[derive(Debug)]
+struct Fed {
+    state: State,
+    net: Vec<u8>,
+    plain: Vec<u8>,
+    peer_closed: bool,
+}
+
+/// One engine in the JVM, forgotten there when dropped.
+struct Engine {
+    id: i32,
+    server: bool,
+}
+
+impl Engine {
+    fn new(context: &Context) -> Result<Engine, String> {
+        let jvm = jvm::get()?;
+        let answer = jvm.request(&Frame::new(Op::Engine).int(context.0))?;
+        let mut r = Reader::new(&answer);
+        let id = r.int()?;
+        let server = r.byte()? == 1;
+        Ok(Engine { id, server })
+    }
+
+    /// One turn. The JVM answers at once (an engine never waits for its
+    /// peer), so the call blocks this task only for the engine's own work.
+    async fn feed(&self, turn: &Turn) -> Result<Fed, String> {
+        let jvm = jvm::get()?;
+        let frame = Frame::new(Op::Feed)
+            .int(self.id)
+            .bytes(&turn.input)
+            .bytes(&turn.app)
+            .byte(u8::from(turn.close));
+        let answer = jvm.request(&frame)?;
+        parse_fed(&answer)
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if let Ok(jvm) = jvm::get() {
+            let _ = jvm.request(&Frame::new(Op::Free).int(self.id));
+        }
+    }
+}
+
+fn parse_fed(answer: &[u8]) -> Result<Fed, String> {
+    let mut r = Reader::new(answer);
+    let state = r.byte()?;
+    let net = r.bytes()?;
+    let plain = r.bytes()?;
+    let peer_closed = r.byte()? == 1;
+    let state = match state {
+        0 => State::Going,
+        1 => {
+            let protocol = r.string()?;
+            let suite_name = r.string()?;
+            let chain = r.list()?;
+            let version = ProtocolVersion::ALL
+                .into_iter()
+                .find(|v| protocol_name(*v) == protocol)
+                .ok_or_else(|| format!("JSSE negotiated an unknown protocol {protocol}"))?;
+            let iana = match suite_name.strip_prefix("SSL_") {
+                Some(rest) => format!("TLS_{rest}"),
+                None => suite_name.clone(),
+            };
+            let suite = registry()
+                .lookup(&iana)
+                .map(|(s, _)| s.code)
+                .ok_or_else(|| format!("JSSE negotiated an unknown suite {suite_name}"))?;
+            State::Done {
+                version,
+                suite,
+                chain,
+            }
+        }
+        _ => {
+            let classes = r.strings()?;
+            let cert_path_reason = r.string()?;
+            let received = u8::try_from(r.int()?).ok().map(Alert);
+            let message = r.string()?;
+            let chain = r.list()?;
+            let without_client_certificate = r.byte()? == 1;
+            let silent = r.byte()? == 1;
+            let error = JsseError {
+                without_client_certificate,
+                classes,
+                cert_path_reason,
+                received,
+                sent: plaintext_alert(&net),
+                silent,
+            };
+            State::Failed {
+                error: from_jsse(&error, message),
+                chain,
+            }
+        }
+    };
+    Ok(Fed {
+        state,
+        net,
+        plain,
+        peer_closed,
+    })
+}
+
+/// The description of the first alert record in the clear in `net`.
+fn plaintext_alert(net: &[u8]) -> Option<Alert> {
+    let mut rest = net;
+    while rest.len() >= 5 {
+        let len = usize::from(u16::from_be_bytes([rest[3], rest[4]]));
+        let body = rest.get(5..5 + len)?;
+        if rest[0] == 21 && len == 2 {
+            return Some(Alert(body[1]));
+        }
+        rest = &rest[5 + len..];
+    }
+    None
+}

@@ -1,0 +1,497 @@
+// The JSSE side of tls-harness's `jsse` backend: one long-lived JVM that
+// holds SSLContexts and SSLEngines by number and drives them on request.
+// No sockets: the harness hands in the bytes its peer wrote and writes out
+// the bytes an engine produced, over its own in-memory wire.
+//
+// Protocol (stdin/stdout, big-endian): a request is u32 length, u8 op,
+// payload; an answer is u32 length, u8 status (0 ok, 1 error, whose payload
+// is a string), payload. Strings and byte strings are u32 length + bytes;
+// lists are u32 count + items. See harness/endpoint/jsse/jvm.rs.
+
+import java.io.*;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.*;
+import java.security.cert.*;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.*;
+import javax.net.ssl.*;
+
+public final class Engines {
+    static final byte OP_HELLO = 1, OP_CONTEXT = 2, OP_ENGINE = 3, OP_FEED = 4, OP_FREE = 5,
+            OP_FREE_CONTEXT = 6, OP_BARE = 7;
+
+    static final class Config {
+        boolean server;
+        String[] protocols, suites;
+        int clientAuth; // 0 none, 1 request, 2 require
+        String serverName;
+        boolean serverPreference;
+        SSLContext context;
+    }
+
+    static final class Engine {
+        SSLEngine engine;
+        ByteBuffer inNet = ByteBuffer.allocate(0);
+        boolean done, failed, closedOut, wroteBefore;
+        int receivedAlert = -1;
+    }
+
+    // TLS_HARNESS_JSSE_TRACE set: each engine step on stderr, for debugging.
+    static final boolean TRACE = System.getenv("TLS_HARNESS_JSSE_TRACE") != null;
+    static final Map<Integer, Config> contexts = new HashMap<>();
+    static final Map<Integer, Engine> engines = new HashMap<>();
+    static int nextId = 1;
+
+    public static void main(String[] args) throws Exception {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(System.in, 1 << 16));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(System.out, 1 << 16));
+        while (true) {
+            int length;
+            try {
+                length = in.readInt();
+            } catch (EOFException end) {
+                return;
+            }
+            byte[] request = new byte[length];
+            in.readFully(request);
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            DataOutputStream a = new DataOutputStream(answer);
+            byte status = 0;
+            try {
+                handle(new DataInputStream(new ByteArrayInputStream(request)), a);
+            } catch (Exception e) {
+                answer.reset();
+                status = 1;
+                writeString(a, e.getClass().getName() + ": " + e.getMessage());
+            }
+            a.flush();
+            out.writeInt(answer.size() + 1);
+            out.writeByte(status);
+            answer.writeTo(out);
+            out.flush();
+        }
+    }
+
+    static void handle(DataInputStream r, DataOutputStream a) throws Exception {
+        byte op = r.readByte();
+        switch (op) {
+            case OP_HELLO: hello(a); break;
+            case OP_CONTEXT: a.writeInt(context(r)); break;
+            case OP_ENGINE: {
+                int context = r.readInt();
+                a.writeInt(engine(context));
+                a.writeByte(contexts.get(context).server ? 1 : 0);
+                break;
+            }
+            case OP_FEED: feed(r, a); break;
+            case OP_FREE: {
+                Engine gone = engines.remove(r.readInt());
+                if (gone != null) presented.remove(gone.engine);
+                break;
+            }
+            case OP_FREE_CONTEXT: contexts.remove(r.readInt()); break;
+            case OP_BARE: a.writeLong(bare(r.readInt(), r.readInt(), r.readInt())); break;
+            default: throw new IllegalArgumentException("unknown op " + op);
+        }
+    }
+
+    /** The JVM's version, and what an engine supports under the harness's properties. */
+    static void hello(DataOutputStream a) throws Exception {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, null, null);
+        SSLEngine e = ctx.createSSLEngine();
+        writeString(a, System.getProperty("java.version"));
+        writeStrings(a, e.getSupportedProtocols());
+        writeStrings(a, e.getSupportedCipherSuites());
+    }
+
+    static int context(DataInputStream r) throws Exception {
+        Config c = new Config();
+        c.server = r.readBoolean();
+        c.protocols = readStrings(r);
+        c.suites = readStrings(r);
+        c.clientAuth = r.readByte();
+        c.serverName = readString(r);
+        c.serverPreference = r.readBoolean();
+        long verifyAt = r.readLong();
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        int identities = r.readInt();
+        char[] password = "harness".toCharArray();
+        for (int i = 0; i < identities; i++) {
+            String algorithm = readString(r);
+            byte[] pkcs8 = readBytes(r);
+            int n = r.readInt();
+            java.security.cert.Certificate[] chain = new java.security.cert.Certificate[n];
+            for (int j = 0; j < n; j++) chain[j] = certificate(readBytes(r));
+            PrivateKey key = KeyFactory.getInstance(algorithm)
+                    .generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+            keys.setKeyEntry("identity-" + i, key, password, chain);
+        }
+        int anchors = r.readInt();
+        Set<TrustAnchor> trust = new HashSet<>();
+        for (int i = 0; i < anchors; i++) {
+            trust.add(new TrustAnchor((X509Certificate) certificate(readBytes(r)), null));
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance("SunX509");
+        kmf.init(keys, password);
+        TrustManager[] tms = null;
+        // A client, or a server that asks for certificates, verifies with
+        // PKIX, which refuses an empty anchor set right here.
+        if (!trust.isEmpty() || !c.server || c.clientAuth != 0) {
+            PKIXBuilderParameters params = new PKIXBuilderParameters(trust, new X509CertSelector());
+            params.setRevocationEnabled(false);
+            params.setDate(new Date(verifyAt * 1000));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+            tmf.init(new CertPathTrustManagerParameters(params));
+            tms = tmf.getTrustManagers();
+        } else {
+            KeyStore empty = KeyStore.getInstance("PKCS12");
+            empty.load(null, null);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+            tmf.init(empty);
+            tms = tmf.getTrustManagers();
+        }
+        c.context = SSLContext.getInstance("TLS");
+        for (int i = 0; i < tms.length; i++) {
+            if (tms[i] instanceof X509ExtendedTrustManager) {
+                tms[i] = new Recording((X509ExtendedTrustManager) tms[i]);
+            }
+        }
+        c.context.init(kmf.getKeyManagers(), tms, null);
+        // No session reuse: every engine runs a full handshake.
+        c.context.getClientSessionContext().setSessionCacheSize(1);
+        c.context.getServerSessionContext().setSessionCacheSize(1);
+        // Fail now on a suite or protocol this JVM refuses, not at handshake.
+        configure(c, c.context.createSSLEngine());
+        int id = nextId++;
+        contexts.put(id, c);
+        return id;
+    }
+
+    /** The chains each engine's peer presented, verified or not. */
+    static final Map<SSLEngine, X509Certificate[]> presented = new WeakHashMap<>();
+
+    /** PKIX as it is, remembering the chain it was asked to verify. */
+    static final class Recording extends X509ExtendedTrustManager {
+        final X509ExtendedTrustManager inner;
+
+        Recording(X509ExtendedTrustManager inner) {
+            this.inner = inner;
+        }
+
+        public void checkClientTrusted(X509Certificate[] chain, String auth, SSLEngine e)
+                throws CertificateException {
+            presented.put(e, chain);
+            inner.checkClientTrusted(chain, auth, e);
+        }
+
+        public void checkServerTrusted(X509Certificate[] chain, String auth, SSLEngine e)
+                throws CertificateException {
+            presented.put(e, chain);
+            inner.checkServerTrusted(chain, auth, e);
+        }
+
+        public void checkClientTrusted(X509Certificate[] chain, String auth, java.net.Socket s)
+                throws CertificateException {
+            inner.checkClientTrusted(chain, auth, s);
+        }
+
+        public void checkServerTrusted(X509Certificate[] chain, String auth, java.net.Socket s)
+                throws CertificateException {
+            inner.checkServerTrusted(chain, auth, s);
+        }
+
+        public void checkClientTrusted(X509Certificate[] chain, String auth)
+                throws CertificateException {
+            inner.checkClientTrusted(chain, auth);
+        }
+
+        public void checkServerTrusted(X509Certificate[] chain, String auth)
+                throws CertificateException {
+            inner.checkServerTrusted(chain, auth);
+        }
+
+        public X509Certificate[] getAcceptedIssuers() {
+            return inner.getAcceptedIssuers();
+        }
+    }
+
+    /**
+     * The bench's bare loop: `n` handshakes between a client engine of one
+     * context and a server engine of another, buffers passed by hand inside
+     * this JVM, then ping and pong; answers the nanoseconds they took.
+     */
+    static long bare(int clientContext, int serverContext, int n) throws Exception {
+        long started = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Engine c = new Engine(), s = new Engine();
+            c.engine = contexts.get(clientContext).context.createSSLEngine();
+            configure(contexts.get(clientContext), c.engine);
+            s.engine = contexts.get(serverContext).context.createSSLEngine();
+            configure(contexts.get(serverContext), s.engine);
+            c.engine.beginHandshake();
+            s.engine.beginHandshake();
+            byte[] toServer = new byte[0], toClient = new byte[0];
+            boolean[] closed = {false};
+            ByteArrayOutputStream plain = new ByteArrayOutputStream();
+            for (int turn = 0; turn < 32 && !(c.done && s.done); turn++) {
+                toServer = pass(c, toClient, null, plain, closed);
+                toClient = pass(s, toServer, null, plain, closed);
+            }
+            if (!(c.done && s.done)) throw new IllegalStateException("bare handshake did not finish");
+            toServer = pass(c, toClient, "ping".getBytes(StandardCharsets.US_ASCII), plain, closed);
+            toClient = pass(s, toServer, "pong".getBytes(StandardCharsets.US_ASCII), plain, closed);
+            pass(c, toClient, null, plain, closed);
+        }
+        return System.nanoTime() - started;
+    }
+
+    static byte[] pass(Engine e, byte[] input, byte[] app, ByteArrayOutputStream plain,
+            boolean[] closed) throws SSLException {
+        ByteBuffer joined = ByteBuffer.allocate(e.inNet.remaining() + input.length);
+        joined.put(e.inNet).put(input).flip();
+        e.inNet = joined;
+        ByteArrayOutputStream net = new ByteArrayOutputStream();
+        run(e, app != null ? ByteBuffer.wrap(app) : null, false, net, plain, closed);
+        return net.toByteArray();
+    }
+
+    static java.security.cert.Certificate certificate(byte[] der) throws CertificateException {
+        return CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(der));
+    }
+
+    static void configure(Config c, SSLEngine e) {
+        e.setUseClientMode(!c.server);
+        e.setEnabledProtocols(c.protocols);
+        e.setEnabledCipherSuites(c.suites);
+        SSLParameters p = e.getSSLParameters();
+        if (c.server) {
+            p.setUseCipherSuitesOrder(c.serverPreference);
+            if (c.clientAuth == 2) p.setNeedClientAuth(true);
+            else if (c.clientAuth == 1) p.setWantClientAuth(true);
+        } else {
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            if (!c.serverName.isEmpty()) {
+                p.setServerNames(List.of(new SNIHostName(c.serverName)));
+            }
+        }
+        e.setSSLParameters(p);
+    }
+
+    static int engine(int contextId) throws Exception {
+        Config c = contexts.get(contextId);
+        if (c == null) throw new IllegalArgumentException("no context " + contextId);
+        Engine e = new Engine();
+        // No peer host and port: the session cache can never resume.
+        e.engine = c.context.createSSLEngine();
+        configure(c, e.engine);
+        e.engine.beginHandshake();
+        int id = nextId++;
+        engines.put(id, e);
+        return id;
+    }
+
+    /**
+     * Feeds what the peer wrote, optionally application data to send and a
+     * close, and runs the engine as far as it goes. Answers: state (0 going,
+     * 1 handshake done, 2 failed), the bytes to write, the application data
+     * read, whether the peer closed, then for a done handshake the protocol,
+     * the suite and the peer's chain, for a failure the exception's class
+     * chain, the CertPathValidatorException reason (or ""), the alert
+     * received in the clear (-1 none), and the peer's chain.
+     */
+    static void feed(DataInputStream r, DataOutputStream a) throws Exception {
+        Engine e = engines.get(r.readInt());
+        if (e == null) throw new IllegalArgumentException("no such engine");
+        byte[] input = readBytes(r);
+        byte[] app = readBytes(r);
+        boolean close = r.readBoolean();
+        ByteBuffer joined = ByteBuffer.allocate(e.inNet.remaining() + input.length);
+        joined.put(e.inNet).put(input).flip();
+        e.inNet = joined;
+        ByteArrayOutputStream net = new ByteArrayOutputStream();
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        boolean[] peerClosed = {false};
+        Exception error = null;
+        boolean wroteAlert = false;
+        try {
+            run(e, app.length > 0 ? ByteBuffer.wrap(app) : null, close, net, plain, peerClosed);
+        } catch (SSLException | RuntimeException ex) {
+            // A RuntimeException: JSSE's "Unexpected error" around a
+            // configuration it accepted but cannot use (no trust anchors).
+            error = ex;
+            e.failed = true;
+            int before = net.size();
+            drainAlert(e, net);
+            wroteAlert = net.size() > before;
+        }
+        int state = error != null ? 2 : e.done ? 1 : 0;
+        boolean wroteBefore = e.wroteBefore;
+        e.wroteBefore |= net.size() > 0;
+        a.writeByte(state);
+        writeBytes(a, net.toByteArray());
+        writeBytes(a, plain.toByteArray());
+        a.writeBoolean(peerClosed[0]);
+        if (state == 1) {
+            SSLSession s = e.engine.getSession();
+            writeString(a, s.getProtocol());
+            writeString(a, s.getCipherSuite());
+            writeChain(a, s);
+        } else if (state == 2) {
+            List<String> classes = new ArrayList<>();
+            String reason = "";
+            for (Throwable t = error; t != null; t = t.getCause()) {
+                classes.add(t.getClass().getName());
+                if (t instanceof CertPathValidatorException && reason.isEmpty()) {
+                    reason = String.valueOf(((CertPathValidatorException) t).getReason());
+                }
+            }
+            writeStrings(a, classes.toArray(new String[0]));
+            writeString(a, reason);
+            a.writeInt(e.receivedAlert);
+            writeString(a, String.valueOf(error.getMessage()));
+            X509Certificate[] seen = presented.get(e.engine);
+            int peers = seen != null ? seen.length : 0;
+            a.writeInt(peers);
+            for (int i = 0; i < peers; i++) writeBytes(a, seen[i].getEncoded());
+            // A server that requires a client certificate and holds none.
+            // (after its first flight: the client's Certificate came)
+            a.writeBoolean(!e.engine.getUseClientMode() && e.engine.getNeedClientAuth()
+                    && peers == 0 && wroteBefore);
+            // JSSE answers a fatal alert it received with none of its own.
+            a.writeBoolean(!wroteAlert);
+        }
+    }
+
+    static int writeChain(DataOutputStream a, SSLSession s) throws Exception {
+        java.security.cert.Certificate[] chain;
+        try {
+            chain = s.getPeerCertificates();
+        } catch (SSLPeerUnverifiedException none) {
+            chain = new java.security.cert.Certificate[0];
+        }
+        a.writeInt(chain.length);
+        for (java.security.cert.Certificate c : chain) writeBytes(a, c.getEncoded());
+        return chain.length;
+    }
+
+    static void run(Engine e, ByteBuffer app, boolean close, ByteArrayOutputStream net,
+            ByteArrayOutputStream plain, boolean[] peerClosed) throws SSLException {
+        SSLEngine engine = e.engine;
+        ByteBuffer empty = ByteBuffer.allocate(0);
+        for (int guard = 0; guard < 10000; guard++) {
+            SSLEngineResult.HandshakeStatus hs = engine.getHandshakeStatus();
+            if (TRACE) System.err.println("jsse " + (engine.getUseClientMode() ? "client" : "server") + " " + hs + " in=" + e.inNet.remaining() + " out=" + net.size());
+            switch (hs) {
+                case NEED_TASK:
+                    for (Runnable t; (t = engine.getDelegatedTask()) != null; ) t.run();
+                    continue;
+                case NEED_WRAP:
+                    if (wrap(engine, empty, net).getStatus() == SSLEngineResult.Status.CLOSED
+                            && engine.isOutboundDone()) return;
+                    continue;
+                case NEED_UNWRAP:
+                case NEED_UNWRAP_AGAIN:
+                    if (!unwrap(e, plain, peerClosed)) return;
+                    continue;
+                default:
+                    break;
+            }
+            // Not handshaking: done once a session is up.
+            if (!e.done && !"NONE".equals(engine.getSession().getProtocol())
+                    && !e.engine.isInboundDone()) {
+                e.done = true;
+            }
+            if (app != null && app.hasRemaining()) {
+                wrap(engine, app, net);
+                continue;
+            }
+            if (e.inNet.hasRemaining() && !engine.isInboundDone()) {
+                if (unwrap(e, plain, peerClosed)) continue;
+            }
+            if (close && !e.closedOut) {
+                e.closedOut = true;
+                engine.closeOutbound();
+                continue;
+            }
+            return;
+        }
+    }
+
+    static SSLEngineResult wrap(SSLEngine engine, ByteBuffer src, ByteArrayOutputStream net)
+            throws SSLException {
+        ByteBuffer dst = ByteBuffer.allocate(engine.getSession().getPacketBufferSize() + 1024);
+        SSLEngineResult res = engine.wrap(src, dst);
+        dst.flip();
+        net.write(dst.array(), 0, dst.limit());
+        return res;
+    }
+
+    /** One unwrap; false when more input is needed. */
+    static boolean unwrap(Engine e, ByteArrayOutputStream plain, boolean[] peerClosed)
+            throws SSLException {
+        ByteBuffer in = e.inNet;
+        // A whole alert record in the clear: remember what it says.
+        if (in.remaining() >= 7 && in.get(in.position()) == 21
+                && in.get(in.position() + 3) == 0 && in.get(in.position() + 4) == 2
+                && in.get(in.position() + 5) == 2) {
+            e.receivedAlert = in.get(in.position() + 6) & 0xFF;
+        }
+        ByteBuffer dst = ByteBuffer.allocate(e.engine.getSession().getApplicationBufferSize() + 1024);
+        SSLEngineResult res = e.engine.unwrap(in, dst);
+        dst.flip();
+        plain.write(dst.array(), 0, dst.limit());
+        if (res.getStatus() == SSLEngineResult.Status.CLOSED) {
+            peerClosed[0] = true;
+            return e.engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP;
+        }
+        return res.getStatus() == SSLEngineResult.Status.OK
+                && (res.bytesConsumed() > 0 || res.bytesProduced() > 0
+                    || res.getHandshakeStatus() != SSLEngineResult.HandshakeStatus.NEED_UNWRAP);
+    }
+
+    /** After a failure JSSE has its fatal alert queued: wrap it out. */
+    static void drainAlert(Engine e, ByteArrayOutputStream net) {
+        for (int i = 0; i < 8 && !e.engine.isOutboundDone(); i++) {
+            try {
+                SSLEngineResult res = wrap(e.engine, ByteBuffer.allocate(0), net);
+                if (res.bytesProduced() == 0) return;
+            } catch (SSLException again) {
+                return;
+            }
+        }
+    }
+
+    static String readString(DataInputStream r) throws IOException {
+        return new String(readBytes(r), StandardCharsets.UTF_8);
+    }
+
+    static byte[] readBytes(DataInputStream r) throws IOException {
+        byte[] b = new byte[r.readInt()];
+        r.readFully(b);
+        return b;
+    }
+
+    static String[] readStrings(DataInputStream r) throws IOException {
+        String[] out = new String[r.readInt()];
+        for (int i = 0; i < out.length; i++) out[i] = readString(r);
+        return out;
+    }
+
+    static void writeBytes(DataOutputStream a, byte[] b) throws IOException {
+        a.writeInt(b.length);
+        a.write(b);
+    }
+
+    static void writeString(DataOutputStream a, String s) throws IOException {
+        writeBytes(a, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void writeStrings(DataOutputStream a, String[] list) throws IOException {
+        a.writeInt(list.length);
+        for (String s : list) writeString(a, s);
+    }
+}

@@ -1,0 +1,350 @@
+//! The one JVM of this process that runs JSSE's `SSLEngine`s: found,
+//! compiled for and started on first use, then kept; requests go over its
+//! stdin and answers come back over its stdout, one at a time (a mutex),
+//! each under a deadline. `Engines.java` beside this file is the other end.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::io::{BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::Duration;
+
+/// The Java source of the JVM side.
+const SOURCE: &str = include_str!("Engines.java");
+
+/// The security properties the JVM runs with (`-Djava.security.properties`),
+/// appended to the JDK's own: what JSSE of the products' era allowed. TLS
+/// 1.0 and 1.1, static ECDH, 3DES and SHA-1 certificates are no longer
+/// disabled; an engine still enables only the versions and suites its
+/// profile lists. Documented in docs/backends.md#jsse.
+pub const SECURITY_PROPERTIES: &str = "\
+jdk.tls.disabledAlgorithms=SSLv3, DTLSv1.0, RC4, DES, MD5withRSA, DH keySize < 1024, EC keySize < 224, anon, NULL
+jdk.tls.legacyAlgorithms=
+jdk.certpath.disabledAlgorithms=MD2, MD5, RSA keySize < 1024, DSA keySize < 1024, EC keySize < 224
+";
+
+/// The environment variable naming the `java` to run (`javac` is looked
+/// for beside it); unset, `java` and `javac` come from `JAVA_HOME/bin` or
+/// the `PATH`.
+pub const JAVA_ENV: &str = "TLS_HARNESS_JAVA";
+
+/// How long one request may take before the JVM counts as hung.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(20);
+
+/// The running JVM and what its engines support.
+pub struct Jvm {
+    channel: Mutex<Channel>,
+    /// `java.version` of the JVM.
+    pub version: String,
+    /// `SSLEngine.getSupportedProtocols()` under the harness's properties.
+    pub protocols: Vec<String>,
+    /// `SSLEngine.getSupportedCipherSuites()` under the harness's properties.
+    pub suites: Vec<String>,
+}
+
+struct Channel {
+    stdin: ChildStdin,
+    answers: Receiver<Result<Vec<u8>, String>>,
+    _child: Child,
+}
+
+/// The process's JVM, started on first call; the reason none can run
+/// (no JDK, a failed compile or start) otherwise, the same on every call.
+pub fn get() -> Result<&'static Jvm, String> {
+    static JVM: OnceLock<Result<Jvm, String>> = OnceLock::new();
+    JVM.get_or_init(start).as_ref().map_err(Clone::clone)
+}
+
+fn start() -> Result<Jvm, String> {
+    let (java, javac) = locate()?;
+    let dir = compile(&javac)?;
+    let properties = dir.join("harness.security");
+    if !properties.exists() {
+        write_atomically(&properties, SECURITY_PROPERTIES.as_bytes())?;
+    }
+    let mut child = Command::new(&java)
+        .arg(format!(
+            "-Djava.security.properties={}",
+            properties.display()
+        ))
+        .args(["-XX:+UseSerialGC", "-Xshare:auto", "-cp"])
+        .arg(&dir)
+        .arg("Engines")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", java.display()))?;
+    let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        return Err("the JVM's pipes were not opened".into());
+    };
+    let (tx, answers) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("jsse-answers".into())
+        .spawn(move || {
+            let mut out = BufReader::new(stdout);
+            while tx.send(read_frame(&mut out)).is_ok() {}
+        })
+        .map_err(|e| format!("cannot start the JVM reader: {e}"))?;
+    let channel = Mutex::new(Channel {
+        stdin,
+        answers,
+        _child: child,
+    });
+    let mut jvm = Jvm {
+        channel,
+        version: String::new(),
+        protocols: Vec::new(),
+        suites: Vec::new(),
+    };
+    let hello = jvm.request(&Frame::new(Op::Hello))?;
+    let mut r = Reader::new(&hello);
+    jvm.version = r.string()?;
+    jvm.protocols = r.strings()?;
+    jvm.suites = r.strings()?;
+    Ok(jvm)
+}
+
+fn read_frame(out: &mut impl Read) -> Result<Vec<u8>, String> {
+    let mut len = [0u8; 4];
+    out.read_exact(&mut len)
+        .map_err(|e| format!("the JVM closed its output: {e}"))?;
+    let mut body = vec![0u8; u32::from_be_bytes(len) as usize];
+    out.read_exact(&mut body)
+        .map_err(|e| format!("the JVM's answer was cut short: {e}"))?;
+    Ok(body)
+}
+
+/// `java` and `javac`, from [`JAVA_ENV`], `JAVA_HOME` or the `PATH`.
+fn locate() -> Result<(PathBuf, PathBuf), String> {
+    if let Some(java) = std::env::var_os(JAVA_ENV) {
+        let java = PathBuf::from(java);
+        let javac = java.with_file_name("javac");
+        if !java.is_file() || !javac.is_file() {
+            return Err(format!(
+                "no JDK: {JAVA_ENV}={} is not a java with javac beside it",
+                java.display()
+            ));
+        }
+        return Ok((java, javac));
+    }
+    let mut dirs: Vec<PathBuf> = std::env::var_os("JAVA_HOME")
+        .map(|h| PathBuf::from(h).join("bin"))
+        .into_iter()
+        .collect();
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    let find = |name: &str| dirs.iter().map(|d| d.join(name)).find(|p| p.is_file());
+    match (find("java"), find("javac")) {
+        (Some(java), Some(javac)) => Ok((java, javac)),
+        _ => Err("no JDK found (java and javac on JAVA_HOME or PATH)".into()),
+    }
+}
+
+/// Compiles [`SOURCE`] once per source text into `target/jsse/HASH/` of
+/// the package (or the temporary directory for an installed binary), and
+/// returns the class directory.
+fn compile(javac: &Path) -> Result<PathBuf, String> {
+    let mut h = DefaultHasher::new();
+    SOURCE.hash(&mut h);
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    let base = if target.is_dir() {
+        target.join("jsse")
+    } else {
+        std::env::temp_dir().join("tls-harness-jsse")
+    };
+    let dir = base.join(format!("{:016x}", h.finish()));
+    if dir.join("Engines.class").is_file() {
+        return Ok(dir);
+    }
+    // Compile aside and rename into place: processes may race here.
+    let scratch = base.join(format!("tmp-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+    let source = scratch.join("Engines.java");
+    std::fs::write(&source, SOURCE).map_err(|e| format!("{}: {e}", source.display()))?;
+    let out = Command::new(javac)
+        .arg("-d")
+        .arg(&scratch)
+        .arg(&source)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", javac.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "javac failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    match std::fs::rename(&scratch, &dir) {
+        Ok(()) => Ok(dir),
+        Err(_) if dir.join("Engines.class").is_file() => {
+            let _ = std::fs::remove_dir_all(&scratch);
+            Ok(dir)
+        }
+        Err(e) => Err(format!("{}: {e}", dir.display())),
+    }
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+impl Jvm {
+    /// Sends one request and waits for its answer: the payload, or the
+    /// JVM's exception (class and message) for a refused request.
+    pub fn request(&self, frame: &Frame) -> Result<Vec<u8>, String> {
+        let mut channel = self.channel.lock().unwrap_or_else(PoisonError::into_inner);
+        let body = &frame.0;
+        let written = channel
+            .stdin
+            .write_all(&(body.len() as u32).to_be_bytes())
+            .and_then(|()| channel.stdin.write_all(body))
+            .and_then(|()| channel.stdin.flush());
+        written.map_err(|e| format!("the JVM is gone: {e}"))?;
+        let answer = match channel.answers.recv_timeout(REQUEST_DEADLINE) {
+            Ok(answer) => answer?,
+            Err(RecvTimeoutError::Timeout) => {
+                return Err(format!(
+                    "the JVM did not answer within {} s",
+                    REQUEST_DEADLINE.as_secs()
+                ))
+            }
+            Err(RecvTimeoutError::Disconnected) => return Err("the JVM is gone".into()),
+        };
+        match answer.split_first() {
+            Some((0, rest)) => Ok(rest.to_vec()),
+            Some((_, rest)) => Err(Reader::new(rest).string()?),
+            None => Err("the JVM sent an empty answer".into()),
+        }
+    }
+}
+
+/// The JVM's operations (`OP_*` in `Engines.java`).
+#[derive(Clone, Copy, Debug)]
+pub enum Op {
+    /// Version and supported protocols and suites.
+    Hello = 1,
+    /// Build an `SSLContext` and its engine settings; answers its id.
+    Context = 2,
+    /// A new engine of a context; answers its id.
+    Engine = 3,
+    /// Bytes in, an engine run as far as it goes, bytes out.
+    Feed = 4,
+    /// Forget an engine.
+    Free = 5,
+    /// Forget a context.
+    FreeContext = 6,
+    /// The bench's bare loop: handshakes between two contexts' engines
+    /// inside the JVM; answers the nanoseconds.
+    Bare = 7,
+}
+
+/// A request being written.
+#[derive(Debug)]
+pub struct Frame(Vec<u8>);
+
+impl Frame {
+    /// An empty request for `op`.
+    pub fn new(op: Op) -> Frame {
+        Frame(vec![op as u8])
+    }
+
+    /// Appends a byte.
+    pub fn byte(mut self, b: u8) -> Frame {
+        self.0.push(b);
+        self
+    }
+
+    /// Appends a big-endian `int`.
+    pub fn int(mut self, i: i32) -> Frame {
+        self.0.extend_from_slice(&i.to_be_bytes());
+        self
+    }
+
+    /// Appends a big-endian `long`.
+    pub fn long(mut self, i: i64) -> Frame {
+        self.0.extend_from_slice(&i.to_be_bytes());
+        self
+    }
+
+    /// Appends a length-prefixed byte string.
+    pub fn bytes(self, b: &[u8]) -> Frame {
+        let mut f = self.int(b.len() as i32);
+        f.0.extend_from_slice(b);
+        f
+    }
+
+    /// Appends a list of byte strings.
+    pub fn list<T: AsRef<[u8]>>(self, items: &[T]) -> Frame {
+        let f = self.int(items.len() as i32);
+        items.iter().fold(f, |f, item| f.bytes(item.as_ref()))
+    }
+}
+
+/// An answer being read.
+#[derive(Debug)]
+pub struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    /// Reads `bytes` from the start.
+    pub fn new(bytes: &'a [u8]) -> Reader<'a> {
+        Reader(bytes)
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        if self.0.len() < n {
+            return Err("the JVM's answer is shorter than its fields".into());
+        }
+        let (head, tail) = self.0.split_at(n);
+        self.0 = tail;
+        Ok(head)
+    }
+
+    /// A byte.
+    pub fn byte(&mut self) -> Result<u8, String> {
+        Ok(self.take(1)?[0])
+    }
+
+    /// A big-endian `int`.
+    pub fn int(&mut self) -> Result<i32, String> {
+        let b = self.take(4)?;
+        Ok(i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// A big-endian `long`.
+    pub fn long(&mut self) -> Result<i64, String> {
+        let b = self.take(8)?;
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(b);
+        Ok(i64::from_be_bytes(eight))
+    }
+
+    /// A length-prefixed byte string.
+    pub fn bytes(&mut self) -> Result<Vec<u8>, String> {
+        let n = usize::try_from(self.int()?).map_err(|_| "a negative length".to_string())?;
+        Ok(self.take(n)?.to_vec())
+    }
+
+    /// A length-prefixed UTF-8 string.
+    pub fn string(&mut self) -> Result<String, String> {
+        Ok(String::from_utf8_lossy(&self.bytes()?).into_owned())
+    }
+
+    /// A list of strings.
+    pub fn strings(&mut self) -> Result<Vec<String>, String> {
+        let n = self.int()?;
+        (0..n).map(|_| self.string()).collect()
+    }
+
+    /// A list of byte strings.
+    pub fn list(&mut self) -> Result<Vec<Vec<u8>>, String> {
+        let n = self.int()?;
+        (0..n).map(|_| self.bytes()).collect()
+    }
+}

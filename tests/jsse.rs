@@ -1,0 +1,396 @@
+//! The JSSE backend: real `SSLEngine`s in a real JVM, on the five pairings
+//! with JSSE on a side, through the `run` command; and, with the JDK
+//! lookup pointed at nothing, every JSSE pairing reported unsupported with
+//! the reason. Without a JDK the first test prints `skipped: ...` and
+//! passes, except on CI.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+const JSSE_PAIRINGS: &str =
+    r#"["jsse-jsse", "jsse-rustls", "rustls-jsse", "jsse-openssl", "openssl-jsse"]"#;
+
+/// `tls-harness run`, options to follow.
+fn harness() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tls-harness"));
+    c.arg("run");
+    c.env_remove("TLS_HARNESS_CATALOG");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+/// Whether this process can start the JVM (the same lookup the harness
+/// makes, `TLS_HARNESS_JAVA` included).
+fn java_found() -> bool {
+    tls_harness::endpoint::jsse::start_up().is_ok()
+}
+
+/// A scenario file in a fresh temporary directory.
+fn scenario_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tls-harness-jsse-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary directory");
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text.replace("PAIRINGS", JSSE_PAIRINGS)).expect("scenario file");
+    path
+}
+
+/// `run FILE --format json`: the exit status and each row as (scenario,
+/// pairing, row).
+fn run(cmd: &mut Command, file: &PathBuf) -> (Option<i32>, Vec<(String, String, Value)>) {
+    let out = cmd
+        .arg(file)
+        .args(["--format", "json"])
+        .output()
+        .expect("tls-harness runs");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "run printed no JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let mut rows = Vec::new();
+    for f in json["files"].as_array().into_iter().flatten() {
+        for s in f["scenarios"].as_array().into_iter().flatten() {
+            for p in s["pairings"].as_array().into_iter().flatten() {
+                rows.push((
+                    s["scenario"].as_str().unwrap_or_default().to_string(),
+                    p["pairing"].as_str().unwrap_or_default().to_string(),
+                    p.clone(),
+                ));
+            }
+        }
+    }
+    (out.status.code(), rows)
+}
+
+const MODERN: &str = r#"
+[[scenario]]
+id = "modern-client-to-tls12-server"
+source = "docs/backends.md#jsse"
+client = "api-client-modern"
+server = "uccx-11-6-1-server"
+pairings = PAIRINGS
+expect = { result = "established", version = "1.2", suite = "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" }
+
+[[scenario]]
+id = "tls10-caller-to-tls12-server"
+source = "docs/backends.md#jsse"
+client = "api-client-legacy-tls10"
+server = "uccx-11-6-1-server"
+pairings = ["jsse-jsse", "jsse-openssl", "openssl-jsse"]
+expect = { result = "failed", failed-side = "server", alert = "protocol_version" }
+"#;
+
+#[test]
+fn jsse_pairings_run_real_handshakes_that_hold_and_agree_with_the_model() {
+    if !java_found() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "no JDK (javac) on CI: .ci/run installs openjdk-17-jdk-headless"
+        );
+        println!("skipped: no JDK (java and javac not found, or TLS_HARNESS_JAVA names none)");
+        return;
+    }
+    let file = scenario_file("modern", MODERN);
+    let (status, rows) = run(&mut harness(), &file);
+    assert_eq!(rows.len(), 8, "{rows:#?}");
+    for (scenario, pairing, row) in &rows {
+        let ran = &row["ran"];
+        assert!(
+            ran.is_object(),
+            "{scenario} on {pairing} did not run: {row:#}"
+        );
+        assert_eq!(
+            ran["expectation"]["verdict"], "held",
+            "{scenario} on {pairing}: {row:#}"
+        );
+        assert!(
+            ran["model"]["disagrees"].is_null(),
+            "{scenario} on {pairing}: the model disagrees: {row:#}"
+        );
+    }
+    assert_eq!(status, Some(0));
+}
+
+/// Rows where the model does not follow JSSE yet, with why.
+const NOT_MODELLED: &[(&str, &str, &str)] = &[];
+
+/// Every shipped scenario file, each scenario pinned to the JSSE pairings,
+/// in a fresh directory.
+fn shipped_on_jsse() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let out = std::env::temp_dir().join(format!("tls-harness-jsse-{}-shipped", std::process::id()));
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("scenarios/") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                if !path.ends_with("catalog") {
+                    stack.push(path);
+                }
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("scenario file");
+            let mut pinned = String::new();
+            for line in text.lines() {
+                if line.trim_start().starts_with("pairings") {
+                    continue;
+                }
+                pinned.push_str(line);
+                pinned.push('\n');
+                if line.trim() == "[[scenario]]" {
+                    pinned.push_str(&format!("pairings = {JSSE_PAIRINGS}\n"));
+                }
+            }
+            let target = out.join(path.strip_prefix(&root).expect("under scenarios/"));
+            std::fs::create_dir_all(target.parent().expect("a parent")).expect("directory");
+            std::fs::write(target, pinned).expect("pinned copy");
+        }
+    }
+    out
+}
+
+#[test]
+fn every_shipped_scenario_on_every_jsse_pairing_agrees_with_the_model() {
+    if !java_found() {
+        assert!(std::env::var_os("CI").is_none(), "no JDK (javac) on CI");
+        println!("skipped: no JDK (java and javac not found, or TLS_HARNESS_JAVA names none)");
+        return;
+    }
+    let (_, rows) = run(&mut harness(), &shipped_on_jsse());
+    let mut ran = 0;
+    let mut disagreements = Vec::new();
+    for (scenario, pairing, row) in &rows {
+        let Some(model) = row["ran"].get("model") else {
+            continue;
+        };
+        ran += 1;
+        let known = NOT_MODELLED
+            .iter()
+            .any(|(s, p, _)| s == scenario && p == pairing);
+        if model != "agrees" && !known {
+            disagreements.push(format!("{scenario} on {pairing}: {model}"));
+        }
+        if model == "agrees" && known {
+            disagreements.push(format!(
+                "{scenario} on {pairing} agrees now: drop it from NOT_MODELLED"
+            ));
+        }
+    }
+    println!("{ran} JSSE rows ran; {} not modelled", NOT_MODELLED.len());
+    assert!(ran > 250, "only {ran} JSSE rows ran");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    // The static-ECDH-only CTI interface runs for real where JSSE serves it,
+    // and its expectation (the server refuses: no suite in common) holds.
+    for pairing in ["jsse-jsse", "rustls-jsse", "openssl-jsse"] {
+        let row = rows
+            .iter()
+            .find(|(s, p, _)| s == "cti-interface-with-only-static-ecdh-suites" && p == pairing)
+            .map(|(_, _, r)| r)
+            .expect("the CTI row");
+        assert_eq!(row["ran"]["expectation"]["verdict"], "held", "{row:#}");
+        assert_eq!(
+            row["ran"]["outcome"]["alert"], "handshake_failure",
+            "{row:#}"
+        );
+    }
+}
+
+#[test]
+fn the_declared_jsse_suites_are_what_the_jvm_supports() {
+    use tls_harness::endpoint::jsse::{jsse_suite_name, jvm, SUITES};
+    let Ok(jvm) = jvm::get() else {
+        assert!(std::env::var_os("CI").is_none(), "no JDK on CI");
+        println!("skipped: no JDK");
+        return;
+    };
+    let live: Vec<&str> = jvm
+        .suites
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !s.ends_with("_SCSV"))
+        .collect();
+    let declared: Vec<String> = SUITES.iter().map(|s| jsse_suite_name(s)).collect();
+    assert_eq!(live, declared, "JSSE {}", jvm.version);
+    // Every declared suite is in the registry, and all twelve static-ECDH
+    // suites of the issue are among them (3DES ones included).
+    for s in SUITES {
+        assert!(
+            tls_harness::suite::registry().lookup(s).is_some(),
+            "{s} is not in the registry"
+        );
+    }
+    let ecdh = SUITES.iter().filter(|s| s.starts_with("TLS_ECDH_")).count();
+    assert_eq!(ecdh, 14, "{SUITES:?}");
+    assert!(
+        jvm.protocols.iter().any(|p| p == "TLSv1"),
+        "{:?}",
+        jvm.protocols
+    );
+}
+
+#[test]
+fn without_a_jdk_jsse_pairings_are_unsupported_with_the_reason() {
+    let file = scenario_file("no-jdk", MODERN);
+    let mut cmd = harness();
+    cmd.env("TLS_HARNESS_JAVA", "/nonexistent/java");
+    let (status, rows) = run(&mut cmd, &file);
+    let real: Vec<_> = rows.iter().filter(|(_, p, _)| p != "reference").collect();
+    assert_eq!(real.len(), 8, "{rows:#?}");
+    for (scenario, pairing, row) in real {
+        let reason = row["unsupported"]["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.contains("jsse cannot run: no JDK") && reason.contains("/nonexistent/java"),
+            "{scenario} on {pairing}: {row:#}"
+        );
+    }
+    // Nothing ran; the model's reference row stands in, and holds.
+    assert_eq!(status, Some(0));
+}
+
+#[test]
+fn run_with_jsse_adds_the_jsse_rows_and_marks_the_products_own_stacks() {
+    if !java_found() {
+        assert!(std::env::var_os("CI").is_none(), "no JDK on CI");
+        println!("skipped: no JDK");
+        return;
+    }
+    let file =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/broadworks/webex-cti.toml");
+    let mut cmd = harness();
+    cmd.arg("--with-jsse");
+    let (_, rows) = run(&mut cmd, &file);
+    let cti: Vec<_> = rows
+        .iter()
+        .filter(|(s, _, _)| s == "cti-interface-with-only-static-ecdh-suites")
+        .collect();
+    let pairings: Vec<&str> = cti.iter().map(|(_, p, _)| p.as_str()).collect();
+    assert_eq!(pairings.len(), 9, "{pairings:?}");
+    // The XSP CTI interface ships JSSE (`stack = "jsse"`); the Webex client
+    // names no stack, so every pairing with a JSSE server is faithful.
+    for (_, pairing, row) in cti {
+        let faithful = pairing.ends_with("-jsse");
+        assert_eq!(
+            row["products-stacks"].as_bool().unwrap_or(false),
+            faithful,
+            "{row:#}"
+        );
+        if faithful {
+            assert_eq!(row["ran"]["expectation"]["verdict"], "held", "{row:#}");
+            assert_eq!(row["ran"]["model"], "agrees", "{row:#}");
+        }
+    }
+    // No simulated row is left for it: JSSE runs it.
+    assert!(!pairings.contains(&"reference"), "{pairings:?}");
+}
+
+/// Static ECDH, which no other backend implements: an EC certificate with
+/// keyAgreement, issued by an RSA CA for ECDH_RSA and by an ECDSA CA for
+/// ECDH_ECDSA, completes; at TLS 1.2 so does ECDH_RSA with an ECDSA-signed
+/// one.
+const STATIC_ECDH: &str = r#"[ca.ec-root]
+subject = "EC Root"
+key = "ecdsa-p256"
+
+[profile.ecdh-client]
+name = "ECDH client"
+product = "third-party"
+release = "1"
+role = "client"
+connection = "cti"
+versions = ["1.2"]
+suites = ["TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256"]
+trust = ["harness-root", "ec-root"]
+
+[profile.ecdh-rsa-server]
+name = "ECDH_RSA server"
+product = "third-party"
+release = "1"
+role = "server"
+connection = "cti"
+host = "server.example.com"
+versions = ["1.2"]
+suites = ["TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256"]
+certificate = [{ key = "ecdsa-p256", issuer = "harness-root" }]
+
+[profile.ecdh-ecdsa-server]
+name = "ECDH_ECDSA server"
+product = "third-party"
+release = "1"
+role = "server"
+connection = "cti"
+host = "server.example.com"
+versions = ["1.2"]
+suites = ["TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256"]
+certificate = [{ key = "ecdsa-p256", issuer = "ec-root" }]
+
+[[scenario]]
+id = "ecdh-rsa"
+client = "ecdh-client"
+server = "ecdh-rsa-server"
+pairings = ["jsse-jsse"]
+expect = { result = "established", version = "1.2", server-key = "ecdsa-p256" }
+
+[[scenario]]
+id = "ecdh-ecdsa"
+client = "ecdh-client"
+server = "ecdh-ecdsa-server"
+pairings = ["jsse-jsse"]
+expect = { result = "established", version = "1.2", server-key = "ecdsa-p256" }
+
+[[scenario]]
+id = "ecdh-rsa-suite-with-an-ecdsa-signed-certificate"
+client = "ecdh-client"
+server = "ecdh-rsa-server-wrong-issuer"
+pairings = ["jsse-jsse"]
+# At TLS 1.2 the issuer's algorithm is the signature_algorithms' business
+# (RFC 5246 §7.4.2 lifts RFC 4492's rule): JSSE takes it, as the model does.
+expect = { result = "established", suite = "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256" }
+
+[profile.ecdh-rsa-server-wrong-issuer]
+name = "ECDH_RSA server whose EC certificate an EC CA signed"
+product = "third-party"
+release = "1"
+role = "server"
+connection = "cti"
+host = "server.example.com"
+versions = ["1.2"]
+suites = ["TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256"]
+certificate = [{ key = "ecdsa-p256", issuer = "ec-root" }]
+"#;
+
+#[test]
+fn static_ecdh_handshakes_complete_on_jsse_with_the_certificates_they_need() {
+    if !java_found() {
+        assert!(std::env::var_os("CI").is_none(), "no JDK on CI");
+        println!("skipped: no JDK");
+        return;
+    }
+    let file = scenario_file("static-ecdh", STATIC_ECDH);
+    let (status, rows) = run(&mut harness(), &file);
+    assert_eq!(rows.len(), 3, "{rows:#?}");
+    for (scenario, _, row) in &rows {
+        assert_eq!(
+            row["ran"]["expectation"]["verdict"], "held",
+            "{scenario}: {row:#}"
+        );
+        assert_eq!(row["ran"]["model"], "agrees", "{scenario}: {row:#}");
+    }
+    let suite = |id: &str| {
+        rows.iter()
+            .find(|(s, _, _)| s == id)
+            .map(|(_, _, r)| r["ran"]["outcome"]["suite"]["name"].clone())
+    };
+    assert_eq!(
+        suite("ecdh-rsa").unwrap(),
+        "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256"
+    );
+    assert_eq!(
+        suite("ecdh-ecdsa").unwrap(),
+        "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256"
+    );
+    assert_eq!(status, Some(0));
+}
