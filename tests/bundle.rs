@@ -8,14 +8,13 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod support;
+
+use support::{check_status, root};
 use tls_harness::exit_codes;
 
 /// The instant every bundle here is pinned at.
 const AT: &str = "2024-06-01T00:00:00Z";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// A fresh directory of its own under the system's temporary directory,
 /// outside the repository.
@@ -37,17 +36,6 @@ fn do_run(dir: &Path, catalog: Option<&Path>, args: &[&str]) -> Output {
         None => command.env_remove("TLS_HARNESS_CATALOG"),
     };
     command.output().expect("the binary runs")
-}
-
-#[track_caller]
-fn check_status(out: &Output, want: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(want),
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Bundles `scenario` from the repository's scenario files into `out`.

@@ -7,7 +7,7 @@ mod support;
 use std::process::Output;
 
 use rstest::rstest;
-use support::{root, tls_harness, write_case};
+use support::{check_status, root, tls_harness, write_case};
 use tls_harness::exit_codes;
 
 /// What the command wrote on stderr, with miette's line wrapping undone
@@ -22,17 +22,6 @@ fn stderr(out: &Output) -> String {
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-#[track_caller]
-fn check_status(out: &Output, want: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(want),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(out),
-        stderr(out)
-    );
 }
 
 /// UCCX 11.6(1) with TLS 1.1 re-enabled, under the catalog's id.

@@ -116,3 +116,15 @@ pub fn write_case(dir: &str, name: &str, text: &str) -> std::path::PathBuf {
     std::fs::write(&path, text).unwrap();
     path
 }
+
+/// Fails unless `out` exited with `want`, showing what it printed.
+#[track_caller]
+pub fn check_status(out: &std::process::Output, want: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(want),
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
