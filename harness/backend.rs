@@ -23,11 +23,11 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// The backends every run uses, in report order.
+    /// The backends that run inside the harness's process, in report order.
     pub const ALL: [Backend; 2] = [Backend::Rustls, Backend::OpenSsl];
 
     /// Every backend, those of [`Backend::ALL`] first, then JSSE, which
-    /// runs on the pairings of [`Pairing::JSSE`] when a scenario names them.
+    /// runs in a JVM of its own ([`Pairing::JSSE`]).
     pub const EVERY: [Backend; 3] = [Backend::Rustls, Backend::OpenSsl, Backend::Jsse];
 
     /// `rustls`, `openssl` or `jsse`.
@@ -56,8 +56,9 @@ pub struct Pairing {
 }
 
 impl Pairing {
-    /// All four pairings, in report order.
-    pub const ALL: [Pairing; 4] = [
+    /// The four pairings of the backends that run inside the harness's
+    /// process (rustls and OpenSSL), in report order.
+    pub const IN_PROCESS: [Pairing; 4] = [
         Pairing {
             client: Backend::Rustls,
             server: Backend::Rustls,
@@ -100,17 +101,30 @@ impl Pairing {
         },
     ];
 
+    /// Every pairing, [`Pairing::IN_PROCESS`] then [`Pairing::JSSE`]: what a
+    /// scenario runs on unless it pins some.
+    pub const ALL: [Pairing; 9] = {
+        let mut all = [Pairing::JSSE[0]; 9];
+        let mut i = 0;
+        while i < 9 {
+            all[i] = if i < 4 {
+                Pairing::IN_PROCESS[i]
+            } else {
+                Pairing::JSSE[i - 4]
+            };
+            i += 1;
+        }
+        all
+    };
+
     /// `rustls-openssl`: rustls client, OpenSSL server.
     pub fn id(self) -> String {
         format!("{}-{}", self.client, self.server)
     }
 
-    /// Parses [`Pairing::id`], of [`Pairing::ALL`] or [`Pairing::JSSE`].
+    /// Parses [`Pairing::id`].
     pub fn parse(text: &str) -> Option<Pairing> {
-        Pairing::ALL
-            .into_iter()
-            .chain(Pairing::JSSE)
-            .find(|p| p.id() == text)
+        Pairing::ALL.into_iter().find(|p| p.id() == text)
     }
 }
 

@@ -87,7 +87,7 @@ fn probe_against_serve_gives_the_in_memory_outcome_for_a_grid_of_catalog_pairs()
     ];
     let (mut established, mut failed) = (0, 0);
     for (client, server) in pairs {
-        for pairing in Pairing::ALL {
+        for pairing in Pairing::IN_PROCESS {
             let (c, s) = (&catalog.profiles[client], &catalog.profiles[server]);
             let at = Moment::now();
             if tls_harness::endpoint::pairing_unsupported(pairing, &c.at(at), &s.at(at)).is_some() {
@@ -110,7 +110,7 @@ fn the_server_log_names_what_the_client_hello_offered() {
     let catalog = make_catalog();
     let pki = make_pki(&catalog);
     let server = &catalog.profiles["uccx-11-6-1-server"];
-    let pairing = Pairing::ALL[0];
+    let pairing = Pairing::IN_PROCESS[0];
     let Served { addr, log, thread } = start_server(server, pairing.server, &pki, 1, Moment::now());
     let options = ProbeOptions {
         server_name: Some(server.host.clone()),
@@ -201,7 +201,7 @@ fn serve_closes_hostile_clients_at_the_deadline_and_serves_everyone_else() {
     let pki = make_pki(&catalog);
     let server = &catalog.profiles["uccx-11-6-1-server"];
     let (good, hostile) = (40_u64, 12_u64);
-    let pairing = Pairing::ALL[0];
+    let pairing = Pairing::IN_PROCESS[0];
     let (server_prepared, _) = prepare(server, &pki, Moment::now(), Some(pairing.server)).unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
@@ -379,7 +379,7 @@ fn scan_names_the_clients_that_break_when_a_server_drops_tls_1_0() {
     // each backend that can: 1 + 2 + 1 connections, twice over.
     let before = Moment::parse("2017-07-21").unwrap();
     let Served { addr, thread, .. } =
-        start_server(production, Pairing::ALL[3].server, &pki, 8, before);
+        start_server(production, Pairing::IN_PROCESS[3].server, &pki, 8, before);
     let options = ProbeOptions {
         server_name: Some(production.host.clone()),
         trust: Vec::new(),
@@ -490,7 +490,11 @@ fn flood_of_handshakes_and_hostile_clients_against_one_serve_process() {
         fallback_scsv: false,
         verify_at: Moment::now(),
     };
-    let client = Arc::new(Prepared::new(Pairing::ALL[0].client, Side::Client, &setup));
+    let client = Arc::new(Prepared::new(
+        Pairing::IN_PROCESS[0].client,
+        Side::Client,
+        &setup,
+    ));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -23,12 +23,13 @@ pub(super) fn text(
         out.push_str(&format!("{d}\n"));
     }
     out.push_str(&format!(
-        "\nBundled from `{}` by tls-harness {} (commit {}; rustls {}, {}).\n\n",
+        "\nBundled from `{}` by tls-harness {} (commit {}; rustls {}, {}, Java {}).\n\n",
         file.path.display(),
         versions.tls_harness,
         versions.commit,
         versions.rustls,
-        versions.openssl
+        versions.openssl,
+        versions.java
     ));
     out.push_str(&rerun());
     out.push_str(&outcomes(run));

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-/// The versions of the harness and the two stacks it runs.
+/// The versions of the harness and the three stacks it runs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Versions {
@@ -16,6 +16,8 @@ pub struct Versions {
     pub rustls: String,
     /// The linked OpenSSL's version string.
     pub openssl: String,
+    /// The JVM's `java.version` that ran JSSE, or why none could run.
+    pub java: String,
 }
 
 impl Versions {
@@ -26,6 +28,10 @@ impl Versions {
             commit: env!("TLS_HARNESS_COMMIT").to_string(),
             rustls: env!("TLS_HARNESS_RUSTLS_VERSION").to_string(),
             openssl: openssl::version::version().to_string(),
+            java: match crate::endpoint::jsse::jvm::get() {
+                Ok(jvm) => jvm.version.clone(),
+                Err(why) => format!("none: {why}"),
+            },
         }
     }
 }

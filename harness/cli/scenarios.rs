@@ -83,11 +83,6 @@ pub(super) struct RunArgs {
     /// server); repeatable.
     #[arg(long = "pairing", value_parser = parse_pairing)]
     pairings: Vec<Pairing>,
-    /// Also run the five JSSE pairings (`jsse-jsse`, `jsse-rustls`,
-    /// `rustls-jsse`, `jsse-openssl`, `openssl-jsse`) on every scenario that
-    /// does not pin its pairings.
-    #[arg(long)]
-    with_jsse: bool,
     /// Deadline for each side of each handshake, in milliseconds.
     #[arg(long, default_value_t = 10_000)]
     deadline_ms: u64,
@@ -219,17 +214,10 @@ fn pairing_filter_selects_nothing(
 }
 
 pub(super) fn run(args: RunArgs) -> i32 {
-    let mut inputs = match load(&args.common) {
+    let inputs = match load(&args.common) {
         Ok(i) => i,
         Err(e) => return report_input_errors(e, args.output.errors()),
     };
-    if args.with_jsse {
-        for scenario in inputs.files.iter_mut().flat_map(|f| f.scenarios.iter_mut()) {
-            if scenario.pairings == Pairing::ALL {
-                scenario.pairings.extend(Pairing::JSSE);
-            }
-        }
-    }
     if let Some(status) =
         pairing_filter_selects_nothing(&inputs.files, &args.pairings, args.output.errors())
     {

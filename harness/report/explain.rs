@@ -114,7 +114,6 @@ fn note(stacks: Stacks, asked: bool, client: &Profile, server: &Profile) -> Stri
     };
     let real = Pairing::ALL
         .into_iter()
-        .chain(Pairing::JSSE)
         .find(|p| Stacks::from(*p) == stacks)
         .map(|p| match unsupported(p, client, server) {
             Some(reason) => format!("; that pairing cannot run it for real ({reason})"),

@@ -132,7 +132,11 @@ impl Resolver {
         suite
     }
 
-    fn alert(&mut self, s: &Source, v: &Spanned<String>, key: &str) -> Option<Alert> {
+    /// An alert's name, or `none`: no alert that the harness can read.
+    fn alert(&mut self, s: &Source, v: &Spanned<String>, key: &str) -> Option<Option<Alert>> {
+        if v.get_ref() == "none" {
+            return Some(None);
+        }
         let alert = Alert::from_name(v.get_ref());
         if alert.is_none() {
             let names = Alert::known_names();
@@ -146,7 +150,7 @@ impl Resolver {
                 help,
             );
         }
-        alert
+        alert.map(Some)
     }
 
     fn side(&mut self, s: &Source, v: &Spanned<String>, key: &str) -> Option<Side> {
