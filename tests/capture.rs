@@ -9,6 +9,11 @@
 //! fingerprint. The keys come only from the captures' Decryption Secrets
 //! Block: tshark gets no `-o` option.
 //!
+//! JSSE exports no secrets, so the TLS 1.3 Certificate of a jsse-jsse
+//! capture stays encrypted (tshark must then decode none); and where JSSE
+//! received an encrypted alert it does not name (the outcome has no
+//! alert), tshark, with the other side's keys, reads exactly one.
+//!
 //! tshark starts in about 0.2 s, too slow to run once per handshake, so
 //! the handshakes of each scenario file are framed into one capture (the
 //! same library code as the per-handshake files, a client port each) and
@@ -31,7 +36,7 @@ use support::Child;
 use tls_harness::capture::{self, Conversation, Layout, CLIENT_IP, FIXED_START, SERVER};
 use tls_harness::handshake::Handshake;
 use tls_harness::keylog::Secrets;
-use tls_harness::outcome::Outcome;
+use tls_harness::outcome::{ErrorKind, Outcome};
 use tls_harness::pki;
 use tls_harness::run::{run_files, PairingRun, RunOptions, ScenarioRun};
 use tls_harness::scenario::{toml_files, Catalog, ScenarioFile};
@@ -275,6 +280,9 @@ fn differences(attempt: &Attempt<'_>, seen: Option<&Seen>) -> Vec<String> {
         if !seen.fatal_alerts.is_empty() {
             out.push(format!("tshark saw fatal alerts {:?}", seen.fatal_alerts));
         }
+    } else if alert.is_none() && unnamed_encrypted_alert(attempt) && seen.fatal_alerts.len() == 1 {
+        // JSSE received an encrypted alert it does not name; tshark, with
+        // the other side's keys, reads it.
     } else if seen.fatal_alerts.first().copied() != alert {
         out.push(format!(
             "tshark saw fatal alerts {:?}, the outcome says {alert:?}",
@@ -287,13 +295,31 @@ fn differences(attempt: &Attempt<'_>, seen: Option<&Seen>) -> Vec<String> {
         .and_then(|p| p.fingerprint.clone());
     let decoded = seen.server_leaf.as_deref().map(pki::fingerprint);
     let tls13 = seen.version() == Some(0x0304);
-    if named.is_some() && named != decoded {
+    if tls13 && attempt.handshake.secrets.is_empty() {
+        // JSSE exports no secrets: a jsse-jsse TLS 1.3 capture has no keys,
+        // and its Certificate stays encrypted.
+        if decoded.is_some() {
+            out.push("tshark decrypted a TLS 1.3 Certificate without keys".into());
+        }
+    } else if named.is_some() && named != decoded {
         out.push(format!(
             "the outcome names certificate {named:?}, tshark decoded {decoded:?}{}",
             if tls13 { " (TLS 1.3: decrypted)" } else { "" }
         ));
     }
     out
+}
+
+/// Whether a side of this failure received an alert that came encrypted
+/// and that its library does not name (JSSE).
+fn unnamed_encrypted_alert(attempt: &Attempt<'_>) -> bool {
+    let Outcome::Failed(f) = attempt.outcome else {
+        return false;
+    };
+    [&f.client_error, &f.server_error]
+        .into_iter()
+        .flatten()
+        .any(|e| e.kind == ErrorKind::EncryptedAlertReceived)
 }
 
 #[test]

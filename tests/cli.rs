@@ -335,8 +335,8 @@ fn run_writes_junit_that_parses_back_with_failures_and_skips() {
     assert_eq!(report.test_suites.len(), 1);
     let suite = &report.test_suites[0];
     assert_eq!(suite.name.as_str(), case.display().to_string());
-    // One pinned pairing, then four for the unpinned scenario.
-    assert_eq!(suite.test_cases.len(), 5);
+    // One pinned pairing, then all nine for the unpinned scenario.
+    assert_eq!(suite.test_cases.len(), 10);
     let named = |scenario: &str, pairing: &str| {
         suite
             .test_cases
@@ -388,7 +388,7 @@ fn explain_follows_the_rfcs_where_no_stack_is_named_and_lists_the_stacks_that_di
     // A rustls server refuses a hello without signature_algorithms (any
     // hello whose best is below TLS 1.2) with handshake_failure, whether
     // the client listed supported_versions (rustls's own client, which
-    // cannot run it) or not (OpenSSL's).
+    // cannot run it, and JSSE's) or not (OpenSSL's).
     let differences = json["differences"].as_array().unwrap();
     let rules: Vec<&str> = differences
         .iter()
@@ -396,7 +396,7 @@ fn explain_follows_the_rfcs_where_no_stack_is_named_and_lists_the_stacks_that_di
         .collect();
     assert_eq!(
         rules,
-        ["rustls-rustls", "openssl-rustls"],
+        ["rustls-rustls", "openssl-rustls", "jsse-rustls"],
         "{differences:#?}"
     );
     for d in differences {

@@ -180,8 +180,9 @@ fn timeline_names_the_production_cutover_and_nothing_else() {
     let cutover = Moment::parse("2017-07-22T00:00:00Z").unwrap();
     for t in &turns {
         assert_eq!(t.at, cutover, "{t:?}");
-        assert_eq!(
-            t.pairing, "openssl-openssl",
+        // rustls has no TLS 1.0: only OpenSSL and JSSE run it, and turn.
+        assert!(
+            !t.pairing.contains("rustls"),
             "only pairings that run can turn: {t:?}"
         );
         assert!(t.before.starts_with("TLS 1.0 "), "{t:?}");

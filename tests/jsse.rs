@@ -252,7 +252,7 @@ fn without_a_jdk_jsse_pairings_are_unsupported_with_the_reason() {
 }
 
 #[test]
-fn run_with_jsse_adds_the_jsse_rows_and_marks_the_products_own_stacks() {
+fn run_gives_every_scenario_the_jsse_rows_and_marks_the_products_own_stacks() {
     if !java_found() {
         assert!(std::env::var_os("CI").is_none(), "no JDK on CI");
         println!("skipped: no JDK");
@@ -260,9 +260,22 @@ fn run_with_jsse_adds_the_jsse_rows_and_marks_the_products_own_stacks() {
     }
     let file =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/broadworks/webex-cti.toml");
-    let mut cmd = harness();
-    cmd.arg("--with-jsse");
-    let (_, rows) = run(&mut cmd, &file);
+    let (status, rows) = run(&mut harness(), &file);
+    assert_eq!(status, Some(0), "{rows:#?}");
+    for (scenario, pairing, row) in &rows {
+        if row.get("ran").is_some() {
+            assert_eq!(
+                row["ran"]["expectation"]["verdict"], "held",
+                "{scenario} {pairing}"
+            );
+            assert_eq!(row["ran"]["model"], "agrees", "{scenario} {pairing}");
+        }
+    }
+    let jsse_rows = rows.iter().filter(|(_, p, _)| p.contains("jsse"));
+    assert_eq!(
+        jsse_rows.count(),
+        5 * rows.iter().filter(|r| r.1 == "rustls-rustls").count()
+    );
     let cti: Vec<_> = rows
         .iter()
         .filter(|(s, _, _)| s == "cti-interface-with-only-static-ecdh-suites")

@@ -573,8 +573,11 @@ oracle!(model_predicts_rustls_to_jsse, Rustls, Jsse);
 oracle!(model_predicts_jsse_to_openssl, Jsse, OpenSsl);
 oracle!(model_predicts_openssl_to_jsse, OpenSsl, Jsse);
 
+/// A case for the invariants below, on rustls and OpenSSL: JSSE implements
+/// suites they do not (static ECDH), so "a suite no backend implements"
+/// means something else with it; the oracle tests above cover JSSE.
 fn any_case() -> impl Strategy<Value = Case> {
-    select(&Pairing::ALL[..]).prop_flat_map(case)
+    select(&Pairing::IN_PROCESS[..]).prop_flat_map(case)
 }
 
 fn invariant_config() -> Config {
