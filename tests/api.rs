@@ -914,7 +914,17 @@ fn the_binary_copied_to_an_empty_directory_runs_on_its_built_in_catalog() {
     );
     assert!(String::from_utf8_lossy(&list.stdout).contains("uccx-11-6-1-server"));
     assert!(String::from_utf8_lossy(&list.stderr).contains("built-in catalog"));
-    let runs = run(&["run", "--format", "json"]);
+    // Two pairings suffice here: one in process, one in the JVM (whose Java
+    // side is compiled wherever this binary finds itself).
+    let runs = run(&[
+        "run",
+        "--format",
+        "json",
+        "--pairing",
+        "openssl-openssl",
+        "--pairing",
+        "jsse-jsse",
+    ]);
     assert_eq!(
         runs.status.code(),
         Some(0),

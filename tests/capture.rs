@@ -33,6 +33,7 @@ use std::process::Command;
 mod support;
 
 use support::Child;
+use tls_harness::backend::Pairing;
 use tls_harness::capture::{self, Conversation, Layout, CLIENT_IP, FIXED_START, SERVER};
 use tls_harness::handshake::Handshake;
 use tls_harness::keylog::Secrets;
@@ -97,10 +98,11 @@ fn shipped_files() -> Vec<ScenarioFile> {
 
 /// Every shipped scenario file run with each handshake's transcript and
 /// secrets kept.
-fn captured_runs() -> Vec<(ScenarioFile, Vec<ScenarioRun>)> {
+fn captured_runs(only: Option<&[Pairing]>) -> Vec<(ScenarioFile, Vec<ScenarioRun>)> {
     let files = shipped_files();
     let options = RunOptions {
         capture: true,
+        only: only.map(<[Pairing]>::to_vec),
         ..RunOptions::default()
     };
     let runs = run_files(&files, &options).expect("the shipped scenarios run");
@@ -328,7 +330,7 @@ fn tshark_sees_every_shipped_handshake_as_the_harness_normalised_it() {
         return;
     };
     let dir = TempDir::new("merged");
-    let runs = captured_runs();
+    let runs = captured_runs(None);
     // One capture per lane, each holding whole scenario files; client ports
     // count up across them.
     let lanes = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -433,7 +435,9 @@ fn per_handshake_files_open_with_a_bare_tshark_r() {
         return;
     };
     let dir = TempDir::new("files");
-    let mut runs = captured_runs();
+    // The file layout and a bare `tshark -r`: the in-process pairings are
+    // enough (the test above reads every pairing's handshakes).
+    let mut runs = captured_runs(Some(&Pairing::IN_PROCESS));
     let mut layout = Layout::new(&dir.0);
     let mut written = 0;
     for (file, scenarios) in &mut runs {

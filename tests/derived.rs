@@ -142,6 +142,7 @@ fn production_today() -> tls_harness::scenario::ScenarioFile {
 fn summary_at(at: &str, scenario: &str, pairing: &str) -> String {
     let options = RunOptions {
         at: Moment::parse(at).unwrap(),
+        only: Pairing::parse(pairing).map(|p| vec![p]),
         ..RunOptions::default()
     };
     let runs = run_file(&production_today(), &options).expect("runs");
