@@ -195,3 +195,72 @@ impl Expectation {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Failed;
+
+    fn failed(alert: Option<Alert>) -> Outcome {
+        Outcome::Failed(Failed {
+            failed_side: Some(Side::Server),
+            alert,
+            client_error: None,
+            server_error: None,
+            server_certificate: None,
+        })
+    }
+
+    #[test]
+    fn an_override_that_changes_the_result_drops_the_other_results_fields() {
+        let base = Expected {
+            result: Some(ExpectedResult::Failed),
+            alert: Some(Some(Alert::HANDSHAKE_FAILURE)),
+            failed_side: Some(Side::Server),
+            fallback: Some(false),
+            ..Expected::default()
+        };
+        let over = Expected {
+            result: Some(ExpectedResult::Established),
+            version: Some(ProtocolVersion::Tls12),
+            ..Expected::default()
+        };
+        let merged = base.overlay(&over);
+        assert_eq!(merged.contradiction(), None);
+        assert_eq!((merged.alert, merged.failed_side), (None, None));
+        assert_eq!(merged.version, Some(ProtocolVersion::Tls12));
+        assert_eq!(
+            merged.fallback,
+            Some(false),
+            "a field both results have stays"
+        );
+        // An override that keeps the result keeps the base's fields.
+        let same = base.overlay(&Expected {
+            result: Some(ExpectedResult::Failed),
+            ..Expected::default()
+        });
+        assert_eq!(same, base);
+    }
+
+    #[test]
+    fn alert_none_holds_only_for_a_failure_without_a_readable_alert() {
+        let none = Expected {
+            result: Some(ExpectedResult::Failed),
+            alert: Some(None),
+            ..Expected::default()
+        };
+        assert!(none.mismatches(&failed(None), false).is_empty());
+        assert_eq!(
+            none.mismatches(&failed(Some(Alert::PROTOCOL_VERSION)), false),
+            ["expected alert none, got protocol_version"]
+        );
+        let named = Expected {
+            alert: Some(Some(Alert::PROTOCOL_VERSION)),
+            ..none
+        };
+        assert_eq!(
+            named.mismatches(&failed(None), false),
+            ["expected alert protocol_version, got none"]
+        );
+    }
+}
