@@ -160,6 +160,8 @@ pub fn normalise(
                     version,
                     suite: SuiteName::from_code(suite),
                     group: transcript.key_exchange_group(),
+                    hello_retry: transcript.hello_retry(),
+                    alpn: client.or(server).and_then(|r| r.alpn.clone()),
                     server_certificate,
                     client_certificate: server.and_then(|s| presented(&s.peer_chain, false)),
                 });

@@ -27,6 +27,7 @@ pub mod capture;
 pub mod cli;
 pub mod endpoint;
 pub mod exit_codes;
+pub mod group;
 pub mod handshake;
 pub mod import;
 pub mod keylog;

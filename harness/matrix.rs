@@ -265,6 +265,8 @@ fn probe(role: Role, version: ProtocolVersion, peer: &Profile, all_cas: &[String
         stack: None,
         versions: vec![version],
         suites: probe_suites(version),
+        handshake: Default::default(),
+        handshake_from: Vec::new(),
         changes: Vec::new(),
         fallback: None,
         layers: Vec::new(),

@@ -130,6 +130,9 @@ pub enum ErrorKind {
     NoSharedGroup,
     /// No signature scheme in common.
     NoSharedSignatureScheme,
+    /// The client's ALPN protocols share none with the server's
+    /// ([RFC 7301 §3.2](https://www.rfc-editor.org/rfc/rfc7301#section-3.2)).
+    NoApplicationProtocol,
     /// The peer's certificate chains to no trust anchor.
     UntrustedCertificate,
     /// The peer's certificate is not valid for the name asked for.
@@ -264,6 +267,13 @@ pub struct Established {
     /// The key-exchange group, read off the wire (none for static RSA).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// The server answered the first hello with a HelloRetryRequest
+    /// (TLS 1.3: no key share for the group it chose).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub hello_retry: bool,
+    /// The ALPN protocol both sides settled on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alpn: Option<String>,
     /// The server's certificate as the client saw it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_certificate: Option<Presented>,

@@ -74,6 +74,7 @@ pub fn from_rustls(err: &rustls::Error) -> SideError {
             _ => ErrorKind::BadCertificate,
         },
         E::NoCertificatesPresented => ErrorKind::CertificateRequired,
+        E::NoApplicationProtocol => ErrorKind::NoApplicationProtocol,
         E::InappropriateMessage { .. } | E::InappropriateHandshakeMessage { .. } => {
             ErrorKind::UnexpectedMessage
         }
@@ -105,6 +106,7 @@ const ALERT_REASON_OFFSET: u64 = 1000;
 mod reason {
     pub const NO_SUITABLE_KEY_SHARE: u64 = 101;
     pub const NO_SUITABLE_SIGNATURE_ALGORITHM: u64 = 118;
+    pub const NO_APPLICATION_PROTOCOL: u64 = 235;
     pub const CERTIFICATE_VERIFY_FAILED: u64 = 134;
     pub const VERSION_TOO_HIGH: u64 = 166;
     pub const NO_CIPHERS_AVAILABLE: u64 = 181;
@@ -163,6 +165,7 @@ pub fn from_openssl(codes: &[u64], verify_result: i32, raw: String) -> SideError
             ErrorKind::NoSharedSignatureScheme
         }
         Some(reason::PEER_DID_NOT_RETURN_A_CERTIFICATE) => ErrorKind::CertificateRequired,
+        Some(reason::NO_APPLICATION_PROTOCOL) => ErrorKind::NoApplicationProtocol,
         Some(reason::INAPPROPRIATE_FALLBACK) => ErrorKind::InappropriateFallback,
         Some(reason::UNEXPECTED_MESSAGE) => ErrorKind::UnexpectedMessage,
         Some(
@@ -263,6 +266,7 @@ fn from_jsse_alert(alert: Alert) -> ErrorKind {
         70 => ErrorKind::NoCommonVersion,
         40 => ErrorKind::NoSharedCipher,
         116 => ErrorKind::CertificateRequired,
+        120 => ErrorKind::NoApplicationProtocol,
         86 => ErrorKind::InappropriateFallback,
         10 => ErrorKind::UnexpectedMessage,
         50 => ErrorKind::DecodeError,

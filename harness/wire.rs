@@ -132,6 +132,13 @@ impl Transcript {
             .map(|(_, m)| m)
     }
 
+    /// Whether the server's first ServerHello was a HelloRetryRequest.
+    pub fn hello_retry(&self) -> bool {
+        // type 2, 3-byte length, 2-byte legacy version, then the random.
+        self.handshake_message(Side::Server, 2)
+            .is_some_and(|m| m.get(6..38) == Some(&HELLO_RETRY_RANDOM[..]))
+    }
+
     /// The key-exchange group the server chose, read off the wire: the
     /// ServerHello's key_share (TLS 1.3, after any HelloRetryRequest) or the
     /// named curve of the ServerKeyExchange (TLS 1.2 and below, ECDHE). For
@@ -187,10 +194,18 @@ fn server_key_exchange_group(params: &[u8]) -> Option<String> {
     }
 }
 
-/// A group's name as rustls spells it (`X25519`, `secp256r1`).
+/// A group's IANA name (`x25519`, `secp256r1`).
 fn group_name(code: u16) -> String {
-    format!("{:?}", rustls::NamedGroup::from(code))
+    crate::group::name_of(code)
 }
+
+/// The random of a ServerHello that is a HelloRetryRequest
+/// ([RFC 8446 §4.1.3](https://www.rfc-editor.org/rfc/rfc8446#section-4.1.3)):
+/// SHA-256 of "HelloRetryRequest".
+const HELLO_RETRY_RANDOM: [u8; 32] = [
+    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+    0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
+];
 
 /// One end of a connection, recording what it writes (and, on a socket,
 /// what it reads: the peer's bytes, under the peer's side). In memory, each

@@ -24,7 +24,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use super::{usable_suites, Backend, Exchange, Setup, SideReport};
 use crate::outcome::{Alert, ErrorKind, SideError};
 use crate::pki::KeyAlgorithm;
-use crate::scenario::ClientAuth;
+use crate::scenario::{AlpnMismatch, ClientAuth};
 use crate::suite::registry;
 use crate::taxonomy::{from_jsse, JsseError};
 use crate::version::ProtocolVersion;
@@ -179,6 +179,18 @@ fn config_error(what: String) -> SideError {
     )
 }
 
+/// The groups a JSSE engine may use, by JSSE's names (IANA's); empty for
+/// the JDK's defaults.
+fn groups(profile: &crate::scenario::Profile) -> Vec<&'static str> {
+    profile
+        .handshake
+        .groups
+        .iter()
+        .flatten()
+        .map(|g| g.name)
+        .collect()
+}
+
 fn key_algorithm(a: KeyAlgorithm) -> &'static str {
     match a {
         KeyAlgorithm::Rsa => "RSA",
@@ -221,6 +233,11 @@ impl Endpoint {
                 setup.server_name.as_bytes()
             })
             .byte(u8::from(server && profile.server_preference))
+            .list(&groups(profile))
+            .list(profile.alpn())
+            .byte(u8::from(
+                server && profile.alpn_mismatch() == AlpnMismatch::Ignore,
+            ))
             .long(setup.verify_at.unix())
             .int(setup.identities.len() as i32);
         for id in &setup.identities {
@@ -261,13 +278,17 @@ impl Endpoint {
                     version,
                     suite,
                     chain,
+                    alpn,
                 } => {
                     let handshake = Ok((version, suite));
                     let after = match written {
                         Ok(()) => exchange_after(&engine, &mut io, exchange, fed.plain).await,
                         Err(e) => Some(e),
                     };
-                    return report(handshake, after, chain);
+                    return SideReport {
+                        alpn,
+                        ..report(handshake, after, chain)
+                    };
                 }
                 State::Failed { error, chain } => return report(Err(error), None, chain),
                 State::Going => {}
@@ -296,6 +317,7 @@ fn report(
         after,
         peer_chain,
         by_exception: false,
+        alpn: None,
     }
 }
 
@@ -470,6 +492,7 @@ enum State {
         version: ProtocolVersion,
         suite: u16,
         chain: Vec<Vec<u8>>,
+        alpn: Option<String>,
     },
     Failed {
         error: SideError,
@@ -536,6 +559,7 @@ fn parse_fed(answer: &[u8]) -> Result<Fed, String> {
             let protocol = r.string()?;
             let suite_name = r.string()?;
             let chain = r.list()?;
+            let alpn = Some(r.string()?).filter(|p| !p.is_empty());
             let version = ProtocolVersion::ALL
                 .into_iter()
                 .find(|v| protocol_name(*v) == protocol)
@@ -552,6 +576,7 @@ fn parse_fed(answer: &[u8]) -> Result<Fed, String> {
                 version,
                 suite,
                 chain,
+                alpn,
             }
         }
         _ => {

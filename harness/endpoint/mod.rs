@@ -17,6 +17,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::backend::{Backend, Pairing};
+use crate::group::{self, Group};
 use crate::moment::Moment;
 use crate::outcome::{Side, SideError};
 use crate::pki::{Identity, Issuer, KeyAlgorithm, Pki, PkiError};
@@ -84,10 +85,59 @@ pub fn unsupported(backend: Backend, profile: &Profile) -> Option<String> {
             }
         }
     }
+    if let Some(why) = handshake_unsupported(backend, profile) {
+        return Some(why);
+    }
     if usable_suites(backend, profile).next().is_none() {
         return Some(format!(
             "{who} none of the listed suites (no backend implements them)"
         ));
+    }
+    None
+}
+
+/// Groups, key shares and ALPN a backend cannot set as the profile says.
+fn handshake_unsupported(backend: Backend, profile: &Profile) -> Option<String> {
+    let h = &profile.handshake;
+    let listed = h.groups.as_deref();
+    let missing: Vec<&str> = listed
+        .unwrap_or_default()
+        .iter()
+        .filter(|g| !group::implemented_by(backend, g))
+        .map(|g| g.name)
+        .collect();
+    if !missing.is_empty() {
+        return Some(format!("{backend} has no {}", missing.join(", ")));
+    }
+    let groups = group::effective(backend, listed);
+    let names = |gs: &[&Group]| gs.iter().map(|g| g.name).collect::<Vec<_>>().join(", ");
+    if let Some(shares) = &h.key_shares {
+        let sent = group::first_shares(backend, &groups);
+        if *shares != sent {
+            return Some(format!(
+                "{backend} sends key shares for {} only, not {}",
+                names(&sent),
+                names(shares)
+            ));
+        }
+    }
+    if backend == Backend::Jsse && listed.is_some() {
+        let jdk_order: Vec<&Group> = group::effective(backend, None)
+            .into_iter()
+            .filter(|g| groups.contains(g))
+            .collect();
+        if jdk_order != groups {
+            return Some(format!(
+                "jsse orders named groups process-wide (jdk.tls.namedGroups), as {}",
+                names(&jdk_order)
+            ));
+        }
+    }
+    let refuses_mismatch = profile.role == crate::scenario::Role::Server
+        && !profile.alpn().is_empty()
+        && profile.alpn_mismatch() == crate::scenario::AlpnMismatch::Ignore;
+    if backend == Backend::Rustls && refuses_mismatch {
+        return Some("rustls cannot ignore an ALPN mismatch (it always refuses)".into());
     }
     None
 }
@@ -392,6 +442,8 @@ pub struct SideReport {
     /// The peer's certificate was accepted only through one of the
     /// profile's accepted exceptions.
     pub by_exception: bool,
+    /// The ALPN protocol the handshake settled on, if any.
+    pub alpn: Option<String>,
 }
 
 impl SideReport {
@@ -402,6 +454,7 @@ impl SideReport {
             after: None,
             peer_chain: Vec::new(),
             by_exception: false,
+            alpn: None,
         }
     }
 

@@ -26,7 +26,7 @@ use tokio_openssl::SslStream;
 
 use super::{usable_suites, Backend, Exchange, Setup, SideReport};
 use crate::outcome::{ErrorKind, Side, SideError};
-use crate::scenario::{ClientAuth, Profile};
+use crate::scenario::{AlpnMismatch, ClientAuth, Profile};
 use crate::suite::{registry, KeyExchange};
 use crate::taxonomy::{from_io, from_openssl};
 use crate::version::ProtocolVersion;
@@ -112,6 +112,11 @@ fn context(
     if !older.is_empty() {
         b.set_cipher_list(&names(&older))?;
     }
+    if let Some(groups) = &profile.handshake.groups {
+        let names: Vec<&str> = groups.iter().map(|g| g.openssl_name).collect();
+        b.set_groups_list(&names.join(":"))?;
+    }
+    alpn(&mut b, profile, server)?;
     if server && older.iter().any(|s| s.key_exchange == KeyExchange::Dhe) {
         let dh = Dh::params_from_pem(FFDHE2048_PEM)?;
         b.set_tmp_dh(&dh)?;
@@ -129,6 +134,53 @@ fn context(
     // (the callback returns at once otherwise).
     b.set_keylog_callback(|_, line| crate::keylog::log_line(line));
     Ok(b)
+}
+
+/// ALPN: a client offers its protocols; a server picks the first of its
+/// own that the client offered, and with none in common refuses with
+/// `no_application_protocol` or goes on without ALPN, as its profile says.
+fn alpn(
+    b: &mut SslContextBuilder,
+    profile: &Profile,
+    server: bool,
+) -> Result<(), openssl::error::ErrorStack> {
+    let ours = profile.alpn().to_vec();
+    if ours.is_empty() {
+        return Ok(());
+    }
+    if !server {
+        let mut wire = Vec::new();
+        for p in &ours {
+            wire.push(p.len() as u8);
+            wire.extend_from_slice(p.as_bytes());
+        }
+        return b.set_alpn_protos(&wire);
+    }
+    let refuse = profile.alpn_mismatch() == AlpnMismatch::Refuse;
+    b.set_alpn_select_callback(move |_, offered| {
+        let theirs = alpn_list(offered);
+        ours.iter()
+            .find_map(|p| theirs.iter().find(|t| **t == p.as_bytes()).copied())
+            .ok_or(if refuse {
+                ssl::AlpnError::ALERT_FATAL
+            } else {
+                ssl::AlpnError::NOACK
+            })
+    });
+    Ok(())
+}
+
+/// The protocol ids of an ALPN extension's list (length-prefixed).
+fn alpn_list(mut wire: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    while let Some((&len, rest)) = wire.split_first() {
+        let Some(id) = rest.get(..usize::from(len)) else {
+            break;
+        };
+        out.push(id);
+        wire = &rest[usize::from(len)..];
+    }
+    out
 }
 
 /// A certificate, its key and its chain, parsed once.
@@ -371,11 +423,16 @@ impl Endpoint {
                 let after = exchange
                     .run(&mut stream, role, negotiated.clone().ok(), classify_io)
                     .await;
+                let alpn = stream
+                    .ssl()
+                    .selected_alpn_protocol()
+                    .map(|p| String::from_utf8_lossy(p).into_owned());
                 SideReport {
                     handshake: negotiated,
                     after,
                     peer_chain: chain,
                     by_exception: excepted.load(Ordering::SeqCst),
+                    alpn,
                 }
             }
             Err(e) => {
@@ -385,6 +442,7 @@ impl Endpoint {
                     after: None,
                     peer_chain: chain,
                     by_exception: excepted.load(Ordering::SeqCst),
+                    alpn: None,
                 }
             }
         }

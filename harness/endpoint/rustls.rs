@@ -83,13 +83,35 @@ fn config_error(what: &str, err: impl std::fmt::Display) -> SideError {
     SideError::new(ErrorKind::Configuration, format!("{what}: {err}"))
 }
 
-/// A provider that offers exactly the profile's suites, in its order.
+/// A provider that offers exactly the profile's suites, in its order, and
+/// its groups where it names them (else the provider's defaults).
 fn provider(setup: &Setup<'_>) -> CryptoProvider {
     let mut provider = aws_lc_rs::default_provider();
     provider.cipher_suites = usable_suites(Backend::Rustls, setup.profile)
         .filter_map(rustls_suite)
         .collect();
+    if let Some(groups) = &setup.profile.handshake.groups {
+        provider.kx_groups = groups.iter().filter_map(|g| kx_group(g.code)).collect();
+    }
     provider
+}
+
+/// The aws-lc-rs key-exchange group with this code point.
+fn kx_group(code: u16) -> Option<&'static dyn rustls::crypto::SupportedKxGroup> {
+    aws_lc_rs::ALL_KX_GROUPS
+        .iter()
+        .copied()
+        .find(|g| u16::from(g.name()) == code)
+}
+
+/// ALPN protocol ids as rustls takes them.
+fn alpn(setup: &Setup<'_>) -> Vec<Vec<u8>> {
+    setup
+        .profile
+        .alpn()
+        .iter()
+        .map(|p| p.as_bytes().to_vec())
+        .collect()
 }
 
 fn versions(setup: &Setup<'_>) -> Vec<&'static rustls::SupportedProtocolVersion> {
@@ -235,6 +257,7 @@ fn client_config(setup: &Setup<'_>) -> Result<rustls::ClientConfig, SideError> {
     };
     config.resumption = Resumption::disabled();
     config.key_log = Arc::new(StoreKeyLog);
+    config.alpn_protocols = alpn(setup);
     Ok(config)
 }
 
@@ -267,6 +290,9 @@ async fn conclude<S: AsyncRead + AsyncWrite + Unpin>(
             let common = state(&stream);
             let negotiated =
                 negotiated(common.protocol_version(), common.negotiated_cipher_suite());
+            let alpn = common
+                .alpn_protocol()
+                .map(|p| String::from_utf8_lossy(p).into_owned());
             let after = exchange
                 .run(&mut stream, role, negotiated.clone().ok(), from_rustls_io)
                 .await;
@@ -276,6 +302,7 @@ async fn conclude<S: AsyncRead + AsyncWrite + Unpin>(
                 after,
                 peer_chain: observed.chain,
                 by_exception: observed.by_exception,
+                alpn,
             }
         }
         Err(e) => {
@@ -285,6 +312,7 @@ async fn conclude<S: AsyncRead + AsyncWrite + Unpin>(
                 after: None,
                 peer_chain: observed.chain,
                 by_exception: observed.by_exception,
+                alpn: None,
             }
         }
     }
@@ -334,6 +362,7 @@ fn server_config(setup: &Setup<'_>) -> Result<rustls::ServerConfig, SideError> {
         .with_cert_resolver(resolver);
     config.ignore_client_order = setup.profile.server_preference;
     config.send_tls13_tickets = 0;
+    config.alpn_protocols = alpn(setup);
     config.session_storage = Arc::new(NoServerSessionStorage {});
     config.key_log = Arc::new(StoreKeyLog);
     Ok(config)

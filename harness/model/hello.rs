@@ -5,7 +5,7 @@ use crate::outcome::{ErrorKind, Failed, Outcome, Side, SideError};
 use crate::scenario::ClientAuth;
 use crate::version::ProtocolVersion;
 
-use super::{failed, quirks, suite, suites_text, versions_text, Negotiation, Rules};
+use super::{failed, group, quirks, suite, suites_text, versions_text, Negotiation, Rules};
 
 /// What the client's hello carries.
 pub(super) struct ClientHello {
@@ -16,6 +16,12 @@ pub(super) struct ClientHello {
     pub offered: Vec<u16>,
     /// Its best version.
     pub max: ProtocolVersion,
+    /// Whether it carries supported_groups.
+    pub sends_groups: bool,
+    /// The groups it lists (none without supported_groups).
+    pub groups: Vec<&'static crate::group::Group>,
+    /// The groups it sends a key share for.
+    pub shares: Vec<&'static crate::group::Group>,
 }
 
 /// The client's hello, said in words; or the end, when an endpoint cannot
@@ -42,10 +48,24 @@ pub(super) fn client_hello(n: &mut Negotiation<'_>) -> Result<ClientHello, Box<O
         versions_text(&versions),
         suites_text(&offered)
     ));
+    let sends_groups = quirks::client_sends_supported_groups(c_rules, &offered);
+    let groups = if sends_groups {
+        group::listed(c_rules, n.client)
+    } else {
+        Vec::new()
+    };
+    let shares = if max == ProtocolVersion::Tls13 {
+        group::first_shares(c_rules, n.client)
+    } else {
+        Vec::new()
+    };
     Ok(ClientHello {
         versions,
         offered,
         max,
+        sends_groups,
+        groups,
+        shares,
     })
 }
 

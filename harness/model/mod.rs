@@ -25,9 +25,11 @@
 //! application's identity check, and `check.rs` compares a real run
 //! ([`disagreements`]).
 
+mod alpn;
 mod certificate;
 mod check;
 mod client_auth;
+mod group;
 mod hello;
 pub mod quirks;
 mod suite;
@@ -265,6 +267,8 @@ fn negotiate(n: &mut Negotiation<'_>, scsv: bool) -> Result<Established, Box<Out
     let version = version::choose(n, &hello, &server_versions)?;
     version::check_fallback(n, version, scsv)?;
     let (suite, cert) = suite::choose(n, &hello, version, &presentable)?;
+    let exchange = group::choose(n, &hello, version, suite)?;
+    let alpn = alpn::choose(n, version)?;
     version::client_reads_server_hello(n, &hello, version, &server_versions, scsv)?;
     let stacks = n.stacks;
     if cert.key.algorithm() == crate::pki::KeyAlgorithm::Dsa
@@ -291,7 +295,9 @@ fn negotiate(n: &mut Negotiation<'_>, scsv: bool) -> Result<Established, Box<Out
     Ok(Established {
         version,
         suite: SuiteName::from_code(suite.code),
-        group: suite::group(version, suite),
+        group: exchange.name,
+        hello_retry: exchange.hello_retry,
+        alpn,
         server_certificate: Some(server_certificate),
         client_certificate,
     })

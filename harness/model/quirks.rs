@@ -158,14 +158,92 @@ pub fn client_sends_supported_groups(client: Rules, offered: &[u16]) -> bool {
             })
 }
 
-/// Whether a TLS 1.2 server gives up with "no key-exchange group in common"
-/// when the hello has no supported_groups, before it looks at the suites.
+/// Whether a server gives up with "no key-exchange group in common" before
+/// it looks at the suites, when the hello shares no group with it that the
+/// version can use (a hello without supported_groups shares none).
 ///
-/// **rustls** does (it has no finite-field groups, so it needs an ECDHE
-/// group for every suite it implements). OpenSSL and the reference go on to
-/// the suites.
-pub fn server_needs_supported_groups(server: Rules) -> bool {
+/// **rustls** does, at every version (`choose_suite_and_kx_group`: it has
+/// no finite-field groups, so every suite it implements needs a shared
+/// group). OpenSSL, JSSE and the reference skip the ECDHE suites at TLS
+/// 1.2 and go on to the others.
+pub fn server_needs_a_shared_group(server: Rules) -> bool {
     matches!(server, Rules::Rustls)
+}
+
+/// Whether a TLS 1.2 server takes the ECDHE curve in its own order rather
+/// than the client's: **OpenSSL** does when it prefers its own suite order
+/// (`tls1_shared_group` under `SSL_OP_CIPHER_SERVER_PREFERENCE`); rustls,
+/// JSSE and the reference follow the client's supported_groups.
+pub fn tls12_curve_order_is_servers(server: Rules, server_preference: bool) -> bool {
+    server == Rules::OpenSsl && server_preference
+}
+
+/// Whether a TLS 1.2 DHE server takes its finite-field group from the
+/// client's supported_groups (RFC 7919 §4): **JSSE** does (the first
+/// ffdhe group both list, else 2048 bits); OpenSSL uses the parameters the
+/// harness loads (ffdhe2048) whatever the client lists.
+pub fn dhe_group_from_client_list(server: Rules) -> bool {
+    server == Rules::Jsse
+}
+
+/// Whether a TLS 1.3 server first looks for a key share the client sent
+/// for a group it supports, in the order of the client's key shares, and
+/// takes it without a HelloRetryRequest. OpenSSL, JSSE and the reference
+/// do; **rustls** chooses the first group of the client's supported_groups
+/// it supports and asks for a share with a HelloRetryRequest when none came
+/// for it, even when another shared group had one.
+pub fn tls13_group_by_key_share(server: Rules) -> bool {
+    server != Rules::Rustls
+}
+
+/// Whose order picks the group of a HelloRetryRequest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HelloRetryGroup {
+    /// The first of the client's supported_groups the server supports.
+    ClientsFirst,
+    /// The first of the server's own groups that the client lists.
+    ServersFirst,
+}
+
+/// The order a TLS 1.3 server picks a group in when no key share decides:
+/// **OpenSSL** its own (`final_key_share`, server preference or not);
+/// rustls, JSSE and the reference the client's.
+pub fn tls13_group_order(server: Rules) -> HelloRetryGroup {
+    match server {
+        Rules::OpenSsl => HelloRetryGroup::ServersFirst,
+        _ => HelloRetryGroup::ClientsFirst,
+    }
+}
+
+/// How a TLS 1.3 server refuses a hello that shares no group with it:
+/// handshake_failure (RFC 8446 §4.1.1), except **JSSE**, which throws
+/// "No common named group" with unexpected_message (10), an alert that
+/// names another fault.
+pub fn no_shared_group_refusal(server: Rules) -> (crate::outcome::ErrorKind, Alert) {
+    match server {
+        Rules::Jsse => (
+            crate::outcome::ErrorKind::UnexpectedMessage,
+            UNEXPECTED_MESSAGE,
+        ),
+        _ => (
+            crate::outcome::ErrorKind::NoSharedGroup,
+            Alert::HANDSHAKE_FAILURE,
+        ),
+    }
+}
+
+/// `unexpected_message` (10).
+pub const UNEXPECTED_MESSAGE: Alert = Alert(10);
+
+/// `no_application_protocol` (120).
+pub const NO_APPLICATION_PROTOCOL: Alert = Alert(120);
+
+/// Whether a TLS 1.3 server refuses an ALPN mismatch only after its
+/// ServerHello, so that its alert goes encrypted: **rustls** does (it
+/// settles ALPN while writing EncryptedExtensions); OpenSSL and JSSE
+/// refuse while reading the ClientHello, in the clear.
+pub fn alpn_refusal_after_server_hello(server: Rules, version: ProtocolVersion) -> bool {
+    server == Rules::Rustls && version == ProtocolVersion::Tls13
 }
 
 /// Whether a client checks the downgrade sentinel of RFC 8446 §4.1.3 in

@@ -79,17 +79,6 @@ pub(super) fn serves(
     }
 }
 
-/// The key-exchange group the outcome reports: both stacks' first key
-/// share and first curve is X25519, and the harness's DHE servers use
-/// ffdhe2048.
-pub(super) fn group(version: ProtocolVersion, suite: &Suite) -> Option<String> {
-    match (version, suite.key_exchange) {
-        (ProtocolVersion::Tls13, _) | (_, KeyExchange::Ecdhe) => Some("X25519".to_string()),
-        (_, KeyExchange::Dhe) => Some("dh-2048".to_string()),
-        _ => None,
-    }
-}
-
 /// The server's choice of suite at `version`, and of the certificate it
 /// presents with it; or its refusal.
 pub(super) fn choose(
@@ -99,7 +88,7 @@ pub(super) fn choose(
     presentable: &[Cert],
 ) -> Result<(&'static Suite, Cert), Box<Outcome>> {
     refuse_without_certificate(n, presentable)?;
-    refuse_without_groups(n, hello, version)?;
+    super::group::refuse_early(n, hello, version)?;
     let server_suites = runnable_suites(n.stacks.server, n.server);
     let shared: Vec<u16> = hello
         .offered
@@ -112,6 +101,7 @@ pub(super) fn choose(
         .filter_map(by_code)
         .filter(|s| s.valid_for(version))
         .collect();
+    let valid = without_unserved_ecdhe(n, hello, version, valid);
     let chosen = match quirks::cert_choice(n.stacks.server) {
         CertChoice::SuiteFirst => suite_first(n.stacks.server, version, &valid, presentable),
         CertChoice::CertificateFirst => certificate_first(n, version, &valid, presentable, &shared),
@@ -174,28 +164,23 @@ fn refuse_without_certificate(
     Err(failed(Side::Server, Some(alert), kind, None))
 }
 
-/// Below TLS 1.3, a server may need the hello's supported_groups before it
-/// looks at the suites.
-fn refuse_without_groups(
+/// At TLS 1.2 an ECDHE suite needs a curve both sides list: without one,
+/// the server passes over the ECDHE suites (RFC 8422 §5.1).
+fn without_unserved_ecdhe(
     n: &mut Negotiation<'_>,
     hello: &ClientHello,
     version: ProtocolVersion,
-) -> Result<(), Box<Outcome>> {
+    valid: Vec<&'static Suite>,
+) -> Vec<&'static Suite> {
+    let ecdhe = |s: &&Suite| s.key_exchange == KeyExchange::Ecdhe;
     if version == ProtocolVersion::Tls13
-        || !quirks::server_needs_supported_groups(n.stacks.server)
-        || quirks::client_sends_supported_groups(n.stacks.client, &hello.offered)
+        || !valid.iter().any(ecdhe)
+        || super::group::tls12_curve(n, hello).is_some()
     {
-        return Ok(());
+        return valid;
     }
-    n.say(
-        "The client's hello lists no ECDHE, ECDSA or TLS 1.3 suite, so it carries no supported_groups; rustls finds no key-exchange group in common and aborts with handshake_failure.",
-    );
-    Err(failed(
-        Side::Server,
-        Some(Alert::HANDSHAKE_FAILURE),
-        ErrorKind::NoSharedGroup,
-        None,
-    ))
+    n.say("The server shares no curve with the client's supported_groups, so it passes over the ECDHE suites.");
+    valid.into_iter().filter(|s| !ecdhe(s)).collect()
 }
 
 /// `shared` in the order of whoever's preference wins.

@@ -563,11 +563,26 @@ pub struct ConfigExplanation {
     pub suites: Vec<String>,
     /// The level that set them.
     pub suites_from: String,
+    /// Groups, key shares and ALPN where a level set them, with the level.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub handshake: Vec<SettingEntry>,
     /// Each level, most general first, with what it sets.
     pub levels: Vec<LevelEntry>,
     /// Effective suites that no backend implements: kept in the
     /// configuration, reported, never offered.
     pub unimplemented_suites: Vec<String>,
+}
+
+/// One handshake key as `explain-config` shows it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct SettingEntry {
+    /// The key, as files write it (`groups`).
+    pub setting: String,
+    /// Its value in words.
+    pub value: String,
+    /// The level that set it.
+    pub from: String,
 }
 
 /// One settings level as `explain-config` shows it.
@@ -580,6 +595,9 @@ pub struct LevelEntry {
     pub versions: Option<Vec<String>>,
     /// Suites it sets, if any.
     pub suites: Option<Vec<String>>,
+    /// The handshake keys it sets (`groups = x25519, secp256r1`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub handshake: Vec<String>,
     /// Where its values come from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -601,6 +619,17 @@ impl ConfigExplanation {
             versions_from: profile.versions_from.clone(),
             suites: suites(&profile.suites),
             suites_from: profile.suites_from.clone(),
+            handshake: profile
+                .handshake_from
+                .iter()
+                .filter_map(|(key, from)| {
+                    Some(SettingEntry {
+                        setting: key.to_string(),
+                        value: profile.handshake.describe(key)?,
+                        from: from.clone(),
+                    })
+                })
+                .collect(),
             levels: profile
                 .layers
                 .iter()
@@ -608,6 +637,12 @@ impl ConfigExplanation {
                     level: l.name.clone(),
                     versions: l.versions.as_deref().map(versions),
                     suites: l.suites.as_deref().map(suites),
+                    handshake: l
+                        .handshake
+                        .keys_set()
+                        .into_iter()
+                        .filter_map(|k| Some(format!("{k} = {}", l.handshake.describe(k)?)))
+                        .collect(),
                     source: l.source.clone(),
                 })
                 .collect(),
@@ -628,6 +663,9 @@ impl ConfigExplanation {
             self.suites.join("\n"),
             self.suites_from.clone(),
         ]);
+        for s in &self.handshake {
+            effective.add_row(vec![s.setting.clone(), s.value.clone(), s.from.clone()]);
+        }
         let mut out = format!("{} ({}):\n{effective}\n", self.profile, self.name);
         if !self.levels.is_empty() {
             let mut levels = table(&["level (general → specific)", "versions", "suites"], style);
@@ -635,11 +673,11 @@ impl ConfigExplanation {
                 let text = |v: &Option<Vec<String>>, sep: &str| {
                     v.as_ref().map_or("(not set)".to_string(), |v| v.join(sep))
                 };
-                levels.add_row(vec![
-                    l.level.clone(),
-                    text(&l.versions, ", "),
-                    text(&l.suites, "\n"),
-                ]);
+                let mut suites = text(&l.suites, "\n");
+                for h in &l.handshake {
+                    suites.push_str(&format!("\n{h}"));
+                }
+                levels.add_row(vec![l.level.clone(), text(&l.versions, ", "), suites]);
             }
             out.push_str(&format!("{levels}\n"));
         }

@@ -143,6 +143,7 @@ pub(super) fn layers(
             source: l.get_ref().source.clone(),
             versions: versions.by_level[i].clone(),
             suites: suites.by_level[i].clone(),
+            handshake: Default::default(),
         })
         .collect()
 }

@@ -31,8 +31,8 @@ pub use error::{InputError, InputErrors};
 pub use expect::{Expectation, Expected, ExpectedResult};
 pub use layers::{BROADWORKS_DEFAULT_SUITES, DEFAULT_SUITES_LEVEL, PROFILE_LEVEL};
 pub use profile::{
-    CertException, CertificateDef, Change, ClientAuth, EcdsaPresentation, Fallback, Layer, Profile,
-    Role, SuiteChoice, BUILTIN_ROOT,
+    AlpnMismatch, CertException, CertificateDef, Change, ClientAuth, EcdsaPresentation, Fallback,
+    Handshake, Layer, Profile, Role, SuiteChoice, BUILTIN_ROOT,
 };
 pub use scenarios::{check_unique_ids, Scenario, ScenarioFile};
 pub use written::Written;

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::backend::Backend;
+use crate::group::Group;
 use crate::moment::Moment;
 use crate::pki::{Issuer, KeyType, LeafSpec, Purpose, Validity};
 use crate::suite::{NameForm, Suite};
@@ -130,6 +131,104 @@ impl EcdsaPresentation {
     }
 }
 
+/// How a server answers a client whose ALPN protocols share none with its
+/// own ([RFC 7301 §3.2](https://www.rfc-editor.org/rfc/rfc7301#section-3.2)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AlpnMismatch {
+    /// With the fatal alert `no_application_protocol`, as the RFC says.
+    #[default]
+    Refuse,
+    /// By going on without ALPN (what many HTTP servers do).
+    Ignore,
+}
+
+impl AlpnMismatch {
+    /// The names scenario files use.
+    pub const NAMES: [&'static str; 2] = ["refuse", "ignore"];
+
+    /// The value a file names.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "refuse" => Some(Self::Refuse),
+            "ignore" => Some(Self::Ignore),
+            _ => None,
+        }
+    }
+}
+
+/// The handshake's settings beyond versions and suites: key-exchange
+/// groups, key shares and ALPN. Every field is optional: a profile, a
+/// layer or a dated change sets what it names, the most specific wins
+/// field by field ([`Handshake::overlay`]), and what no level sets stays
+/// the stack's own default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Handshake {
+    /// Key-exchange groups in preference order; `None`: the stack's
+    /// default list.
+    pub groups: Option<Vec<&'static Group>>,
+    /// Client only: the groups that get a key share in the first hello;
+    /// `None`: the stack's default (the first group).
+    pub key_shares: Option<Vec<&'static Group>>,
+    /// ALPN protocols: offered (client) or accepted in preference order
+    /// (server); `None` or empty: no ALPN.
+    pub alpn: Option<Vec<String>>,
+    /// Server only: what a client with no protocol in common gets.
+    pub alpn_mismatch: Option<AlpnMismatch>,
+}
+
+impl Handshake {
+    /// The names of the keys, as files write them, in the order
+    /// `explain-config` shows them.
+    pub const KEYS: [&'static str; 4] = ["groups", "key-shares", "alpn", "alpn-mismatch"];
+
+    /// Sets every field `top` sets.
+    pub fn overlay(&mut self, top: &Handshake) {
+        if top.groups.is_some() {
+            self.groups.clone_from(&top.groups);
+        }
+        if top.key_shares.is_some() {
+            self.key_shares.clone_from(&top.key_shares);
+        }
+        if top.alpn.is_some() {
+            self.alpn.clone_from(&top.alpn);
+        }
+        if top.alpn_mismatch.is_some() {
+            self.alpn_mismatch = top.alpn_mismatch;
+        }
+    }
+
+    /// The keys this sets, by [`Handshake::KEYS`] name.
+    pub fn keys_set(&self) -> Vec<&'static str> {
+        let set = [
+            self.groups.is_some(),
+            self.key_shares.is_some(),
+            self.alpn.is_some(),
+            self.alpn_mismatch.is_some(),
+        ];
+        Self::KEYS
+            .into_iter()
+            .zip(set)
+            .filter_map(|(k, on)| on.then_some(k))
+            .collect()
+    }
+
+    /// The value of key `key` in words, if this sets it.
+    pub fn describe(&self, key: &str) -> Option<String> {
+        let names = |gs: &[&Group]| gs.iter().map(|g| g.name).collect::<Vec<_>>().join(", ");
+        match key {
+            "groups" => self.groups.as_deref().map(names),
+            "key-shares" => self.key_shares.as_deref().map(names),
+            "alpn" => self.alpn.as_ref().map(|a| a.join(", ")),
+            "alpn-mismatch" => self.alpn_mismatch.map(|m| match m {
+                AlpnMismatch::Refuse => "refuse".to_string(),
+                AlpnMismatch::Ignore => "ignore".to_string(),
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// A certificate a client accepts although its issuer is not trusted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertException {
@@ -151,6 +250,8 @@ pub struct Layer {
     pub versions: Option<Vec<ProtocolVersion>>,
     /// Suites it sets.
     pub suites: Option<Vec<SuiteChoice>>,
+    /// Groups, key shares and ALPN it sets.
+    pub handshake: Handshake,
 }
 
 /// One product release in one role: what it enables and presents.
@@ -176,6 +277,10 @@ pub struct Profile {
     pub versions: Vec<ProtocolVersion>,
     /// Suites in preference order.
     pub suites: Vec<SuiteChoice>,
+    /// Groups, key shares and ALPN, where a level set them.
+    pub handshake: Handshake,
+    /// For each key of [`Handshake`] that is set, the level that set it.
+    pub handshake_from: Vec<(&'static str, String)>,
     /// Changes from a date on, in date order; see [`Profile::at`].
     pub changes: Vec<Change>,
     /// Client only: the retry after a failed first hello.
@@ -219,6 +324,8 @@ pub struct Change {
     pub versions: Option<Vec<ProtocolVersion>>,
     /// Suites from then on.
     pub suites: Option<Vec<SuiteChoice>>,
+    /// Groups, key shares and ALPN from then on.
+    pub handshake: Handshake,
 }
 
 /// How a client retries after its first hello fails: a real second
@@ -245,6 +352,7 @@ impl Profile {
             if let Some(s) = &change.suites {
                 state.suites = s.clone();
             }
+            state.handshake.overlay(&change.handshake);
         }
         state
     }
@@ -310,6 +418,16 @@ impl Profile {
             ),
             EcdsaPresentation::OnlyIfEcdsaSigned => None,
         }
+    }
+
+    /// The ALPN protocols it offers or accepts (none: no ALPN).
+    pub fn alpn(&self) -> &[String] {
+        self.handshake.alpn.as_deref().unwrap_or_default()
+    }
+
+    /// Server only: what a client with no ALPN protocol in common gets.
+    pub fn alpn_mismatch(&self) -> AlpnMismatch {
+        self.handshake.alpn_mismatch.unwrap_or_default()
     }
 
     /// The suites valid for `version`, in preference order.

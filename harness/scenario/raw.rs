@@ -68,6 +68,16 @@ pub struct RawProfile {
     /// Cipher suites in preference order, IANA or OpenSSL names; may come
     /// from `layer`s instead.
     pub suites: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Key-exchange groups in preference order, by IANA name (`x25519`,
+    /// `secp256r1`, `ffdhe2048`, `X25519MLKEM768`).
+    pub groups: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Client only: the groups that get a key share in the first hello.
+    pub key_shares: Option<Spanned<Vec<Spanned<String>>>>,
+    /// ALPN protocols offered (client) or accepted (server), in order.
+    pub alpn: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Server only: `refuse` (default) or `ignore` a client whose ALPN
+    /// protocols share none with the server's.
+    pub alpn_mismatch: Option<Spanned<String>>,
     /// Settings levels, most general first; the most specific level that
     /// sets a value wins, field by field.
     pub layer: Option<Vec<Spanned<RawLayer>>>,
@@ -120,6 +130,16 @@ pub struct RawLayer {
     pub versions: Option<Spanned<Vec<Spanned<String>>>>,
     /// Suites set at this level.
     pub suites: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Key-exchange groups in preference order, by IANA name (`x25519`,
+    /// `secp256r1`, `ffdhe2048`, `X25519MLKEM768`).
+    pub groups: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Client only: the groups that get a key share in the first hello.
+    pub key_shares: Option<Spanned<Vec<Spanned<String>>>>,
+    /// ALPN protocols offered (client) or accepted (server), in order.
+    pub alpn: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Server only: `refuse` (default) or `ignore` a client whose ALPN
+    /// protocols share none with the server's.
+    pub alpn_mismatch: Option<Spanned<String>>,
 }
 
 /// One accepted exception.
@@ -154,6 +174,16 @@ pub struct RawChange {
     pub versions: Option<Spanned<Vec<Spanned<String>>>>,
     /// The suites from then on.
     pub suites: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Key-exchange groups in preference order, by IANA name (`x25519`,
+    /// `secp256r1`, `ffdhe2048`, `X25519MLKEM768`).
+    pub groups: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Client only: the groups that get a key share in the first hello.
+    pub key_shares: Option<Spanned<Vec<Spanned<String>>>>,
+    /// ALPN protocols offered (client) or accepted (server), in order.
+    pub alpn: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Server only: `refuse` (default) or `ignore` a client whose ALPN
+    /// protocols share none with the server's.
+    pub alpn_mismatch: Option<Spanned<String>>,
 }
 
 /// One certificate of a profile.
@@ -226,3 +256,34 @@ pub struct RawExpect {
     #[serde(default)]
     pub pairing: BTreeMap<Spanned<String>, Spanned<RawExpect>>,
 }
+
+/// The handshake keys (groups, key shares, ALPN) of one level, as a file
+/// writes them: a profile, a layer or a dated change.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RawHandshake<'r> {
+    /// `groups`.
+    pub groups: Option<&'r Spanned<Vec<Spanned<String>>>>,
+    /// `key-shares`.
+    pub key_shares: Option<&'r Spanned<Vec<Spanned<String>>>>,
+    /// `alpn`.
+    pub alpn: Option<&'r Spanned<Vec<Spanned<String>>>>,
+    /// `alpn-mismatch`.
+    pub alpn_mismatch: Option<&'r Spanned<String>>,
+}
+
+macro_rules! raw_handshake {
+    ($($t:ty),*) => {$(
+        impl $t {
+            /// Its handshake keys.
+            pub fn handshake(&self) -> RawHandshake<'_> {
+                RawHandshake {
+                    groups: self.groups.as_ref(),
+                    key_shares: self.key_shares.as_ref(),
+                    alpn: self.alpn.as_ref(),
+                    alpn_mismatch: self.alpn_mismatch.as_ref(),
+                }
+            }
+        }
+    )*};
+}
+raw_handshake!(RawProfile, RawLayer, RawChange);

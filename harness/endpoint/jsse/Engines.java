@@ -27,6 +27,9 @@ public final class Engines {
         int clientAuth; // 0 none, 1 request, 2 require
         String serverName;
         boolean serverPreference;
+        String[] groups; // empty: the JDK's default list
+        String[] alpn; // empty: no ALPN
+        boolean alpnIgnore; // server: go on without ALPN when none is shared
         SSLContext context;
     }
 
@@ -114,6 +117,9 @@ public final class Engines {
         c.clientAuth = r.readByte();
         c.serverName = readString(r);
         c.serverPreference = r.readBoolean();
+        c.groups = readStrings(r);
+        c.alpn = readStrings(r);
+        c.alpnIgnore = r.readBoolean();
         long verifyAt = r.readLong();
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
@@ -278,7 +284,52 @@ public final class Engines {
                 p.setServerNames(List.of(new SNIHostName(c.serverName)));
             }
         }
+        if (c.groups.length > 0) p.setAlgorithmConstraints(new GroupFilter(c.groups));
+        if (c.alpn.length > 0 && !(c.server && c.alpnIgnore)) p.setApplicationProtocols(c.alpn);
         e.setSSLParameters(p);
+        if (c.alpn.length > 0 && c.server && c.alpnIgnore) {
+            List<String> ours = List.of(c.alpn);
+            // "" tells JSSE to go on without ALPN (SSLEngine's javadoc).
+            e.setHandshakeApplicationProtocolSelector((engine, offered) -> ours.stream()
+                    .filter(offered::contains).findFirst().orElse(""));
+        }
+    }
+
+    /**
+     * Named groups per engine: JDK 17 has no SSLParameters.setNamedGroups
+     * (JDK 20), but checks every named group against the engine's
+     * AlgorithmConstraints by its name before it offers or accepts it
+     * (NamedGroup.isPermitted). This permits the listed groups and every
+     * other algorithm, and refuses the named groups not listed; the order
+     * stays the JDK's (jdk.tls.namedGroups, process-wide).
+     */
+    static final class GroupFilter implements AlgorithmConstraints {
+        static final Set<String> NAMED = Set.of("x25519", "x448", "secp256r1", "secp384r1",
+                "secp521r1", "ffdhe2048", "ffdhe3072", "ffdhe4096", "ffdhe6144", "ffdhe8192");
+        final Set<String> allowed = new HashSet<>();
+
+        GroupFilter(String[] groups) {
+            for (String g : groups) allowed.add(g.toLowerCase(Locale.ROOT));
+        }
+
+        boolean named(String algorithm) {
+            if (algorithm == null) return true;
+            String a = algorithm.toLowerCase(Locale.ROOT);
+            return !NAMED.contains(a) || allowed.contains(a);
+        }
+
+        public boolean permits(Set<CryptoPrimitive> p, String algorithm, AlgorithmParameters ps) {
+            return named(algorithm);
+        }
+
+        public boolean permits(Set<CryptoPrimitive> p, Key key) {
+            return true;
+        }
+
+        public boolean permits(Set<CryptoPrimitive> p, String algorithm, Key key,
+                AlgorithmParameters ps) {
+            return named(algorithm);
+        }
     }
 
     static int engine(int contextId) throws Exception {
@@ -340,6 +391,8 @@ public final class Engines {
             writeString(a, s.getProtocol());
             writeString(a, s.getCipherSuite());
             writeChain(a, s);
+            String protocol = e.engine.getApplicationProtocol();
+            writeString(a, protocol == null ? "" : protocol);
         } else if (state == 2) {
             List<String> classes = new ArrayList<>();
             String reason = "";

@@ -8,6 +8,7 @@
 mod cas;
 mod certificates;
 mod expect;
+mod handshake;
 mod profile;
 mod scenarios;
 mod settings;

@@ -103,7 +103,11 @@ impl Resolver {
         let identity = self.identity(s, id, p, key)?;
         let role = identity.role;
         let id = id.get_ref().as_str();
-        let settings = self.settings(s, p, key, errors_before)?;
+        let mut settings = self.settings(s, p, key, errors_before)?;
+        let handshake = self.handshake_levels(s, p, key, role);
+        for (layer, set) in settings.layers.iter_mut().zip(handshake.by_layer) {
+            layer.handshake = set;
+        }
         let role_fields = self.role_fields(s, id, p, key, role);
         let holder = Holder {
             id,
@@ -126,6 +130,8 @@ impl Resolver {
             source: p.source.clone(),
             versions: settings.versions,
             suites: settings.suites,
+            handshake: handshake.effective,
+            handshake_from: handshake.from,
             changes: settings.changes,
             fallback: settings.fallback,
             layers: settings.layers,

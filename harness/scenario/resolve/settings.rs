@@ -214,6 +214,7 @@ impl Resolver {
             note: raw.note.clone(),
             versions: new_versions,
             suites: new_suites,
+            handshake: self.handshake(s, raw.handshake(), k, None),
         })
     }
 

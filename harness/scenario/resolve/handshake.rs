@@ -1,0 +1,216 @@
+//! The handshake keys beyond versions and suites (`groups`, `key-shares`,
+//! `alpn`, `alpn-mismatch`): read at each level that sets them (a layer,
+//! the profile, a dated change), the most specific level winning key by
+//! key, each key remembering the level that set it.
+
+use toml::Spanned;
+
+use super::{Resolver, Source};
+use crate::group::{self, Group};
+use crate::scenario::error;
+use crate::scenario::layers::PROFILE_LEVEL;
+use crate::scenario::profile::{AlpnMismatch, Handshake, Role};
+use crate::scenario::raw::{RawHandshake, RawProfile};
+
+/// A profile's handshake keys resolved across its levels.
+pub(super) struct Resolved {
+    /// The winning value of each key.
+    pub effective: Handshake,
+    /// What each `[[layer]]` set, in layer order.
+    pub by_layer: Vec<Handshake>,
+    /// For each key set, the level that set it.
+    pub from: Vec<(&'static str, String)>,
+}
+
+impl Resolver {
+    /// The handshake keys of `p`'s layers and its own, most general first.
+    pub(super) fn handshake_levels(
+        &mut self,
+        s: &Source,
+        p: &RawProfile,
+        key: &str,
+        role: Option<Role>,
+    ) -> Resolved {
+        let mut resolved = Resolved {
+            effective: Handshake::default(),
+            by_layer: Vec::new(),
+            from: Vec::new(),
+        };
+        let layers = p.layer.iter().flatten().enumerate().map(|(i, l)| {
+            let l = l.get_ref();
+            (l.name.clone(), l.handshake(), format!("{key}.layer[{i}]"))
+        });
+        let own = (PROFILE_LEVEL.to_string(), p.handshake(), key.to_string());
+        let levels: Vec<_> = layers.chain(std::iter::once(own)).collect();
+        let count = levels.len();
+        for (i, (name, raw, level_key)) in levels.into_iter().enumerate() {
+            let parsed = self.handshake(s, raw, &level_key, role);
+            for k in parsed.keys_set() {
+                resolved.from.retain(|(set, _)| *set != k);
+                resolved.from.push((k, name.clone()));
+            }
+            resolved.effective.overlay(&parsed);
+            if i + 1 < count {
+                resolved.by_layer.push(parsed);
+            }
+        }
+        resolved
+            .from
+            .sort_by_key(|(k, _)| Handshake::KEYS.iter().position(|x| x == k));
+        self.check_shares(s, p, key, &resolved.effective);
+        resolved
+    }
+
+    /// One level's handshake keys; `role` (when known) rules out the keys
+    /// of the other role.
+    pub(super) fn handshake(
+        &mut self,
+        s: &Source,
+        raw: RawHandshake<'_>,
+        key: &str,
+        role: Option<Role>,
+    ) -> Handshake {
+        let groups = raw
+            .groups
+            .map(|l| self.groups(s, l, &format!("{key}.groups")));
+        let key_shares = raw.key_shares.map(|l| {
+            self.only_for(
+                s,
+                role,
+                Role::Client,
+                l.span(),
+                &format!("{key}.key-shares"),
+            );
+            self.groups(s, l, &format!("{key}.key-shares"))
+        });
+        let alpn = raw.alpn.map(|l| self.alpn(s, l, &format!("{key}.alpn")));
+        let alpn_mismatch = raw.alpn_mismatch.and_then(|m| {
+            let k = format!("{key}.alpn-mismatch");
+            self.only_for(s, role, Role::Server, m.span(), &k);
+            let parsed = AlpnMismatch::parse(m.get_ref());
+            if parsed.is_none() {
+                let help = error::suggestion(m.get_ref(), &AlpnMismatch::NAMES);
+                self.err(
+                    s,
+                    m.span(),
+                    k,
+                    format!("unknown value `{}`", m.get_ref()),
+                    help,
+                );
+            }
+            parsed
+        });
+        Handshake {
+            groups,
+            key_shares,
+            alpn,
+            alpn_mismatch,
+        }
+    }
+
+    /// A key that belongs to one role only.
+    fn only_for(
+        &mut self,
+        s: &Source,
+        role: Option<Role>,
+        wanted: Role,
+        span: std::ops::Range<usize>,
+        key: &str,
+    ) {
+        if role.is_some_and(|r| r != wanted) {
+            self.err(
+                s,
+                span,
+                key.to_string(),
+                format!("only a {wanted} profile takes this key"),
+                None,
+            );
+        }
+    }
+
+    /// A list of group names: each known, none twice, at least one.
+    fn groups(
+        &mut self,
+        s: &Source,
+        list: &Spanned<Vec<Spanned<String>>>,
+        key: &str,
+    ) -> Vec<&'static Group> {
+        let mut groups: Vec<&'static Group> = Vec::new();
+        for (i, name) in list.get_ref().iter().enumerate() {
+            let k = format!("{key}[{i}]");
+            match group::lookup(name.get_ref()) {
+                Some(g) if groups.contains(&g) => self.err(
+                    s,
+                    name.span(),
+                    k,
+                    format!("group `{}` is listed twice", g.name),
+                    None,
+                ),
+                Some(g) => groups.push(g),
+                None => {
+                    let help = error::suggestion(name.get_ref(), &group::names());
+                    self.err(
+                        s,
+                        name.span(),
+                        k,
+                        format!("unknown group `{}`", name.get_ref()),
+                        help,
+                    );
+                }
+            }
+        }
+        if list.get_ref().is_empty() {
+            self.err(
+                s,
+                list.span(),
+                key.to_string(),
+                "no group listed".into(),
+                None,
+            );
+        }
+        groups
+    }
+
+    /// ALPN protocol ids: 1 to 255 bytes each (RFC 7301 §3.1), none twice.
+    fn alpn(&mut self, s: &Source, list: &Spanned<Vec<Spanned<String>>>, key: &str) -> Vec<String> {
+        let mut protocols: Vec<String> = Vec::new();
+        for (i, p) in list.get_ref().iter().enumerate() {
+            let k = format!("{key}[{i}]");
+            let problem = if p.get_ref().is_empty() || p.get_ref().len() > 255 {
+                Some("an ALPN protocol id is 1 to 255 bytes".to_string())
+            } else if protocols.contains(p.get_ref()) {
+                Some(format!("protocol `{}` is listed twice", p.get_ref()))
+            } else {
+                None
+            };
+            match problem {
+                Some(message) => self.err(s, p.span(), k, message, None),
+                None => protocols.push(p.get_ref().clone()),
+            }
+        }
+        protocols
+    }
+
+    /// A client's key shares must be groups it offers.
+    fn check_shares(&mut self, s: &Source, p: &RawProfile, key: &str, h: &Handshake) {
+        let (Some(groups), Some(shares)) = (&h.groups, &h.key_shares) else {
+            return;
+        };
+        for share in shares.iter().filter(|g| !groups.contains(g)) {
+            let span = p
+                .key_shares
+                .as_ref()
+                .map_or_else(|| p.anchor(), Spanned::span);
+            self.err(
+                s,
+                span,
+                format!("{key}.key-shares"),
+                format!(
+                    "key share `{}` is not one of the profile's groups",
+                    share.name
+                ),
+                Some("a key share goes with a group the hello lists in `groups`".into()),
+            );
+        }
+    }
+}
