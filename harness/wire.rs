@@ -354,7 +354,7 @@ mod tests {
     fn named_curve_and_dhe_groups_are_read_from_server_key_exchange() {
         assert_eq!(
             server_key_exchange_group(&[3, 0x00, 0x1d, 32]).as_deref(),
-            Some("X25519")
+            Some("x25519")
         );
         let mut dhe = vec![0x01, 0x00];
         dhe.extend(std::iter::repeat_n(0xFF, 256));

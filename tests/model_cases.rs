@@ -540,7 +540,7 @@ fn suites_the_version_does_not_allow_are_passed_over() {
         .predict(REFERENCE);
     check_version(&p, Tls13);
     check_suite(&p, TLS13_SUITE);
-    assert_eq!(established(&p).group.as_deref(), Some("X25519"));
+    assert_eq!(established(&p).group.as_deref(), Some("x25519"));
 }
 
 #[test]
@@ -595,7 +595,7 @@ fn group_is_that_of_the_key_exchange() {
             .predict(OPENSSL)
     };
     let group = |p: &Prediction| established(p).group.clone();
-    assert_eq!(group(&at12(RSA_SUITE)).as_deref(), Some("X25519"));
+    assert_eq!(group(&at12(RSA_SUITE)).as_deref(), Some("x25519"));
     assert_eq!(
         group(&at12("TLS_DHE_RSA_WITH_AES_128_GCM_SHA256")).as_deref(),
         Some("dh-2048")
@@ -1335,7 +1335,7 @@ fn disagreement_names_the_suite_and_group() {
     assert_eq!(
         d,
         [
-            "group: model X25519, real none",
+            "group: model x25519, real none",
             "suite.code: model 0x1301, real 0x1302",
             "suite.name: model TLS_AES_128_GCM_SHA256, real TLS_AES_256_GCM_SHA384",
         ]
@@ -1461,4 +1461,162 @@ fn disagreement_names_a_fallback_on_one_side_only() {
         model::disagreements(&p.outcome, Some(&other_first), &p),
         ["first hello.alert: model handshake_failure, real protocol_version"]
     );
+}
+
+// ---- Key-exchange groups, HelloRetryRequest and ALPN ----------------------
+// Each expectation below was measured on the real stacks first (the same
+// cases run on every pairing in scenarios/backends/groups-and-alpn.toml).
+
+const JSSE: Stacks = rules(Rules::Jsse, Rules::Jsse);
+
+fn group_case(client_groups: &str, server_groups: &str) -> Case {
+    make_case()
+        .client(&format!("groups = {client_groups}"))
+        .server(&format!("groups = {server_groups}"))
+}
+
+#[track_caller]
+fn check_group(p: &Prediction, group: &str, hello_retry: bool) {
+    let e = established(p);
+    assert_eq!(e.group.as_deref(), Some(group), "{}", p.steps.join("\n"));
+    assert_eq!(e.hello_retry, hello_retry, "{}", p.steps.join("\n"));
+}
+
+#[track_caller]
+fn check_refusal(p: &Prediction, side: Side, alert: u8, kind: ErrorKind) {
+    let Outcome::Failed(f) = &p.outcome else {
+        panic!("not a failure: {:?}", p.outcome);
+    };
+    assert_eq!(f.failed_side, Some(side));
+    assert_eq!(f.alert, Some(Alert(alert)));
+    assert_eq!(f.cause(), Some(&kind));
+}
+
+#[test]
+fn rustls_server_retries_for_the_clients_first_group_despite_a_usable_share() {
+    // The client lists secp384r1, secp256r1, x25519 and sends shares for
+    // secp384r1 and x25519 (as a JSSE client with that order would); the
+    // server has x25519 and secp256r1.
+    let case = group_case(
+        r#"["secp384r1", "secp256r1", "x25519"]"#,
+        r#"["x25519", "secp256r1"]"#,
+    )
+    .client(r#"key-shares = ["secp384r1", "x25519"]"#);
+    let from = |server| rules(Rules::Reference, server);
+    check_group(&case.predict(from(Rules::Rustls)), "secp256r1", true);
+    check_group(&case.predict(from(Rules::OpenSsl)), "x25519", false);
+    check_group(&case.predict(from(Rules::Jsse)), "x25519", false);
+}
+
+#[test]
+fn openssl_server_takes_a_share_it_supports_and_retries_in_its_own_order() {
+    let case = group_case(r#"["x25519", "secp256r1"]"#, r#"["secp256r1", "x25519"]"#);
+    check_group(&case.predict(OPENSSL), "x25519", false);
+    let retry = group_case(
+        r#"["secp256r1", "x25519", "secp384r1"]"#,
+        r#"["secp384r1", "x25519"]"#,
+    );
+    // The client's share is for secp256r1, which the server lacks; the
+    // retry asks for the server's first that the client lists.
+    check_group(&retry.predict(OPENSSL), "secp384r1", true);
+    // rustls retries for the client's first shared group instead.
+    check_group(
+        &retry.predict(rules(Rules::OpenSsl, Rules::Rustls)),
+        "x25519",
+        true,
+    );
+}
+
+#[test]
+fn no_shared_group_at_tls13_is_refused_and_jsse_says_unexpected_message() {
+    let case = group_case(r#"["secp256r1", "x25519"]"#, r#"["secp384r1"]"#)
+        .client(r#"versions = ["1.3"]"#)
+        .client(&format!(r#"suites = ["{TLS13_SUITE}"]"#));
+    check_refusal(
+        &case.predict(OPENSSL),
+        Side::Server,
+        40,
+        ErrorKind::NoSharedGroup,
+    );
+    check_refusal(
+        &case.predict(RUSTLS),
+        Side::Server,
+        40,
+        ErrorKind::NoSharedGroup,
+    );
+    let jsse_server = rules(Rules::OpenSsl, Rules::Jsse);
+    check_refusal(
+        &case.predict(jsse_server),
+        Side::Server,
+        10,
+        ErrorKind::UnexpectedMessage,
+    );
+}
+
+#[test]
+fn tls12_without_a_shared_curve_passes_over_ecdhe_except_on_rustls() {
+    let case = group_case(r#"["secp384r1"]"#, r#"["x25519"]"#)
+        .client(r#"versions = ["1.2"]"#)
+        .client(&format!(
+            r#"suites = ["{RSA_SUITE}", "TLS_RSA_WITH_AES_128_GCM_SHA256"]"#
+        ))
+        .server(&format!(
+            r#"suites = ["{TLS13_SUITE}", "{RSA_SUITE}", "TLS_RSA_WITH_AES_128_GCM_SHA256"]"#
+        ));
+    let e = established(&case.predict(OPENSSL)).clone();
+    assert_eq!(e.suite.name, "TLS_RSA_WITH_AES_128_GCM_SHA256");
+    assert_eq!(e.group, None);
+    check_refusal(
+        &case.predict(rules(Rules::OpenSsl, Rules::Rustls)),
+        Side::Server,
+        40,
+        ErrorKind::NoSharedGroup,
+    );
+}
+
+#[test]
+fn openssl_server_preference_decides_the_tls12_curve() {
+    let case = group_case(
+        r#"["secp384r1", "secp256r1"]"#,
+        r#"["secp256r1", "secp384r1"]"#,
+    )
+    .client(r#"versions = ["1.2"]"#)
+    .client(&suites(&[RSA_SUITE]));
+    check_group(&case.predict(OPENSSL), "secp256r1", false);
+    let clients = case.clone().server("server-preference = false");
+    check_group(&clients.predict(OPENSSL), "secp384r1", false);
+    check_group(&case.predict(JSSE), "secp384r1", false);
+}
+
+#[test]
+fn alpn_takes_the_servers_first_protocol_the_client_offers() {
+    let case = make_case()
+        .client(r#"alpn = ["h2", "http/1.1"]"#)
+        .server(r#"alpn = ["http/1.1", "h2"]"#);
+    for stacks in [RUSTLS, OPENSSL, JSSE, REFERENCE] {
+        assert_eq!(
+            established(&case.predict(stacks)).alpn.as_deref(),
+            Some("http/1.1")
+        );
+    }
+    let no_client = make_case().server(r#"alpn = ["h2"]"#);
+    assert_eq!(established(&no_client.predict(OPENSSL)).alpn, None);
+}
+
+#[test]
+fn alpn_mismatch_is_refused_or_ignored_as_the_server_says() {
+    let case = make_case()
+        .client(r#"alpn = ["spdy/3"]"#)
+        .server(r#"alpn = ["h2"]"#);
+    let refused = ErrorKind::NoApplicationProtocol;
+    check_refusal(&case.predict(OPENSSL), Side::Server, 120, refused.clone());
+    let ignored = case.clone().server(r#"alpn-mismatch = "ignore""#);
+    assert_eq!(established(&ignored.predict(OPENSSL)).alpn, None);
+    // rustls refuses at TLS 1.3 after its ServerHello: JSSE, which does not
+    // name encrypted alerts, reports only that one came.
+    let Outcome::Failed(f) = case.predict(rules(Rules::Jsse, Rules::Rustls)).outcome else {
+        panic!("not a failure");
+    };
+    assert_eq!(f.alert, None);
+    assert_eq!(f.cause(), Some(&refused));
 }

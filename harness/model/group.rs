@@ -93,10 +93,14 @@ pub(super) fn refuse_early(
     {
         return Ok(());
     }
-    n.say(format!(
-        "The client lists the groups {}; the server shares none of them that {version} can use: rustls finds no key-exchange group in common and aborts with handshake_failure.",
-        names(&hello.groups)
-    ));
+    n.say(if hello.sends_groups {
+        format!(
+            "The client lists the groups {}; the server shares none of them that {version} can use: rustls finds no key-exchange group in common and aborts with handshake_failure.",
+            names(&hello.groups)
+        )
+    } else {
+        "The client's hello lists no ECDHE, ECDSA or TLS 1.3 suite, so it carries no supported_groups; rustls finds no key-exchange group in common and aborts with handshake_failure.".to_string()
+    });
     Err(failed(
         Side::Server,
         Some(Alert::HANDSHAKE_FAILURE),

@@ -45,6 +45,13 @@ pub struct Expected {
     pub suite: Option<&'static Suite>,
     /// Key type of the server certificate presented.
     pub server_key: Option<KeyType>,
+    /// Key-exchange group as outcomes name it (`x25519`, `dh-2048`);
+    /// `Some(None)` expects none (static RSA).
+    pub group: Option<Option<String>>,
+    /// Whether the server sent a HelloRetryRequest.
+    pub hello_retry: Option<bool>,
+    /// The ALPN protocol; `Some(None)` expects none.
+    pub alpn: Option<Option<String>>,
     /// Alert on the wire: `Some(None)` (`alert = "none"`) expects a failure
     /// with no alert that the harness can read, as when an encrypted alert
     /// reaches a library that does not name it.
@@ -69,6 +76,9 @@ impl Expected {
             version: over.version.or(base.version),
             suite: over.suite.or(base.suite),
             server_key: over.server_key.or(base.server_key),
+            group: over.group.clone().or(base.group),
+            hello_retry: over.hello_retry.or(base.hello_retry),
+            alpn: over.alpn.clone().or(base.alpn),
             alert: over.alert.or(base.alert),
             failed_side: over.failed_side.or(base.failed_side),
             fallback: over.fallback.or(base.fallback),
@@ -80,6 +90,7 @@ impl Expected {
         let mut out = self.clone();
         if result == ExpectedResult::Failed {
             (out.version, out.suite) = (None, None);
+            (out.group, out.hello_retry, out.alpn) = (None, None, None);
         } else {
             (out.alert, out.failed_side) = (None, None);
         }
@@ -95,8 +106,14 @@ impl Expected {
             {
                 Some("an established handshake has no `alert` or `failed-side`")
             }
-            Some(ExpectedResult::Failed) if self.version.is_some() || self.suite.is_some() => {
-                Some("a failed handshake negotiates no `version` or `suite`")
+            Some(ExpectedResult::Failed)
+                if self.version.is_some()
+                    || self.suite.is_some()
+                    || self.group.is_some()
+                    || self.hello_retry.is_some()
+                    || self.alpn.is_some() =>
+            {
+                Some("a failed handshake negotiates no `version`, `suite`, `group`, `hello-retry` or `alpn`")
             }
             _ => None,
         }
@@ -153,6 +170,14 @@ impl Expected {
                 self.suite.map(|s| s.iana.to_string()),
                 Some(e.suite.name.clone()),
             );
+            let none = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
+            check("group", self.group.as_ref().map(none), Some(none(&e.group)));
+            check(
+                "hello-retry",
+                self.hello_retry.map(|h| h.to_string()),
+                Some(e.hello_retry.to_string()),
+            );
+            check("alpn", self.alpn.as_ref().map(none), Some(none(&e.alpn)));
         }
         if let Outcome::Failed(f) = outcome {
             let alert_name = |a: Option<Alert>| a.map_or("none".to_string(), Alert::name);

@@ -246,6 +246,12 @@ pub struct RawExpect {
     pub suite: Option<Spanned<String>>,
     /// Key type of the certificate the server presented.
     pub server_key: Option<Spanned<String>>,
+    /// Key-exchange group (`x25519`, `dh-2048`, `none` for static RSA).
+    pub group: Option<Spanned<String>>,
+    /// Whether the server sent a HelloRetryRequest.
+    pub hello_retry: Option<bool>,
+    /// The ALPN protocol settled on (`none` for none).
+    pub alpn: Option<String>,
     /// The alert on the wire.
     pub alert: Option<Spanned<String>>,
     /// The side that aborted.

@@ -76,9 +76,54 @@ impl Resolver {
                 .server_key
                 .as_ref()
                 .and_then(|v| self.key_type(s, v, format!("{key}.server-key"))),
+            group: e
+                .group
+                .as_ref()
+                .and_then(|v| self.expected_group(s, v, key)),
+            hello_retry: e.hello_retry,
+            alpn: e
+                .alpn
+                .as_ref()
+                .map(|a| Some(a.clone()).filter(|a| a != "none")),
             alert: e.alert.as_ref().and_then(|v| self.alert(s, v, key)),
             failed_side: e.failed_side.as_ref().and_then(|v| self.side(s, v, key)),
             fallback: e.fallback,
+        }
+    }
+
+    /// A group as outcomes name it: a registry name (any case), `dh-BITS`
+    /// for finite-field DHE at TLS 1.2, or `none`.
+    fn expected_group(
+        &mut self,
+        s: &Source,
+        v: &Spanned<String>,
+        key: &str,
+    ) -> Option<Option<String>> {
+        let name = v.get_ref();
+        if name == "none" {
+            return Some(None);
+        }
+        let dh = name
+            .strip_prefix("dh-")
+            .is_some_and(|b| b.parse::<u32>().is_ok());
+        if dh {
+            return Some(Some(name.clone()));
+        }
+        match crate::group::lookup(name) {
+            Some(g) => Some(Some(g.name.to_string())),
+            None => {
+                let mut names = crate::group::names();
+                names.push("none");
+                let help = error::suggestion(name, &names);
+                self.err(
+                    s,
+                    v.span(),
+                    format!("{key}.group"),
+                    format!("unknown group `{name}`"),
+                    help,
+                );
+                None
+            }
         }
     }
 
