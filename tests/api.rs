@@ -90,6 +90,85 @@ suites = ["TLS_ECDHE_RSA_AES128_GCM_SHA256"]
     );
 }
 
+/// A profile with `extra` lines after its versions and suites.
+fn profile_with(role: &str, extra: &str) -> String {
+    format!(
+        "\n[profile.p]\nname = \"x\"\nproduct = \"x\"\nrelease = \"1\"\nrole = \"{role}\"\nconnection = \"https\"\nversions = [\"1.3\"]\nsuites = [\"TLS_AES_128_GCM_SHA256\"]\n{extra}\n"
+    )
+}
+
+#[test]
+fn unknown_group_names_its_line_and_the_nearest_group() {
+    let e = check_single_error(&profile_with(
+        "client",
+        r#"groups = ["x25519", "secp256k1"]"#,
+    ));
+    assert_eq!(e.line, 10);
+    assert_eq!(e.key.as_deref(), Some("profile.p.groups[1]"));
+    assert!(
+        e.message.contains("unknown group `secp256k1`"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.help.as_deref(), Some("did you mean `secp256r1`?"));
+}
+
+#[test]
+fn a_key_share_outside_the_groups_and_role_keys_of_the_other_role_are_refused() {
+    let e = check_single_error(&profile_with(
+        "client",
+        "groups = [\"x25519\"]\nkey-shares = [\"secp384r1\"]",
+    ));
+    assert_eq!(e.key.as_deref(), Some("profile.p.key-shares"));
+    assert!(
+        e.message.contains("not one of the profile's groups"),
+        "{}",
+        e.message
+    );
+    let e = check_single_error(&profile_with("server", r#"key-shares = ["x25519"]"#));
+    assert!(e.message.contains("only a client profile"), "{}", e.message);
+    let e = check_single_error(&profile_with("client", r#"alpn-mismatch = "ignore""#));
+    assert!(e.message.contains("only a server profile"), "{}", e.message);
+    let e = check_single_error(&profile_with("server", r#"alpn-mismatch = "ignor""#));
+    assert_eq!(e.help.as_deref(), Some("did you mean `ignore`?"));
+}
+
+#[test]
+fn groups_and_alpn_follow_layers_and_dated_changes() {
+    let text = profile_with(
+        "client",
+        "groups = [\"x25519\"]\nalpn = [\"h2\"]\n\n[[profile.p.layer]]\nname = \"system\"\ngroups = [\"secp256r1\"]\nalpn = [\"http/1.1\"]\n\n[[profile.p.change]]\nat = 2030-01-01\ngroups = [\"secp384r1\"]",
+    );
+    let file = tls_harness::scenario::Catalog::empty()
+        .parse_scenario_file(std::path::Path::new("p.toml"), &text)
+        .expect("the file loads");
+    let p = &file.profiles[0];
+    let names = |p: &tls_harness::scenario::Profile| {
+        p.handshake
+            .groups
+            .iter()
+            .flatten()
+            .map(|g| g.name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(p), ["x25519"], "the profile's own level wins");
+    assert_eq!(p.alpn(), ["h2"]);
+    assert_eq!(
+        p.handshake_from,
+        [
+            ("groups", "profile".to_string()),
+            ("alpn", "profile".to_string())
+        ]
+    );
+    assert_eq!(
+        p.layers[0].handshake.describe("groups").as_deref(),
+        Some("secp256r1")
+    );
+    let later = p.at(tls_harness::moment::Moment::parse("2031-01-01").expect("a date"));
+    assert_eq!(names(&later), ["secp384r1"]);
+    assert_eq!(later.alpn(), ["h2"], "a change keeps what it does not set");
+}
+
 #[test]
 fn unknown_profile_id_suggests_a_profile_of_the_right_role() {
     let e = check_single_error(&GOOD_SCENARIO.replace("uccx-11-6-1-server", "uccx-11-6-server"));

@@ -266,9 +266,15 @@ fn negotiate(n: &mut Negotiation<'_>, scsv: bool) -> Result<Established, Box<Out
     let server_versions = version::server_versions(n, &presentable);
     let version = version::choose(n, &hello, &server_versions)?;
     version::check_fallback(n, version, scsv)?;
+    let early_alpn = quirks::alpn_before_suite(n.stacks.server)
+        .then(|| alpn::choose(n, version))
+        .transpose()?;
     let (suite, cert) = suite::choose(n, &hello, version, &presentable)?;
     let exchange = group::choose(n, &hello, version, suite)?;
-    let alpn = alpn::choose(n, version)?;
+    let alpn = match early_alpn {
+        Some(settled) => settled,
+        None => alpn::choose(n, version)?,
+    };
     version::client_reads_server_hello(n, &hello, version, &server_versions, scsv)?;
     let stacks = n.stacks;
     if cert.key.algorithm() == crate::pki::KeyAlgorithm::Dsa

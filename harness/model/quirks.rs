@@ -238,6 +238,14 @@ pub const UNEXPECTED_MESSAGE: Alert = Alert(10);
 /// `no_application_protocol` (120).
 pub const NO_APPLICATION_PROTOCOL: Alert = Alert(120);
 
+/// Whether a server settles ALPN before it chooses a suite, so that an
+/// ALPN mismatch is refused even when no suite is shared: **JSSE** does
+/// (it reads the hello's extensions first); rustls and OpenSSL choose the
+/// suite first.
+pub fn alpn_before_suite(server: Rules) -> bool {
+    server == Rules::Jsse
+}
+
 /// Whether a TLS 1.3 server refuses an ALPN mismatch only after its
 /// ServerHello, so that its alert goes encrypted: **rustls** does (it
 /// settles ALPN while writing EncryptedExtensions); OpenSSL and JSSE
