@@ -179,15 +179,16 @@ fn config_error(what: String) -> SideError {
     )
 }
 
-/// The groups a JSSE engine may use, by JSSE's names (IANA's); empty for
-/// the JDK's defaults.
-fn groups(profile: &crate::scenario::Profile) -> Vec<&'static str> {
-    profile
-        .handshake
-        .groups
-        .iter()
-        .flatten()
-        .map(|g| g.name)
+/// The named groups a JSSE engine must refuse: those of the JDK's
+/// ([`crate::group::JSSE_GROUPS`]) that the profile's `groups` leave out;
+/// none for a profile that names no groups (the JDK's defaults).
+fn denied_groups(profile: &crate::scenario::Profile) -> Vec<&'static str> {
+    let Some(listed) = &profile.handshake.groups else {
+        return Vec::new();
+    };
+    crate::group::JSSE_GROUPS
+        .into_iter()
+        .filter(|name| !listed.iter().any(|g| g.name == *name))
         .collect()
 }
 
@@ -233,7 +234,7 @@ impl Endpoint {
                 setup.server_name.as_bytes()
             })
             .byte(u8::from(server && profile.server_preference))
-            .list(&groups(profile))
+            .list(&denied_groups(profile))
             .list(profile.alpn())
             .byte(u8::from(
                 server && profile.alpn_mismatch() == AlpnMismatch::Ignore,

@@ -113,13 +113,6 @@ pub(super) fn refuse_early(
 /// server follows ([`quirks::tls12_curve_order_is_servers`]); `None`
 /// when there is none, and then no ECDHE suite can be chosen.
 pub(super) fn tls12_curve(n: &Negotiation<'_>, hello: &ClientHello) -> Option<&'static Group> {
-    if !hello.sends_groups {
-        // Without supported_groups a server may use any curve (RFC 8422
-        // §4); the stacks take their first.
-        return listed(n.stacks.server, n.server)
-            .into_iter()
-            .find(|g| g.kind == GroupKind::Ec);
-    }
     let shared: Vec<&Group> = shared(n, hello, ProtocolVersion::Tls12)
         .into_iter()
         .filter(|g| g.kind == GroupKind::Ec)

@@ -149,10 +149,16 @@ impl AlpnMismatch {
 
     /// The value a file names.
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "refuse" => Some(Self::Refuse),
-            "ignore" => Some(Self::Ignore),
-            _ => None,
+        [Self::Refuse, Self::Ignore]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+
+    /// The name files use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Refuse => "refuse",
+            Self::Ignore => "ignore",
         }
     }
 }
@@ -220,10 +226,7 @@ impl Handshake {
             "groups" => self.groups.as_deref().map(names),
             "key-shares" => self.key_shares.as_deref().map(names),
             "alpn" => self.alpn.as_ref().map(|a| a.join(", ")),
-            "alpn-mismatch" => self.alpn_mismatch.map(|m| match m {
-                AlpnMismatch::Refuse => "refuse".to_string(),
-                AlpnMismatch::Ignore => "ignore".to_string(),
-            }),
+            "alpn-mismatch" => self.alpn_mismatch.map(|m| m.as_str().to_string()),
             _ => None,
         }
     }

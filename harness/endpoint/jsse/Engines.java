@@ -27,7 +27,7 @@ public final class Engines {
         int clientAuth; // 0 none, 1 request, 2 require
         String serverName;
         boolean serverPreference;
-        String[] groups; // empty: the JDK's default list
+        String[] deniedGroups; // the named groups the profile leaves out
         String[] alpn; // empty: no ALPN
         boolean alpnIgnore; // server: go on without ALPN when none is shared
         SSLContext context;
@@ -117,7 +117,7 @@ public final class Engines {
         c.clientAuth = r.readByte();
         c.serverName = readString(r);
         c.serverPreference = r.readBoolean();
-        c.groups = readStrings(r);
+        c.deniedGroups = readStrings(r);
         c.alpn = readStrings(r);
         c.alpnIgnore = r.readBoolean();
         long verifyAt = r.readLong();
@@ -284,7 +284,7 @@ public final class Engines {
                 p.setServerNames(List.of(new SNIHostName(c.serverName)));
             }
         }
-        if (c.groups.length > 0) p.setAlgorithmConstraints(new GroupFilter(c.groups));
+        if (c.deniedGroups.length > 0) p.setAlgorithmConstraints(new GroupFilter(c.deniedGroups));
         if (c.alpn.length > 0 && !(c.server && c.alpnIgnore)) p.setApplicationProtocols(c.alpn);
         e.setSSLParameters(p);
         if (c.alpn.length > 0 && c.server && c.alpnIgnore) {
@@ -299,23 +299,19 @@ public final class Engines {
      * Named groups per engine: JDK 17 has no SSLParameters.setNamedGroups
      * (JDK 20), but checks every named group against the engine's
      * AlgorithmConstraints by its name before it offers or accepts it
-     * (NamedGroup.isPermitted). This permits the listed groups and every
-     * other algorithm, and refuses the named groups not listed; the order
-     * stays the JDK's (jdk.tls.namedGroups, process-wide).
+     * (NamedGroup.isPermitted). This refuses the groups the harness names
+     * (the JDK's groups the profile leaves out) and permits everything
+     * else; the order stays the JDK's (jdk.tls.namedGroups, process-wide).
      */
     static final class GroupFilter implements AlgorithmConstraints {
-        static final Set<String> NAMED = Set.of("x25519", "x448", "secp256r1", "secp384r1",
-                "secp521r1", "ffdhe2048", "ffdhe3072", "ffdhe4096", "ffdhe6144", "ffdhe8192");
-        final Set<String> allowed = new HashSet<>();
+        final Set<String> denied = new HashSet<>();
 
         GroupFilter(String[] groups) {
-            for (String g : groups) allowed.add(g.toLowerCase(Locale.ROOT));
+            for (String g : groups) denied.add(g.toLowerCase(Locale.ROOT));
         }
 
         boolean named(String algorithm) {
-            if (algorithm == null) return true;
-            String a = algorithm.toLowerCase(Locale.ROOT);
-            return !NAMED.contains(a) || allowed.contains(a);
+            return algorithm == null || !denied.contains(algorithm.toLowerCase(Locale.ROOT));
         }
 
         public boolean permits(Set<CryptoPrimitive> p, String algorithm, AlgorithmParameters ps) {
