@@ -16,11 +16,13 @@ use std::time::Duration;
 use tokio::runtime::Runtime;
 
 use crate::endpoint::{Exchange, Prepared, SideReport};
+use crate::flight;
 use crate::keylog::{self, Secrets};
 use crate::outcome::{
     ErrorKind, Established, Failed, Outcome, Presented, Side, SideError, SuiteName,
 };
 use crate::pki;
+use crate::scheme;
 use crate::version::ProtocolVersion;
 use crate::wire::{self, Transcript};
 
@@ -31,14 +33,15 @@ pub struct Handshake {
     pub outcome: Outcome,
     /// Every byte each side wrote.
     pub transcript: Transcript,
-    /// The secrets both sides logged, when a capture is recording
-    /// ([`keylog::recording`]); empty otherwise.
+    /// The secrets both sides logged (a JSSE side logs none).
     pub secrets: Secrets,
 }
 
 /// Takes the secrets of the handshake in `transcript` out of the
 /// process-wide store (empty when nothing is recording or the client sent
-/// no whole ClientHello).
+/// no whole ClientHello). Every handshake the harness drives records them:
+/// they tell the outcome what the encrypted TLS 1.3 flight signed with
+/// ([`flight`]).
 pub fn secrets_of(transcript: &Transcript) -> Secrets {
     if !keylog::is_recording() {
         // The normal path: no transcript parsing for keys nobody logged.
@@ -67,14 +70,16 @@ pub async fn within(deadline: Duration, side: impl Future<Output = SideReport>) 
 /// handshake and first exchange.
 pub async fn in_memory(client: &Prepared, server: &Prepared, deadline: Duration) -> Handshake {
     HANDSHAKES.fetch_add(1, Ordering::Relaxed);
+    let _recording = keylog::recording();
     let (client_io, server_io, transcript) = wire::pipe();
     let (c, s) = tokio::join!(
         within(deadline, client.run(client_io, Exchange::Ping)),
         within(deadline, server.run(server_io, Exchange::Ping))
     );
+    let secrets = secrets_of(&transcript);
     Handshake {
-        outcome: normalise(Some(&c), Some(&s), &transcript),
-        secrets: secrets_of(&transcript),
+        outcome: normalise(Some(&c), Some(&s), &transcript, &secrets),
+        secrets,
         transcript,
     }
 }
@@ -143,6 +148,7 @@ pub fn normalise(
     client: Option<&SideReport>,
     server: Option<&SideReport>,
     transcript: &Transcript,
+    secrets: &Secrets,
 ) -> Outcome {
     let (c_err, s_err) = (
         client.and_then(SideReport::error),
@@ -156,11 +162,14 @@ pub fn normalise(
                 return disagreeing(c, s, server_certificate);
             }
             (Some(Some((version, suite))), _) | (None, Some(Some((version, suite)))) => {
+                let signed = flight::signatures(transcript, secrets, version, suite);
                 return Outcome::Established(Established {
                     version,
                     suite: SuiteName::from_code(suite),
                     group: transcript.key_exchange_group(),
                     hello_retry: transcript.hello_retry(),
+                    signature_scheme: signed.server.map(scheme::name_of),
+                    client_signature_scheme: signed.client.map(scheme::name_of),
                     alpn: client.or(server).and_then(|r| r.alpn.clone()),
                     server_certificate,
                     client_certificate: server.and_then(|s| presented(&s.peer_chain, false)),

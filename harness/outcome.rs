@@ -271,6 +271,15 @@ pub struct Established {
     /// (TLS 1.3: no key share for the group it chose).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub hello_retry: bool,
+    /// The scheme the server signed its key exchange (TLS 1.2) or its
+    /// CertificateVerify (TLS 1.3) with, read off the wire; none where it
+    /// signed nothing (static RSA, TLS 1.1 and below) or the TLS 1.3
+    /// flight had no secret to read it with (a JSSE-only pairing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_scheme: Option<String>,
+    /// The scheme of the client's CertificateVerify, when it sent one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_signature_scheme: Option<String>,
     /// The ALPN protocol both sides settled on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alpn: Option<String>,

@@ -170,6 +170,62 @@ fn groups_and_alpn_follow_layers_and_dated_changes() {
 }
 
 #[test]
+fn unknown_signature_scheme_names_its_line_and_the_nearest_scheme() {
+    let e = check_single_error(&profile_with(
+        "server",
+        r#"signature-schemes = ["rsa_pss_rsae_sha256", "rsa_pss_sha384"]"#,
+    ));
+    assert_eq!(e.line, 10);
+    assert_eq!(e.key.as_deref(), Some("profile.p.signature-schemes[1]"));
+    assert!(
+        e.message
+            .contains("unknown signature scheme `rsa_pss_sha384`"),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        e.help.as_deref(),
+        Some("did you mean `rsa_pss_pss_sha384`?")
+    );
+    let e = check_single_error(&profile_with(
+        "server",
+        r#"signature-schemes = ["ed25519", "ED25519"]"#,
+    ));
+    assert!(e.message.contains("listed twice"), "{}", e.message);
+}
+
+#[test]
+fn signature_schemes_follow_layers_and_dated_changes() {
+    let text = profile_with(
+        "client",
+        "[[profile.p.layer]]\nname = \"system\"\nsignature-schemes = [\"rsa_pkcs1_sha256\"]\n\n[[profile.p.change]]\nat = 2030-01-01\nsignature-schemes = [\"ecdsa_secp256r1_sha256\"]",
+    );
+    let file = tls_harness::scenario::Catalog::empty()
+        .parse_scenario_file(std::path::Path::new("p.toml"), &text)
+        .expect("the file loads");
+    let p = &file.profiles[0];
+    let names = |p: &tls_harness::scenario::Profile| {
+        p.handshake
+            .signature_schemes
+            .iter()
+            .flatten()
+            .map(|s| s.name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(p),
+        ["rsa_pkcs1_sha256"],
+        "the layer's value, none below it"
+    );
+    assert_eq!(
+        p.handshake_from,
+        [("signature-schemes", "system".to_string())]
+    );
+    let later = p.at(tls_harness::moment::Moment::parse("2031-01-01").expect("a date"));
+    assert_eq!(names(&later), ["ecdsa_secp256r1_sha256"]);
+}
+
+#[test]
 fn unknown_profile_id_suggests_a_profile_of_the_right_role() {
     let e = check_single_error(&GOOD_SCENARIO.replace("uccx-11-6-1-server", "uccx-11-6-server"));
     assert_eq!(e.line, 5);

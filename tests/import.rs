@@ -863,3 +863,27 @@ fn the_command_writes_a_profile_and_refuses_garbage_with_the_bad_input_status() 
         .expect("run");
     assert_eq!(output.status.code(), Some(exit_codes::USAGE));
 }
+
+/// Each stack's default signature schemes, as the harness (and the model)
+/// take them from `harness/scheme.rs`, are what its real ClientHello sends,
+/// in that order: a stack update that changes them fails here.
+#[test]
+fn default_signature_schemes_are_what_each_stack_sends() {
+    let profile = &catalog().profiles["api-client-modern"];
+    assert!(profile.handshake.signature_schemes.is_none());
+    let pki = make_pki();
+    for backend in [Backend::Rustls, Backend::OpenSsl, Backend::Jsse] {
+        if let Some(why) = unsupported(backend, profile) {
+            println!("skipped {backend}: {why}");
+            continue;
+        }
+        let flight = do_client_flight(profile, backend, false, &pki);
+        let record = hello_record(&flight);
+        let hello = tls_harness::net::hello::parse_client_hello(&record[5..]).expect("a hello");
+        let want: Vec<u16> = tls_harness::scheme::effective(backend, None)
+            .iter()
+            .map(|s| s.code)
+            .collect();
+        assert_eq!(hello.signature_algorithms, want, "{backend}'s default list");
+    }
+}

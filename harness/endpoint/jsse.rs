@@ -179,16 +179,28 @@ fn config_error(what: String) -> SideError {
     )
 }
 
-/// The named groups a JSSE engine must refuse: those of the JDK's
-/// ([`crate::group::JSSE_GROUPS`]) that the profile's `groups` leave out;
-/// none for a profile that names no groups (the JDK's defaults).
-fn denied_groups(profile: &crate::scenario::Profile) -> Vec<&'static str> {
-    let Some(listed) = &profile.handshake.groups else {
-        return Vec::new();
-    };
-    crate::group::JSSE_GROUPS
+/// The named groups and signature schemes a JSSE engine must refuse:
+/// those of the JDK's ([`crate::group::JSSE_GROUPS`],
+/// [`crate::scheme::JSSE_SCHEMES`]) that the profile's `groups` and
+/// `signature-schemes` leave out; none for a list the profile does not
+/// name (the JDK's defaults).
+fn denied_names(profile: &crate::scenario::Profile) -> Vec<&'static str> {
+    let h = &profile.handshake;
+    let groups = h.groups.as_ref().map(|listed| {
+        crate::group::JSSE_GROUPS
+            .into_iter()
+            .filter(|name| !listed.iter().any(|g| g.name == *name))
+    });
+    let schemes = h.signature_schemes.as_ref().map(|listed| {
+        crate::scheme::JSSE_SCHEMES
+            .into_iter()
+            .filter(|name| !listed.iter().any(|s| s.name == *name))
+            .map(crate::scheme::jsse_name)
+    });
+    groups
         .into_iter()
-        .filter(|name| !listed.iter().any(|g| g.name == *name))
+        .flatten()
+        .chain(schemes.into_iter().flatten())
         .collect()
 }
 
@@ -234,7 +246,7 @@ impl Endpoint {
                 setup.server_name.as_bytes()
             })
             .byte(u8::from(server && profile.server_preference))
-            .list(&denied_groups(profile))
+            .list(&denied_names(profile))
             .list(profile.alpn())
             .byte(u8::from(
                 server && profile.alpn_mismatch() == AlpnMismatch::Ignore,

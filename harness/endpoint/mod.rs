@@ -22,6 +22,7 @@ use crate::moment::Moment;
 use crate::outcome::{Side, SideError};
 use crate::pki::{Identity, Issuer, KeyAlgorithm, Pki, PkiError};
 use crate::scenario::Profile;
+use crate::scheme::{self, Scheme};
 use crate::suite::registry;
 use crate::version::ProtocolVersion;
 
@@ -88,6 +89,9 @@ pub fn unsupported(backend: Backend, profile: &Profile) -> Option<String> {
     if let Some(why) = handshake_unsupported(backend, profile) {
         return Some(why);
     }
+    if let Some(why) = schemes_unsupported(backend, profile) {
+        return Some(why);
+    }
     if usable_suites(backend, profile).next().is_none() {
         return Some(format!(
             "{who} none of the listed suites (no backend implements them)"
@@ -138,6 +142,34 @@ fn handshake_unsupported(backend: Backend, profile: &Profile) -> Option<String> 
         && profile.alpn_mismatch() == crate::scenario::AlpnMismatch::Ignore;
     if backend == Backend::Rustls && refuses_mismatch {
         return Some("rustls cannot ignore an ALPN mismatch (it always refuses)".into());
+    }
+    None
+}
+
+/// Signature schemes a backend cannot set as the profile says: one it
+/// does not know, or (JSSE) an order other than the JDK's.
+fn schemes_unsupported(backend: Backend, profile: &Profile) -> Option<String> {
+    let listed = profile.handshake.signature_schemes.as_deref()?;
+    let names = |ss: &[&Scheme]| ss.iter().map(|s| s.name).collect::<Vec<_>>().join(", ");
+    let missing: Vec<&Scheme> = listed
+        .iter()
+        .copied()
+        .filter(|s| !scheme::implemented_by(backend, s))
+        .collect();
+    if !missing.is_empty() {
+        return Some(format!("{backend} has no {}", names(&missing)));
+    }
+    if backend == Backend::Jsse {
+        let jdk_order: Vec<&Scheme> = scheme::effective(backend, None)
+            .into_iter()
+            .filter(|s| listed.contains(s))
+            .collect();
+        if jdk_order != listed {
+            return Some(format!(
+                "jsse orders signature schemes process-wide (jdk.tls.signatureSchemes), as {}",
+                names(&jdk_order)
+            ));
+        }
     }
     None
 }

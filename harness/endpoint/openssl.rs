@@ -116,6 +116,12 @@ fn context(
         let names: Vec<&str> = groups.iter().map(|g| g.openssl_name).collect();
         b.set_groups_list(&names.join(":"))?;
     }
+    if let Some(schemes) = &profile.handshake.signature_schemes {
+        // One list for both directions: what it offers, signs with and
+        // accepts (its CertificateRequest carries it too).
+        let names: Vec<&str> = schemes.iter().map(|s| s.openssl_name.as_str()).collect();
+        b.set_sigalgs_list(&names.join(":"))?;
+    }
     alpn(&mut b, profile, server)?;
     if server && older.iter().any(|s| s.key_exchange == KeyExchange::Dhe) {
         let dh = Dh::params_from_pem(FFDHE2048_PEM)?;
@@ -130,7 +136,7 @@ fn context(
         mode |= SslMode::SEND_FALLBACK_SCSV;
     }
     b.set_mode(mode);
-    // Secrets go to the process-wide store when a capture asked for them
+    // Secrets go to the process-wide store while a handshake records them
     // (the callback returns at once otherwise).
     b.set_keylog_callback(|_, line| crate::keylog::log_line(line));
     Ok(b)

@@ -104,6 +104,67 @@ fn kx_group(code: u16) -> Option<&'static dyn rustls::crypto::SupportedKxGroup> 
         .find(|g| u16::from(g.name()) == code)
 }
 
+/// The profile's signature schemes in its order, where it names them.
+fn schemes(setup: &Setup<'_>) -> Option<Arc<[SignatureScheme]>> {
+    let listed = setup.profile.handshake.signature_schemes.as_ref()?;
+    Some(
+        listed
+            .iter()
+            .map(|s| SignatureScheme::from(s.code))
+            .collect(),
+    )
+}
+
+/// The schemes a verifier offers: its own, narrowed to the profile's list
+/// and put in its order when the profile names one.
+fn verify_schemes(
+    own: Vec<SignatureScheme>,
+    listed: Option<&[SignatureScheme]>,
+) -> Vec<SignatureScheme> {
+    match listed {
+        Some(list) => list.iter().copied().filter(|s| own.contains(s)).collect(),
+        None => own,
+    }
+}
+
+/// A peer signed with a scheme this side did not offer.
+fn unoffered(
+    scheme: SignatureScheme,
+    listed: Option<&[SignatureScheme]>,
+) -> Result<(), rustls::Error> {
+    match listed {
+        Some(list) if !list.contains(&scheme) => Err(rustls::Error::PeerMisbehaved(
+            rustls::PeerMisbehaved::SignedHandshakeWithUnadvertisedSigScheme,
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A signing key that signs only with the profile's schemes, in the
+/// profile's order (rustls' own key takes its own order).
+#[derive(Debug)]
+struct Restricted {
+    inner: Arc<dyn rustls::sign::SigningKey>,
+    schemes: Arc<[SignatureScheme]>,
+}
+
+impl rustls::sign::SigningKey for Restricted {
+    fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<Box<dyn rustls::sign::Signer>> {
+        self.schemes
+            .iter()
+            .filter(|s| offered.contains(s))
+            .find_map(|s| self.inner.choose_scheme(&[*s]))
+    }
+
+    fn public_key(&self) -> Option<rustls::pki_types::SubjectPublicKeyInfoDer<'_>> {
+        self.inner.public_key()
+    }
+
+    fn algorithm(&self) -> rustls::SignatureAlgorithm {
+        self.inner.algorithm()
+    }
+}
+
 /// ALPN protocol ids as rustls takes them.
 fn alpn(setup: &Setup<'_>) -> Vec<Vec<u8>> {
     setup
@@ -164,8 +225,15 @@ fn signing_key(
 fn certified_key(
     identity: &Identity,
     provider: &CryptoProvider,
+    schemes: Option<&Arc<[SignatureScheme]>>,
 ) -> Result<CertifiedKey, SideError> {
-    let signing = signing_key(&identity.key_pkcs8_der, provider)?;
+    let mut signing = signing_key(&identity.key_pkcs8_der, provider)?;
+    if let Some(schemes) = schemes {
+        signing = Arc::new(Restricted {
+            inner: signing,
+            schemes: schemes.clone(),
+        });
+    }
     let chain = std::iter::once(&identity.leaf_der)
         .chain(&identity.chain_der)
         .map(|d| CertificateDer::from(d.clone()))
@@ -239,10 +307,12 @@ fn client_config(setup: &Setup<'_>) -> Result<rustls::ClientConfig, SideError> {
         WebPkiServerVerifier::builder_with_provider(Arc::new(roots(setup)?), provider.clone())
             .build()
             .map_err(|e| config_error("verifier", e))?;
+    let schemes = schemes(setup);
     let verifier = Arc::new(RecordingServerVerifier {
         inner: webpki,
         at: unix_time(setup.verify_at),
         exceptions: Arc::new(setup.profile.clone()),
+        schemes: schemes.clone(),
     });
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&versions(setup))
@@ -251,7 +321,7 @@ fn client_config(setup: &Setup<'_>) -> Result<rustls::ClientConfig, SideError> {
         .with_custom_certificate_verifier(verifier);
     let mut config = match setup.identities.first() {
         Some(id) => builder.with_client_cert_resolver(Arc::new(OneClientCert(Arc::new(
-            certified_key(id, &provider)?,
+            certified_key(id, &provider, schemes.as_ref())?,
         )))),
         None => builder.with_no_client_auth(),
     };
@@ -320,6 +390,7 @@ async fn conclude<S: AsyncRead + AsyncWrite + Unpin>(
 
 fn server_config(setup: &Setup<'_>) -> Result<rustls::ServerConfig, SideError> {
     let provider = Arc::new(provider(setup));
+    let schemes = schemes(setup);
     let client_verifier: Arc<dyn ClientCertVerifier> = match setup.profile.client_auth {
         ClientAuth::None => WebPkiClientVerifier::no_client_auth(),
         policy => {
@@ -338,6 +409,7 @@ fn server_config(setup: &Setup<'_>) -> Result<rustls::ServerConfig, SideError> {
             Arc::new(RecordingClientVerifier {
                 inner,
                 at: unix_time(setup.verify_at),
+                schemes: schemes.clone(),
             })
         }
     };
@@ -347,7 +419,7 @@ fn server_config(setup: &Setup<'_>) -> Result<rustls::ServerConfig, SideError> {
         .map(|id| {
             Ok((
                 id.key_type.algorithm(),
-                Arc::new(certified_key(id, &provider)?),
+                Arc::new(certified_key(id, &provider, schemes.as_ref())?),
             ))
         })
         .collect::<Result<Vec<_>, SideError>>()?;
@@ -446,6 +518,8 @@ struct RecordingServerVerifier {
     at: UnixTime,
     /// The client profile, for its accepted exceptions.
     exceptions: Arc<crate::scenario::Profile>,
+    /// The profile's signature schemes, where it names them.
+    schemes: Option<Arc<[SignatureScheme]>>,
 }
 
 impl ServerCertVerifier for RecordingServerVerifier {
@@ -478,6 +552,7 @@ impl ServerCertVerifier for RecordingServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        unoffered(dss.scheme, self.schemes.as_deref())?;
         self.inner.verify_tls12_signature(message, cert, dss)
     }
 
@@ -487,11 +562,15 @@ impl ServerCertVerifier for RecordingServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        unoffered(dss.scheme, self.schemes.as_deref())?;
         self.inner.verify_tls13_signature(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
+        verify_schemes(
+            self.inner.supported_verify_schemes(),
+            self.schemes.as_deref(),
+        )
     }
 }
 
@@ -500,6 +579,8 @@ struct RecordingClientVerifier {
     inner: Arc<dyn ClientCertVerifier>,
     /// Verification happens at the scenario's instant, not the clock's.
     at: UnixTime,
+    /// The profile's signature schemes, where it names them.
+    schemes: Option<Arc<[SignatureScheme]>>,
 }
 
 impl ClientCertVerifier for RecordingClientVerifier {
@@ -532,6 +613,7 @@ impl ClientCertVerifier for RecordingClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        unoffered(dss.scheme, self.schemes.as_deref())?;
         self.inner.verify_tls12_signature(message, cert, dss)
     }
 
@@ -541,10 +623,14 @@ impl ClientCertVerifier for RecordingClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        unoffered(dss.scheme, self.schemes.as_deref())?;
         self.inner.verify_tls13_signature(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
+        verify_schemes(
+            self.inner.supported_verify_schemes(),
+            self.schemes.as_deref(),
+        )
     }
 }

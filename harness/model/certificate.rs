@@ -21,6 +21,8 @@ pub(super) struct Cert {
     pub path: Vec<String>,
     /// The CAs sent with it (the path without its root, or nothing).
     pub sent: Vec<String>,
+    /// The key type that signed each CA of `sent`, in that order.
+    pub sent_signers: Vec<KeyType>,
 }
 
 impl Cert {
@@ -70,7 +72,12 @@ fn cert(def: &CertificateDef, dns_names: Vec<String>, cas: &[CaSpec]) -> Cert {
     } else {
         Vec::new()
     };
+    let key_of = |id: &String| cas.iter().find(|c| c.id == *id).map(|c| c.key);
+    let sent_signers = (0..sent.len())
+        .filter_map(|i| key_of(path.get(i + 1).unwrap_or(&path[i])))
+        .collect();
     Cert {
+        sent_signers,
         key: def.key,
         issuer_key,
         summary: CertSummary {
@@ -126,7 +133,11 @@ pub(super) fn presentable(n: &mut Negotiation<'_>) -> Vec<Cert> {
 /// The harness's rustls resolver: the first certificate (ECDSA first) for
 /// which a suite both sides list authenticates with its key (a TLS 1.3
 /// suite authenticates with any), else the first.
-pub(super) fn first_usable<'c>(certs: &'c [Cert], shared: &[u16]) -> Option<&'c Cert> {
+pub(super) fn first_usable<'c>(
+    certs: &'c [Cert],
+    shared: &[u16],
+    signs: impl Fn(&Cert) -> bool,
+) -> Option<&'c Cert> {
     let auth_ok = |alg: KeyAlgorithm| {
         shared.iter().filter_map(|c| by_code(*c)).any(|s| {
             matches!(
@@ -139,6 +150,6 @@ pub(super) fn first_usable<'c>(certs: &'c [Cert], shared: &[u16]) -> Option<&'c 
     };
     certs
         .iter()
-        .find(|c| auth_ok(c.key.algorithm()))
+        .find(|c| auth_ok(c.key.algorithm()) && signs(c))
         .or(certs.first())
 }

@@ -27,6 +27,12 @@ pub(super) fn authenticate(
             n.say("The server's CertificateRequest names no issuer of the client's certificate, so JSSE's key manager sends none.");
         }
     }
+    if let Some(c) = &offered {
+        if !super::signature::client_key_requested(n, version, c.key) {
+            n.say("The server's CertificateRequest asks for no certificate of the client's key algorithm, so the client sends none.");
+            offered = None;
+        }
+    }
     match offered {
         None if policy == ClientAuth::Require => {
             let alert = quirks::alert_for_missing_client_certificate(n.stacks.server, version);
@@ -69,7 +75,8 @@ fn verify_client(
     version: ProtocolVersion,
 ) -> Result<Option<Presented>, Box<Outcome>> {
     let trust = &n.server.trust;
-    match verify(c, trust, None, n.world.at, (n.stacks.server, version), None) {
+    let (at, rules) = (n.world.at, n.stacks.server);
+    match verify(c, trust, None, at, (rules, version), n.server) {
         Ok(_) => {
             n.say(format!(
                 "The client sends its {}; the server trusts it (anchors: {}).",

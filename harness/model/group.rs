@@ -4,7 +4,6 @@
 //! §4.1.4), the ECDHE curve and DHE group at TLS 1.2 (RFC 8422 §5.1,
 //! RFC 7919 §4), and the refusals when nothing is shared.
 
-use crate::backend::Backend;
 use crate::group::{self, Group, GroupKind};
 use crate::outcome::{Alert, ErrorKind, Outcome, Side};
 use crate::scenario::Profile;
@@ -26,19 +25,10 @@ pub(super) struct KeyExchangeChoice {
     pub hello_retry: bool,
 }
 
-fn backend(rules: Rules) -> Option<Backend> {
-    match rules {
-        Rules::Reference => None,
-        Rules::Rustls => Some(Backend::Rustls),
-        Rules::OpenSsl => Some(Backend::OpenSsl),
-        Rules::Jsse => Some(Backend::Jsse),
-    }
-}
-
 /// The groups an endpoint lists under `rules`, in its order.
 pub(super) fn listed(rules: Rules, profile: &Profile) -> Vec<&'static Group> {
     let own = profile.handshake.groups.as_deref();
-    match backend(rules) {
+    match rules.backend() {
         Some(b) => group::effective(b, own),
         None => own.map_or_else(|| group::named(&REFERENCE_DEFAULT), <[_]>::to_vec),
     }
@@ -50,7 +40,7 @@ pub(super) fn first_shares(rules: Rules, profile: &Profile) -> Vec<&'static Grou
         return shares.clone();
     }
     let groups = listed(rules, profile);
-    match backend(rules) {
+    match rules.backend() {
         Some(b) => group::first_shares(b, &groups),
         None => groups.into_iter().take(1).collect(),
     }

@@ -33,6 +33,7 @@ pub(super) fn client_hello(n: &mut Negotiation<'_>) -> Result<ClientHello, Box<O
     let Some(&max) = versions.last() else {
         return Err(failed(Side::Client, None, ErrorKind::Configuration, None));
     };
+    let offered = super::signature::signable_suites(n, offered)?;
     unstartable(n)?;
     if versions != n.client.versions {
         n.say(format!(

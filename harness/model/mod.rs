@@ -32,6 +32,7 @@ mod client_auth;
 mod group;
 mod hello;
 pub mod quirks;
+mod signature;
 mod suite;
 mod verify;
 mod version;
@@ -73,6 +74,16 @@ impl Rules {
             Rules::Rustls => "rustls",
             Rules::OpenSsl => "openssl",
             Rules::Jsse => "jsse",
+        }
+    }
+
+    /// The backend these rules are, if any.
+    pub fn backend(self) -> Option<Backend> {
+        match self {
+            Rules::Reference => None,
+            Rules::Rustls => Some(Backend::Rustls),
+            Rules::OpenSsl => Some(Backend::OpenSsl),
+            Rules::Jsse => Some(Backend::Jsse),
         }
     }
 
@@ -271,6 +282,12 @@ fn negotiate(n: &mut Negotiation<'_>, scsv: bool) -> Result<Established, Box<Out
         .transpose()?;
     let (suite, cert) = suite::choose(n, &hello, version, &presentable)?;
     let exchange = group::choose(n, &hello, version, suite)?;
+    let scheme = match server_scheme(n, version, suite, &cert) {
+        Err(refusal) if quirks::scheme_refusal_precedes_alpn(version, &refusal) => {
+            return Err(refusal)
+        }
+        other => other,
+    };
     let alpn = match early_alpn {
         Some(settled) => settled,
         None => alpn::choose(n, version)?,
@@ -290,10 +307,22 @@ fn negotiate(n: &mut Negotiation<'_>, scsv: bool) -> Result<Established, Box<Out
             Some(cert.presented(false)),
         ));
     }
+    let server_scheme = scheme?;
     let server_certificate =
         verify::server_certificate(n, &cert, version).map_err(|o| encrypted(stacks, version, o))?;
     let client_certificate = client_auth::authenticate(n, version, &server_certificate)
         .map_err(|o| encrypted(stacks, version, o))?;
+    let client_scheme =
+        signature::client(n, version, client_certificate.as_ref()).map_err(|o| {
+            let with_certificate = |mut f: Failed| {
+                f.server_certificate = Some(server_certificate.clone());
+                Box::new(Outcome::Failed(f))
+            };
+            match *o {
+                Outcome::Failed(f) => encrypted(stacks, version, with_certificate(f)),
+                other => Box::new(other),
+            }
+        })?;
     n.say(format!(
         "The handshake completes: {version}, {}.",
         suite.iana
@@ -303,10 +332,24 @@ fn negotiate(n: &mut Negotiation<'_>, scsv: bool) -> Result<Established, Box<Out
         suite: SuiteName::from_code(suite.code),
         group: exchange.name,
         hello_retry: exchange.hello_retry,
+        signature_scheme: signature::shown(n, version, server_scheme),
+        client_signature_scheme: signature::shown(n, version, client_scheme),
         alpn,
         server_certificate: Some(server_certificate),
         client_certificate,
     })
+}
+
+/// The server's certificate as the client's signature_algorithms_cert
+/// sees it, and the scheme the server signs with.
+fn server_scheme(
+    n: &mut Negotiation<'_>,
+    version: ProtocolVersion,
+    suite: &'static Suite,
+    cert: &certificate::Cert,
+) -> Result<Option<&'static crate::scheme::Scheme>, Box<Outcome>> {
+    signature::leaf_accepted(n, version, cert)?;
+    signature::server(n, version, suite, cert)
 }
 
 fn versions_text(versions: &[ProtocolVersion]) -> String {

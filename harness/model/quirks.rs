@@ -9,7 +9,7 @@
 //! `crypto/x509/x509_vfy.c`, and the harness's own backends in
 //! [`crate::endpoint`] (the rustls server's certificate resolver is ours).
 
-use crate::outcome::Alert;
+use crate::outcome::{Alert, Outcome};
 use crate::version::ProtocolVersion;
 
 use super::Rules;
@@ -93,10 +93,12 @@ pub fn client_sends_supported_versions(client: Rules, client_max: ProtocolVersio
 }
 
 /// Whether a server counts TLS 1.3 as enabled only while it holds a
-/// certificate TLS 1.3 can use (RSA or ECDSA; not DSA).
+/// certificate TLS 1.3 can use (RSA, or ECDSA with its curve's scheme in
+/// the server's own signature schemes; not DSA).
 ///
-/// **OpenSSL** (`is_tls13_capable`) does: a server whose certificates are
-/// all withheld or DSA negotiates as if TLS 1.3 were off. rustls and the
+/// **OpenSSL** (`is_tls13_capable`, `tls_check_sigalg_curve`) does: a
+/// server whose certificates are all withheld, DSA, or ECDSA without their
+/// curve's scheme negotiates as if TLS 1.3 were off. rustls and the
 /// reference decide the version first.
 pub fn tls13_needs_a_certificate(server: Rules) -> bool {
     matches!(server, Rules::OpenSsl)
@@ -404,13 +406,16 @@ pub fn accepts_partial_chain(verifier: Rules) -> bool {
 /// **JSSE**'s `X509TrustManagerImpl` runs the PKIX validation first (a path
 /// to an anchor, then each certificate's validity: an expired self-signed
 /// leaf is untrusted, measured) and checks the host name last.
-pub fn fault_order(verifier: Rules) -> [CertFault; 3] {
+///
+/// JSSE's path validation checks each certificate's signature algorithm
+/// against its constraints after its validity period
+/// ([`checks_chain_signatures`]); the others check no such thing.
+pub fn fault_order(verifier: Rules) -> &'static [CertFault] {
+    use CertFault::{Expired, Name, Signature, Untrusted};
     match verifier {
-        Rules::OpenSsl => [CertFault::Untrusted, CertFault::Name, CertFault::Expired],
-        Rules::Jsse => [CertFault::Untrusted, CertFault::Expired, CertFault::Name],
-        Rules::Reference | Rules::Rustls => {
-            [CertFault::Expired, CertFault::Untrusted, CertFault::Name]
-        }
+        Rules::OpenSsl => &[Untrusted, Name, Expired],
+        Rules::Jsse => &[Untrusted, Expired, Signature, Name],
+        Rules::Reference | Rules::Rustls => &[Expired, Untrusted, Name],
     }
 }
 
@@ -434,6 +439,9 @@ pub enum CertFault {
     Untrusted,
     /// It is not valid for the name the client asked for.
     Name,
+    /// A certificate of its chain is signed with a scheme the verifier's
+    /// own list does not name ([`checks_chain_signatures`]).
+    Signature,
 }
 
 /// Whether a client offers a suite of its list that its enabled versions
@@ -575,4 +583,299 @@ pub fn names_encrypted_alerts(receiver: Rules) -> bool {
 /// alert).
 pub fn client_refusal_in_clear(client: Rules) -> bool {
     matches!(client, Rules::OpenSsl)
+}
+
+/// Whether a signer takes the first scheme in its own list that its peer
+/// also lists (rather than the first of its peer's): **rustls** does in both
+/// roles (its signing key's own order, `choose_scheme`); **OpenSSL** as a
+/// server only when it prefers its own order (`SSL_OP_CIPHER_SERVER_PREFERENCE`
+/// orders its shared sigalgs too, `tls1_set_shared_sigalgs`), and as a
+/// client never (it takes the CertificateRequest's order); **JSSE** never
+/// (`SignatureScheme.getSignerOfPreferableAlgorithm` walks the peer's
+/// list). The reference signs in the server's order when the server
+/// prefers its own.
+pub fn signs_in_own_order(signer: Rules, as_server: bool, server_preference: bool) -> bool {
+    match signer {
+        Rules::Rustls => true,
+        Rules::Jsse => false,
+        Rules::OpenSsl | Rules::Reference => as_server && server_preference,
+    }
+}
+
+/// Whether a signer's `key` signs with `scheme` beyond what the protocol
+/// allows (`Scheme::fits`). **rustls** binds an ECDSA key to its curve's
+/// scheme at every version and has no SHA-1 or SHA-224 ECDSA signer;
+/// **JSSE** binds the curve-named ECDSA schemes at every version, and its
+/// DSA signer refuses a digest shorter than the key's 256-bit q (no
+/// `dsa_sha1` or `dsa_sha224` with a DSA-2048 key). OpenSSL and the
+/// reference sign with any scheme the version allows for the key.
+pub fn can_sign(signer: Rules, scheme: &crate::scheme::Scheme, key: crate::pki::KeyType) -> bool {
+    use crate::scheme::Signs;
+    match (signer, scheme.signs) {
+        (Rules::Rustls, Signs::Ecdsa(curve)) => curve.is_some() && curve == key.curve(),
+        (Rules::Jsse, Signs::Ecdsa(Some(curve))) => key.curve() == Some(curve),
+        (Rules::Jsse, Signs::Dsa) => !matches!(scheme.hash, "sha1" | "sha224"),
+        _ => true,
+    }
+}
+
+/// How a server that finds no signature scheme for its certificate gives
+/// up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemeRefusal {
+    /// Its error.
+    pub error: crate::outcome::ErrorKind,
+    /// The alert it sends (none: it closes the connection).
+    pub alert: Option<Alert>,
+    /// Whether its ServerHello went first (at TLS 1.3 the alert is then
+    /// encrypted).
+    pub after_server_hello: bool,
+    /// Whether its Certificate went first.
+    pub certificate_sent: bool,
+}
+
+/// How `server` refuses a client whose signature schemes its key cannot
+/// sign with at `version`; `family_offered`: some scheme both list is of
+/// the key's algorithm (an ECDSA scheme for the wrong curve, say).
+///
+/// **OpenSSL** and the reference refuse while they read the ClientHello
+/// (`tls_choose_sigalg`), with handshake_failure. **rustls** does too at
+/// TLS 1.2, but at TLS 1.3 only once its ServerHello is out (it signs when
+/// it writes the CertificateVerify). **JSSE** at TLS 1.3 picks its
+/// certificate by key algorithm alone: when a scheme of that algorithm is
+/// offered it sends the certificate and fails at the CertificateVerify
+/// with internal_error ("No supported CertificateVerify signature
+/// algorithm"), otherwise with handshake_failure ("No available
+/// authentication scheme") after its ServerHello; at TLS 1.2 (where it
+/// passes over a certificate when no scheme is shared at all,
+/// [`skips_certificate_at_tls12`]) it fails after its certificate with
+/// internal_error.
+/// rustls at TLS 1.2 refuses early only when no scheme it knows is offered;
+/// otherwise it fails writing the ServerKeyExchange, with no alert (a
+/// `General` error), before its first flight is out. Measured:
+/// scenarios/backends/signature-schemes.toml.
+pub fn scheme_refusal(
+    server: Rules,
+    version: ProtocolVersion,
+    family_offered: bool,
+) -> SchemeRefusal {
+    use crate::outcome::ErrorKind;
+    let tls13 = version == ProtocolVersion::Tls13;
+    let plain = SchemeRefusal {
+        error: ErrorKind::NoSharedSignatureScheme,
+        alert: Some(Alert::HANDSHAKE_FAILURE),
+        after_server_hello: false,
+        certificate_sent: false,
+    };
+    match server {
+        Rules::Rustls if !tls13 && family_offered => SchemeRefusal {
+            error: ErrorKind::Other("rustls:General".into()),
+            alert: None,
+            ..plain
+        },
+        Rules::Rustls => SchemeRefusal {
+            after_server_hello: tls13,
+            ..plain
+        },
+        Rules::Jsse if family_offered || !tls13 => SchemeRefusal {
+            error: ErrorKind::Other(
+                if tls13 {
+                    "jsse:SSLException"
+                } else {
+                    "jsse:internal-error"
+                }
+                .into(),
+            ),
+            alert: Some(INTERNAL_ERROR),
+            after_server_hello: true,
+            certificate_sent: true,
+        },
+        Rules::Jsse => SchemeRefusal {
+            error: ErrorKind::Other("jsse:SSLHandshakeException".into()),
+            after_server_hello: tls13,
+            ..plain
+        },
+        Rules::OpenSsl | Rules::Reference => plain,
+    }
+}
+
+/// Whether a verifier checks that each certificate of its peer's chain
+/// (but a trust anchor) is signed with a scheme of its own list
+/// (signature_algorithms_cert, or signature_algorithms without it:
+/// RFC 8446 §4.2.3, RFC 5246 §7.4.2). **JSSE** does, from TLS 1.2 on
+/// (`SSLAlgorithmConstraints` over its local schemes, in its path
+/// validation), and refuses with unsupported_certificate. rustls and
+/// OpenSSL verify the chain by their own algorithm lists whatever they
+/// offer.
+pub fn checks_chain_signatures(client: Rules) -> bool {
+    client == Rules::Jsse
+}
+
+/// Whether a TLS 1.2 server passes over the suites of a certificate with
+/// a key of `algorithm`, as if it held none, given the schemes both sides
+/// list (`shared`). **OpenSSL** does for an ECDSA certificate when no
+/// shared scheme is an ECDSA one (`ssl_set_masks` wants `CERT_PKEY_SIGN`
+/// for aECDSA alone; RSA and DSA need only a valid certificate).
+/// Otherwise they, rustls and JSSE choose the suite and fail when they
+/// come to sign.
+pub fn skips_certificate_at_tls12(
+    server: Rules,
+    algorithm: crate::pki::KeyAlgorithm,
+    shared: &[&crate::scheme::Scheme],
+) -> bool {
+    match server {
+        Rules::OpenSsl => {
+            algorithm == crate::pki::KeyAlgorithm::Ecdsa
+                && !shared.iter().any(|s| s.fits_algorithm(algorithm))
+        }
+        Rules::Jsse | Rules::Rustls | Rules::Reference => false,
+    }
+}
+
+/// Whether an endpoint picks its certificate by key algorithm alone (the
+/// first scheme both list of an algorithm it holds a key for, whatever the
+/// curve): **JSSE** does, a TLS 1.3 server and a client answering a
+/// CertificateRequest (`X509Authentication` by the scheme's key
+/// algorithm; a client with none sends no certificate), and then may find
+/// no scheme for an ECDSA key's curve. The others pick a certificate that
+/// can sign with the scheme.
+pub fn picks_certificate_by_algorithm(server: Rules) -> bool {
+    server == Rules::Jsse
+}
+
+/// How a server refuses a hello, before it looks at the suites, when the
+/// two sides list no signature scheme in common; `None`: it does not.
+/// **OpenSSL** does at TLS 1.2 (`tls1_set_server_sigalgs`: "no shared
+/// signature algorithms"), even where no suite would have been shared
+/// either; at TLS 1.3 it chooses the suite first. **JSSE** finds no
+/// certificate it may use for any suite, and says "no cipher suites in
+/// common" (measured at TLS 1.2 and 1.3). rustls decides on the suite
+/// first.
+pub fn refusal_without_shared_scheme(
+    server: Rules,
+    version: ProtocolVersion,
+) -> Option<crate::outcome::ErrorKind> {
+    use crate::outcome::ErrorKind;
+    match server {
+        Rules::OpenSsl if version == ProtocolVersion::Tls12 => {
+            Some(ErrorKind::NoSharedSignatureScheme)
+        }
+        Rules::Jsse => Some(ErrorKind::NoSharedCipher),
+        _ => None,
+    }
+}
+
+/// The schemes whose offer makes a server get as far as signing before it
+/// finds it cannot ([`scheme_refusal`]'s `family_offered`): **rustls**
+/// checks the client's list against every scheme it knows, not the
+/// profile's; the others against their own list.
+pub fn schemes_checked_early(
+    server: Rules,
+    own: Vec<&'static crate::scheme::Scheme>,
+) -> Vec<&'static crate::scheme::Scheme> {
+    match server {
+        Rules::Rustls => crate::scheme::rustls_default(),
+        _ => own,
+    }
+}
+
+/// Whether a TLS 1.2 server picks a signature scheme for its certificate
+/// with every suite that has one, static RSA included, and refuses when
+/// none fits though it would sign nothing: **OpenSSL** does
+/// (`tls_choose_sigalg` for every `SSL_aCERT` suite). The others look for
+/// a scheme only when they sign.
+pub fn picks_a_scheme_for_every_certificate_suite(server: Rules) -> bool {
+    server == Rules::OpenSsl
+}
+
+/// Whether a client leaves out of its hello the suites whose
+/// authentication (RSA, ECDSA, DSA) no scheme of its own list serves, at
+/// every version: **OpenSSL** does (`ssl_set_client_disabled`), and with
+/// none left fails with internal_error before it sends a hello. The others
+/// offer their suites whatever their schemes.
+pub fn drops_suites_without_a_scheme(client: Rules) -> bool {
+    client == Rules::OpenSsl
+}
+
+/// What a server makes of an alert that comes where its ClientHello
+/// should, when it is not the alert itself: **OpenSSL** reports an
+/// unexpected message; the others the alert (`None`).
+pub fn alert_before_hello(server: Rules) -> Option<crate::outcome::ErrorKind> {
+    (server == Rules::OpenSsl).then_some(crate::outcome::ErrorKind::UnexpectedMessage)
+}
+
+/// Whether a server's refusal for want of a signature scheme comes before
+/// its answer to the client's ALPN: below TLS 1.3 a refusal made while
+/// reading the ClientHello (an alert and no certificate: OpenSSL's
+/// `tls_choose_sigalg` runs before `tls_handle_alpn`, rustls' check of the
+/// offered schemes before its ALPN choice) does; one made while writing
+/// the certificate flight, and every refusal at TLS 1.3, comes after
+/// (measured on all three stacks by the oracle of `tests/model.rs`).
+pub fn scheme_refusal_precedes_alpn(version: ProtocolVersion, refusal: &Outcome) -> bool {
+    version < ProtocolVersion::Tls13
+        && matches!(refusal, Outcome::Failed(f) if f.alert.is_some() && f.server_certificate.is_none())
+}
+
+/// Whether a client whose certificate can sign with no scheme of the
+/// server's CertificateRequest fails, rather than going on without a
+/// certificate: **JSSE** does, with internal_error (measured at TLS 1.2).
+/// What rustls and OpenSSL do is not measured; the model gives them no
+/// scheme and goes on.
+pub fn fails_without_a_client_scheme(client: Rules) -> bool {
+    client == Rules::Jsse
+}
+
+/// Whether a server's CertificateRequest below TLS 1.2 names only the
+/// certificate types (RSA, DSA, ECDSA) its own signature schemes can
+/// verify: **OpenSSL** does (`ssl3_get_req_cert_type`), so a client whose
+/// key is of another type sends no certificate. rustls speaks no TLS 1.1;
+/// JSSE names every type.
+pub fn certificate_types_from_schemes(server: Rules) -> bool {
+    server == Rules::OpenSsl
+}
+
+/// Whether a client sends signature_algorithms_cert (RFC 8446 §4.2.3), the
+/// same list as its signature_algorithms: **JSSE** does, at TLS 1.2 too;
+/// rustls and OpenSSL (unconfigured) send none.
+pub fn sends_signature_algorithms_cert(client: Rules) -> bool {
+    client == Rules::Jsse
+}
+
+/// Whether a server takes a certificate whose own signature is not in the
+/// client's signature_algorithms_cert as unusable: **OpenSSL** does
+/// (`check_cert_usable`), and with its only certificate unusable refuses
+/// as when no scheme fits. rustls and JSSE present it.
+pub fn server_checks_leaf_against_cert_list(server: Rules) -> bool {
+    server == Rules::OpenSsl
+}
+
+/// Whether a client's verifier sees the server's certificate as soon as
+/// it arrives: **rustls** verifies it only when the server's flight is
+/// complete (its CertificateVerify at TLS 1.3, ServerHelloDone below), so
+/// a server that gives up after sending it leaves a rustls client with no
+/// certificate seen. OpenSSL and JSSE verify on arrival.
+pub fn verifies_certificate_on_arrival(client: Rules) -> bool {
+    client != Rules::Rustls
+}
+
+/// The alert a verifier that checks chain signatures refuses one with: a
+/// client unsupported_certificate below TLS 1.3, certificate_unknown at
+/// TLS 1.3; a server certificate_unknown (JSSE's trust manager, measured).
+pub fn chain_signature_alert(side: crate::outcome::Side, version: ProtocolVersion) -> Alert {
+    if side == crate::outcome::Side::Client && version < ProtocolVersion::Tls13 {
+        UNSUPPORTED_CERTIFICATE
+    } else {
+        CERTIFICATE_UNKNOWN
+    }
+}
+
+/// `unsupported_certificate` (43).
+pub const UNSUPPORTED_CERTIFICATE: Alert = Alert(43);
+
+/// Whether a stack logs its TLS secrets, so that the harness can read
+/// what its encrypted TLS 1.3 flight signed with: **JSSE** (OpenJDK 17)
+/// logs none; rustls and OpenSSL do, and a reference side stands for a
+/// peer whose flight is known.
+pub fn logs_secrets(rules: Rules) -> bool {
+    rules != Rules::Jsse
 }

@@ -89,6 +89,7 @@ pub(super) fn choose(
 ) -> Result<(&'static Suite, Cert), Box<Outcome>> {
     refuse_without_certificate(n, presentable)?;
     super::group::refuse_early(n, hello, version)?;
+    super::signature::refuse_early(n, hello, version)?;
     let server_suites = runnable_suites(n.stacks.server, n.server);
     let shared: Vec<u16> = hello
         .offered
@@ -102,6 +103,7 @@ pub(super) fn choose(
         .filter(|s| s.valid_for(version))
         .collect();
     let valid = without_unserved_ecdhe(n, hello, version, valid);
+    let presentable = &super::signature::by_preference(n, version, presentable)?;
     let chosen = match quirks::cert_choice(n.stacks.server) {
         CertChoice::SuiteFirst => suite_first(n.stacks.server, version, &valid, presentable),
         CertChoice::CertificateFirst => certificate_first(n, version, &valid, presentable, &shared),
@@ -228,7 +230,9 @@ fn certificate_first(
     certs: &[Cert],
     shared: &[u16],
 ) -> Option<(&'static Suite, Cert)> {
-    let cert = first_usable(certs, shared)?;
+    let cert = first_usable(certs, shared, |c| {
+        super::signature::signs_with_some_offered(n, version, c)
+    })?;
     if certs.len() > 1 {
         n.say(format!(
             "rustls's certificate resolver picks its {} first: it is the first, ECDSA first, for which a suite both sides list authenticates with its key.",

@@ -30,7 +30,7 @@ pub(super) fn server_certificate(
         Some(world.server_name),
         world.at,
         (n.stacks.client, version),
-        Some(client),
+        client,
     );
     let by_exception = match verdict {
         Ok(by_exception) => by_exception,
@@ -65,17 +65,19 @@ pub(super) fn server_certificate(
     Ok(cert.presented(by_exception))
 }
 
-/// Verifies `cert` for a peer that trusts `trust` (CA ids) at `at`, for
-/// `name` if given (a client verifying a server); `Ok(true)` when only the
-/// client's accepted exception let it through.
+/// Verifies `cert` for `verifier`, which trusts `trust` (CA ids) at `at`,
+/// for `name` if given (a client verifying a server); `Ok(true)` when only
+/// the client's accepted exception let it through.
 pub(super) fn verify(
     cert: &Cert,
     trust: &[String],
     name: Option<&str>,
     at: Moment,
     (rules, version): (Rules, ProtocolVersion),
-    client: Option<&Profile>,
+    verifier: &Profile,
 ) -> Result<bool, Refusal> {
+    // Only a client has accepted exceptions.
+    let client = name.is_some().then_some(verifier);
     let chains = chains(cert, trust, rules);
     let in_time = at.unix() >= cert.validity.not_before && at.unix() <= cert.validity.not_after;
     let named = name.is_none_or(|n| cert.dns_names.iter().any(|d| d.eq_ignore_ascii_case(n)));
@@ -86,7 +88,7 @@ pub(super) fn verify(
     } else {
         Side::Server
     };
-    for fault in quirks::fault_order(rules) {
+    for &fault in quirks::fault_order(rules) {
         match fault {
             CertFault::Expired if !in_time => {
                 return Err((
@@ -108,6 +110,16 @@ pub(super) fn verify(
                 by_exception = true;
                 if quirks::exception_skips_later_checks(rules) {
                     return Ok(true);
+                }
+            }
+            CertFault::Signature if version >= ProtocolVersion::Tls12 => {
+                if let Some(refused) = unlisted_signature(cert, trust, rules, verifier) {
+                    return Err((
+                        ErrorKind::BadCertificate,
+                        quirks::chain_signature_alert(verifier_side, version),
+                        format!("the chain is signed with {refused}, which its signature schemes do not list"),
+                        by_exception,
+                    ));
                 }
             }
             CertFault::Name if !named => {
@@ -132,6 +144,31 @@ pub(super) fn verify(
         }
     }
     Ok(by_exception)
+}
+
+/// The first signature on the chain as sent (the leaf's, then each CA's
+/// that is not itself trusted) whose scheme a verifier checking them
+/// ([`quirks::checks_chain_signatures`]) does not list.
+fn unlisted_signature(
+    cert: &Cert,
+    trust: &[String],
+    rules: Rules,
+    verifier: &Profile,
+) -> Option<&'static str> {
+    if !quirks::checks_chain_signatures(rules) {
+        return None;
+    }
+    let listed = super::signature::listed(rules, verifier);
+    let sent = cert
+        .sent
+        .iter()
+        .zip(&cert.sent_signers)
+        .filter(|(ca, _)| !trust.contains(ca))
+        .map(|(_, key)| *key);
+    std::iter::once(cert.issuer_key)
+        .chain(sent)
+        .map(crate::pki::KeyType::certificate_scheme)
+        .find(|s| !listed.iter().any(|l| l.name == *s))
 }
 
 /// Whether the chain as sent reaches an anchor: a CA sent with the leaf is

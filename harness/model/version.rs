@@ -43,11 +43,15 @@ pub(super) fn server_versions(
             )
         }
     ));
+    let own_schemes = super::signature::listed(s_rules, server);
+    let tls13_capable = |c: &&Cert| match c.key.algorithm() {
+        KeyAlgorithm::Dsa => false,
+        KeyAlgorithm::Rsa => true,
+        KeyAlgorithm::Ecdsa => own_schemes.iter().any(|s| s.fits(c.key, true)),
+    };
     if quirks::tls13_needs_a_certificate(s_rules)
         && versions.contains(&ProtocolVersion::Tls13)
-        && !presentable
-            .iter()
-            .any(|c| c.key.algorithm() != KeyAlgorithm::Dsa)
+        && !presentable.iter().any(|c| tls13_capable(&c))
     {
         versions.retain(|v| *v != ProtocolVersion::Tls13);
         n.say("OpenSSL counts TLS 1.3 as off: the server has no certificate TLS 1.3 can use.");

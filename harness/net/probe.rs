@@ -127,7 +127,7 @@ pub fn probe(
         };
         Prepared::new(backend, Side::Client, &setup)
     };
-    let _recording = options.pcap.is_some().then(keylog::recording);
+    let _recording = keylog::recording();
     let first = block_on(recorded(&setup(&profile, false), target, options.deadline))??;
     let mut wires = vec![first.wire];
     let (outcome, chain, fallback_from) = match (&first.outcome, profile.fallback_hello()) {
@@ -233,8 +233,8 @@ async fn recorded(
         .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)));
     let (tap, transcript) = Tap::socket(stream, Side::Client);
     let report = within(deadline, client.run(tap, Exchange::Http)).await;
-    let outcome = normalise(Some(&report), None, &transcript);
     let secrets = secrets_of(&transcript);
+    let outcome = normalise(Some(&report), None, &transcript, &secrets);
     Ok(Recorded {
         outcome,
         chain: report.peer_chain,

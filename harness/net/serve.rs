@@ -69,7 +69,7 @@ pub async fn serve(
     options: ServeOptions,
     log: Arc<dyn Fn(Connection) + Send + Sync>,
 ) -> u64 {
-    let _recording = options.pcap.is_some().then(keylog::recording);
+    let _recording = keylog::recording();
     let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let stop_at = options.duration.map(|d| tokio::time::Instant::now() + d);
     let mut running = JoinSet::new();
@@ -120,9 +120,9 @@ async fn connection(
     let (started, wall) = (Instant::now(), SystemTime::now());
     let (tap, transcript) = Tap::socket(stream, Side::Server);
     let report = within(options.deadline, server.run(tap, Exchange::Http)).await;
-    let outcome = normalise(None, Some(&report), &transcript)
-        .refuse_unlisted_identity(options.client_identities.as_deref());
     let secrets = secrets_of(&transcript);
+    let outcome = normalise(None, Some(&report), &transcript, &secrets)
+        .refuse_unlisted_identity(options.client_identities.as_deref());
     let mut logged = Connection {
         peer: peer.to_string(),
         client_hello: client_hello(&transcript),

@@ -141,6 +141,26 @@ impl KeyType {
         }
     }
 
+    /// The curve of an ECDSA key, by its TLS group name (`secp256r1`).
+    pub fn curve(self) -> Option<&'static str> {
+        match self {
+            KeyType::EcdsaP256 => Some("secp256r1"),
+            KeyType::EcdsaP384 => Some("secp384r1"),
+            _ => None,
+        }
+    }
+
+    /// The TLS signature scheme of the signature a key of this type puts on
+    /// a certificate it issues (what `signature_name` names in X.509 terms).
+    pub fn certificate_scheme(self) -> &'static str {
+        match self {
+            KeyType::Rsa2048 | KeyType::Rsa4096 => "rsa_pkcs1_sha256",
+            KeyType::EcdsaP256 => "ecdsa_secp256r1_sha256",
+            KeyType::EcdsaP384 => "ecdsa_secp384r1_sha384",
+            KeyType::Dsa2048 => "dsa_sha256",
+        }
+    }
+
     /// The signature algorithm of a certificate this key signs, as
     /// [`CertSummary::signature`] names it: the key's family with the hash
     /// of `KeyType::digest`.

@@ -52,6 +52,8 @@ pub struct Expected {
     pub hello_retry: Option<bool>,
     /// The ALPN protocol; `Some(None)` expects none.
     pub alpn: Option<Option<String>>,
+    /// The scheme the server signed with; `Some(None)` expects none.
+    pub signature_scheme: Option<Option<String>>,
     /// Alert on the wire: `Some(None)` (`alert = "none"`) expects a failure
     /// with no alert that the harness can read, as when an encrypted alert
     /// reaches a library that does not name it.
@@ -79,6 +81,7 @@ impl Expected {
             group: over.group.clone().or(base.group),
             hello_retry: over.hello_retry.or(base.hello_retry),
             alpn: over.alpn.clone().or(base.alpn),
+            signature_scheme: over.signature_scheme.clone().or(base.signature_scheme),
             alert: over.alert.or(base.alert),
             failed_side: over.failed_side.or(base.failed_side),
             fallback: over.fallback.or(base.fallback),
@@ -91,6 +94,7 @@ impl Expected {
         if result == ExpectedResult::Failed {
             (out.version, out.suite) = (None, None);
             (out.group, out.hello_retry, out.alpn) = (None, None, None);
+            out.signature_scheme = None;
         } else {
             (out.alert, out.failed_side) = (None, None);
         }
@@ -111,9 +115,10 @@ impl Expected {
                     || self.suite.is_some()
                     || self.group.is_some()
                     || self.hello_retry.is_some()
-                    || self.alpn.is_some() =>
+                    || self.alpn.is_some()
+                    || self.signature_scheme.is_some() =>
             {
-                Some("a failed handshake negotiates no `version`, `suite`, `group`, `hello-retry` or `alpn`")
+                Some("a failed handshake negotiates no `version`, `suite`, `group`, `hello-retry`, `alpn` or `signature-scheme`")
             }
             _ => None,
         }
@@ -178,6 +183,11 @@ impl Expected {
                 Some(e.hello_retry.to_string()),
             );
             check("alpn", self.alpn.as_ref().map(none), Some(none(&e.alpn)));
+            check(
+                "signature scheme",
+                self.signature_scheme.as_ref().map(none),
+                Some(none(&e.signature_scheme)),
+            );
         }
         if let Outcome::Failed(f) = outcome {
             let alert_name = |a: Option<Alert>| a.map_or("none".to_string(), Alert::name);

@@ -11,6 +11,7 @@ use crate::backend::Backend;
 use crate::group::Group;
 use crate::moment::Moment;
 use crate::pki::{Issuer, KeyType, LeafSpec, Purpose, Validity};
+use crate::scheme::Scheme;
 use crate::suite::{NameForm, Suite};
 use crate::version::ProtocolVersion;
 
@@ -181,12 +182,21 @@ pub struct Handshake {
     pub alpn: Option<Vec<String>>,
     /// Server only: what a client with no protocol in common gets.
     pub alpn_mismatch: Option<AlpnMismatch>,
+    /// Signature schemes it signs with and accepts, in preference order;
+    /// `None`: the stack's default list.
+    pub signature_schemes: Option<Vec<&'static Scheme>>,
 }
 
 impl Handshake {
     /// The names of the keys, as files write them, in the order
     /// `explain-config` shows them.
-    pub const KEYS: [&'static str; 4] = ["groups", "key-shares", "alpn", "alpn-mismatch"];
+    pub const KEYS: [&'static str; 5] = [
+        "groups",
+        "key-shares",
+        "signature-schemes",
+        "alpn",
+        "alpn-mismatch",
+    ];
 
     /// Sets every field `top` sets.
     pub fn overlay(&mut self, top: &Handshake) {
@@ -202,6 +212,9 @@ impl Handshake {
         if top.alpn_mismatch.is_some() {
             self.alpn_mismatch = top.alpn_mismatch;
         }
+        if top.signature_schemes.is_some() {
+            self.signature_schemes.clone_from(&top.signature_schemes);
+        }
     }
 
     /// The keys this sets, by [`Handshake::KEYS`] name.
@@ -209,6 +222,7 @@ impl Handshake {
         let set = [
             self.groups.is_some(),
             self.key_shares.is_some(),
+            self.signature_schemes.is_some(),
             self.alpn.is_some(),
             self.alpn_mismatch.is_some(),
         ];
@@ -225,6 +239,10 @@ impl Handshake {
         match key {
             "groups" => self.groups.as_deref().map(names),
             "key-shares" => self.key_shares.as_deref().map(names),
+            "signature-schemes" => self
+                .signature_schemes
+                .as_ref()
+                .map(|l| l.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")),
             "alpn" => self.alpn.as_ref().map(|a| a.join(", ")),
             "alpn-mismatch" => self.alpn_mismatch.map(|m| m.as_str().to_string()),
             _ => None,

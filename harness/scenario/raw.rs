@@ -78,6 +78,8 @@ pub struct RawProfile {
     /// Server only: `refuse` (default) or `ignore` a client whose ALPN
     /// protocols share none with the server's.
     pub alpn_mismatch: Option<Spanned<String>>,
+    /// Signature schemes in preference order, by IANA name.
+    pub signature_schemes: Option<Spanned<Vec<Spanned<String>>>>,
     /// Settings levels, most general first; the most specific level that
     /// sets a value wins, field by field.
     pub layer: Option<Vec<Spanned<RawLayer>>>,
@@ -140,6 +142,8 @@ pub struct RawLayer {
     /// Server only: `refuse` (default) or `ignore` a client whose ALPN
     /// protocols share none with the server's.
     pub alpn_mismatch: Option<Spanned<String>>,
+    /// Signature schemes in preference order, by IANA name.
+    pub signature_schemes: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// One accepted exception.
@@ -184,6 +188,8 @@ pub struct RawChange {
     /// Server only: `refuse` (default) or `ignore` a client whose ALPN
     /// protocols share none with the server's.
     pub alpn_mismatch: Option<Spanned<String>>,
+    /// Signature schemes in preference order, by IANA name.
+    pub signature_schemes: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// One certificate of a profile.
@@ -252,6 +258,8 @@ pub struct RawExpect {
     pub hello_retry: Option<bool>,
     /// The ALPN protocol settled on (`none` for none).
     pub alpn: Option<String>,
+    /// The scheme the server signed with (`none` for none).
+    pub signature_scheme: Option<Spanned<String>>,
     /// The alert on the wire.
     pub alert: Option<Spanned<String>>,
     /// The side that aborted.
@@ -275,6 +283,8 @@ pub struct RawHandshake<'r> {
     pub alpn: Option<&'r Spanned<Vec<Spanned<String>>>>,
     /// `alpn-mismatch`.
     pub alpn_mismatch: Option<&'r Spanned<String>>,
+    /// `signature-schemes`.
+    pub signature_schemes: Option<&'r Spanned<Vec<Spanned<String>>>>,
 }
 
 macro_rules! raw_handshake {
@@ -287,6 +297,7 @@ macro_rules! raw_handshake {
                     key_shares: self.key_shares.as_ref(),
                     alpn: self.alpn.as_ref(),
                     alpn_mismatch: self.alpn_mismatch.as_ref(),
+                    signature_schemes: self.signature_schemes.as_ref(),
                 }
             }
         }

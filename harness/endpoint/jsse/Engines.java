@@ -27,7 +27,7 @@ public final class Engines {
         int clientAuth; // 0 none, 1 request, 2 require
         String serverName;
         boolean serverPreference;
-        String[] deniedGroups; // the named groups the profile leaves out
+        String[] denied; // the named groups and signature schemes the profile leaves out
         String[] alpn; // empty: no ALPN
         boolean alpnIgnore; // server: go on without ALPN when none is shared
         SSLContext context;
@@ -117,7 +117,7 @@ public final class Engines {
         c.clientAuth = r.readByte();
         c.serverName = readString(r);
         c.serverPreference = r.readBoolean();
-        c.deniedGroups = readStrings(r);
+        c.denied = readStrings(r);
         c.alpn = readStrings(r);
         c.alpnIgnore = r.readBoolean();
         long verifyAt = r.readLong();
@@ -284,7 +284,7 @@ public final class Engines {
                 p.setServerNames(List.of(new SNIHostName(c.serverName)));
             }
         }
-        if (c.deniedGroups.length > 0) p.setAlgorithmConstraints(new GroupFilter(c.deniedGroups));
+        if (c.denied.length > 0) p.setAlgorithmConstraints(new NameFilter(c.denied));
         if (c.alpn.length > 0 && !(c.server && c.alpnIgnore)) p.setApplicationProtocols(c.alpn);
         e.setSSLParameters(p);
         if (c.alpn.length > 0 && c.server && c.alpnIgnore) {
@@ -296,18 +296,20 @@ public final class Engines {
     }
 
     /**
-     * Named groups per engine: JDK 17 has no SSLParameters.setNamedGroups
-     * (JDK 20), but checks every named group against the engine's
-     * AlgorithmConstraints by its name before it offers or accepts it
-     * (NamedGroup.isPermitted). This refuses the groups the harness names
-     * (the JDK's groups the profile leaves out) and permits everything
-     * else; the order stays the JDK's (jdk.tls.namedGroups, process-wide).
+     * Named groups and signature schemes per engine: JDK 17 has no
+     * SSLParameters.setNamedGroups or setSignatureSchemes (JDK 20), but
+     * checks every named group and scheme against the engine's
+     * AlgorithmConstraints by its name before it offers, accepts or signs
+     * with it (NamedGroup.isPermitted, SignatureScheme.isPermitted). This
+     * refuses the names the harness gives (the JDK's groups and schemes the
+     * profile leaves out) and permits everything else; the order stays the
+     * JDK's (jdk.tls.namedGroups, jdk.tls.signatureSchemes, process-wide).
      */
-    static final class GroupFilter implements AlgorithmConstraints {
+    static final class NameFilter implements AlgorithmConstraints {
         final Set<String> denied = new HashSet<>();
 
-        GroupFilter(String[] groups) {
-            for (String g : groups) denied.add(g.toLowerCase(Locale.ROOT));
+        NameFilter(String[] names) {
+            for (String n : names) denied.add(n.toLowerCase(Locale.ROOT));
         }
 
         boolean named(String algorithm) {

@@ -85,10 +85,41 @@ impl Resolver {
                 .alpn
                 .as_ref()
                 .map(|a| Some(a.clone()).filter(|a| a != "none")),
+            signature_scheme: e
+                .signature_scheme
+                .as_ref()
+                .and_then(|v| self.expected_scheme(s, v, key)),
             alert: e.alert.as_ref().and_then(|v| self.alert(s, v, key)),
             failed_side: e.failed_side.as_ref().and_then(|v| self.side(s, v, key)),
             fallback: e.fallback,
         }
+    }
+
+    /// A signature scheme by IANA name (any case), or `none`.
+    fn expected_scheme(
+        &mut self,
+        s: &Source,
+        v: &Spanned<String>,
+        key: &str,
+    ) -> Option<Option<String>> {
+        let name = v.get_ref();
+        if name == "none" {
+            return Some(None);
+        }
+        if let Some(found) = crate::scheme::lookup(name) {
+            return Some(Some(found.name.to_string()));
+        }
+        let mut names = crate::scheme::names();
+        names.push("none");
+        let help = error::suggestion(name, &names);
+        self.err(
+            s,
+            v.span(),
+            format!("{key}.signature-scheme"),
+            format!("unknown signature scheme `{name}`"),
+            help,
+        );
+        None
     }
 
     /// A group as outcomes name it: a registry name (any case), `dh-BITS`

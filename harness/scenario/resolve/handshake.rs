@@ -1,5 +1,5 @@
 //! The handshake keys beyond versions and suites (`groups`, `key-shares`,
-//! `alpn`, `alpn-mismatch`): read at each level that sets them (a layer,
+//! `alpn`, `alpn-mismatch`, `signature-schemes`): read at each level that sets them (a layer,
 //! the profile, a dated change), the most specific level winning key by
 //! key, each key remembering the level that set it.
 
@@ -11,6 +11,27 @@ use crate::scenario::error;
 use crate::scenario::layers::PROFILE_LEVEL;
 use crate::scenario::profile::{AlpnMismatch, Handshake, Role};
 use crate::scenario::raw::{RawHandshake, RawProfile};
+use crate::scheme::{self, Scheme};
+
+/// A registry whose entries a file names in a list.
+struct Registry<T: 'static> {
+    /// What an entry is called in messages.
+    what: &'static str,
+    lookup: fn(&str) -> Option<&'static T>,
+    names: fn() -> Vec<&'static str>,
+}
+
+const GROUPS: Registry<Group> = Registry {
+    what: "group",
+    lookup: group::lookup,
+    names: group::names,
+};
+
+const SCHEMES: Registry<Scheme> = Registry {
+    what: "signature scheme",
+    lookup: scheme::lookup,
+    names: scheme::names,
+};
 
 /// A profile's handshake keys resolved across its levels.
 pub(super) struct Resolved {
@@ -72,7 +93,7 @@ impl Resolver {
     ) -> Handshake {
         let groups = raw
             .groups
-            .map(|l| self.groups(s, l, &format!("{key}.groups")));
+            .map(|l| self.named(s, l, &format!("{key}.groups"), &GROUPS));
         let key_shares = raw.key_shares.map(|l| {
             self.only_for(
                 s,
@@ -81,8 +102,11 @@ impl Resolver {
                 l.span(),
                 &format!("{key}.key-shares"),
             );
-            self.groups(s, l, &format!("{key}.key-shares"))
+            self.named(s, l, &format!("{key}.key-shares"), &GROUPS)
         });
+        let signature_schemes = raw
+            .signature_schemes
+            .map(|l| self.named(s, l, &format!("{key}.signature-schemes"), &SCHEMES));
         let alpn = raw.alpn.map(|l| self.alpn(s, l, &format!("{key}.alpn")));
         let alpn_mismatch = raw.alpn_mismatch.and_then(|m| {
             let k = format!("{key}.alpn-mismatch");
@@ -105,6 +129,7 @@ impl Resolver {
             key_shares,
             alpn,
             alpn_mismatch,
+            signature_schemes,
         }
     }
 
@@ -128,32 +153,34 @@ impl Resolver {
         }
     }
 
-    /// A list of group names: each known, none twice, at least one.
-    fn groups(
+    /// A list of registry names: each known, none twice, at least one.
+    fn named<T: PartialEq + 'static>(
         &mut self,
         s: &Source,
         list: &Spanned<Vec<Spanned<String>>>,
         key: &str,
-    ) -> Vec<&'static Group> {
-        let mut groups: Vec<&'static Group> = Vec::new();
+        registry: &Registry<T>,
+    ) -> Vec<&'static T> {
+        let what = registry.what;
+        let mut found: Vec<&'static T> = Vec::new();
         for (i, name) in list.get_ref().iter().enumerate() {
             let k = format!("{key}[{i}]");
-            match group::lookup(name.get_ref()) {
-                Some(g) if groups.contains(&g) => self.err(
+            match (registry.lookup)(name.get_ref()) {
+                Some(g) if found.contains(&g) => self.err(
                     s,
                     name.span(),
                     k,
-                    format!("group `{}` is listed twice", g.name),
+                    format!("{what} `{}` is listed twice", name.get_ref()),
                     None,
                 ),
-                Some(g) => groups.push(g),
+                Some(g) => found.push(g),
                 None => {
-                    let help = error::suggestion(name.get_ref(), &group::names());
+                    let help = error::suggestion(name.get_ref(), &(registry.names)());
                     self.err(
                         s,
                         name.span(),
                         k,
-                        format!("unknown group `{}`", name.get_ref()),
+                        format!("unknown {what} `{}`", name.get_ref()),
                         help,
                     );
                 }
@@ -164,11 +191,11 @@ impl Resolver {
                 s,
                 list.span(),
                 key.to_string(),
-                "no group listed".into(),
+                format!("no {what} listed"),
                 None,
             );
         }
-        groups
+        found
     }
 
     /// ALPN protocol ids: 1 to 255 bytes each (RFC 7301 §3.1), none twice.

@@ -1,0 +1,214 @@
+//! What each side signed its handshake with, read off the wire: the
+//! signature scheme of the server's key exchange or CertificateVerify, and
+//! of the client's CertificateVerify when it sent a certificate.
+//!
+//! Below TLS 1.3 these are in the clear (the ServerKeyExchange's
+//! `signed_params`, RFC 5246 §7.4.3 and RFC 8422 §5.4, and the client's
+//! CertificateVerify, RFC 5246 §7.4.8). At TLS 1.3 they are in the
+//! encrypted handshake flight (RFC 8446 §4.4.3): the harness decrypts it
+//! with the handshake traffic secrets a side logged ([`crate::keylog`]),
+//! by RFC 8446 §7.1 and §7.3 (HKDF-Expand-Label for the key and IV) and
+//! §5.2–5.3 (the AEAD record and its per-record nonce). A flight without
+//! its secret (a JSSE side logs none) stays unread: the scheme is `None`.
+//!
+//! Uses the crate's transcript and key log only.
+
+use openssl::hash::MessageDigest;
+use openssl::pkey::PKey;
+use openssl::symm::{decrypt_aead, Cipher};
+
+use crate::keylog::Secrets;
+use crate::outcome::Side;
+use crate::version::ProtocolVersion;
+use crate::wire::Transcript;
+
+/// CertificateVerify's handshake type.
+const CERTIFICATE_VERIFY: u8 = 15;
+/// ServerKeyExchange's handshake type.
+const SERVER_KEY_EXCHANGE: u8 = 12;
+/// Finished's handshake type: the end of a flight.
+const FINISHED: u8 = 20;
+
+/// The signature scheme code points each side signed with, where it
+/// signed and the wire shows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Signatures {
+    /// The server's (ServerKeyExchange or CertificateVerify).
+    pub server: Option<u16>,
+    /// The client's CertificateVerify.
+    pub client: Option<u16>,
+}
+
+/// The schemes of a handshake that negotiated `version` and `suite`.
+pub fn signatures(
+    transcript: &Transcript,
+    secrets: &Secrets,
+    version: ProtocolVersion,
+    suite: u16,
+) -> Signatures {
+    match version {
+        ProtocolVersion::Tls13 => Signatures {
+            server: tls13_scheme(transcript, secrets, suite, Side::Server),
+            client: tls13_scheme(transcript, secrets, suite, Side::Client),
+        },
+        ProtocolVersion::Tls12 => Signatures {
+            server: transcript
+                .handshake_message(Side::Server, SERVER_KEY_EXCHANGE)
+                .and_then(|m| key_exchange_scheme(m.get(4..)?)),
+            client: transcript
+                .handshake_message(Side::Client, CERTIFICATE_VERIFY)
+                .and_then(|m| first_u16(m.get(4..)?)),
+        },
+        // Before TLS 1.2 a signature names no scheme (MD5+SHA-1 or SHA-1).
+        _ => Signatures::default(),
+    }
+}
+
+fn first_u16(bytes: &[u8]) -> Option<u16> {
+    Some(u16::from_be_bytes([*bytes.first()?, *bytes.get(1)?]))
+}
+
+/// The scheme after a ServerKeyExchange's parameters: a named curve's
+/// `03 <group> <u8 len> point`, or DHE's three `<u16 len>` numbers.
+fn key_exchange_scheme(body: &[u8]) -> Option<u16> {
+    let after = match body {
+        [3, _, _, len, rest @ ..] => rest.get(usize::from(*len)..)?,
+        _ => {
+            let mut rest = body;
+            for _ in 0..3 {
+                let len = usize::from(first_u16(rest)?);
+                rest = rest.get(2 + len..)?;
+            }
+            rest
+        }
+    };
+    first_u16(after)
+}
+
+/// The scheme of `side`'s TLS 1.3 CertificateVerify, from its flight
+/// decrypted with its handshake traffic secret.
+fn tls13_scheme(transcript: &Transcript, secrets: &Secrets, suite: u16, side: Side) -> Option<u16> {
+    let label = match side {
+        Side::Server => "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+        Side::Client => "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+    };
+    let secret = secrets.iter().find(|s| s.label == label)?;
+    let keys = RecordKeys::derive(suite, &secret.secret)?;
+    let mut stream = Vec::new();
+    let encrypted = transcript
+        .records(side)
+        .into_iter()
+        .filter(|(kind, _)| *kind == 23);
+    for (seq, (_, payload)) in encrypted.enumerate() {
+        let (kind, plain) = keys.open(seq as u64, &payload)?;
+        if kind != 22 {
+            return None;
+        }
+        stream.extend(plain);
+        let mut rest = stream.as_slice();
+        while rest.len() >= 4 {
+            let len = u32::from_be_bytes([0, rest[1], rest[2], rest[3]]) as usize;
+            let body = rest.get(4..4 + len)?;
+            match rest[0] {
+                CERTIFICATE_VERIFY => return first_u16(body),
+                FINISHED => return None,
+                _ => rest = &rest[4 + len..],
+            }
+        }
+    }
+    None
+}
+
+/// One direction's record protection under one traffic secret.
+struct RecordKeys {
+    cipher: Cipher,
+    key: Vec<u8>,
+    iv: Vec<u8>,
+    tag_len: usize,
+}
+
+impl RecordKeys {
+    /// The key and IV of `secret` for TLS 1.3 suite `suite` (RFC 8446 §7.3).
+    fn derive(suite: u16, secret: &[u8]) -> Option<RecordKeys> {
+        let (cipher, hash, tag_len) = match suite {
+            0x1301 => (Cipher::aes_128_gcm(), MessageDigest::sha256(), 16),
+            0x1302 => (Cipher::aes_256_gcm(), MessageDigest::sha384(), 16),
+            0x1303 => (Cipher::chacha20_poly1305(), MessageDigest::sha256(), 16),
+            0x1304 => (Cipher::aes_128_ccm(), MessageDigest::sha256(), 16),
+            0x1305 => (Cipher::aes_128_ccm(), MessageDigest::sha256(), 8),
+            _ => return None,
+        };
+        Some(RecordKeys {
+            key: expand_label(hash, secret, "key", cipher.key_len())?,
+            iv: expand_label(hash, secret, "iv", 12)?,
+            cipher,
+            tag_len,
+        })
+    }
+
+    /// Decrypts record number `seq` (its payload, without the header):
+    /// the inner content type and the content.
+    fn open(&self, seq: u64, payload: &[u8]) -> Option<(u8, Vec<u8>)> {
+        let split = payload.len().checked_sub(self.tag_len)?;
+        let (data, tag) = payload.split_at(split);
+        let mut nonce = self.iv.clone();
+        for (n, s) in nonce.iter_mut().rev().zip(seq.to_be_bytes().iter().rev()) {
+            *n ^= s;
+        }
+        let len = u16::try_from(payload.len()).ok()?.to_be_bytes();
+        let header = [23, 3, 3, len[0], len[1]];
+        let plain = decrypt_aead(self.cipher, &self.key, Some(&nonce), &header, data, tag).ok()?;
+        let end = plain.iter().rposition(|b| *b != 0)?;
+        Some((plain[end], plain[..end].to_vec()))
+    }
+}
+
+/// HKDF-Expand-Label(secret, label, "", len) for `len` up to the hash's
+/// size: one HMAC block (RFC 8446 §7.1, RFC 5869 §2.3).
+fn expand_label(hash: MessageDigest, secret: &[u8], label: &str, len: usize) -> Option<Vec<u8>> {
+    let full = format!("tls13 {label}");
+    let mut info = u16::try_from(len).ok()?.to_be_bytes().to_vec();
+    info.push(u8::try_from(full.len()).ok()?);
+    info.extend_from_slice(full.as_bytes());
+    info.push(0); // empty context
+    info.push(1); // the first (only) block
+    let key = PKey::hmac(secret).ok()?;
+    let mut mac = openssl::sign::Signer::new(hash, &key).ok()?;
+    mac.update(&info).ok()?;
+    let mut block = mac.sign_to_vec().ok()?;
+    (block.len() >= len).then(|| {
+        block.truncate(len);
+        block
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 8448 §3 (Simple 1-RTT Handshake): the server handshake traffic
+    /// secret and the key and IV derived from it.
+    #[test]
+    fn expand_label_matches_rfc_8448() {
+        let secret =
+            hex::decode("b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38")
+                .expect("hex");
+        let key = expand_label(MessageDigest::sha256(), &secret, "key", 16).expect("key");
+        let iv = expand_label(MessageDigest::sha256(), &secret, "iv", 12).expect("iv");
+        assert_eq!(hex::encode(key), "3fce516009c21727d0f2e4e86ee403bc");
+        assert_eq!(hex::encode(iv), "5d313eb2671276ee13000b30");
+    }
+
+    #[test]
+    fn key_exchange_parameters_are_skipped_to_their_signature() {
+        // Named curve x25519, a 2-byte point, then rsa_pss_rsae_sha256.
+        assert_eq!(
+            key_exchange_scheme(&[3, 0, 0x1d, 2, 9, 9, 8, 4]),
+            Some(0x0804)
+        );
+        // DHE: p = 1 byte, g = 1 byte, Ys = 1 byte, then rsa_pkcs1_sha256.
+        let dhe = [0, 1, 7, 0, 1, 2, 0, 1, 5, 4, 1];
+        assert_eq!(key_exchange_scheme(&dhe), Some(0x0401));
+        assert_eq!(key_exchange_scheme(&[3, 0]), None);
+    }
+}
