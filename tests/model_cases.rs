@@ -1620,3 +1620,79 @@ fn alpn_mismatch_is_refused_or_ignored_as_the_server_says() {
     assert_eq!(f.alert, None);
     assert_eq!(f.cause(), Some(&refused));
 }
+
+#[track_caller]
+fn check_scheme(p: &Prediction, scheme: &str) {
+    let e = established(p);
+    assert_eq!(
+        e.signature_scheme.as_deref(),
+        Some(scheme),
+        "{}",
+        p.steps.join("\n")
+    );
+}
+
+#[test]
+fn whose_order_picks_the_server_scheme() {
+    let case = make_case()
+        .client(r#"signature-schemes = ["rsa_pss_rsae_sha384", "rsa_pss_rsae_sha256"]"#)
+        .server(r#"signature-schemes = ["rsa_pss_rsae_sha256", "rsa_pss_rsae_sha384"]"#);
+    let own_order = case.clone().server("server-preference = true");
+    let client_order = case.server("server-preference = false");
+    // rustls signs in its own order whatever the preference.
+    check_scheme(&client_order.predict(RUSTLS), "rsa_pss_rsae_sha256");
+    // OpenSSL orders its shared schemes as it orders its suites.
+    check_scheme(&own_order.predict(OPENSSL), "rsa_pss_rsae_sha256");
+    check_scheme(&client_order.predict(OPENSSL), "rsa_pss_rsae_sha384");
+    // JSSE walks the client's list.
+    let jsse_server = rules(Rules::Rustls, Rules::Jsse);
+    check_scheme(&own_order.predict(jsse_server), "rsa_pss_rsae_sha384");
+}
+
+#[test]
+fn a_tls13_client_without_rsa_pss_is_refused_by_an_rsa_server() {
+    let case = make_case()
+        .client(r#"versions = ["1.3"]"#)
+        .client(&format!(r#"suites = ["{TLS13_SUITE}"]"#))
+        .client(r#"signature-schemes = ["ecdsa_secp256r1_sha256", "rsa_pkcs1_sha256"]"#);
+    check_refusal(
+        &case.predict(OPENSSL),
+        Side::Server,
+        40,
+        ErrorKind::NoSharedSignatureScheme,
+    );
+    // At TLS 1.2 PKCS#1 v1.5 is allowed.
+    let tls12 = make_case()
+        .client(r#"versions = ["1.2"]"#)
+        .client(&format!(r#"suites = ["{RSA_SUITE}"]"#))
+        .client(r#"signature-schemes = ["ecdsa_secp256r1_sha256", "rsa_pkcs1_sha256"]"#);
+    check_scheme(&tls12.predict(OPENSSL), "rsa_pkcs1_sha256");
+}
+
+#[test]
+fn a_jsse_client_refuses_a_chain_signed_with_a_scheme_it_does_not_list() {
+    // The server's certificate is signed by harness-root with
+    // rsa_pkcs1_sha256, which the client leaves out.
+    let case = make_case()
+        .client(r#"versions = ["1.2"]"#)
+        .client(&format!(r#"suites = ["{RSA_SUITE}"]"#))
+        .client(r#"signature-schemes = ["rsa_pss_rsae_sha256"]"#);
+    check_refusal(
+        &case.predict(rules(Rules::Jsse, Rules::Rustls)),
+        Side::Client,
+        43,
+        ErrorKind::BadCertificate,
+    );
+    // OpenSSL reads the same list in the client's
+    // signature_algorithms_cert and refuses first.
+    check_refusal(
+        &case.predict(rules(Rules::Jsse, Rules::OpenSsl)),
+        Side::Server,
+        40,
+        ErrorKind::NoSharedSignatureScheme,
+    );
+    check_scheme(
+        &case.predict(rules(Rules::Rustls, Rules::OpenSsl)),
+        "rsa_pss_rsae_sha256",
+    );
+}
