@@ -2,7 +2,11 @@
 //! on, and Wireshark's own dissector, reading the captures, must see what
 //! the harness normalised. For each real handshake attempt: the negotiated
 //! version (the ServerHello's supported_versions extension at TLS 1.3,
-//! else its version) and cipher suite of an established handshake, the
+//! else its version) and cipher suite of an established handshake, with
+//! its key-exchange group (a finite-field group by size is not compared),
+//! the server's signature scheme (ServerKeyExchange or, decrypted,
+//! CertificateVerify; not where a CertificateRequest shares the frame,
+//! whose list tshark prints under the same field) and ALPN protocol; the
 //! fatal alert of a failed one (none when the outcome names none), and
 //! the server's certificate wherever the outcome names one: the SHA-256 of
 //! the leaf tshark decoded (decrypted, at TLS 1.3) must be the outcome's
@@ -165,6 +169,17 @@ struct Seen {
     fatal_alerts: Vec<u8>,
     /// The first certificate of the server's Certificate message (DER).
     server_leaf: Option<Vec<u8>>,
+    /// The key-exchange group of the last ServerHello's key_share or of
+    /// the ServerKeyExchange's named curve.
+    group: Option<u16>,
+    /// The scheme of the server's ServerKeyExchange or CertificateVerify;
+    /// not read from a flight that also carries a CertificateRequest,
+    /// whose list tshark prints under the same field.
+    signature: Option<u16>,
+    /// A server flight carried a CertificateRequest beside its signature.
+    signature_unread: bool,
+    /// The ALPN protocol of the ServerHello or EncryptedExtensions.
+    alpn: Option<String>,
 }
 
 impl Seen {
@@ -174,7 +189,7 @@ impl Seen {
     }
 }
 
-const FIELDS: [&str; 8] = [
+const FIELDS: [&str; 12] = [
     "tcp.srcport",
     "tcp.dstport",
     "tls.handshake.type",
@@ -183,6 +198,10 @@ const FIELDS: [&str; 8] = [
     "tls.handshake.ciphersuite",
     "tls.alert_message.level",
     "tls.alert_message.desc",
+    "tls.handshake.extensions_key_share_group",
+    "tls.handshake.server_named_curve",
+    "tls.handshake.sig_hash_alg",
+    "tls.handshake.extensions_alpn_str",
 ];
 
 /// Runs tshark over `capture` (no options but the fields to print) and
@@ -241,6 +260,9 @@ fn read_with_tshark(tshark: &Path, capture: &Path) -> BTreeMap<u16, Seen> {
                 entry.fatal_alerts.extend(desc.parse::<u8>().ok());
             }
         }
+        if from_server {
+            read_negotiated(entry, &types, &list);
+        }
         if from_server && types.contains(&"11") && entry.server_leaf.is_none() {
             entry.server_leaf = list(FIELDS.len())
                 .first()
@@ -248,6 +270,31 @@ fn read_with_tshark(tshark: &Path, capture: &Path) -> BTreeMap<u16, Seen> {
         }
     }
     seen
+}
+
+/// The group, signature scheme and ALPN protocol of one server frame.
+fn read_negotiated<'a>(entry: &mut Seen, types: &[&str], list: &impl Fn(usize) -> Vec<&'a str>) {
+    let hex = |s: &str| u16::from_str_radix(s.trim_start_matches("0x"), 16).ok();
+    if types.contains(&"2") {
+        if let Some(group) = list(8).last().and_then(|g| g.parse().ok()) {
+            entry.group = Some(group);
+        }
+    }
+    if let Some(curve) = list(9).first().and_then(|c| hex(c)) {
+        entry.group = Some(curve);
+    }
+    if types.contains(&"12") || types.contains(&"15") {
+        if types.contains(&"13") {
+            entry.signature_unread = true;
+        } else {
+            entry.signature = list(10).first().and_then(|s| hex(s));
+        }
+    }
+    if types.contains(&"2") || types.contains(&"8") {
+        if let Some(alpn) = list(11).first() {
+            entry.alpn = Some((*alpn).to_string());
+        }
+    }
 }
 
 fn number_dec(list: &[&str]) -> Option<u16> {
@@ -282,6 +329,9 @@ fn differences(attempt: &Attempt<'_>, seen: Option<&Seen>) -> Vec<String> {
         if !seen.fatal_alerts.is_empty() {
             out.push(format!("tshark saw fatal alerts {:?}", seen.fatal_alerts));
         }
+        // Without keys (jsse-jsse) a TLS 1.3 flight stays encrypted.
+        let unread = seen.version() == Some(0x0304) && attempt.handshake.secrets.is_empty();
+        out.extend(negotiated_differences(e, seen, unread));
     } else if alert.is_none() && unnamed_encrypted_alert(attempt) && seen.fatal_alerts.len() == 1 {
         // JSSE received an encrypted alert it does not name; tshark, with
         // the other side's keys, reads it.
@@ -307,6 +357,39 @@ fn differences(attempt: &Attempt<'_>, seen: Option<&Seen>) -> Vec<String> {
         out.push(format!(
             "the outcome names certificate {named:?}, tshark decoded {decoded:?}{}",
             if tls13 { " (TLS 1.3: decrypted)" } else { "" }
+        ));
+    }
+    out
+}
+
+/// Where tshark's group, signature scheme and ALPN protocol differ from an
+/// established outcome's. A finite-field group (`dh-2048`) is named by
+/// size only and not compared; nor is ALPN in a TLS 1.3 flight tshark has
+/// no keys for.
+fn negotiated_differences(
+    e: &tls_harness::outcome::Established,
+    seen: &Seen,
+    encrypted_unread: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let group = seen.group.map(tls_harness::group::name_of);
+    if !e.group.as_deref().is_some_and(|g| g.starts_with("dh-")) && group != e.group {
+        out.push(format!(
+            "tshark saw group {group:?}, the outcome says {:?}",
+            e.group
+        ));
+    }
+    let signature = seen.signature.map(tls_harness::scheme::name_of);
+    if !seen.signature_unread && signature != e.signature_scheme {
+        out.push(format!(
+            "tshark saw signature scheme {signature:?}, the outcome says {:?}",
+            e.signature_scheme
+        ));
+    }
+    if !encrypted_unread && seen.alpn != e.alpn {
+        out.push(format!(
+            "tshark saw ALPN {:?}, the outcome says {:?}",
+            seen.alpn, e.alpn
         ));
     }
     out
