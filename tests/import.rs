@@ -887,3 +887,43 @@ fn default_signature_schemes_are_what_each_stack_sends() {
         assert_eq!(hello.signature_algorithms, want, "{backend}'s default list");
     }
 }
+
+/// An imported hello's groups, signature schemes and ALPN protocols become
+/// the profile's keys, in the client's order, and the profile loads with
+/// them: the lists the loaded profile holds are the ones the hello sent.
+#[test]
+fn imported_groups_schemes_and_alpn_are_keys() {
+    let mut profile = Profile::clone(&catalog().profiles["api-client-modern"]);
+    profile.handshake.alpn = Some(vec!["h2".into(), "http/1.1".into()]);
+    let flight = do_client_flight(&profile, Backend::Rustls, false, &make_pki());
+    let imported = import(&flight, None, "flight").expect("the hello");
+    let text = profile_toml(&imported, &Identity::default(), catalog()).expect("a profile");
+    for key in [
+        "groups = [",
+        "signature-schemes = [",
+        "alpn = [\"h2\", \"http/1.1\"]",
+    ] {
+        assert!(text.contains(key), "no `{key}` in:\n{text}");
+    }
+    let loaded = catalog()
+        .parse_scenario_file(Path::new("imported.toml"), &text)
+        .unwrap_or_else(|e| panic!("the imported profile does not load: {e:?}\n{text}"));
+    let h = &loaded.profiles[0].handshake;
+    let codes = |l: Option<Vec<u16>>| l.unwrap_or_default();
+    assert_eq!(
+        codes(
+            h.groups
+                .as_ref()
+                .map(|g| g.iter().map(|g| g.code).collect())
+        ),
+        imported.hello.groups
+    );
+    assert_eq!(
+        codes(
+            h.signature_schemes
+                .as_ref()
+                .map(|s| s.iter().map(|s| s.code).collect())
+        ),
+        imported.hello.signature_algorithms
+    );
+}

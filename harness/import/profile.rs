@@ -1,8 +1,9 @@
 //! A ClientHello as a client profile, in the scenario-file format: its
-//! versions and its suites in the client's order by IANA name, and as
-//! comments what the format has no field for yet (groups, signature
-//! algorithms, server name, ALPN, GREASE values) or cannot hold (signalling
-//! values, suites the registry does not know). The text is loaded with the
+//! versions, its suites, groups and signature schemes in the client's
+//! order by IANA name, its ALPN protocols; and as comments what the format
+//! has no field for (server name, GREASE values) or cannot hold
+//! (signalling values, suites, groups and schemes the registry does not
+//! know). The text is loaded with the
 //! scenario loader before it is handed out, so it always loads.
 
 use std::path::Path;
@@ -232,35 +233,53 @@ fn render(
     out
 }
 
-/// What the format has no field for yet, as comments.
+/// The groups, signature schemes and ALPN protocols as keys (the ones the
+/// registries know; the others, and what the format has no field for, as
+/// comments).
 fn unmodelled(hello: &ClientHello) -> String {
     let q = |s: &str| comment_safe(&toml::Value::String(s.to_string()).to_string());
-    let named = |codes: &[u16], name: fn(u16) -> String| -> String {
-        let names: Vec<String> = codes
+    let mut out = String::new();
+    let known_groups = |c: &u16| crate::group::by_code(*c).map(|g| g.name);
+    let known_schemes = |c: &u16| crate::scheme::by_code(*c).map(|s| s.name);
+    for (key, codes, known, name) in [
+        (
+            "groups",
+            &hello.groups,
+            &known_groups as &dyn Fn(&u16) -> Option<&'static str>,
+            group_name as fn(u16) -> String,
+        ),
+        (
+            "signature-schemes",
+            &hello.signature_algorithms,
+            &known_schemes,
+            scheme_name,
+        ),
+    ] {
+        let listed: Vec<String> = codes.iter().filter_map(known).map(q).collect();
+        if !listed.is_empty() {
+            out.push_str(&format!("{key} = [{}]\n", listed.join(", ")));
+        }
+        let unknown: Vec<String> = codes
             .iter()
-            .map(|c| match name(*c) {
-                n if n.contains('(') => q(&format!("{c:#06x}")),
-                n => q(&n),
-            })
+            .filter(|c| known(c).is_none() && !is_grease(**c))
+            .map(|c| q(&format!("{} ({c:#06x})", name(*c))))
             .collect();
-        format!("[{}]", names.join(", "))
-    };
-    let mut out =
-        String::from("# As the client sent them; the profile format has no field for these yet:\n");
-    out.push_str(&format!(
-        "# groups = {}\n",
-        named(&hello.groups, group_name)
-    ));
-    out.push_str(&format!(
-        "# signature-algorithms = {}\n",
-        named(&hello.signature_algorithms, scheme_name)
-    ));
-    if let Some(name) = &hello.server_name {
-        out.push_str(&format!("# server-name = {}\n", q(name)));
+        if !unknown.is_empty() {
+            out.push_str(&format!(
+                "# {key} the harness does not know, left out: [{}]\n",
+                unknown.join(", ")
+            ));
+        }
     }
     if !hello.alpn.is_empty() {
         let alpn: Vec<String> = hello.alpn.iter().map(|p| q(p)).collect();
-        out.push_str(&format!("# alpn = [{}]\n", alpn.join(", ")));
+        out.push_str(&format!("alpn = [{}]\n", alpn.join(", ")));
+    }
+    if let Some(name) = &hello.server_name {
+        out.push_str(&format!(
+            "# server-name = {} (a scenario's `server-name`)\n",
+            q(name)
+        ));
     }
     let grease = grease(hello);
     if !grease.is_empty() {
