@@ -26,6 +26,8 @@ use crate::wire::Transcript;
 const CERTIFICATE_VERIFY: u8 = 15;
 /// ServerKeyExchange's handshake type.
 const SERVER_KEY_EXCHANGE: u8 = 12;
+/// CertificateRequest's handshake type.
+const CERTIFICATE_REQUEST: u8 = 13;
 /// Finished's handshake type: the end of a flight.
 const FINISHED: u8 = 20;
 
@@ -47,10 +49,18 @@ pub fn signatures(
     suite: u16,
 ) -> Signatures {
     match version {
-        ProtocolVersion::Tls13 => Signatures {
-            server: tls13_scheme(transcript, secrets, suite, Side::Server),
-            client: tls13_scheme(transcript, secrets, suite, Side::Client),
-        },
+        ProtocolVersion::Tls13 => {
+            let server = tls13_flight(transcript, secrets, suite, Side::Server);
+            // The client signs only when asked: its flight is not
+            // decrypted for nothing.
+            let client = server
+                .requested
+                .then(|| tls13_flight(transcript, secrets, suite, Side::Client));
+            Signatures {
+                server: server.scheme,
+                client: client.and_then(|c| c.scheme),
+            }
+        }
         ProtocolVersion::Tls12 => Signatures {
             server: transcript
                 .handshake_message(Side::Server, SERVER_KEY_EXCHANGE)
@@ -85,9 +95,30 @@ fn key_exchange_scheme(body: &[u8]) -> Option<u16> {
     first_u16(after)
 }
 
-/// The scheme of `side`'s TLS 1.3 CertificateVerify, from its flight
-/// decrypted with its handshake traffic secret.
-fn tls13_scheme(transcript: &Transcript, secrets: &Secrets, suite: u16, side: Side) -> Option<u16> {
+/// What one side's decrypted TLS 1.3 flight says.
+#[derive(Default)]
+struct Flight {
+    /// Its CertificateVerify's scheme.
+    scheme: Option<u16>,
+    /// It carried a CertificateRequest (the server's).
+    requested: bool,
+}
+
+/// `side`'s TLS 1.3 flight, decrypted with its handshake traffic secret,
+/// read up to its CertificateVerify or Finished.
+fn tls13_flight(transcript: &Transcript, secrets: &Secrets, suite: u16, side: Side) -> Flight {
+    let mut flight = Flight::default();
+    flight.scheme = read_flight(transcript, secrets, suite, side, &mut flight.requested);
+    flight
+}
+
+fn read_flight(
+    transcript: &Transcript,
+    secrets: &Secrets,
+    suite: u16,
+    side: Side,
+    requested: &mut bool,
+) -> Option<u16> {
     let label = match side {
         Side::Server => "SERVER_HANDSHAKE_TRAFFIC_SECRET",
         Side::Client => "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
@@ -112,8 +143,10 @@ fn tls13_scheme(transcript: &Transcript, secrets: &Secrets, suite: u16, side: Si
             match rest[0] {
                 CERTIFICATE_VERIFY => return first_u16(body),
                 FINISHED => return None,
-                _ => rest = &rest[4 + len..],
+                CERTIFICATE_REQUEST => *requested = true,
+                _ => {}
             }
+            rest = &rest[4 + len..];
         }
     }
     None
