@@ -153,6 +153,12 @@ fn read_flight(
     None
 }
 
+/// Whether the harness decrypts TLS 1.3 records of `suite` (not the CCM
+/// suites).
+pub fn reads_suite(suite: u16) -> bool {
+    matches!(suite, 0x1301..=0x1303)
+}
+
 /// One direction's record protection under one traffic secret.
 struct RecordKeys {
     key: aead::LessSafeKey,

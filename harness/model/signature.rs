@@ -438,14 +438,15 @@ pub(super) fn client_key_requested(
 }
 
 /// The scheme as the outcome shows it: at TLS 1.3 only where a side
-/// logged the secrets that decrypt the flight it is in.
+/// logged the secrets that decrypt the flight it is in, and the harness
+/// decrypts the suite's records ([`crate::flight::reads_suite`]).
 pub(super) fn shown(
     n: &Negotiation<'_>,
-    version: ProtocolVersion,
+    (version, suite): (ProtocolVersion, u16),
     s: Option<&Scheme>,
 ) -> Option<String> {
     let readable = version != ProtocolVersion::Tls13
-        || quirks::logs_secrets(n.stacks.client)
-        || quirks::logs_secrets(n.stacks.server);
+        || (crate::flight::reads_suite(suite)
+            && (quirks::logs_secrets(n.stacks.client) || quirks::logs_secrets(n.stacks.server)));
     s.filter(|_| readable).map(|s| s.name.to_string())
 }
