@@ -126,11 +126,7 @@ fn handshake_unsupported(backend: Backend, profile: &Profile) -> Option<String> 
         }
     }
     if backend == Backend::Jsse && listed.is_some() {
-        let jdk_order: Vec<&Group> = group::effective(backend, None)
-            .into_iter()
-            .filter(|g| groups.contains(g))
-            .collect();
-        if jdk_order != groups {
+        if let Some(jdk_order) = out_of_jdk_order(group::effective(backend, None), &groups) {
             return Some(format!(
                 "jsse orders named groups process-wide (jdk.tls.namedGroups), as {}",
                 names(&jdk_order)
@@ -160,11 +156,7 @@ fn schemes_unsupported(backend: Backend, profile: &Profile) -> Option<String> {
         return Some(format!("{backend} has no {}", names(&missing)));
     }
     if backend == Backend::Jsse {
-        let jdk_order: Vec<&Scheme> = scheme::effective(backend, None)
-            .into_iter()
-            .filter(|s| listed.contains(s))
-            .collect();
-        if jdk_order != listed {
+        if let Some(jdk_order) = out_of_jdk_order(scheme::effective(backend, None), listed) {
             return Some(format!(
                 "jsse orders signature schemes process-wide (jdk.tls.signatureSchemes), as {}",
                 names(&jdk_order)
@@ -172,6 +164,17 @@ fn schemes_unsupported(backend: Backend, profile: &Profile) -> Option<String> {
         }
     }
     None
+}
+
+/// JSSE filters its named groups and signature schemes per engine but
+/// keeps the JDK's order: the JDK's order of `listed`, when `listed` is in
+/// another (`jdk` is the JDK's whole list).
+fn out_of_jdk_order<T: PartialEq>(
+    jdk: Vec<&'static T>,
+    listed: &[&'static T],
+) -> Option<Vec<&'static T>> {
+    let ordered: Vec<&T> = jdk.into_iter().filter(|x| listed.contains(x)).collect();
+    (ordered != listed).then_some(ordered)
 }
 
 /// What the JSSE backend cannot implement: no JVM at all, the fallback

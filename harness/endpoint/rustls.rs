@@ -331,8 +331,9 @@ fn client_config(setup: &Setup<'_>) -> Result<rustls::ClientConfig, SideError> {
     Ok(config)
 }
 
-/// Hands rustls' secrets to the process-wide store, when a capture asked
-/// for them ([`keylog::recording`]); otherwise rustls does not produce them.
+/// Hands rustls' secrets to the process-wide store while a handshake
+/// records them ([`keylog::recording`]: every handshake the harness drives
+/// does); otherwise rustls does not produce them.
 #[derive(Debug)]
 struct StoreKeyLog;
 
