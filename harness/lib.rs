@@ -32,6 +32,7 @@ pub mod group;
 pub mod handshake;
 pub mod import;
 pub mod keylog;
+pub mod keysize;
 pub mod matrix;
 pub mod model;
 pub mod moment;

@@ -141,6 +141,9 @@ pub enum ErrorKind {
     CertificateExpired,
     /// The peer's certificate is unusable for another reason.
     BadCertificate,
+    /// The peer's key-exchange group is smaller than this side accepts
+    /// (OpenSSL's `dh key too small`, JSSE's insufficient_security).
+    InsufficientSecurity,
     /// A client certificate was required and none came.
     CertificateRequired,
     /// The client's fallback hello was refused (TLS_FALLBACK_SCSV).

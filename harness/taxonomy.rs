@@ -123,6 +123,7 @@ mod reason {
     pub const UNEXPECTED_EOF_WHILE_READING: u64 = 294;
     pub const INAPPROPRIATE_FALLBACK: u64 = 373;
     pub const NO_SHARED_SIGNATURE_ALGORITHMS: u64 = 376;
+    pub const DH_KEY_TOO_SMALL: u64 = 394;
     pub const VERSION_TOO_LOW: u64 = 396;
     pub const NO_SHARED_GROUPS: u64 = 410;
     pub const BAD_RECORD_TYPE: u64 = 443;
@@ -165,6 +166,7 @@ pub fn from_openssl(codes: &[u64], verify_result: i32, raw: String) -> SideError
             ErrorKind::NoSharedSignatureScheme
         }
         Some(reason::PEER_DID_NOT_RETURN_A_CERTIFICATE) => ErrorKind::CertificateRequired,
+        Some(reason::DH_KEY_TOO_SMALL) => ErrorKind::InsufficientSecurity,
         Some(reason::NO_APPLICATION_PROTOCOL) => ErrorKind::NoApplicationProtocol,
         Some(reason::INAPPROPRIATE_FALLBACK) => ErrorKind::InappropriateFallback,
         Some(reason::UNEXPECTED_MESSAGE) => ErrorKind::UnexpectedMessage,
@@ -268,6 +270,7 @@ fn from_jsse_alert(alert: Alert) -> ErrorKind {
         116 => ErrorKind::CertificateRequired,
         120 => ErrorKind::NoApplicationProtocol,
         86 => ErrorKind::InappropriateFallback,
+        71 => ErrorKind::InsufficientSecurity,
         10 => ErrorKind::UnexpectedMessage,
         50 => ErrorKind::DecodeError,
         47 => ErrorKind::Other("jsse:illegal-parameter".into()),

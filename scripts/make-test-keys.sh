@@ -28,9 +28,11 @@ pool() {
 }
 
 pool rsa-2048.pem 64 -algorithm RSA -pkeyopt rsa_keygen_bits:2048
+pool rsa-1024.pem 16 -algorithm RSA -pkeyopt rsa_keygen_bits:1024
 pool rsa-4096.pem 8 -algorithm RSA -pkeyopt rsa_keygen_bits:4096
 pool ecdsa-p256.pem 32 -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve
 pool ecdsa-p384.pem 32 -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -pkeyopt ec_param_enc:named_curve
+pool ecdsa-p521.pem 16 -algorithm EC -pkeyopt ec_paramgen_curve:P-521 -pkeyopt ec_param_enc:named_curve
 openssl genpkey -quiet -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:2048 \
     -pkeyopt dsa_paramgen_q_bits:256 -pkeyopt dsa_paramgen_md:sha256 -out "$dir/dsa-2048-params.pem"
 pool dsa-2048.pem 8 -paramfile "$dir/dsa-2048-params.pem"

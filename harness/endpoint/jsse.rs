@@ -235,7 +235,7 @@ impl Endpoint {
             ClientAuth::Request => 1,
             ClientAuth::Require => 2,
         };
-        let mut frame = Frame::new(Op::Context)
+        let frame = Frame::new(Op::Context)
             .byte(u8::from(server))
             .list(&protocols)
             .list(&suites)
@@ -250,7 +250,12 @@ impl Endpoint {
             .list(profile.alpn())
             .byte(u8::from(
                 server && profile.alpn_mismatch() == AlpnMismatch::Ignore,
-            ))
+            ));
+        let minimum = profile.handshake.minimum_key_bits.unwrap_or_default();
+        let mut frame = frame
+            .int(minimum.rsa as i32)
+            .int(minimum.dh as i32)
+            .int(minimum.ec as i32)
             .long(setup.verify_at.unix())
             .int(setup.identities.len() as i32);
         for id in &setup.identities {

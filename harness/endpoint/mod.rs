@@ -18,9 +18,10 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::backend::{Backend, Pairing};
 use crate::group::{self, Group};
+use crate::keysize::{self, MinimumKeys};
 use crate::moment::Moment;
 use crate::outcome::{Side, SideError};
-use crate::pki::{Identity, Issuer, KeyAlgorithm, Pki, PkiError};
+use crate::pki::{Identity, Issuer, KeyAlgorithm, KeyType, Pki, PkiError};
 use crate::scenario::Profile;
 use crate::scheme::{self, Scheme};
 use crate::suite::registry;
@@ -68,6 +69,15 @@ pub fn unsupported(backend: Backend, profile: &Profile) -> Option<String> {
             {
                 return Some(format!("{who} no DSA certificates"));
             }
+            if profile
+                .certificates
+                .iter()
+                .any(|c| c.key == KeyType::Rsa1024)
+            {
+                return Some(format!(
+                    "{who} no RSA keys under 2048 bits (aws-lc-rs signs with none)"
+                ));
+            }
         }
         Backend::OpenSsl => {
             let missing: Vec<&str> = profile
@@ -90,6 +100,9 @@ pub fn unsupported(backend: Backend, profile: &Profile) -> Option<String> {
         return Some(why);
     }
     if let Some(why) = schemes_unsupported(backend, profile) {
+        return Some(why);
+    }
+    if let Some(why) = key_sizes_unsupported(backend, profile) {
         return Some(why);
     }
     if usable_suites(backend, profile).next().is_none() {
@@ -162,6 +175,67 @@ fn schemes_unsupported(backend: Backend, profile: &Profile) -> Option<String> {
                 names(&jdk_order)
             ));
         }
+    }
+    None
+}
+
+/// `dh-bits` and `minimum-key-bits` a backend cannot set, and (OpenSSL) its
+/// own keys that its security level refuses to load.
+fn key_sizes_unsupported(backend: Backend, profile: &Profile) -> Option<String> {
+    let minimum = profile.handshake.minimum_key_bits;
+    match backend {
+        Backend::OpenSsl => {
+            let minimum = minimum?;
+            let Some(level) = minimum.openssl_level() else {
+                let levels: Vec<String> = keysize::OPENSSL_LEVELS
+                    .iter()
+                    .map(|(level, keys)| format!("level {level} is {}", keys.describe()))
+                    .collect();
+                return Some(format!(
+                    "openssl sets minimum keys only as a security level ({})",
+                    levels.join("; ")
+                ));
+            };
+            if level >= 1 && profile.versions.iter().any(|v| *v < ProtocolVersion::Tls12) {
+                return Some(format!(
+                    "openssl at security level {level} signs nothing at TLS 1.0 or 1.1 (MD5-SHA1 and SHA-1 are too weak)"
+                ));
+            }
+            openssl_refuses_its_own(profile, minimum, level)
+        }
+        Backend::Jsse if profile.dh_bits() != keysize::DEFAULT_DH_BITS => Some(format!(
+            "jsse sets its DHE size process-wide (jdk.tls.ephemeralDHKeySize), {} here",
+            keysize::DEFAULT_DH_BITS
+        )),
+        Backend::Rustls if minimum.is_some_and(|m| m.rsa > 2048 || m.ec > 256) => Some(
+            "rustls sets no minimum keys: it accepts RSA from 2048 bits and every curve it has"
+                .into(),
+        ),
+        _ => None,
+    }
+}
+
+/// What OpenSSL at security `level` refuses to load of its own: a
+/// certificate whose key is too small (`ee key too small`), a DHE group
+/// too small (`dh key too small`).
+fn openssl_refuses_its_own(profile: &Profile, minimum: MinimumKeys, level: u32) -> Option<String> {
+    let who = format!("openssl at security level {level} refuses its own");
+    if let Some(c) = profile
+        .certificates
+        .iter()
+        .find(|c| minimum.refuses_key(c.key))
+    {
+        return Some(format!("{who} {} certificate (ee key too small)", c.key));
+    }
+    let dhe = profile
+        .suites
+        .iter()
+        .any(|c| c.suite.key_exchange == crate::suite::KeyExchange::Dhe);
+    if profile.role == crate::scenario::Role::Server && dhe && profile.dh_bits() < minimum.dh {
+        return Some(format!(
+            "{who} {}-bit DHE group (dh key too small)",
+            profile.dh_bits()
+        ));
     }
     None
 }

@@ -2,7 +2,9 @@
 //!
 //! Security level 0: the profile's versions and suites are the whole policy
 //! being simulated, so OpenSSL's own floor (which refuses TLS 1.0/1.1 and
-//! SHA-1 signatures at level 1) must not add a second, hidden one. Session
+//! SHA-1 signatures at level 1) must not add a second, hidden one; a
+//! profile's `minimum-key-bits` that is exactly a level (Debian's default
+//! is level 2) sets that level, with everything else the level refuses. Session
 //! caching and tickets are off, so every run is a full handshake, and the
 //! context built once per endpoint set-up ([`Endpoint`]) can serve every
 //! handshake: what differs per handshake (the verification instant, the
@@ -14,7 +16,9 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
+use openssl::bn::BigNum;
 use openssl::dh::Dh;
+use openssl::error::ErrorStack;
 use openssl::pkey::{PKey, Private};
 use openssl::ssl::{
     self, Ssl, SslContext, SslContextBuilder, SslMethod, SslMode, SslOptions, SslSessionCacheMode,
@@ -25,6 +29,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_openssl::SslStream;
 
 use super::{usable_suites, Backend, Exchange, Setup, SideReport};
+use crate::keysize::MinimumKeys;
 use crate::outcome::{ErrorKind, Side, SideError};
 use crate::scenario::{AlpnMismatch, ClientAuth, Profile};
 use crate::suite::{registry, KeyExchange};
@@ -43,6 +48,20 @@ YdEIqUuyyOP7uWrat2DX9GgdT0Kj3jlN9K5W7edjcrsZCwenyO4KbXCeAvzhzffi
 ssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==
 -----END DH PARAMETERS-----
 ";
+
+/// The DHE group of `bits` (one of [`crate::keysize::DH_SIZES`]): RFC 7919's
+/// ffdhe2048, or the RFC 2409 and RFC 3526 MODP group of that size, with
+/// generator 2.
+fn dh_group(bits: u32) -> Result<Dh<openssl::pkey::Params>, ErrorStack> {
+    let prime = match bits {
+        1024 => BigNum::get_rfc2409_prime_1024()?,
+        1536 => BigNum::get_rfc3526_prime_1536()?,
+        3072 => BigNum::get_rfc3526_prime_3072()?,
+        4096 => BigNum::get_rfc3526_prime_4096()?,
+        _ => return Dh::params_from_pem(FFDHE2048_PEM),
+    };
+    Dh::from_pqg(prime, None, BigNum::from_u32(2)?)
+}
 
 fn config_error(what: &str, err: impl std::fmt::Display) -> SideError {
     SideError::new(ErrorKind::Configuration, format!("{what}: {err}"))
@@ -78,7 +97,13 @@ fn context(
         SslMethod::tls_client()
     };
     let mut b = SslContextBuilder::new(method)?;
-    b.set_security_level(0);
+    // Level 0 unless the profile's minimum keys are a level (the endpoint
+    // module finds the other policies unsupported).
+    let level = profile
+        .handshake
+        .minimum_key_bits
+        .and_then(MinimumKeys::openssl_level);
+    b.set_security_level(level.unwrap_or(0));
 
     // Versions: the span from oldest to newest, with gaps switched off.
     let (Some(min), Some(max)) = (profile.versions.first(), profile.versions.last()) else {
@@ -124,7 +149,7 @@ fn context(
     }
     alpn(&mut b, profile, server)?;
     if server && older.iter().any(|s| s.key_exchange == KeyExchange::Dhe) {
-        let dh = Dh::params_from_pem(FFDHE2048_PEM)?;
+        let dh = dh_group(profile.dh_bits())?;
         b.set_tmp_dh(&dh)?;
     }
 

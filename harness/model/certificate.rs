@@ -2,7 +2,7 @@
 //! CA specs, never from a key), and which of them a server presents.
 
 use crate::outcome::Presented;
-use crate::pki::{self, CaSpec, CertSummary, KeyAlgorithm, KeyType, Validity};
+use crate::pki::{self, CaSpec, CertSummary, KeyAlgorithm, KeyType, SignatureHash, Validity};
 use crate::scenario::{CertificateDef, Profile};
 use crate::suite::Authentication;
 
@@ -14,6 +14,8 @@ use super::{by_code, Negotiation};
 pub(super) struct Cert {
     pub key: KeyType,
     pub issuer_key: KeyType,
+    /// The hash its issuer signed it with.
+    pub issuer_hash: SignatureHash,
     pub summary: CertSummary,
     pub dns_names: Vec<String>,
     pub validity: Validity,
@@ -21,11 +23,19 @@ pub(super) struct Cert {
     pub path: Vec<String>,
     /// The CAs sent with it (the path without its root, or nothing).
     pub sent: Vec<String>,
-    /// The key type that signed each CA of `sent`, in that order.
-    pub sent_signers: Vec<KeyType>,
+    /// The key of each CA of `path`, in that order.
+    pub path_keys: Vec<KeyType>,
+    /// The signature scheme on each CA of `sent`, in that order.
+    pub sent_signers: Vec<&'static str>,
 }
 
 impl Cert {
+    /// The signature scheme on the leaf, as `signature_algorithms_cert`
+    /// names it.
+    pub fn signature_scheme(&self) -> &'static str {
+        self.issuer_key.certificate_scheme(self.issuer_hash)
+    }
+
     /// The certificate as the outcome reports it.
     pub fn presented(&self, by_exception: bool) -> Presented {
         Presented {
@@ -65,6 +75,7 @@ fn cert(def: &CertificateDef, dns_names: Vec<String>, cas: &[CaSpec]) -> Cert {
     let path = pki::issuers(&def.issuer, cas);
     let issuer_spec = path.first().and_then(|id| cas.iter().find(|c| c.id == *id));
     let issuer_key = issuer_spec.map_or(def.key, |c| c.key);
+    let issuer_hash = issuer_spec.map_or(def.key.hash(), CaSpec::hash);
     let issuer_subject = issuer_spec.map_or(def.subject.as_str(), |c| c.subject.as_str());
     let cn = |s: &str| pki::common_name(s).unwrap_or_else(|| s.to_string());
     let sent = if def.send_chain && !path.is_empty() {
@@ -72,20 +83,29 @@ fn cert(def: &CertificateDef, dns_names: Vec<String>, cas: &[CaSpec]) -> Cert {
     } else {
         Vec::new()
     };
-    let key_of = |id: &String| cas.iter().find(|c| c.id == *id).map(|c| c.key);
+    let scheme_of = |id: &String| {
+        let ca = cas.iter().find(|c| c.id == *id)?;
+        Some(ca.key.certificate_scheme(ca.hash()))
+    };
     let sent_signers = (0..sent.len())
-        .filter_map(|i| key_of(path.get(i + 1).unwrap_or(&path[i])))
+        .filter_map(|i| scheme_of(path.get(i + 1).unwrap_or(&path[i])))
+        .collect();
+    let path_keys = path
+        .iter()
+        .filter_map(|id| cas.iter().find(|c| c.id == *id).map(|c| c.key))
         .collect();
     Cert {
+        path_keys,
         sent_signers,
         key: def.key,
         issuer_key,
+        issuer_hash,
         summary: CertSummary {
             key: def.key.as_str().to_string(),
             subject: cn(&def.subject),
             issuer: cn(issuer_subject),
             self_signed: pki::same_subject(&def.subject, issuer_subject),
-            signature: issuer_key.signature_name().to_string(),
+            signature: issuer_key.signature_name(issuer_hash).to_string(),
         },
         dns_names,
         validity: def.validity,

@@ -139,10 +139,10 @@ pub(super) fn choose(
 }
 
 /// The size of the finite-field group a TLS 1.2 DHE server uses
-/// ([`quirks::dhe_group_from_client_list`]).
+/// ([`quirks::dhe_group_from_client_list`]): its `dh-bits` otherwise.
 fn dhe_bits(n: &Negotiation<'_>, hello: &ClientHello) -> u32 {
     if !quirks::dhe_group_from_client_list(n.stacks.server) {
-        return 2048;
+        return n.server.dh_bits();
     }
     let server = listed(n.stacks.server, n.server);
     hello
@@ -152,6 +152,35 @@ fn dhe_bits(n: &Negotiation<'_>, hello: &ClientHello) -> u32 {
         .and_then(|g| g.name.strip_prefix("ffdhe"))
         .and_then(|bits| bits.parse().ok())
         .unwrap_or(2048)
+}
+
+/// A client refuses a DHE group smaller than its policy allows
+/// ([`quirks::peer_policy`]) when the ServerKeyExchange brings it, after
+/// it has the server's certificate.
+pub(super) fn client_accepts(
+    n: &mut Negotiation<'_>,
+    exchange: &KeyExchangeChoice,
+    presented: &crate::outcome::Presented,
+) -> Result<(), Box<Outcome>> {
+    let bits = exchange.name.as_deref().and_then(|g| g.strip_prefix("dh-"));
+    let Some(bits) = bits.and_then(|b| b.parse::<u32>().ok()) else {
+        return Ok(());
+    };
+    let minimum = quirks::peer_policy(n.stacks.client, n.client).keys.dh;
+    if bits >= minimum {
+        return Ok(());
+    }
+    let alert = quirks::small_dh_alert(n.stacks.client);
+    n.say(format!(
+        "The server's DHE group has {bits} bits and the client accepts {minimum} at least: it aborts with {}.",
+        alert.name()
+    ));
+    Err(failed(
+        Side::Client,
+        Some(alert),
+        ErrorKind::InsufficientSecurity,
+        Some(presented.clone()),
+    ))
 }
 
 /// TLS 1.3: a group whose key share came, or a HelloRetryRequest for one

@@ -410,12 +410,20 @@ pub fn accepts_partial_chain(verifier: Rules) -> bool {
 /// JSSE's path validation checks each certificate's signature algorithm
 /// against its constraints after its validity period
 /// ([`checks_chain_signatures`]); the others check no such thing.
+///
+/// Keys and hashes too weak for the verifier's [`peer_policy`]: **OpenSSL**
+/// checks the leaf's key before anything else and the CAs' keys and
+/// signatures right after building the chain (`X509_verify_cert`,
+/// `check_auth_level`); JSSE's `AlgorithmChecker` is part of its path
+/// validation, beside the signature check; webpki (**rustls**) refuses a
+/// weak chain while it builds the path, and a small leaf key only when it
+/// verifies the handshake signature made with it, after the name.
 pub fn fault_order(verifier: Rules) -> &'static [CertFault] {
-    use CertFault::{Expired, Name, Signature, Untrusted};
+    use CertFault::{Expired, Name, Signature, Untrusted, WeakChain, WeakKey};
     match verifier {
-        Rules::OpenSsl => &[Untrusted, Name, Expired],
-        Rules::Jsse => &[Untrusted, Expired, Signature, Name],
-        Rules::Reference | Rules::Rustls => &[Expired, Untrusted, Name],
+        Rules::OpenSsl => &[WeakKey, Untrusted, WeakChain, Name, Expired],
+        Rules::Jsse => &[Untrusted, Expired, Signature, WeakChain, WeakKey, Name],
+        Rules::Reference | Rules::Rustls => &[Expired, Untrusted, WeakChain, Name, WeakKey],
     }
 }
 
@@ -439,6 +447,11 @@ pub enum CertFault {
     Untrusted,
     /// It is not valid for the name the client asked for.
     Name,
+    /// Its key is smaller than the verifier accepts ([`peer_policy`]).
+    WeakKey,
+    /// A CA's key is smaller than the verifier accepts, or a signature on
+    /// the chain uses a hash it refuses ([`peer_policy`]).
+    WeakChain,
     /// A certificate of its chain is signed with a scheme the verifier's
     /// own list does not name ([`checks_chain_signatures`]).
     Signature,
@@ -878,4 +891,100 @@ pub const UNSUPPORTED_CERTIFICATE: Alert = Alert(43);
 /// peer whose flight is known.
 pub fn logs_secrets(rules: Rules) -> bool {
     rules != Rules::Jsse
+}
+
+/// What a verifier refuses of its peer's keys and chain: the smallest keys
+/// it accepts, and whether it refuses SHA-1 signatures on a chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeerPolicy {
+    /// The smallest RSA, DH and EC keys it accepts.
+    pub keys: crate::keysize::MinimumKeys,
+    /// Whether a certificate signed with SHA-1 (but a trust anchor's own
+    /// signature) is refused.
+    pub refuses_sha1: bool,
+}
+
+/// The policy `rules` applies to its peer's keys, given its profile's
+/// `minimum-key-bits`.
+///
+/// - **OpenSSL** 3.0: its security level (0 unless the profile's policy
+///   is a level, `crate::keysize::OPENSSL_LEVELS`); from level 1 on it
+///   refuses SHA-1 signatures on a chain (`ca md too weak`, measured).
+/// - **JSSE**: the profile's minima, but never below the harness's
+///   `jdk.tls.disabledAlgorithms` and `jdk.certpath.disabledAlgorithms`
+///   (`RSA keySize < 1024`, `DH keySize < 1024`, `EC keySize < 224`); its
+///   certpath constraints refuse SHA-1 only under a JDK root (`SHA1 jdkCA`),
+///   so not here (measured).
+/// - **rustls** sets no policy: webpki verifies RSA signatures with keys of
+///   2048 to 8192 bits only and has no SHA-1 (measured: an RSA-1024 server
+///   or client key and a SHA-1 chain are refused with decrypt_error).
+/// - The reference takes the profile's minima and allows SHA-1.
+pub fn peer_policy(rules: Rules, profile: &crate::scenario::Profile) -> PeerPolicy {
+    use crate::keysize::MinimumKeys;
+    let own = profile.handshake.minimum_key_bits;
+    match rules {
+        Rules::OpenSsl => {
+            let level = own.and_then(MinimumKeys::openssl_level).unwrap_or(0);
+            PeerPolicy {
+                keys: MinimumKeys::of_openssl_level(level),
+                refuses_sha1: level >= 1,
+            }
+        }
+        Rules::Jsse => {
+            let own = own.unwrap_or_default();
+            PeerPolicy {
+                keys: MinimumKeys::new(own.rsa.max(1024), own.dh.max(1024), own.ec.max(224)),
+                refuses_sha1: false,
+            }
+        }
+        Rules::Rustls => PeerPolicy {
+            keys: MinimumKeys::new(2048, 0, 0),
+            refuses_sha1: true,
+        },
+        Rules::Reference => PeerPolicy {
+            keys: own.unwrap_or_default(),
+            refuses_sha1: false,
+        },
+    }
+}
+
+/// The alert a verifier refuses a certificate with whose key is too small
+/// or whose chain is signed too weakly for its [`peer_policy`]:
+/// **OpenSSL** bad_certificate (`ee key too small`, `ca md too weak`);
+/// **JSSE** as for a chain signature it does not list
+/// ([`chain_signature_alert`]); **rustls** decrypt_error (webpki's
+/// refusal of the key or the signature); all measured at TLS 1.2 and 1.3
+/// on both sides.
+pub fn weak_certificate_alert(
+    (verifier, side): (Rules, crate::outcome::Side),
+    version: ProtocolVersion,
+) -> Alert {
+    match verifier {
+        Rules::Jsse => chain_signature_alert(side, version),
+        Rules::Rustls => DECRYPT_ERROR,
+        Rules::OpenSsl | Rules::Reference => BAD_CERTIFICATE,
+    }
+}
+
+/// `decrypt_error` (51).
+pub const DECRYPT_ERROR: Alert = Alert(51);
+/// `insufficient_security` (71).
+pub const INSUFFICIENT_SECURITY: Alert = Alert(71);
+
+/// The alert a client refuses a DHE group smaller than its policy with:
+/// **OpenSSL** handshake_failure (`dh key too small`), JSSE and the
+/// reference insufficient_security (RFC 5246 §7.2.2; measured).
+pub fn small_dh_alert(client: Rules) -> Alert {
+    match client {
+        Rules::OpenSsl => Alert::HANDSHAKE_FAILURE,
+        _ => INSUFFICIENT_SECURITY,
+    }
+}
+
+/// Whether a stack drops a signature scheme of `hash` from its list at
+/// OpenSSL security `level`: SHA-1 from level 1, SHA-224 from level 3
+/// (**OpenSSL** 3.0 counts them 64 and 112 bits; the others have no
+/// levels).
+pub fn drops_scheme_at_level(rules: Rules, hash: &str, level: u32) -> bool {
+    rules == Rules::OpenSsl && ((hash == "sha1" && level >= 1) || (hash == "sha224" && level >= 3))
 }

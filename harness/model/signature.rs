@@ -25,10 +25,17 @@ use super::{failed, quirks, Negotiation, Rules};
 /// profile's, else its stack's default (a standard stack: OpenSSL's).
 pub(super) fn listed(rules: Rules, profile: &Profile) -> Vec<&'static Scheme> {
     let own = profile.handshake.signature_schemes.as_deref();
-    match rules.backend() {
+    let level = profile
+        .handshake
+        .minimum_key_bits
+        .and_then(crate::keysize::MinimumKeys::openssl_level)
+        .unwrap_or(0);
+    let mut list = match rules.backend() {
         Some(b) => scheme::effective(b, own),
         None => own.map_or_else(|| scheme::named(&scheme::OPENSSL_DEFAULT), <[_]>::to_vec),
-    }
+    };
+    list.retain(|s| !quirks::drops_scheme_at_level(rules, s.hash, level));
+    list
 }
 
 /// The scheme `signer` signs with, holding a `key` key, from its own list
@@ -186,7 +193,7 @@ fn usable_leaves(
     let own = listed(server, n.server);
     let peer = listed(client, n.client);
     let leaf_listed = |c: &Cert| {
-        let signature = c.issuer_key.certificate_scheme();
+        let signature = c.signature_scheme();
         peer.iter().any(|s| s.name == signature)
     };
     if version == ProtocolVersion::Tls13
@@ -223,7 +230,7 @@ pub(super) fn leaf_accepted(
     {
         return Ok(());
     }
-    let signature = cert.issuer_key.certificate_scheme();
+    let signature = cert.signature_scheme();
     if listed(client, n.client).iter().any(|s| s.name == signature) {
         return Ok(());
     }

@@ -122,6 +122,16 @@ pub(super) fn verify(
                     ));
                 }
             }
+            CertFault::WeakKey | CertFault::WeakChain => {
+                if let Some(why) = weakness(cert, fault, rules, verifier) {
+                    return Err((
+                        ErrorKind::BadCertificate,
+                        quirks::weak_certificate_alert((rules, verifier_side), version),
+                        why,
+                        by_exception,
+                    ));
+                }
+            }
             CertFault::Name if !named => {
                 let why = format!(
                     "it is not valid for {} (names: {})",
@@ -146,6 +156,35 @@ pub(super) fn verify(
     Ok(by_exception)
 }
 
+/// What of `cert` is too weak for `verifier`'s [`quirks::peer_policy`]:
+/// its own key ([`CertFault::WeakKey`]), or a CA's key or a SHA-1
+/// signature on the chain ([`CertFault::WeakChain`]).
+fn weakness(cert: &Cert, fault: CertFault, rules: Rules, verifier: &Profile) -> Option<String> {
+    let policy = quirks::peer_policy(rules, verifier);
+    if fault == CertFault::WeakKey {
+        return policy.keys.refuses_key(cert.key).then(|| {
+            format!(
+                "its {} key is smaller than it accepts ({})",
+                cert.key,
+                policy.keys.describe()
+            )
+        });
+    }
+    let sha1 = cert.issuer_hash == crate::pki::SignatureHash::Sha1 && !cert.path.is_empty();
+    if policy.refuses_sha1 && sha1 {
+        return Some("its issuer signed it with SHA-1, which it refuses".to_string());
+    }
+    cert.path_keys
+        .iter()
+        .find(|k| policy.keys.refuses_key(**k))
+        .map(|k| {
+            format!(
+                "an issuing CA's {k} key is smaller than it accepts ({})",
+                policy.keys.describe()
+            )
+        })
+}
+
 /// The first signature on the chain as sent (the leaf's, then each CA's
 /// that is not itself trusted) whose scheme a verifier checking them
 /// ([`quirks::checks_chain_signatures`]) does not list.
@@ -164,10 +203,9 @@ fn unlisted_signature(
         .iter()
         .zip(&cert.sent_signers)
         .filter(|(ca, _)| !trust.contains(ca))
-        .map(|(_, key)| *key);
-    std::iter::once(cert.issuer_key)
+        .map(|(_, scheme)| *scheme);
+    std::iter::once(cert.signature_scheme())
         .chain(sent)
-        .map(crate::pki::KeyType::certificate_scheme)
         .find(|s| !listed.iter().any(|l| l.name == *s))
 }
 

@@ -34,6 +34,8 @@ fn pem(key_type: KeyType) -> &'static str {
         KeyType::EcdsaP256 => include_str!("test-keys/ecdsa-p256.pem"),
         KeyType::EcdsaP384 => include_str!("test-keys/ecdsa-p384.pem"),
         KeyType::Dsa2048 => include_str!("test-keys/dsa-2048.pem"),
+        KeyType::Rsa1024 => include_str!("test-keys/rsa-1024.pem"),
+        KeyType::EcdsaP521 => include_str!("test-keys/ecdsa-p521.pem"),
     }
 }
 

@@ -109,16 +109,24 @@ pub enum KeyType {
     /// DSA with 2048-bit parameters (OpenSSL only; cannot be a CA here).
     #[serde(rename = "dsa-2048")]
     Dsa2048,
+    /// RSA with a 1024-bit modulus: what legacy servers still present, and
+    /// what OpenSSL 3.0 at security level 2 and rustls refuse.
+    #[serde(rename = "rsa-1024")]
+    Rsa1024,
+    /// ECDSA on NIST P-521 (secp521r1).
+    EcdsaP521,
 }
 
 impl KeyType {
     /// Every key type, in declaration order.
-    pub const ALL: [KeyType; 5] = [
+    pub const ALL: [KeyType; 7] = [
         KeyType::Rsa2048,
         KeyType::Rsa4096,
         KeyType::EcdsaP256,
         KeyType::EcdsaP384,
         KeyType::Dsa2048,
+        KeyType::Rsa1024,
+        KeyType::EcdsaP521,
     ];
 
     /// The name scenario files use: `"rsa-2048"`, `"ecdsa-p256"`, ...
@@ -129,14 +137,29 @@ impl KeyType {
             KeyType::EcdsaP256 => "ecdsa-p256",
             KeyType::EcdsaP384 => "ecdsa-p384",
             KeyType::Dsa2048 => "dsa-2048",
+            KeyType::Rsa1024 => "rsa-1024",
+            KeyType::EcdsaP521 => "ecdsa-p521",
+        }
+    }
+
+    /// The key's size in bits as security policies count it: the modulus
+    /// for RSA, the prime p for DSA, the field for ECDSA.
+    pub fn bits(self) -> u32 {
+        match self {
+            KeyType::Rsa1024 => 1024,
+            KeyType::Rsa2048 | KeyType::Dsa2048 => 2048,
+            KeyType::Rsa4096 => 4096,
+            KeyType::EcdsaP256 => 256,
+            KeyType::EcdsaP384 => 384,
+            KeyType::EcdsaP521 => 521,
         }
     }
 
     /// The algorithm family.
     pub fn algorithm(self) -> KeyAlgorithm {
         match self {
-            KeyType::Rsa2048 | KeyType::Rsa4096 => KeyAlgorithm::Rsa,
-            KeyType::EcdsaP256 | KeyType::EcdsaP384 => KeyAlgorithm::Ecdsa,
+            KeyType::Rsa1024 | KeyType::Rsa2048 | KeyType::Rsa4096 => KeyAlgorithm::Rsa,
+            KeyType::EcdsaP256 | KeyType::EcdsaP384 | KeyType::EcdsaP521 => KeyAlgorithm::Ecdsa,
             KeyType::Dsa2048 => KeyAlgorithm::Dsa,
         }
     }
@@ -146,40 +169,113 @@ impl KeyType {
         match self {
             KeyType::EcdsaP256 => Some("secp256r1"),
             KeyType::EcdsaP384 => Some("secp384r1"),
+            KeyType::EcdsaP521 => Some("secp521r1"),
             _ => None,
         }
     }
 
-    /// The TLS signature scheme of the signature a key of this type puts on
-    /// a certificate it issues (what `signature_name` names in X.509 terms).
-    pub fn certificate_scheme(self) -> &'static str {
+    /// The hash a key of this type signs certificates with unless its CA
+    /// names another: SHA-256, or the curve's for P-384 and P-521.
+    pub fn hash(self) -> SignatureHash {
         match self {
-            KeyType::Rsa2048 | KeyType::Rsa4096 => "rsa_pkcs1_sha256",
-            KeyType::EcdsaP256 => "ecdsa_secp256r1_sha256",
-            KeyType::EcdsaP384 => "ecdsa_secp384r1_sha384",
-            KeyType::Dsa2048 => "dsa_sha256",
+            KeyType::EcdsaP384 => SignatureHash::Sha384,
+            KeyType::EcdsaP521 => SignatureHash::Sha512,
+            _ => SignatureHash::Sha256,
         }
     }
 
-    /// The signature algorithm of a certificate this key signs, as
-    /// [`CertSummary::signature`] names it: the key's family with the hash
-    /// of `KeyType::digest`.
-    pub fn signature_name(self) -> &'static str {
-        match self {
-            KeyType::Rsa2048 | KeyType::Rsa4096 => "sha256-rsa",
-            KeyType::EcdsaP256 => "ecdsa-sha256",
-            KeyType::EcdsaP384 => "ecdsa-sha384",
-            KeyType::Dsa2048 => "dsa-sha256",
+    /// The TLS signature scheme of the signature a key of this type makes
+    /// on a certificate with `hash` (TLS names X.509 signatures by scheme in
+    /// `signature_algorithms_cert`): `rsa_pkcs1_sha256`, `ecdsa_sha1`, ...
+    pub fn certificate_scheme(self, hash: SignatureHash) -> &'static str {
+        use SignatureHash::{Sha1, Sha256, Sha384, Sha512};
+        match (self.algorithm(), hash) {
+            (KeyAlgorithm::Rsa, Sha1) => "rsa_pkcs1_sha1",
+            (KeyAlgorithm::Rsa, Sha256) => "rsa_pkcs1_sha256",
+            (KeyAlgorithm::Rsa, Sha384) => "rsa_pkcs1_sha384",
+            (KeyAlgorithm::Rsa, Sha512) => "rsa_pkcs1_sha512",
+            (KeyAlgorithm::Ecdsa, Sha1) => "ecdsa_sha1",
+            (KeyAlgorithm::Ecdsa, Sha256) => "ecdsa_secp256r1_sha256",
+            (KeyAlgorithm::Ecdsa, Sha384) => "ecdsa_secp384r1_sha384",
+            (KeyAlgorithm::Ecdsa, Sha512) => "ecdsa_secp521r1_sha512",
+            (KeyAlgorithm::Dsa, Sha1) => "dsa_sha1",
+            (KeyAlgorithm::Dsa, _) => "dsa_sha256",
         }
     }
 
-    /// The hash a key of this type signs certificates with, for the
-    /// certificates OpenSSL builds (what `sign::Signer` hashes with).
-    fn digest(self) -> MessageDigest {
+    /// The signature algorithm of a certificate this key signs with `hash`,
+    /// as [`CertSummary::signature`] names it (`sha256-rsa`, `ecdsa-sha1`).
+    pub fn signature_name(self, hash: SignatureHash) -> &'static str {
+        lookup(SIGNATURES, signature_oid(self.algorithm(), hash)).unwrap_or("unknown")
+    }
+}
+
+/// The hash of a signature a CA puts on what it issues.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureHash {
+    /// SHA-1: what OpenSSL 3.0 refuses in a chain above security level 0
+    /// (`ca md too weak`) and rustls never accepts.
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl SignatureHash {
+    /// Every hash, weakest first.
+    pub const ALL: [SignatureHash; 4] = [
+        SignatureHash::Sha1,
+        SignatureHash::Sha256,
+        SignatureHash::Sha384,
+        SignatureHash::Sha512,
+    ];
+
+    /// The name scenario files use: `"sha1"`, `"sha256"`, ...
+    pub fn as_str(self) -> &'static str {
         match self {
-            KeyType::EcdsaP384 => MessageDigest::sha384(),
-            _ => MessageDigest::sha256(),
+            SignatureHash::Sha1 => "sha1",
+            SignatureHash::Sha256 => "sha256",
+            SignatureHash::Sha384 => "sha384",
+            SignatureHash::Sha512 => "sha512",
         }
+    }
+
+    /// The digest as OpenSSL names it.
+    fn openssl(self) -> MessageDigest {
+        match self {
+            SignatureHash::Sha1 => MessageDigest::sha1(),
+            SignatureHash::Sha256 => MessageDigest::sha256(),
+            SignatureHash::Sha384 => MessageDigest::sha384(),
+            SignatureHash::Sha512 => MessageDigest::sha512(),
+        }
+    }
+}
+
+impl std::fmt::Display for SignatureHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The OID of a certificate signature by a key of `algorithm` with `hash`
+/// (RFC 4055, RFC 5758, RFC 3279).
+fn signature_oid(algorithm: KeyAlgorithm, hash: SignatureHash) -> &'static str {
+    use SignatureHash::{Sha1, Sha256, Sha384, Sha512};
+    match (algorithm, hash) {
+        (KeyAlgorithm::Rsa, Sha1) => "1.2.840.113549.1.1.5",
+        (KeyAlgorithm::Rsa, Sha256) => "1.2.840.113549.1.1.11",
+        (KeyAlgorithm::Rsa, Sha384) => "1.2.840.113549.1.1.12",
+        (KeyAlgorithm::Rsa, Sha512) => "1.2.840.113549.1.1.13",
+        (KeyAlgorithm::Ecdsa, Sha1) => "1.2.840.10045.4.1",
+        (KeyAlgorithm::Ecdsa, Sha256) => "1.2.840.10045.4.3.2",
+        (KeyAlgorithm::Ecdsa, Sha384) => "1.2.840.10045.4.3.3",
+        (KeyAlgorithm::Ecdsa, Sha512) => "1.2.840.10045.4.3.4",
+        (KeyAlgorithm::Dsa, Sha1) => "1.2.840.10040.4.3",
+        (KeyAlgorithm::Dsa, _) => "2.16.840.1.101.3.4.3.2",
     }
 }
 
@@ -214,6 +310,16 @@ pub struct CaSpec {
     pub key: KeyType,
     /// Id of the CA that signs this one; `None` for a self-signed root.
     pub issuer: Option<String>,
+    /// The hash it signs what it issues with; `None`: its key's own
+    /// ([`KeyType::hash`]).
+    pub signature_hash: Option<SignatureHash>,
+}
+
+impl CaSpec {
+    /// The hash this CA signs with.
+    pub fn hash(&self) -> SignatureHash {
+        self.signature_hash.unwrap_or(self.key.hash())
+    }
 }
 
 /// Who signs a leaf.
@@ -285,6 +391,8 @@ pub struct Identity {
     pub key_type: KeyType,
     /// Key type of whoever signed the leaf (`key_type` when self-signed).
     pub issuer_key: KeyType,
+    /// The hash the leaf is signed with.
+    pub issuer_hash: SignatureHash,
     /// The leaf certificate (DER).
     pub leaf_der: Vec<u8>,
     /// Intermediates above the leaf, nearest first, root excluded (DER).
@@ -357,12 +465,18 @@ impl Pki {
     /// Issues a leaf certificate. Its `chain_der` holds the issuing CA and its
     /// ancestors except the self-signed root.
     pub fn issue(&self, spec: &LeafSpec) -> Result<Identity, PkiError> {
-        static LEAVES: Cache<(LeafSpec, Option<Vec<u8>>), Identity> = OnceLock::new();
+        // The issuer's certificate and the hash it signs with: two CAs of
+        // the same certificate may sign with different hashes.
+        type IssuedBy = Option<(Vec<u8>, SignatureHash)>;
+        static LEAVES: Cache<(LeafSpec, IssuedBy), Identity> = OnceLock::new();
         let issuer = match &spec.issuer {
             Issuer::SelfSigned => None,
             Issuer::Ca(id) => Some(self.ca(id)?),
         };
-        let cache_key = (spec.clone(), issuer.map(|ca| ca.der.clone()));
+        let cache_key = (
+            spec.clone(),
+            issuer.map(|ca| (ca.der.clone(), ca.spec.hash())),
+        );
         cached(&LEAVES, cache_key, || make_leaf(spec, issuer))
     }
 
@@ -553,15 +667,19 @@ fn make_leaf(spec: &LeafSpec, issuer: Option<&Ca>) -> Result<Identity, PkiError>
     serial_parts.extend(spec.dns_names.iter().map(String::as_str));
     let serial = serial_number(&serial_parts);
     let key = keys::key(spec.key, &spec.key_slot)?;
-    let leaf_der = match spec.key.algorithm() {
-        KeyAlgorithm::Dsa => openssl_leaf(spec, &subject, &serial, &key, issuer)?,
-        KeyAlgorithm::Rsa | KeyAlgorithm::Ecdsa => {
-            rcgen_leaf(spec, &subject, &serial, &key, issuer)?
-        }
+    let hash = issuer.map_or(spec.key.hash(), |ca| ca.spec.hash());
+    let signing = issuer.map_or(&*key, |ca| &*ca.key);
+    let rcgen_can =
+        key.signer.rcgen(spec.key.hash()).is_some() && signing.signer.rcgen(hash).is_some();
+    let leaf_der = if rcgen_can {
+        rcgen_leaf(spec, &subject, &serial, &key, issuer)?
+    } else {
+        openssl_leaf(spec, &subject, &serial, &key, issuer)?
     };
     Ok(Identity {
         key_type: spec.key,
         issuer_key: issuer.map_or(spec.key, |ca| ca.spec.key),
+        issuer_hash: hash,
         leaf_der,
         chain_der: issuer.map(|ca| ca.chain.clone()).unwrap_or_default(),
         key_pkcs8_der: key.pkcs8.to_vec(),
@@ -597,26 +715,35 @@ fn rcgen_leaf(
     rcgen_sign(&params, key, issuer)
 }
 
-/// Signs with rcgen: by `issuer`, or self-signed, always through the
-/// signing key's [`sign::Signer`]. The signature algorithm follows the
-/// signing key (RSA: SHA-256, P-256: SHA-256, P-384: SHA-384).
+/// Signs with rcgen: by `issuer` with its hash, or self-signed with the
+/// key's own, always through the signing key's [`sign::Signer`].
 fn rcgen_sign(
     params: &CertificateParams,
     subject_key: &keys::PooledKey,
     issuer: Option<&Ca>,
 ) -> Result<Vec<u8>, PkiError> {
-    let subject_key = subject_key.signer.rcgen()?;
+    let own = subject_key.key_type;
+    let subject_key = subject_key.signer.rcgen(own.hash()).ok_or_else(|| {
+        PkiError::Unsupported(format!("rcgen cannot make certificates for {own} keys"))
+    })?;
     let cert = match issuer {
-        Some(ca) => params.signed_by(
-            &subject_key,
-            &rcgen::Issuer::from_params(&ca.params, ca.key.signer.rcgen()?),
-        )?,
+        Some(ca) => {
+            let key = ca.key.signer.rcgen(ca.spec.hash()).ok_or_else(|| {
+                PkiError::Unsupported(format!(
+                    "CA {} signs with {}: it can sign leaves here, not CAs",
+                    ca.spec.id,
+                    ca.spec.hash()
+                ))
+            })?;
+            params.signed_by(&subject_key, &rcgen::Issuer::from_params(&ca.params, key))?
+        }
         None => params.self_signed(&subject_key)?,
     };
     Ok(cert.der().to_vec())
 }
 
-/// A leaf for a DSA key, which rcgen cannot express: the same fields as
+/// A leaf rcgen cannot express (a DSA key, or an issuer signing with SHA-1
+/// or with a hash that is not its curve's): the same fields as
 /// [`rcgen_leaf`] writes, built with OpenSSL and signed by the issuer's
 /// [`sign::Signer`]. OpenSSL signs too, because its builder writes the
 /// certificate only signed, and with the issuer's key, because that names
@@ -647,7 +774,15 @@ fn openssl_leaf(
     cert.set_not_after(&not_after)?;
     cert.set_pubkey(key)?;
     cert.append_extension(BasicConstraints::new().critical().build()?)?;
-    cert.append_extension(KeyUsage::new().critical().digital_signature().build()?)?;
+    let mut usage = KeyUsage::new();
+    usage.critical().digital_signature();
+    if spec.purpose == Purpose::Server && spec.key.algorithm() == KeyAlgorithm::Rsa {
+        usage.key_encipherment();
+    }
+    if spec.key_agreement && spec.key.algorithm() == KeyAlgorithm::Ecdsa {
+        usage.key_agreement();
+    }
+    cert.append_extension(usage.build()?)?;
     let mut eku = ExtendedKeyUsage::new();
     match spec.purpose {
         Purpose::Server => eku.server_auth(),
@@ -670,8 +805,9 @@ fn openssl_leaf(
             .build(&cert.x509v3_context(Some(issuer_cert), None))?;
         cert.append_extension(aki)?;
     }
-    cert.sign(signing_key.openssl()?, signing_key.key_type.digest())?;
-    sign::resign(&cert.build().to_der()?, &signing_key.signer)
+    let hash = issuer.map_or(signing_key.key_type.hash(), |ca| ca.spec.hash());
+    cert.sign(signing_key.openssl()?, hash.openssl())?;
+    sign::resign(&cert.build().to_der()?, &signing_key.signer, hash)
 }
 
 /// The SHA-256 fingerprint of a certificate (DER): 64 lowercase hex digits,

@@ -18,6 +18,7 @@ fn ca(id: &str, subject: &str, key: KeyType, issuer: Option<&str>) -> CaSpec {
         subject: subject.into(),
         key,
         issuer: issuer.map(Into::into),
+        signature_hash: None,
     }
 }
 
@@ -272,10 +273,17 @@ fn every_key_type_can_be_issued_by_rsa_and_ecdsa_roots() {
                 private.public_eq(&public),
                 "{key}: key does not match certificate"
             );
-            if key.algorithm() != KeyAlgorithm::Dsa {
+            let der = PrivateKeyDer::Pkcs8(identity.key_pkcs8_der.clone().into());
+            let rustls_key = rustls::crypto::aws_lc_rs::sign::any_supported_type(&der);
+            // aws-lc-rs signs with no RSA key under 2048 bits: rustls cannot
+            // be a legacy RSA-1024 endpoint. (webpki still verifies the
+            // chain: the leaf's own key signs nothing in it.)
+            if key == KeyType::Rsa1024 {
+                assert!(rustls_key.is_err());
                 webpki_verifies(&root_der, &identity).unwrap();
-                let der = PrivateKeyDer::Pkcs8(identity.key_pkcs8_der.clone().into());
-                rustls::crypto::aws_lc_rs::sign::any_supported_type(&der).unwrap();
+            } else if key.algorithm() != KeyAlgorithm::Dsa {
+                webpki_verifies(&root_der, &identity).unwrap();
+                rustls_key.unwrap();
             }
         }
     }
@@ -376,6 +384,8 @@ fn every_pooled_key_parses_and_has_its_type() {
         (KeyType::EcdsaP256, 32),
         (KeyType::EcdsaP384, 32),
         (KeyType::Dsa2048, 8),
+        (KeyType::Rsa1024, 16),
+        (KeyType::EcdsaP521, 16),
     ] {
         assert_eq!(keys::pool(key_type).len(), size, "{key_type} pool size");
         for index in 0..size {
@@ -392,6 +402,8 @@ fn every_pooled_key_parses_and_has_its_type() {
                 KeyType::EcdsaP256 => (Id::EC, 256),
                 KeyType::EcdsaP384 => (Id::EC, 384),
                 KeyType::Dsa2048 => (Id::DSA, 2048),
+                KeyType::Rsa1024 => (Id::RSA, 1024),
+                KeyType::EcdsaP521 => (Id::EC, 521),
             };
             assert_eq!(
                 (openssl.id(), openssl.bits()),
@@ -612,14 +624,63 @@ fn making_a_certificate_twice_gives_the_same_bytes() {
 
 #[test]
 fn ecdsa_and_dsa_signatures_do_not_vary() {
-    for key_type in [KeyType::EcdsaP256, KeyType::EcdsaP384, KeyType::Dsa2048] {
+    for key_type in [
+        KeyType::EcdsaP256,
+        KeyType::EcdsaP384,
+        KeyType::EcdsaP521,
+        KeyType::Dsa2048,
+    ] {
         let key = keys::entry(key_type, 0).unwrap();
-        let once = key.signer.sign(b"message").unwrap();
-        assert_eq!(once, key.signer.sign(b"message").unwrap(), "{key_type}");
-        assert_ne!(
+        let hash = key_type.hash();
+        let once = key.signer.sign(b"message", hash).unwrap();
+        assert_eq!(
             once,
-            key.signer.sign(b"other message").unwrap(),
+            key.signer.sign(b"message", hash).unwrap(),
             "{key_type}"
         );
+        assert_ne!(
+            once,
+            key.signer.sign(b"other message", hash).unwrap(),
+            "{key_type}"
+        );
+    }
+}
+
+/// A CA that names another hash signs its leaves with it, and OpenSSL
+/// verifies the signature (for every leaf key type, since those leaves are
+/// built by OpenSSL and re-signed); a leaf of each new key type verifies
+/// under its CA, RSA-1024 included (signed by OpenSSL, as aws-lc-rs will
+/// not).
+#[test]
+fn a_ca_signs_with_the_hash_it_names() {
+    for (ca_key, hash, name) in [
+        (KeyType::Rsa2048, SignatureHash::Sha1, "sha1-rsa"),
+        (KeyType::Rsa2048, SignatureHash::Sha512, "sha512-rsa"),
+        (KeyType::EcdsaP256, SignatureHash::Sha1, "ecdsa-sha1"),
+        (KeyType::EcdsaP384, SignatureHash::Sha256, "ecdsa-sha256"),
+    ] {
+        let mut spec = ca("hash-ca", "Hash CA", ca_key, None);
+        spec.signature_hash = Some(hash);
+        let mut pki = Pki::new();
+        pki.add_ca(spec).unwrap();
+        let ca_cert = X509::from_der(&pki.ca_der("hash-ca").unwrap()).unwrap();
+        for key in [
+            KeyType::Rsa1024,
+            KeyType::Rsa2048,
+            KeyType::EcdsaP521,
+            KeyType::Dsa2048,
+        ] {
+            let id = pki
+                .issue(&leaf(key, Issuer::Ca("hash-ca".into()), Purpose::Server))
+                .unwrap();
+            assert_eq!(id.issuer_hash, hash);
+            assert_eq!(summarize(&id.leaf_der).unwrap().signature, name, "{key}");
+            assert_eq!(summarize(&id.leaf_der).unwrap().key, key.as_str());
+            let cert = X509::from_der(&id.leaf_der).unwrap();
+            assert!(
+                cert.verify(&ca_cert.public_key().unwrap()).unwrap(),
+                "{key} by {ca_key} with {hash}"
+            );
+        }
     }
 }

@@ -50,6 +50,7 @@ fn builtin_root() -> CaSpec {
         subject: "tls-harness Test Root".to_string(),
         key: KeyType::Rsa2048,
         issuer: None,
+        signature_hash: None,
     }
 }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::backend::Backend;
 use crate::group::Group;
+use crate::keysize::{self, MinimumKeys};
 use crate::moment::Moment;
 use crate::pki::{Issuer, KeyType, LeafSpec, Purpose, Validity};
 use crate::scheme::Scheme;
@@ -185,17 +186,25 @@ pub struct Handshake {
     /// Signature schemes it signs with and accepts, in preference order;
     /// `None`: the stack's default list.
     pub signature_schemes: Option<Vec<&'static Scheme>>,
+    /// Server only: the size of its finite-field DHE group in bits; `None`:
+    /// [`keysize::DEFAULT_DH_BITS`].
+    pub dh_bits: Option<u32>,
+    /// The smallest keys it accepts from its peer; `None`: the stack's
+    /// default.
+    pub minimum_key_bits: Option<MinimumKeys>,
 }
 
 impl Handshake {
     /// The names of the keys, as files write them, in the order
     /// `explain-config` shows them.
-    pub const KEYS: [&'static str; 5] = [
+    pub const KEYS: [&'static str; 7] = [
         "groups",
         "key-shares",
         "signature-schemes",
         "alpn",
         "alpn-mismatch",
+        "dh-bits",
+        "minimum-key-bits",
     ];
 
     /// Sets every field `top` sets.
@@ -215,6 +224,12 @@ impl Handshake {
         if top.signature_schemes.is_some() {
             self.signature_schemes.clone_from(&top.signature_schemes);
         }
+        if top.dh_bits.is_some() {
+            self.dh_bits = top.dh_bits;
+        }
+        if top.minimum_key_bits.is_some() {
+            self.minimum_key_bits = top.minimum_key_bits;
+        }
     }
 
     /// The keys this sets, by [`Handshake::KEYS`] name.
@@ -225,6 +240,8 @@ impl Handshake {
             self.signature_schemes.is_some(),
             self.alpn.is_some(),
             self.alpn_mismatch.is_some(),
+            self.dh_bits.is_some(),
+            self.minimum_key_bits.is_some(),
         ];
         Self::KEYS
             .into_iter()
@@ -245,6 +262,8 @@ impl Handshake {
                 .map(|l| l.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")),
             "alpn" => self.alpn.as_ref().map(|a| a.join(", ")),
             "alpn-mismatch" => self.alpn_mismatch.map(|m| m.as_str().to_string()),
+            "dh-bits" => self.dh_bits.map(|b| b.to_string()),
+            "minimum-key-bits" => self.minimum_key_bits.map(MinimumKeys::describe),
             _ => None,
         }
     }
@@ -449,6 +468,11 @@ impl Profile {
     /// Server only: what a client with no ALPN protocol in common gets.
     pub fn alpn_mismatch(&self) -> AlpnMismatch {
         self.handshake.alpn_mismatch.unwrap_or_default()
+    }
+
+    /// Server only: the size of its finite-field DHE group in bits.
+    pub fn dh_bits(&self) -> u32 {
+        self.handshake.dh_bits.unwrap_or(keysize::DEFAULT_DH_BITS)
     }
 
     /// The suites valid for `version`, in preference order.

@@ -35,6 +35,9 @@ pub struct RawCa {
     pub key: Option<Spanned<String>>,
     /// Parent CA id; absent for a self-signed root.
     pub issuer: Option<Spanned<String>>,
+    /// The hash it signs what it issues with (`sha1`, `sha256`, `sha384`,
+    /// `sha512`); absent: its key's own.
+    pub signature_hash: Option<Spanned<String>>,
     /// Where the facts come from; for people, the harness only accepts it.
     #[allow(dead_code)]
     pub source: Option<String>,
@@ -80,6 +83,11 @@ pub struct RawProfile {
     pub alpn_mismatch: Option<Spanned<String>>,
     /// Signature schemes in preference order, by IANA name.
     pub signature_schemes: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Server only: the size in bits of its finite-field DHE group.
+    pub dh_bits: Option<Spanned<u32>>,
+    /// The smallest keys it accepts from its peer:
+    /// `{ rsa = 2048, dh = 2048, ec = 224 }`.
+    pub minimum_key_bits: Option<Spanned<RawMinimumKeys>>,
     /// Settings levels, most general first; the most specific level that
     /// sets a value wins, field by field.
     pub layer: Option<Vec<Spanned<RawLayer>>>,
@@ -144,6 +152,11 @@ pub struct RawLayer {
     pub alpn_mismatch: Option<Spanned<String>>,
     /// Signature schemes in preference order, by IANA name.
     pub signature_schemes: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Server only: the size in bits of its finite-field DHE group.
+    pub dh_bits: Option<Spanned<u32>>,
+    /// The smallest keys it accepts from its peer:
+    /// `{ rsa = 2048, dh = 2048, ec = 224 }`.
+    pub minimum_key_bits: Option<Spanned<RawMinimumKeys>>,
 }
 
 /// One accepted exception.
@@ -190,6 +203,11 @@ pub struct RawChange {
     pub alpn_mismatch: Option<Spanned<String>>,
     /// Signature schemes in preference order, by IANA name.
     pub signature_schemes: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Server only: the size in bits of its finite-field DHE group.
+    pub dh_bits: Option<Spanned<u32>>,
+    /// The smallest keys it accepts from its peer:
+    /// `{ rsa = 2048, dh = 2048, ec = 224 }`.
+    pub minimum_key_bits: Option<Spanned<RawMinimumKeys>>,
 }
 
 /// One certificate of a profile.
@@ -271,7 +289,7 @@ pub struct RawExpect {
     pub pairing: BTreeMap<Spanned<String>, Spanned<RawExpect>>,
 }
 
-/// The handshake keys (groups, key shares, ALPN) of one level, as a file
+/// The handshake keys (groups, key shares, schemes, ALPN, key sizes) of one level, as a file
 /// writes them: a profile, a layer or a dated change.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RawHandshake<'r> {
@@ -285,6 +303,23 @@ pub struct RawHandshake<'r> {
     pub alpn_mismatch: Option<&'r Spanned<String>>,
     /// `signature-schemes`.
     pub signature_schemes: Option<&'r Spanned<Vec<Spanned<String>>>>,
+    /// `dh-bits`.
+    pub dh_bits: Option<&'r Spanned<u32>>,
+    /// `minimum-key-bits`.
+    pub minimum_key_bits: Option<&'r Spanned<RawMinimumKeys>>,
+}
+
+/// `minimum-key-bits = { rsa = 2048, dh = 2048, ec = 224 }`: a field left
+/// out sets no minimum.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMinimumKeys {
+    /// RSA (and DSA) keys.
+    pub rsa: Option<u32>,
+    /// Finite-field DHE groups.
+    pub dh: Option<u32>,
+    /// ECDSA keys.
+    pub ec: Option<u32>,
 }
 
 macro_rules! raw_handshake {
@@ -298,6 +333,8 @@ macro_rules! raw_handshake {
                     alpn: self.alpn.as_ref(),
                     alpn_mismatch: self.alpn_mismatch.as_ref(),
                     signature_schemes: self.signature_schemes.as_ref(),
+                    dh_bits: self.dh_bits.as_ref(),
+                    minimum_key_bits: self.minimum_key_bits.as_ref(),
                 }
             }
         }

@@ -30,6 +30,7 @@ public final class Engines {
         String[] denied; // the named groups and signature schemes the profile leaves out
         String[] alpn; // empty: no ALPN
         boolean alpnIgnore; // server: go on without ALPN when none is shared
+        int minRsa, minDh, minEc; // the smallest peer keys accepted, bits (0: the JDK's rules)
         SSLContext context;
     }
 
@@ -120,6 +121,9 @@ public final class Engines {
         c.denied = readStrings(r);
         c.alpn = readStrings(r);
         c.alpnIgnore = r.readBoolean();
+        c.minRsa = r.readInt();
+        c.minDh = r.readInt();
+        c.minEc = r.readInt();
         long verifyAt = r.readLong();
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
@@ -284,7 +288,9 @@ public final class Engines {
                 p.setServerNames(List.of(new SNIHostName(c.serverName)));
             }
         }
-        if (c.denied.length > 0) p.setAlgorithmConstraints(new NameFilter(c.denied));
+        if (c.denied.length > 0 || c.minRsa > 0 || c.minDh > 0 || c.minEc > 0) {
+            p.setAlgorithmConstraints(new NameFilter(c.denied, c.minRsa, c.minDh, c.minEc));
+        }
         if (c.alpn.length > 0 && !(c.server && c.alpnIgnore)) p.setApplicationProtocols(c.alpn);
         e.setSSLParameters(p);
         if (c.alpn.length > 0 && c.server && c.alpnIgnore) {
@@ -304,16 +310,45 @@ public final class Engines {
      * refuses the names the harness gives (the JDK's groups and schemes the
      * profile leaves out) and permits everything else; the order stays the
      * JDK's (jdk.tls.namedGroups, jdk.tls.signatureSchemes, process-wide).
+     *
+     * It also refuses keys under the profile's minimum sizes: the JDK asks
+     * the engine's constraints about every key it meets (the peer's
+     * certificate chain, through the trust manager's AlgorithmChecker, and
+     * its DHE and ECDHE key shares), as jdk.tls.disabledAlgorithms'
+     * "keySize <" rules do process-wide. The JDK's own rules still apply.
      */
     static final class NameFilter implements AlgorithmConstraints {
         final Set<String> denied = new HashSet<>();
+        final int minRsa, minDh, minEc;
 
-        NameFilter(String[] names) {
+        NameFilter(String[] names, int minRsa, int minDh, int minEc) {
             for (String n : names) denied.add(n.toLowerCase(Locale.ROOT));
+            this.minRsa = minRsa;
+            this.minDh = minDh;
+            this.minEc = minEc;
         }
 
         boolean named(String algorithm) {
             return algorithm == null || !denied.contains(algorithm.toLowerCase(Locale.ROOT));
+        }
+
+        /** Whether the key is at least the minimum size of its kind. */
+        boolean sized(Key key) {
+            if (key instanceof java.security.interfaces.RSAKey) {
+                return ((java.security.interfaces.RSAKey) key).getModulus().bitLength() >= minRsa;
+            }
+            if (key instanceof java.security.interfaces.DSAKey) {
+                java.security.interfaces.DSAParams ps = ((java.security.interfaces.DSAKey) key).getParams();
+                return ps == null || ps.getP().bitLength() >= minRsa;
+            }
+            if (key instanceof javax.crypto.interfaces.DHKey) {
+                return ((javax.crypto.interfaces.DHKey) key).getParams().getP().bitLength() >= minDh;
+            }
+            if (key instanceof java.security.interfaces.ECKey) {
+                return ((java.security.interfaces.ECKey) key).getParams().getCurve().getField()
+                        .getFieldSize() >= minEc;
+            }
+            return true;
         }
 
         public boolean permits(Set<CryptoPrimitive> p, String algorithm, AlgorithmParameters ps) {
@@ -321,12 +356,12 @@ public final class Engines {
         }
 
         public boolean permits(Set<CryptoPrimitive> p, Key key) {
-            return true;
+            return sized(key);
         }
 
         public boolean permits(Set<CryptoPrimitive> p, String algorithm, Key key,
                 AlgorithmParameters ps) {
-            return named(algorithm);
+            return named(algorithm) && sized(key);
         }
     }
 

@@ -68,11 +68,16 @@ impl Resolver {
             );
             return None;
         }
+        let signature_hash = match &ca.signature_hash {
+            Some(h) => Some(self.signature_hash(s, h, format!("{key}.signature-hash"))?),
+            None => None,
+        };
         Some(CaSpec {
             id: id.get_ref().clone(),
             subject: ca.subject.clone(),
             key: key_type,
             issuer: ca.issuer.as_ref().map(|i| i.get_ref().clone()),
+            signature_hash,
         })
     }
 

@@ -1,5 +1,6 @@
 //! The handshake keys beyond versions and suites (`groups`, `key-shares`,
-//! `alpn`, `alpn-mismatch`, `signature-schemes`): read at each level that sets them (a layer,
+//! `alpn`, `alpn-mismatch`, `signature-schemes`, `dh-bits`,
+//! `minimum-key-bits`): read at each level that sets them (a layer,
 //! the profile, a dated change), the most specific level winning key by
 //! key, each key remembering the level that set it.
 
@@ -7,6 +8,7 @@ use toml::Spanned;
 
 use super::{Resolver, Source};
 use crate::group::{self, Group};
+use crate::keysize::{self, MinimumKeys};
 use crate::scenario::error;
 use crate::scenario::layers::PROFILE_LEVEL;
 use crate::scenario::profile::{AlpnMismatch, Handshake, Role};
@@ -124,13 +126,44 @@ impl Resolver {
             }
             parsed
         });
+        let dh_bits = raw.dh_bits.and_then(|b| {
+            let k = format!("{key}.dh-bits");
+            self.only_for(s, role, Role::Server, b.span(), &k);
+            self.dh_bits(s, b, k)
+        });
+        let minimum_key_bits = raw.minimum_key_bits.map(|m| {
+            let m = m.get_ref();
+            MinimumKeys::new(m.rsa.unwrap_or(0), m.dh.unwrap_or(0), m.ec.unwrap_or(0))
+        });
         Handshake {
             groups,
             key_shares,
             alpn,
             alpn_mismatch,
             signature_schemes,
+            dh_bits,
+            minimum_key_bits,
         }
+    }
+
+    /// A DHE size the harness has a group of.
+    fn dh_bits(&mut self, s: &Source, bits: &Spanned<u32>, key: String) -> Option<u32> {
+        let value = *bits.get_ref();
+        if keysize::DH_SIZES.contains(&value) {
+            return Some(value);
+        }
+        let sizes: Vec<String> = keysize::DH_SIZES.iter().map(u32::to_string).collect();
+        self.err(
+            s,
+            bits.span(),
+            key,
+            format!("no DHE group of {value} bits"),
+            Some(format!(
+                "the harness has groups of {} bits",
+                sizes.join(", ")
+            )),
+        );
+        None
     }
 
     /// A key that belongs to one role only.

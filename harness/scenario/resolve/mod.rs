@@ -24,7 +24,7 @@ use toml::Spanned;
 use super::error::{self, InputError, InputErrors};
 use super::raw::RawFile;
 use crate::backend::Pairing;
-use crate::pki::{CaSpec, KeyType};
+use crate::pki::{CaSpec, KeyType, SignatureHash};
 
 /// One file as read: its text, for errors to quote, and its serde model.
 pub(in crate::scenario) struct Source {
@@ -114,6 +114,29 @@ impl Resolver {
                 v.span(),
                 key,
                 format!("unknown key type `{}`", v.get_ref()),
+                help,
+            );
+        }
+        found
+    }
+
+    fn signature_hash(
+        &mut self,
+        s: &Source,
+        v: &Spanned<String>,
+        key: String,
+    ) -> Option<SignatureHash> {
+        let found = SignatureHash::ALL
+            .into_iter()
+            .find(|h| h.as_str() == v.get_ref());
+        if found.is_none() {
+            let names: Vec<&str> = SignatureHash::ALL.iter().map(|h| h.as_str()).collect();
+            let help = error::suggestion(v.get_ref(), &names);
+            self.err(
+                s,
+                v.span(),
+                key,
+                format!("unknown signature hash `{}`", v.get_ref()),
                 help,
             );
         }
