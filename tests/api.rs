@@ -226,6 +226,140 @@ fn signature_schemes_follow_layers_and_dated_changes() {
 }
 
 #[test]
+fn key_size_keys_name_their_line_and_what_is_allowed() {
+    let e = check_single_error(&profile_with("server", "dh-bits = 1000"));
+    assert_eq!(e.line, 10);
+    assert_eq!(e.key.as_deref(), Some("profile.p.dh-bits"));
+    assert!(
+        e.message.contains("no DHE group of 1000 bits"),
+        "{}",
+        e.message
+    );
+    assert!(
+        e.help
+            .as_deref()
+            .is_some_and(|h| h.contains("1024, 1536, 2048, 3072, 4096")),
+        "{:?}",
+        e.help
+    );
+    let e = check_single_error(&profile_with("client", "dh-bits = 2048"));
+    assert!(e.message.contains("only a server profile"), "{}", e.message);
+    let e = check_single_error(&profile_with(
+        "client",
+        "minimum-key-bits = { rsa = 2048, dsa = 2048 }",
+    ));
+    assert_eq!(e.line, 10);
+    assert!(e.message.contains("dsa"), "{}", e.message);
+    let e = check_single_error("\n[ca.old]\nsubject = \"Old\"\nsignature-hash = \"sha-1\"\n");
+    assert_eq!(e.key.as_deref(), Some("ca.old.signature-hash"));
+    assert!(
+        e.message.contains("unknown signature hash `sha-1`"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.help.as_deref(), Some("did you mean `sha1`?"));
+}
+
+#[test]
+fn key_sizes_follow_layers_and_dated_changes() {
+    let text = profile_with(
+        "server",
+        "dh-bits = 1024\n\n[[profile.p.layer]]\nname = \"system\"\nminimum-key-bits = { rsa = 2048, dh = 2048, ec = 224 }\n\n[[profile.p.change]]\nat = 2030-01-01\ndh-bits = 2048\nminimum-key-bits = { rsa = 1024, dh = 1024, ec = 160 }",
+    );
+    let file = tls_harness::scenario::Catalog::empty()
+        .parse_scenario_file(std::path::Path::new("p.toml"), &text)
+        .expect("the file loads");
+    let p = &file.profiles[0];
+    assert_eq!(p.dh_bits(), 1024);
+    let level = |p: &tls_harness::scenario::Profile| {
+        p.handshake.minimum_key_bits.and_then(|m| m.openssl_level())
+    };
+    assert_eq!(level(p), Some(2), "the layer's policy");
+    assert_eq!(
+        p.handshake_from,
+        [
+            ("dh-bits", "profile".to_string()),
+            ("minimum-key-bits", "system".to_string())
+        ]
+    );
+    assert_eq!(
+        p.layers[0]
+            .handshake
+            .describe("minimum-key-bits")
+            .as_deref(),
+        Some("rsa = 2048, dh = 2048, ec = 224")
+    );
+    let later = p.at(tls_harness::moment::Moment::parse("2031-01-01").expect("a date"));
+    assert_eq!((later.dh_bits(), level(&later)), (2048, Some(1)));
+}
+
+/// What each backend cannot set of the key-size keys, or refuses of its
+/// own keys, is unsupported with a reason that says so.
+#[test]
+fn key_sizes_a_backend_cannot_set_are_unsupported_with_the_reason() {
+    use tls_harness::backend::Backend;
+    use tls_harness::endpoint::unsupported;
+    let load = |role: &str, extra: &str| {
+        let file = tls_harness::scenario::Catalog::empty()
+            .parse_scenario_file(std::path::Path::new("p.toml"), &profile_with(role, extra))
+            .expect("the file loads");
+        file.profiles[0].clone()
+    };
+    let reason =
+        |backend, p: &tls_harness::scenario::Profile| unsupported(backend, p).unwrap_or_default();
+    let off_level = load("client", "minimum-key-bits = { rsa = 2048 }");
+    assert!(reason(Backend::OpenSsl, &off_level).contains("only as a security level"));
+    assert_eq!(unsupported(Backend::Rustls, &off_level), None);
+    let level2 = "minimum-key-bits = { rsa = 2048, dh = 2048, ec = 224 }";
+    assert_eq!(unsupported(Backend::OpenSsl, &load("client", level2)), None);
+    let own_small = load(
+        "server",
+        &format!("{level2}\ncertificate = [{{ key = \"rsa-1024\" }}]"),
+    );
+    assert!(reason(Backend::OpenSsl, &own_small).contains("ee key too small"));
+    assert!(reason(Backend::Rustls, &own_small).contains("under 2048 bits"));
+    let old = profile_with("client", level2)
+        .replace(r#"versions = ["1.3"]"#, r#"versions = ["1.1", "1.3"]"#)
+        .replace(
+            r#"suites = ["#,
+            r#"suites = ["TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "#,
+        );
+    let old = tls_harness::scenario::Catalog::empty()
+        .parse_scenario_file(std::path::Path::new("p.toml"), &old)
+        .expect("the file loads")
+        .profiles[0]
+        .clone();
+    assert!(reason(Backend::OpenSsl, &old).contains("TLS 1.0 or 1.1"));
+    let dhe = "versions = [\"1.2\"]\nsuites = [\"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256\"]";
+    let small_dh = |extra: &str| {
+        let text = format!(
+            "\n[profile.p]\nname = \"x\"\nproduct = \"x\"\nrelease = \"1\"\nrole = \"server\"\nconnection = \"https\"\n{dhe}\ndh-bits = 1024\n{extra}\n"
+        );
+        tls_harness::scenario::Catalog::empty()
+            .parse_scenario_file(std::path::Path::new("p.toml"), &text)
+            .expect("the file loads")
+            .profiles[0]
+            .clone()
+    };
+    assert!(reason(Backend::OpenSsl, &small_dh(level2)).contains("dh key too small"));
+    assert_eq!(unsupported(Backend::OpenSsl, &small_dh("")), None);
+    match tls_harness::endpoint::jsse::jvm::get() {
+        Ok(_) => {
+            assert!(reason(Backend::Jsse, &small_dh("")).contains("jdk.tls.ephemeralDHKeySize"))
+        }
+        Err(why) => {
+            assert!(std::env::var_os("CI").is_none(), "CI has a JDK: {why}");
+            eprintln!("skipped the JSSE case: {why}");
+        }
+    }
+    assert!(reason(
+        Backend::Rustls,
+        &load("client", "minimum-key-bits = { rsa = 3072 }")
+    )
+    .contains("rustls sets no minimum keys"));
+}
+
+#[test]
 fn unknown_profile_id_suggests_a_profile_of_the_right_role() {
     let e = check_single_error(&GOOD_SCENARIO.replace("uccx-11-6-1-server", "uccx-11-6-server"));
     assert_eq!(e.line, 5);
