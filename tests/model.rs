@@ -112,6 +112,8 @@ struct Client {
     alpn: Option<Vec<&'static str>>,
     /// Signature schemes (none: the stack's default list).
     schemes: Option<Vec<&'static str>>,
+    /// The OpenSSL security level its `minimum-key-bits` is (0: none).
+    level: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -132,6 +134,10 @@ struct Server {
     alpn_mismatch: &'static str,
     /// Signature schemes (none: the stack's default list).
     schemes: Option<Vec<&'static str>>,
+    /// The OpenSSL security level its `minimum-key-bits` is (0: none).
+    level: u32,
+    /// Its DHE group's size.
+    dh_bits: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -291,7 +297,14 @@ fn client(backend: Backend) -> impl Strategy<Value = Client> {
         (
             suite_list(backend, all),
             anchors(),
-            proptest::option::weighted(0.4, cert(&["rsa-2048", "ecdsa-p256"])),
+            proptest::option::weighted(
+                0.4,
+                cert(if backend == Backend::Rustls {
+                    &["rsa-2048", "ecdsa-p256"]
+                } else {
+                    &["rsa-2048", "ecdsa-p256", "rsa-1024"]
+                }),
+            ),
             proptest::bool::weighted(0.15),
             proptest::bool::weighted(0.1),
             // An OpenSSL client's own schemes shape its hello in ways the
@@ -321,6 +334,7 @@ fn client(backend: Backend) -> impl Strategy<Value = Client> {
                         groups,
                         alpn,
                         schemes,
+                        level: 0,
                     }
                 },
             )
@@ -347,6 +361,7 @@ fn server(backend: Backend) -> impl Strategy<Value = Server> {
             cert(&["rsa-2048"]).prop_map(|c| vec![c]),
             cert(&["ecdsa-p256"]).prop_map(|c| vec![c]),
             rsa_and_ecdsa,
+            cert(&["rsa-1024"]).prop_map(|c| vec![c]),
         ]
         .boxed(),
         // OpenSSL also serves DSA certificates (DHE-DSS).
@@ -356,6 +371,7 @@ fn server(backend: Backend) -> impl Strategy<Value = Server> {
             rsa_and_ecdsa,
             cert(&["dsa-2048"]).prop_map(|c| vec![c]),
             pair(&["dsa-2048"], &["rsa-2048"]),
+            cert(&["rsa-1024"]).prop_map(|c| vec![c]),
         ]
         .boxed(),
     };
@@ -398,9 +414,43 @@ fn server(backend: Backend) -> impl Strategy<Value = Server> {
                     } else {
                         "refuse"
                     },
+                    level: 0,
+                    dh_bits: 2048,
                 },
             )
     })
+}
+
+/// Minimum-key policies (as OpenSSL security levels 1 and 2, or none) and
+/// an OpenSSL server's DHE size, where the endpoint can have them: an
+/// OpenSSL side at level 1 or more speaks no TLS 1.0 or 1.1 and holds no
+/// key or DHE group under its own level; a JSSE server's DHE size is the
+/// JDK's.
+fn key_policies(
+    pairing: Pairing,
+    client: &mut Client,
+    server: &mut Server,
+    (c, s, dh): (u32, u32, u32),
+) {
+    let old = |versions: &[ProtocolVersion]| versions.iter().any(|v| *v < ProtocolVersion::Tls12);
+    let client_old =
+        old(&client.versions) || client.fallback.as_ref().is_some_and(|f| old(&f.versions));
+    let own_small = |certs: &[Cert]| certs.iter().any(|c| c.key == "rsa-1024");
+    client.level = match pairing.client {
+        Backend::OpenSsl if client_old => 0,
+        Backend::OpenSsl if c >= 2 && own_small(client.certificate.as_slice()) => 0,
+        _ => c,
+    };
+    server.level = match pairing.server {
+        Backend::OpenSsl if old(&server.versions) => 0,
+        Backend::OpenSsl if s >= 2 && own_small(&server.certificates) => 0,
+        _ => s,
+    };
+    server.dh_bits = if pairing.server == Backend::OpenSsl && server.level < 2 {
+        dh
+    } else {
+        2048
+    };
 }
 
 fn case(pairing: Pairing) -> impl Strategy<Value = Case> {
@@ -408,8 +458,14 @@ fn case(pairing: Pairing) -> impl Strategy<Value = Case> {
         client(pairing.client),
         server(pairing.server),
         proptest::bool::weighted(0.1),
+        (
+            select(&[0, 0, 1, 2][..]),
+            select(&[0, 0, 1, 2][..]),
+            select(&[2048, 1024][..]),
+        ),
     )
-        .prop_map(move |(mut client, mut server, wrong_name)| {
+        .prop_map(move |(mut client, mut server, wrong_name, levels)| {
+            key_policies(pairing, &mut client, &mut server, levels);
             // Nor which of two certificates a JSSE server presents to a
             // client whose schemes are narrowed.
             if pairing.server == Backend::Jsse && server.certificates.len() > 1 {
@@ -494,6 +550,14 @@ fn handshake_keys(
     }
 }
 
+/// A side's `minimum-key-bits`, as the OpenSSL security `level` (0: none).
+fn minimum_keys(out: &mut String, level: u32) {
+    if level > 0 {
+        let keys = tls_harness::keysize::MinimumKeys::of_openssl_level(level);
+        let _ = writeln!(out, "minimum-key-bits = {{ {} }}", keys.describe());
+    }
+}
+
 impl Case {
     /// The case as a scenario file.
     fn scenario_file(&self, why: &str) -> String {
@@ -535,6 +599,7 @@ impl Case {
             (c.groups.as_deref(), c.schemes.as_deref()),
             c.alpn.as_deref(),
         );
+        minimum_keys(&mut out, c.level);
         let certs: Vec<String> = s.certificates.iter().map(|c| cert_toml(c, HOST)).collect();
         let _ = writeln!(
             out,
@@ -562,6 +627,10 @@ impl Case {
         );
         if s.alpn.is_some() {
             let _ = writeln!(out, "alpn-mismatch = \"{}\"", s.alpn_mismatch);
+        }
+        minimum_keys(&mut out, s.level);
+        if s.dh_bits != 2048 {
+            let _ = writeln!(out, "dh-bits = {}", s.dh_bits);
         }
         let _ = writeln!(
             out,

@@ -988,3 +988,12 @@ pub fn small_dh_alert(client: Rules) -> Alert {
 pub fn drops_scheme_at_level(rules: Rules, hash: &str, level: u32) -> bool {
     rules == Rules::OpenSsl && ((hash == "sha1" && level >= 1) || (hash == "sha224" && level >= 3))
 }
+
+/// Whether a verifier refuses a key too small for its [`peer_policy`] when
+/// it verifies the handshake signature made with it, rather than with the
+/// certificate: **rustls** does (webpki's RSA algorithms take 2048 bits
+/// and up), so an accepted exception, which ends its certificate checks,
+/// does not spare an RSA-1024 key (measured: decrypt_error).
+pub fn refuses_small_keys_when_verifying_signatures(verifier: Rules) -> bool {
+    verifier == Rules::Rustls
+}

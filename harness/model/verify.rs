@@ -109,7 +109,15 @@ pub(super) fn verify(
                 }
                 by_exception = true;
                 if quirks::exception_skips_later_checks(rules) {
-                    return Ok(true);
+                    return match weak_signing_key(cert, rules, verifier) {
+                        Some(why) => Err((
+                            ErrorKind::BadCertificate,
+                            quirks::weak_certificate_alert((rules, verifier_side), version),
+                            why,
+                            true,
+                        )),
+                        None => Ok(true),
+                    };
                 }
             }
             CertFault::Signature if version >= ProtocolVersion::Tls12 => {
@@ -154,6 +162,17 @@ pub(super) fn verify(
         }
     }
     Ok(by_exception)
+}
+
+/// A key too small to verify the handshake signature with, where the
+/// verifier checks it then rather than with the certificate
+/// ([`quirks::refuses_small_keys_when_verifying_signatures`]): an accepted
+/// exception does not spare it.
+fn weak_signing_key(cert: &Cert, rules: Rules, verifier: &Profile) -> Option<String> {
+    if !quirks::refuses_small_keys_when_verifying_signatures(rules) {
+        return None;
+    }
+    weakness(cert, CertFault::WeakKey, rules, verifier)
 }
 
 /// What of `cert` is too weak for `verifier`'s [`quirks::peer_policy`]:
