@@ -123,6 +123,7 @@ mod reason {
     pub const UNEXPECTED_EOF_WHILE_READING: u64 = 294;
     pub const INAPPROPRIATE_FALLBACK: u64 = 373;
     pub const NO_SHARED_SIGNATURE_ALGORITHMS: u64 = 376;
+    pub const LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED: u64 = 333;
     pub const DH_KEY_TOO_SMALL: u64 = 394;
     pub const VERSION_TOO_LOW: u64 = 396;
     pub const NO_SHARED_GROUPS: u64 = 410;
@@ -162,7 +163,11 @@ pub fn from_openssl(codes: &[u64], verify_result: i32, raw: String) -> SideError
         ) => ErrorKind::NoCommonVersion,
         Some(reason::NO_SHARED_CIPHER | reason::NO_CIPHERS_AVAILABLE) => ErrorKind::NoSharedCipher,
         Some(reason::NO_SHARED_GROUPS | reason::NO_SUITABLE_KEY_SHARE) => ErrorKind::NoSharedGroup,
-        Some(reason::NO_SHARED_SIGNATURE_ALGORITHMS | reason::NO_SUITABLE_SIGNATURE_ALGORITHM) => {
+        Some(
+            reason::NO_SHARED_SIGNATURE_ALGORITHMS
+            | reason::NO_SUITABLE_SIGNATURE_ALGORITHM
+            | reason::LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED,
+        ) => {
             ErrorKind::NoSharedSignatureScheme
         }
         Some(reason::PEER_DID_NOT_RETURN_A_CERTIFICATE) => ErrorKind::CertificateRequired,

@@ -423,26 +423,20 @@ fn server(backend: Backend) -> impl Strategy<Value = Server> {
 
 /// Minimum-key policies (as OpenSSL security levels 1 and 2, or none) and
 /// an OpenSSL server's DHE size, where the endpoint can have them: an
-/// OpenSSL side at level 1 or more speaks no TLS 1.0 or 1.1 and holds no
-/// key or DHE group under its own level; a JSSE server's DHE size is the
-/// JDK's.
+/// OpenSSL side at level 1 or more holds no key or DHE group under its own
+/// level; a JSSE server's DHE size is the JDK's.
 fn key_policies(
     pairing: Pairing,
     client: &mut Client,
     server: &mut Server,
     (c, s, dh): (u32, u32, u32),
 ) {
-    let old = |versions: &[ProtocolVersion]| versions.iter().any(|v| *v < ProtocolVersion::Tls12);
-    let client_old =
-        old(&client.versions) || client.fallback.as_ref().is_some_and(|f| old(&f.versions));
     let own_small = |certs: &[Cert]| certs.iter().any(|c| c.key == "rsa-1024");
     client.level = match pairing.client {
-        Backend::OpenSsl if client_old => 0,
         Backend::OpenSsl if c >= 2 && own_small(client.certificate.as_slice()) => 0,
         _ => c,
     };
     server.level = match pairing.server {
-        Backend::OpenSsl if old(&server.versions) => 0,
         Backend::OpenSsl if s >= 2 && own_small(&server.certificates) => 0,
         _ => s,
     };

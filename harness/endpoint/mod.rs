@@ -196,11 +196,6 @@ fn key_sizes_unsupported(backend: Backend, profile: &Profile) -> Option<String> 
                     levels.join("; ")
                 ));
             };
-            if level >= 1 && profile.versions.iter().any(|v| *v < ProtocolVersion::Tls12) {
-                return Some(format!(
-                    "openssl at security level {level} signs nothing at TLS 1.0 or 1.1 (MD5-SHA1 and SHA-1 are too weak)"
-                ));
-            }
             openssl_refuses_its_own(profile, minimum, level)
         }
         Backend::Jsse if profile.dh_bits() != keysize::DEFAULT_DH_BITS => Some(format!(

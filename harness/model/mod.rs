@@ -311,6 +311,7 @@ fn negotiate(n: &mut Negotiation<'_>, scsv: bool) -> Result<Established, Box<Out
     let server_certificate =
         verify::server_certificate(n, &cert, version).map_err(|o| encrypted(stacks, version, o))?;
     group::client_accepts(n, &exchange, &server_certificate)?;
+    signature::client_reads_key_exchange(n, version, suite, &server_certificate)?;
     let client_certificate = client_auth::authenticate(n, version, &server_certificate)
         .map_err(|o| encrypted(stacks, version, o))?;
     let client_scheme =

@@ -997,3 +997,26 @@ pub fn drops_scheme_at_level(rules: Rules, hash: &str, level: u32) -> bool {
 pub fn refuses_small_keys_when_verifying_signatures(verifier: Rules) -> bool {
     verifier == Rules::Rustls
 }
+
+/// The OpenSSL security level a profile's `minimum-key-bits` is (0: none,
+/// or a policy that is no level).
+pub fn security_level(profile: &crate::scenario::Profile) -> u32 {
+    profile
+        .handshake
+        .minimum_key_bits
+        .and_then(crate::keysize::MinimumKeys::openssl_level)
+        .unwrap_or(0)
+}
+
+/// Whether an endpoint can sign, or accept a signature, below TLS 1.2 at
+/// its security level: **OpenSSL** 3.0 cannot at level 1 and above (the
+/// MD5-SHA1 and SHA-1 signatures of TLS 1.0 and 1.1 count under 80
+/// bits). Measured: a server at level 1 or 2 aborts every TLS 1.0 and 1.1
+/// handshake, static RSA included, with internal_error before its
+/// ServerHello ("no suitable signature algorithm"); a client at level 1
+/// or 2 aborts with internal_error when a signed ServerKeyExchange comes
+/// ("legacy sigalg disallowed or unsupported"), and completes with static
+/// RSA.
+pub fn signs_below_tls12(rules: Rules, level: u32) -> bool {
+    !(rules == Rules::OpenSsl && level >= 1)
+}

@@ -25,11 +25,7 @@ use super::{failed, quirks, Negotiation, Rules};
 /// profile's, else its stack's default (a standard stack: OpenSSL's).
 pub(super) fn listed(rules: Rules, profile: &Profile) -> Vec<&'static Scheme> {
     let own = profile.handshake.signature_schemes.as_deref();
-    let level = profile
-        .handshake
-        .minimum_key_bits
-        .and_then(crate::keysize::MinimumKeys::openssl_level)
-        .unwrap_or(0);
+    let level = quirks::security_level(profile);
     let mut list = match rules.backend() {
         Some(b) => scheme::effective(b, own),
         None => own.map_or_else(|| scheme::named(&scheme::OPENSSL_DEFAULT), <[_]>::to_vec),
@@ -277,6 +273,35 @@ fn server_signs(version: ProtocolVersion, suite: &Suite) -> bool {
     }
 }
 
+/// A client that accepts no signature below TLS 1.2
+/// ([`quirks::signs_below_tls12`]) refuses a signed ServerKeyExchange at
+/// TLS 1.0 or 1.1.
+pub(super) fn client_reads_key_exchange(
+    n: &mut Negotiation<'_>,
+    version: ProtocolVersion,
+    suite: &Suite,
+    presented: &crate::outcome::Presented,
+) -> Result<(), Box<Outcome>> {
+    let level = quirks::security_level(n.client);
+    let signed = matches!(suite.key_exchange, KeyExchange::Ecdhe | KeyExchange::Dhe)
+        && suite.authentication != Authentication::Anonymous;
+    if version >= ProtocolVersion::Tls12
+        || !signed
+        || quirks::signs_below_tls12(n.stacks.client, level)
+    {
+        return Ok(());
+    }
+    n.say(format!(
+        "OpenSSL at security level {level} accepts no signature at {version}: the client refuses the signed ServerKeyExchange with internal_error."
+    ));
+    Err(failed(
+        Side::Client,
+        Some(quirks::INTERNAL_ERROR),
+        ErrorKind::NoSharedSignatureScheme,
+        Some(presented.clone()),
+    ))
+}
+
 /// The scheme the server signs with, holding a `key` certificate; or its
 /// refusal when it has none the client accepts.
 pub(super) fn server(
@@ -285,6 +310,18 @@ pub(super) fn server(
     suite: &Suite,
     cert: &Cert,
 ) -> Result<Option<&'static Scheme>, Box<Outcome>> {
+    let level = quirks::security_level(n.server);
+    if version < ProtocolVersion::Tls12 && !quirks::signs_below_tls12(n.stacks.server, level) {
+        n.say(format!(
+            "OpenSSL at security level {level} has no signature algorithm at {version} (MD5-SHA1 and SHA-1 are too weak): the server aborts with internal_error before its ServerHello."
+        ));
+        return Err(failed(
+            Side::Server,
+            Some(quirks::INTERNAL_ERROR),
+            ErrorKind::NoSharedSignatureScheme,
+            None,
+        ));
+    }
     let signs = server_signs(version, suite);
     let picks_anyway = version == ProtocolVersion::Tls12
         && suite.authentication != Authentication::Anonymous
