@@ -638,3 +638,398 @@ fn check_sslyze_finds_the_profiles_suites(id: &str, backend: Backend) {
 fn sslyze_finds(#[case] profile: &str, #[case] backend: Backend) {
     check_sslyze_finds_the_profiles_suites(profile, backend);
 }
+
+/// The certificate a real `s_server` of [`RealClientCase`] serves, made by
+/// the harness's PKI for `peer.test`.
+#[derive(Clone, Copy, Debug)]
+enum PeerCert {
+    /// RSA-2048 from an RSA CA that signs with SHA-256.
+    Rsa,
+    /// RSA-1024 (`ee key too small` at level 2).
+    Rsa1024,
+    /// ECDSA P-384.
+    P384,
+    /// RSA-2048 from a CA that signs with SHA-1 (`ca md too weak`).
+    Sha1Chain,
+}
+
+/// One real client against one real server: `openssl s_client` with
+/// `client` arguments against `openssl s_server` with `server` arguments.
+struct RealClientCase {
+    name: &'static str,
+    cert: PeerCert,
+    server: &'static [&'static str],
+    client: &'static [&'static str],
+}
+
+/// Cases from the issue's list and beyond: groups and HelloRetryRequest,
+/// signature schemes, DHE sizes, ALPN, key sizes and SHA-1 chains.
+const REAL_CLIENT_CASES: [RealClientCase; 16] = [
+    RealClientCase {
+        name: "key share guessed wrong: HelloRetryRequest",
+        cert: PeerCert::Rsa,
+        server: &["-groups", "P-256"],
+        client: &["-groups", "X25519:P-256"],
+    },
+    RealClientCase {
+        name: "no shared group at TLS 1.3",
+        cert: PeerCert::Rsa,
+        server: &["-groups", "P-384"],
+        client: &["-groups", "X25519:P-256"],
+    },
+    RealClientCase {
+        name: "TLS 1.3 key share decides over the server's order",
+        cert: PeerCert::Rsa,
+        server: &["-groups", "P-256:P-384"],
+        client: &["-groups", "P-384:P-256"],
+    },
+    RealClientCase {
+        name: "TLS 1.2 curve in the client's order",
+        cert: PeerCert::Rsa,
+        server: &["-groups", "P-256:P-384"],
+        client: &["-tls1_2", "-groups", "P-384:P-256"],
+    },
+    RealClientCase {
+        name: "TLS 1.2 curve in the server's order with -serverpref",
+        cert: PeerCert::Rsa,
+        server: &["-serverpref", "-groups", "P-256:P-384"],
+        client: &["-tls1_2", "-groups", "P-384:P-256"],
+    },
+    RealClientCase {
+        name: "TLS 1.3 client with ECDSA schemes only, RSA server",
+        cert: PeerCert::Rsa,
+        server: &[],
+        client: &["-sigalgs", "ECDSA+SHA256:ECDSA+SHA384"],
+    },
+    RealClientCase {
+        name: "TLS 1.3 client with RSA-PSS SHA-384 only",
+        cert: PeerCert::Rsa,
+        server: &[],
+        client: &["-sigalgs", "rsa_pss_rsae_sha384"],
+    },
+    RealClientCase {
+        name: "P-384 certificate for a client naming P-256 only",
+        cert: PeerCert::P384,
+        server: &[],
+        client: &["-sigalgs", "ecdsa_secp256r1_sha256:rsa_pkcs1_sha256"],
+    },
+    RealClientCase {
+        name: "dh key too small",
+        cert: PeerCert::Rsa,
+        server: &[
+            "-dhparam",
+            "dh1024.pem",
+            "-cipher",
+            "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
+        ],
+        client: &["-tls1_2"],
+    },
+    RealClientCase {
+        name: "a 2048-bit DHE group is accepted",
+        cert: PeerCert::Rsa,
+        server: &[
+            "-dhparam",
+            "dh2048.pem",
+            "-cipher",
+            "DHE-RSA-AES128-GCM-SHA256",
+        ],
+        client: &["-tls1_2"],
+    },
+    RealClientCase {
+        name: "ALPN: no protocol in common",
+        cert: PeerCert::Rsa,
+        server: &["-alpn", "h2"],
+        client: &["-alpn", "http/1.1"],
+    },
+    RealClientCase {
+        name: "ALPN: the server's choice",
+        cert: PeerCert::Rsa,
+        server: &["-alpn", "h2"],
+        client: &["-alpn", "http/1.1,h2"],
+    },
+    RealClientCase {
+        name: "ee key too small",
+        cert: PeerCert::Rsa1024,
+        server: &["-cipher", "DEFAULT:@SECLEVEL=0"],
+        client: &[],
+    },
+    RealClientCase {
+        name: "ca md too weak",
+        cert: PeerCert::Sha1Chain,
+        server: &["-cipher", "DEFAULT:@SECLEVEL=0"],
+        client: &[],
+    },
+    RealClientCase {
+        name: "a client at level 0 accepts the RSA-1024 certificate",
+        cert: PeerCert::Rsa1024,
+        server: &["-cipher", "DEFAULT:@SECLEVEL=0"],
+        client: &["-cipher", "DEFAULT:@SECLEVEL=0"],
+    },
+    RealClientCase {
+        name: "TLS 1.2 client whose suites need an ECDSA certificate",
+        cert: PeerCert::Rsa,
+        server: &[],
+        client: &["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"],
+    },
+];
+
+/// What a real client's and a probe's outcome must share: for an
+/// established connection the version, suite, group and ALPN protocol;
+/// for a failed one the side that sent the fatal alert, and which.
+fn real_client_gist(result: &str, [version, suite, group, alpn]: [&str; 4]) -> String {
+    if result == "established" {
+        format!("established {version} {suite} {group} alpn={alpn}")
+    } else {
+        format!("{result} {version}")
+    }
+}
+
+/// The outcome of `openssl s_client` from its exit status and what it
+/// printed: failed when it exits with an error or a fatal alert went
+/// either way (`-msg`; after a failure its `New, TLSv1.3, Cipher is X`
+/// line still names what the ServerHello chose), else `New, ...`, `Server
+/// Temp Key: ...` and `ALPN protocol:`.
+fn s_client_gist(real: &std::process::Output, iana: &HashMap<String, String>) -> String {
+    let printed = String::from_utf8_lossy(&real.stdout);
+    // `>>> TLS 1.3, Alert [length 0002], fatal bad_certificate`: sent.
+    // OpenSSL 3.0 names some alerts `???` (no_application_protocol): the
+    // next line holds the alert's two bytes, level and description.
+    let lines: Vec<&str> = printed.lines().collect();
+    let alert = lines.iter().enumerate().find_map(|(i, l)| {
+        let (_, name) = l.split_once("], fatal ")?;
+        let side = if l.starts_with(">>>") {
+            "client"
+        } else {
+            "server"
+        };
+        let code = lines.get(i + 1).and_then(|b| b.split_whitespace().nth(1));
+        let name = match code.and_then(|c| u8::from_str_radix(c, 16).ok()) {
+            Some(code) if name.trim() == "???" => tls_harness::outcome::Alert(code).name(),
+            _ => name.trim().to_string(),
+        };
+        Some(format!("by {side} with {name}"))
+    });
+    if !real.status.success() || alert.is_some() {
+        return real_client_gist(
+            "failed",
+            [alert.as_deref().unwrap_or("without an alert"), "", "", ""],
+        );
+    }
+    let line = |prefix: &str| {
+        printed
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(prefix).map(str::trim))
+            .unwrap_or_default()
+    };
+    let new = line("New, ");
+    let Some((version, cipher)) = new.split_once(", Cipher is ") else {
+        return "failed".into();
+    };
+    if cipher == "(NONE)" {
+        return "failed".into();
+    }
+    let version = version.trim_start_matches("TLSv").replace("TLSv", "");
+    let version = if version == "1" {
+        "1.0".to_string()
+    } else {
+        version
+    };
+    let suite = iana.get(cipher).map_or(cipher, String::as_str);
+    // `X25519, 253 bits`, `ECDH, prime256v1, 256 bits`, `DH, 2048 bits`.
+    let key = line("Server Temp Key:");
+    let parts: Vec<&str> = key.split(", ").collect();
+    let group = match parts.as_slice() {
+        ["DH", bits] => format!("dh-{}", bits.trim_end_matches(" bits")),
+        ["ECDH", "prime256v1", _] => "secp256r1".into(),
+        ["ECDH", curve, _] => (*curve).into(),
+        [name, _] => name.to_ascii_lowercase(),
+        _ => "none".into(),
+    };
+    let alpn = line("ALPN protocol:");
+    let alpn = if alpn.is_empty() { "none" } else { alpn };
+    real_client_gist("established", [&version, suite, &group, alpn])
+}
+
+/// Writes `cert.pem`, `key.pem` and `ca.pem` (the issuing root) of `kind`
+/// for `peer.test` into `dir`, and the DHE groups `dh1024.pem` (RFC 2409)
+/// and `dh2048.pem` (RFC 3526).
+fn write_peer_material(dir: &TempDir, kind: PeerCert) {
+    use tls_harness::pki::{CaSpec, Issuer, LeafSpec, Pki, Purpose, SignatureHash, Validity};
+    let (key, hash) = match kind {
+        PeerCert::Rsa => (KeyType::Rsa2048, None),
+        PeerCert::Rsa1024 => (KeyType::Rsa1024, None),
+        PeerCert::P384 => (KeyType::EcdsaP384, None),
+        PeerCert::Sha1Chain => (KeyType::Rsa2048, Some(SignatureHash::Sha1)),
+    };
+    let mut pki = Pki::new();
+    pki.add_ca(CaSpec {
+        id: "peer-root".into(),
+        subject: "Peer Test Root".into(),
+        key: KeyType::Rsa2048,
+        issuer: None,
+        signature_hash: hash,
+    })
+    .expect("the CA");
+    let id = pki
+        .issue(&LeafSpec {
+            subject: "peer.test".into(),
+            dns_names: vec!["peer.test".into()],
+            key,
+            issuer: Issuer::Ca("peer-root".into()),
+            purpose: Purpose::Server,
+            key_slot: "peer-test-leaf".into(),
+            validity: Validity::default(),
+            key_agreement: false,
+        })
+        .expect("the leaf");
+    let pem = |der: &[u8]| {
+        openssl::x509::X509::from_der(der)
+            .unwrap()
+            .to_pem()
+            .unwrap()
+    };
+    std::fs::write(dir.join("cert.pem"), pem(&id.leaf_der)).unwrap();
+    std::fs::write(dir.join("ca.pem"), pem(&pki.ca_der("peer-root").unwrap())).unwrap();
+    let private = openssl::pkey::PKey::private_key_from_pkcs8(&id.key_pkcs8_der).unwrap();
+    std::fs::write(
+        dir.join("key.pem"),
+        private.private_key_to_pem_pkcs8().unwrap(),
+    )
+    .unwrap();
+    let two = openssl::bn::BigNum::from_u32(2).unwrap();
+    for (file, prime) in [
+        ("dh1024.pem", openssl::bn::BigNum::get_rfc2409_prime_1024()),
+        ("dh2048.pem", openssl::bn::BigNum::get_rfc3526_prime_2048()),
+    ] {
+        let dh = openssl::dh::Dh::from_pqg(prime.unwrap(), None, two.to_owned().unwrap()).unwrap();
+        std::fs::write(dir.join(file), dh.params_to_pem().unwrap()).unwrap();
+    }
+}
+
+/// The security level `openssl s_client` runs at with `args`: a
+/// `@SECLEVEL=N` in its cipher string, else this machine's default, which
+/// `openssl.cnf` sets (Debian: 2). What a client refuses is not in its
+/// hello, so the test adds this policy to the imported profile by hand.
+fn s_client_level(openssl: &Path, args: &[&str]) -> u32 {
+    if let Some(n) = args.iter().find_map(|a| a.split_once("@SECLEVEL=")) {
+        return n.1.parse().expect("a level");
+    }
+    // `s_client` has no switch that prints its level; a default context of
+    // the same library, which the same openssl.cnf configures, has it.
+    let _ = openssl;
+    openssl::ssl::SslContext::builder(openssl::ssl::SslMethod::tls())
+        .unwrap()
+        .build()
+        .security_level()
+}
+
+/// Real clients with group, signature-scheme, DHE and ALPN knobs (`openssl
+/// s_client`) meet real `openssl s_server`s configured with `-groups`,
+/// `-sigalgs`, `-dhparam`, `-alpn`: each client's outcome (result, and
+/// version, suite, group and ALPN protocol when established) equals what
+/// `probe` reaches against the same server with the profile `import-hello`
+/// makes of that client's hello, plus by hand the client's minimum-key
+/// policy (its security level), which no hello carries.
+#[test]
+fn imported_real_clients_reach_what_the_real_clients_reached() {
+    let Some(openssl) = find_openssl() else {
+        return;
+    };
+    let iana = openssl_to_iana(&openssl);
+    let mut agreed = 0;
+    for case in &REAL_CLIENT_CASES {
+        let dir = TempDir::new("real-client");
+        write_peer_material(&dir, case.cert);
+        let server: Vec<String> = case
+            .server
+            .iter()
+            .map(|a| match *a {
+                "dh1024.pem" | "dh2048.pem" => dir.join(a).display().to_string(),
+                other => other.to_string(),
+            })
+            .collect();
+        let server: Vec<&str> = server.iter().map(String::as_str).collect();
+        let (_server, port) = do_s_server(&openssl, &dir, &server);
+        let target = format!("127.0.0.1:{port}");
+        let real = Command::new(&openssl)
+            .args(["s_client", "-msg", "-connect", &target])
+            .args(["-servername", "peer.test", "-verify_hostname", "peer.test"])
+            .arg("-verify_return_error")
+            .arg("-CAfile")
+            .arg(dir.join("ca.pem"))
+            .args(case.client)
+            .stdin(Stdio::null())
+            .output()
+            .expect("s_client runs");
+        let printed = String::from_utf8_lossy(&real.stdout);
+        let real_gist = s_client_gist(&real, &iana);
+
+        let catalog = dir.join("catalog");
+        std::fs::create_dir_all(&catalog).unwrap();
+        std::fs::write(dir.join("hello.txt"), &real.stdout).unwrap();
+        let imported = Command::new(BIN)
+            .args(["import-hello", "--id", "real-client", "-o"])
+            .arg(catalog.join("real-client.toml"))
+            .arg(dir.join("hello.txt"))
+            .output()
+            .expect("import-hello runs");
+        assert!(imported.status.success(), "{}: {imported:?}", case.name);
+        let level = s_client_level(&openssl, case.client);
+        if level > 0 {
+            let keys = tls_harness::keysize::MinimumKeys::of_openssl_level(level);
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .open(catalog.join("real-client.toml"))
+                .unwrap();
+            writeln!(
+                file,
+                "# Added by hand: s_client's security level {level}, which its hello does not show.\nminimum-key-bits = {{ {} }}",
+                keys.describe()
+            )
+            .unwrap();
+        }
+        let probed = Command::new(BIN)
+            .args([
+                "probe",
+                "real-client",
+                &target,
+                "--server-name",
+                "peer.test",
+            ])
+            .args(["--format", "json", "--catalog"])
+            .arg(&catalog)
+            .arg("--trust")
+            .arg(dir.join("ca.pem"))
+            .output()
+            .expect("probe runs");
+        let json: serde_json::Value = serde_json::from_slice(&probed.stdout)
+            .unwrap_or_else(|e| panic!("{}: probe's JSON: {e}: {probed:?}", case.name));
+        let o = &json["outcome"];
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or("none").to_string();
+        let failure = match o["alert"].as_str() {
+            Some(alert) => format!("by {} with {alert}", text(&o["failed-side"])),
+            None => "without an alert".into(),
+        };
+        let probe_gist = if o["result"] == "established" {
+            real_client_gist(
+                "established",
+                [
+                    &text(&o["version"]),
+                    &text(&o["suite"]["name"]),
+                    &text(&o["group"]),
+                    &text(&o["alpn"]),
+                ],
+            )
+        } else {
+            real_client_gist(&text(&o["result"]), [&failure, "", "", ""])
+        };
+        eprintln!(
+            "{}: s_client {real_gist}; probe on {} {probe_gist}",
+            case.name,
+            text(&json["backend"])
+        );
+        assert_eq!(probe_gist, real_gist, "{}\n{printed}\n{json}", case.name);
+        agreed += 1;
+    }
+    assert_eq!(agreed, REAL_CLIENT_CASES.len());
+}
