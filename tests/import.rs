@@ -900,6 +900,7 @@ fn imported_groups_schemes_and_alpn_are_keys() {
     let text = profile_toml(&imported, &Identity::default(), catalog()).expect("a profile");
     for key in [
         "groups = [",
+        "key-shares = [",
         "signature-schemes = [",
         "alpn = [\"h2\", \"http/1.1\"]",
     ] {
@@ -925,5 +926,17 @@ fn imported_groups_schemes_and_alpn_are_keys() {
                 .map(|s| s.iter().map(|s| s.code).collect())
         ),
         imported.hello.signature_algorithms
+    );
+    assert_eq!(
+        codes(
+            h.key_shares
+                .as_ref()
+                .map(|g| g.iter().map(|g| g.code).collect())
+        ),
+        imported.hello.key_shares
+    );
+    assert!(
+        !imported.hello.key_shares.is_empty(),
+        "rustls sends a key share"
     );
 }

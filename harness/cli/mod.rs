@@ -77,8 +77,9 @@ enum Command {
     Scan(net::ScanArgs),
     /// Read a ClientHello from a capture (pcap, pcapng), hex text (as
     /// `openssl s_client -msg` prints it) or raw bytes, and write it as a
-    /// client profile: versions, suites in order, and as comments groups,
-    /// signature algorithms, server name, ALPN and GREASE values.
+    /// client profile: versions, suites, groups, key shares, signature
+    /// schemes and ALPN in the client's order, and as comments the server
+    /// name and GREASE values.
     ImportHello(import::ImportArgs),
 }
 

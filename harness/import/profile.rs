@@ -233,9 +233,11 @@ fn render(
     out
 }
 
-/// The groups, signature schemes and ALPN protocols as keys (the ones the
-/// registries know; the others, and what the format has no field for, as
-/// comments).
+/// The groups, key shares, signature schemes and ALPN protocols as keys
+/// (the ones the registries know; the others, and what the format has no
+/// field for, as comments). A key share is written only for a group the
+/// profile lists (the format's rule); a share for an unknown group is left
+/// out with that group.
 fn unmodelled(hello: &ClientHello) -> String {
     let q = |s: &str| comment_safe(&toml::Value::String(s.to_string()).to_string());
     let mut out = String::new();
@@ -270,6 +272,16 @@ fn unmodelled(hello: &ClientHello) -> String {
                 unknown.join(", ")
             ));
         }
+    }
+    let shares: Vec<String> = hello
+        .key_shares
+        .iter()
+        .filter(|c| hello.groups.contains(c))
+        .filter_map(known_groups)
+        .map(q)
+        .collect();
+    if !shares.is_empty() {
+        out.push_str(&format!("key-shares = [{}]\n", shares.join(", ")));
     }
     if !hello.alpn.is_empty() {
         let alpn: Vec<String> = hello.alpn.iter().map(|p| q(p)).collect();

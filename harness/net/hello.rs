@@ -52,6 +52,8 @@ pub struct ClientHello {
     pub server_name: Option<String>,
     /// ALPN protocol names.
     pub alpn: Vec<String>,
+    /// The groups of `key_share`'s entries, in order.
+    pub key_shares: Vec<u16>,
     /// The extension types, in order.
     pub extensions: Vec<u16>,
 }
@@ -166,9 +168,10 @@ pub fn parse_client_hello(message: &[u8]) -> Result<ClientHello, HelloError> {
 }
 
 /// The extensions whose contents are read: server_name, supported_groups,
-/// signature_algorithms, ALPN, supported_versions. Others are framed only,
-/// so an extension the harness does not know cannot make a hello unreadable.
-const READ: [u16; 5] = [0, 10, 13, 16, 43];
+/// signature_algorithms, ALPN, supported_versions, key_share. Others are
+/// framed only, so an extension the harness does not know cannot make a
+/// hello unreadable.
+const READ: [u16; 6] = [0, 10, 13, 16, 43, 51];
 
 /// One extension: its header framed here, its contents read by tls-parser.
 fn read_extension(list: &mut Reader<'_>, hello: &mut ClientHello) -> Result<(), HelloError> {
@@ -179,12 +182,13 @@ fn read_extension(list: &mut Reader<'_>, hello: &mut ClientHello) -> Result<(), 
     if !READ.contains(&kind) {
         return Ok(());
     }
-    match parse_tls_extension(&list.bytes[from..list.pos]) {
-        Ok(([], extension)) => {
-            add(hello, extension);
-            Ok(())
-        }
-        _ => {
+    let added = match parse_tls_extension(&list.bytes[from..list.pos]) {
+        Ok(([], extension)) => add(hello, extension),
+        _ => None,
+    };
+    match added {
+        Some(()) => Ok(()),
+        None => {
             let why = format!("extension {} does not parse", extension_name(kind));
             Err(error_at(offset, why))
         }
@@ -205,8 +209,11 @@ fn extension_name(kind: u16) -> String {
     format!("{name} ({kind})")
 }
 
-fn add(hello: &mut ClientHello, extension: TlsExtension<'_>) {
+/// Adds what `extension` says to `hello`; `None` when its contents do not
+/// parse (tls-parser leaves key_share's to the caller).
+fn add(hello: &mut ClientHello, extension: TlsExtension<'_>) -> Option<()> {
     match extension {
+        TlsExtension::KeyShare(entries) => hello.key_shares = key_share_groups(entries)?,
         TlsExtension::SupportedVersions(v) => {
             hello.supported_versions = v.iter().map(|v| v.0).collect();
         }
@@ -228,6 +235,25 @@ fn add(hello: &mut ClientHello, extension: TlsExtension<'_>) {
         }
         _ => {}
     }
+    Some(())
+}
+
+/// The groups of a ClientHello's `client_shares` (RFC 8446 §4.2.8): a
+/// 2-byte length, then entries of a group, a 2-byte length and the key.
+fn key_share_groups(bytes: &[u8]) -> Option<Vec<u16>> {
+    let be16 = |b: &[u8], at: usize| Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]));
+    let length = usize::from(be16(bytes, 0)?);
+    let mut entries = bytes.get(2..)?;
+    if entries.len() != length {
+        return None;
+    }
+    let mut groups = Vec::new();
+    while !entries.is_empty() {
+        groups.push(be16(entries, 0)?);
+        let key = usize::from(be16(entries, 2)?);
+        entries = entries.get(4 + key..)?;
+    }
+    Some(groups)
 }
 
 /// A cursor over `bytes`, which start at offset `start` of the message.
@@ -324,4 +350,22 @@ impl<'a> Reader<'a> {
 
 fn error_at(offset: usize, message: String) -> HelloError {
     HelloError { offset, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_share_groups;
+
+    #[test]
+    fn key_share_entries_are_read_by_group_and_a_bad_length_is_refused() {
+        // x25519 with a 2-byte key, secp256r1 with a 1-byte key.
+        let shares = [0, 11, 0x00, 0x1d, 0, 2, 0xaa, 0xbb, 0x00, 0x17, 0, 1, 0xcc];
+        assert_eq!(key_share_groups(&shares), Some(vec![0x001d, 0x0017]));
+        assert_eq!(key_share_groups(&[0, 0]), Some(vec![]));
+        // The outer length says one byte more than there is.
+        assert_eq!(key_share_groups(&[0, 10, 0x00, 0x1d, 0, 0]), None);
+        // An entry whose key runs past the end.
+        assert_eq!(key_share_groups(&[0, 5, 0x00, 0x1d, 0, 9, 0xaa]), None);
+        assert_eq!(key_share_groups(&[0]), None);
+    }
 }
