@@ -1033,3 +1033,351 @@ fn imported_real_clients_reach_what_the_real_clients_reached() {
     }
     assert_eq!(agreed, REAL_CLIENT_CASES.len());
 }
+
+/// A relay on 127.0.0.1 that forwards one connection to `target` and
+/// records what the client sent (its hello, for `import-hello`); the
+/// handle gives the bytes once the connection ends. Every wait has a
+/// deadline, so a client that never connects cannot hang the test.
+fn recording_relay(target: u16) -> (u16, std::thread::JoinHandle<Vec<u8>>) {
+    use std::io::Read;
+    use std::net::{TcpListener, TcpStream};
+    use std::time::{Duration, Instant};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let relay = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut client = loop {
+            match listener.accept() {
+                Ok((stream, _)) => break stream,
+                Err(_) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(e) => panic!("no client came to the relay: {e}"),
+            }
+        };
+        client.set_nonblocking(false).unwrap();
+        let mut server = TcpStream::connect(("127.0.0.1", target)).expect("the server");
+        for s in [&client, &server] {
+            s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        }
+        let (mut back_from, mut back_to) =
+            (server.try_clone().unwrap(), client.try_clone().unwrap());
+        let back = std::thread::spawn(move || {
+            let _ = std::io::copy(&mut back_from, &mut back_to);
+            let _ = back_to.shutdown(std::net::Shutdown::Write);
+        });
+        let mut recorded = Vec::new();
+        let mut buf = [0; 16384];
+        while let Ok(n) = client.read(&mut buf) {
+            if n == 0 || server.write_all(&buf[..n]).is_err() {
+                break;
+            }
+            recorded.extend_from_slice(&buf[..n]);
+        }
+        let _ = server.shutdown(std::net::Shutdown::Write);
+        let _ = back.join();
+        recorded
+    });
+    (port, relay)
+}
+
+/// A real client other than `s_client`: what it is, and how it reports.
+#[derive(Clone, Copy, Debug)]
+enum OtherClient {
+    /// `curl` (OpenSSL under it) with these arguments.
+    Curl(&'static [&'static str]),
+    /// A JDK 17 `SSLSocket` client with these system properties.
+    Jdk(&'static [&'static str]),
+}
+
+/// Real curl and JDK clients with their group, scheme and ALPN knobs
+/// against `openssl s_server`s.
+const OTHER_CLIENT_CASES: [(&str, PeerCert, &[&str], OtherClient); 10] = [
+    (
+        "curl --curves P-384",
+        PeerCert::Rsa,
+        &["-groups", "P-384:P-256"],
+        OtherClient::Curl(&["--curves", "P-384"]),
+    ),
+    (
+        "curl --curves X25519, no shared group",
+        PeerCert::Rsa,
+        &["-groups", "P-256"],
+        OtherClient::Curl(&["--curves", "X25519"]),
+    ),
+    (
+        "curl --http2 meets an http/1.1 server",
+        PeerCert::Rsa,
+        &["-alpn", "http/1.1"],
+        OtherClient::Curl(&["--http2"]),
+    ),
+    (
+        "curl meets an RSA-1024 certificate",
+        PeerCert::Rsa1024,
+        &["-cipher", "DEFAULT:@SECLEVEL=0"],
+        OtherClient::Curl(&[]),
+    ),
+    (
+        "JDK with jdk.tls.namedGroups=secp384r1",
+        PeerCert::Rsa,
+        &["-groups", "P-384:P-256"],
+        OtherClient::Jdk(&["-Djdk.tls.namedGroups=secp384r1"]),
+    ),
+    (
+        "JDK with secp256r1 alone, no shared group",
+        PeerCert::Rsa,
+        &["-groups", "P-384"],
+        OtherClient::Jdk(&["-Djdk.tls.namedGroups=secp256r1"]),
+    ),
+    (
+        // One key share per kind of group: secp256r1's, not secp384r1's.
+        "JDK share guessed wrong",
+        PeerCert::Rsa,
+        &["-groups", "P-384"],
+        OtherClient::Jdk(&["-Djdk.tls.namedGroups=secp256r1,secp384r1"]),
+    ),
+    (
+        "JDK with two kinds of group sends two key shares",
+        PeerCert::Rsa,
+        &["-groups", "P-256"],
+        OtherClient::Jdk(&["-Djdk.tls.namedGroups=x25519,secp256r1"]),
+    ),
+    (
+        "JDK meets a 1024-bit DHE group",
+        PeerCert::Rsa,
+        &[
+            "-dhparam",
+            "dh1024.pem",
+            "-cipher",
+            "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
+        ],
+        OtherClient::Jdk(&["-Djdk.tls.client.protocols=TLSv1.2"]),
+    ),
+    (
+        "JDK with ECDSA schemes only, RSA server",
+        PeerCert::Rsa,
+        &[],
+        OtherClient::Jdk(&[
+            "-Djdk.tls.namedGroups=secp256r1",
+            "-Djdk.tls.client.SignatureSchemes=ecdsa_secp256r1_sha256,ecdsa_secp384r1_sha384",
+        ]),
+    ),
+];
+
+/// The JDK client: connects to 127.0.0.1:PORT asking for NAME, trusts the
+/// CA of a PEM file, and prints `established PROTOCOL SUITE` or `failed`.
+const JDK_CLIENT: &str = r#"
+import java.io.FileInputStream;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.util.List;
+import javax.net.ssl.*;
+
+public class Client {
+    public static void main(String[] a) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509")
+                .generateCertificate(new FileInputStream(a[2])));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        try (SSLSocket s = (SSLSocket) ctx.getSocketFactory()
+                .createSocket("127.0.0.1", Integer.parseInt(a[1]))) {
+            s.setSoTimeout(10000);
+            SSLParameters p = s.getSSLParameters();
+            p.setServerNames(List.of(new SNIHostName(a[0])));
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            s.setSSLParameters(p);
+            s.startHandshake();
+            System.out.println("established " + s.getSession().getProtocol() + " "
+                    + s.getSession().getCipherSuite());
+        } catch (java.io.IOException e) {
+            System.out.println("failed " + e);
+        }
+    }
+}
+"#;
+
+/// Runs `client` through a recording relay to `port`; its outcome as
+/// (result, version, suite, ALPN) and the bytes it sent.
+fn run_other_client(client: OtherClient, dir: &TempDir, port: u16) -> (String, Vec<u8>) {
+    let (relay, recorded) = recording_relay(port);
+    let outcome = match client {
+        OtherClient::Curl(args) => {
+            let Some(curl) = find_tool("curl", None, "apt-get install curl") else {
+                return ("skipped".into(), Vec::new());
+            };
+            let out = Command::new(curl)
+                .args(["-sv", "--max-time", "10", "--cacert"])
+                .arg(dir.join("ca.pem"))
+                .args(["--resolve", &format!("peer.test:{relay}:127.0.0.1")])
+                .arg(format!("https://peer.test:{relay}/"))
+                .args(args)
+                .output()
+                .expect("curl runs");
+            curl_gist(&out)
+        }
+        OtherClient::Jdk(properties) => {
+            let Some(java) = find_tool("java", None, "apt-get install openjdk-17-jdk-headless")
+            else {
+                return ("skipped".into(), Vec::new());
+            };
+            std::fs::write(dir.join("Client.java"), JDK_CLIENT).unwrap();
+            let out = Command::new(java)
+                .args(properties)
+                .arg(dir.join("Client.java"))
+                .args(["peer.test", &relay.to_string()])
+                .arg(dir.join("ca.pem"))
+                .output()
+                .expect("java runs");
+            let printed = String::from_utf8_lossy(&out.stdout);
+            let words: Vec<&str> = printed.split_whitespace().collect();
+            match words.as_slice() {
+                ["established", protocol, suite] => real_client_gist(
+                    "established",
+                    [&protocol.replace("TLSv", ""), suite, "-", "none"],
+                ),
+                _ => "failed".into(),
+            }
+        }
+    };
+    (outcome, recorded.join().expect("the relay"))
+}
+
+/// curl's outcome from its exit status and `-v` lines (`SSL connection
+/// using TLSv1.3 / TLS_AES_256_GCM_SHA384`, `ALPN: server accepted h2`).
+/// curl 7.88 names no group, so the gist has none.
+fn curl_gist(out: &std::process::Output) -> String {
+    if !out.status.success() {
+        return "failed".into();
+    }
+    let printed = String::from_utf8_lossy(&out.stderr);
+    let line = |prefix: &str| {
+        printed
+            .lines()
+            .find_map(|l| {
+                l.split_once(prefix)
+                    .map(|(_, rest)| rest.trim().to_string())
+            })
+            .unwrap_or_default()
+    };
+    let using = line("SSL connection using ");
+    let mut parts = using.split(" / ");
+    let version = parts.next().unwrap_or_default().replace("TLSv", "");
+    let suite = parts.next().unwrap_or_default().to_string();
+    let alpn = line("ALPN: server accepted ");
+    let alpn = if alpn.is_empty() {
+        "none".to_string()
+    } else {
+        alpn
+    };
+    real_client_gist("established", [&version, &suite, "-", &alpn])
+}
+
+/// Real curl and JDK clients, each with its group, scheme or ALPN knob,
+/// meet real `openssl s_server`s through a relay that records their hello;
+/// what `probe` reaches against the same server with the profile
+/// `import-hello` makes of that hello equals what the client reached
+/// (result; version, suite and ALPN when established: neither client
+/// names the group). curl's OpenSSL runs at the machine's security level,
+/// which the test adds to curl's profile by hand; the JDK's defaults
+/// (`DH keySize < 1024`, `EC keySize < 224`) refuse nothing these servers
+/// have, so its profile gets no policy.
+#[test]
+fn imported_curl_and_jdk_clients_reach_what_they_reached() {
+    let Some(openssl) = find_openssl() else {
+        return;
+    };
+    for (name, cert, server, client) in OTHER_CLIENT_CASES {
+        let dir = TempDir::new("other-client");
+        write_peer_material(&dir, cert);
+        let server: Vec<String> = server
+            .iter()
+            .map(|a| match *a {
+                "dh1024.pem" | "dh2048.pem" => dir.join(a).display().to_string(),
+                other => other.to_string(),
+            })
+            .collect();
+        let server: Vec<&str> = server.iter().map(String::as_str).collect();
+        let (_server, port) = do_s_server(&openssl, &dir, &server);
+        let (real_gist, hello) = run_other_client(client, &dir, port);
+        if real_gist == "skipped" {
+            continue;
+        }
+        let catalog = dir.join("catalog");
+        std::fs::create_dir_all(&catalog).unwrap();
+        std::fs::write(dir.join("hello.bin"), &hello).unwrap();
+        let imported = Command::new(BIN)
+            .args(["import-hello", "--id", "real-client", "-o"])
+            .arg(catalog.join("real-client.toml"))
+            .arg(dir.join("hello.bin"))
+            .output()
+            .expect("import-hello runs");
+        assert!(imported.status.success(), "{name}: {imported:?}");
+        if let OtherClient::Curl(_) = client {
+            let level = s_client_level(&openssl, &[]);
+            let keys = tls_harness::keysize::MinimumKeys::of_openssl_level(level);
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .open(catalog.join("real-client.toml"))
+                .unwrap();
+            writeln!(
+                file,
+                "# Added by hand: curl's OpenSSL runs at security level {level}.\nminimum-key-bits = {{ {} }}",
+                keys.describe()
+            )
+            .unwrap();
+        }
+        let probed = Command::new(BIN)
+            .args(["probe", "real-client", &format!("127.0.0.1:{port}")])
+            .args([
+                "--server-name",
+                "peer.test",
+                "--format",
+                "json",
+                "--catalog",
+            ])
+            .arg(&catalog)
+            .arg("--trust")
+            .arg(dir.join("ca.pem"))
+            .output()
+            .expect("probe runs");
+        let json: serde_json::Value = serde_json::from_slice(&probed.stdout)
+            .unwrap_or_else(|e| panic!("{name}: probe's JSON: {e}: {probed:?}"));
+        if let Some(message) = json["problems"][0]["message"].as_str() {
+            // JDK 17 sends a key share for each of its first two kinds of
+            // group; OpenSSL 3.0 and rustls send one, so no backend `probe`
+            // runs on can be this client, and probe says so.
+            assert!(
+                name.contains("two key shares") && message.contains("sends key shares for"),
+                "{name}: {message}"
+            );
+            eprintln!("{name}: client {real_gist}; probe refuses: {message}");
+            continue;
+        }
+        let o = &json["outcome"];
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or("none").to_string();
+        let probe_gist = if o["result"] == "established" {
+            real_client_gist(
+                "established",
+                [
+                    &text(&o["version"]),
+                    &text(&o["suite"]["name"]),
+                    "-",
+                    &text(&o["alpn"]),
+                ],
+            )
+        } else {
+            text(&o["result"])
+        };
+        eprintln!(
+            "{name}: client {real_gist}; probe on {} {probe_gist} (group {})",
+            text(&json["backend"]),
+            text(&o["group"])
+        );
+        assert_eq!(probe_gist, real_gist, "{name}\n{json}");
+    }
+}
