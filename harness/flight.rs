@@ -126,13 +126,20 @@ fn read_flight(
     };
     let secret = secrets.iter().find(|s| s.label == label)?;
     let keys = RecordKeys::derive(suite, &secret.secret)?;
+    transcript.with_records(side, |records| read_decrypted(records, &keys, requested))
+}
+
+/// Reads the encrypted records of `records` with `keys` up to a
+/// CertificateVerify (its scheme) or a Finished (none).
+fn read_decrypted(
+    records: &[(u8, Vec<u8>)],
+    keys: &RecordKeys,
+    requested: &mut bool,
+) -> Option<u16> {
     let mut stream = Vec::new();
-    let encrypted = transcript
-        .records(side)
-        .into_iter()
-        .filter(|(kind, _)| *kind == 23);
+    let encrypted = records.iter().filter(|(kind, _)| *kind == 23);
     for (seq, (_, payload)) in encrypted.enumerate() {
-        let (kind, plain) = keys.open(seq as u64, &payload)?;
+        let (kind, plain) = keys.open(seq as u64, payload)?;
         if kind != 22 {
             return None;
         }

@@ -9,8 +9,10 @@
 //! error the peer received).
 
 use std::cell::OnceCell;
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use tokio::runtime::Runtime;
@@ -131,14 +133,37 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output, RuntimeError> {
 }
 
 fn presented(chain: &[Vec<u8>], by_exception: bool) -> Option<Presented> {
-    let der = chain.first()?;
+    let (leaf, fingerprint) = leaf_facts(chain.first()?)?;
     Some(Presented {
-        leaf: pki::summarize(der).ok()?,
+        leaf,
         chain_length: chain.len(),
         accepted_by_exception: by_exception,
-        fingerprint: Some(pki::fingerprint(der)),
+        fingerprint: Some(fingerprint),
     })
 }
+
+/// A certificate's summary and fingerprint, worked out once per process
+/// for each of the first [`REMEMBERED`] certificates seen: a run presents
+/// the same few certificates in every handshake, and parsing one costs as
+/// much as a tenth of a loopback handshake.
+fn leaf_facts(der: &[u8]) -> Option<(pki::CertSummary, String)> {
+    type Seen = Mutex<HashMap<Vec<u8>, (pki::CertSummary, String)>>;
+    static SEEN: OnceLock<Seen> = OnceLock::new();
+    let seen = SEEN.get_or_init(Seen::default);
+    let lock = || seen.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(facts) = lock().get(der) {
+        return Some(facts.clone());
+    }
+    let facts = (pki::summarize(der).ok()?, pki::fingerprint(der));
+    let mut map = lock();
+    if map.len() < REMEMBERED {
+        map.insert(der.to_vec(), facts.clone());
+    }
+    Some(facts)
+}
+
+/// How many certificates [`leaf_facts`] remembers.
+const REMEMBERED: usize = 1024;
 
 /// Turns what each side saw, and what crossed the wire, into one outcome.
 /// A side the harness did not run (the real peer of a socket) is `None`:

@@ -26,10 +26,34 @@ const PIPE_CAPACITY: usize = 64 * 1024;
 #[derive(Clone, Debug, Default)]
 pub struct Transcript {
     chunks: Arc<Mutex<Vec<Chunk>>>,
+    /// The records and plaintext handshake messages of each side, de-framed
+    /// once for as many chunks as were written then.
+    framed: Arc<Mutex<FramedCache>>,
 }
+
+/// The de-framed view, with the number of chunks it was made from.
+type FramedCache = Option<(usize, Arc<Framed>)>;
 
 /// Bytes one side wrote in one call.
 type Chunk = (Side, Vec<u8>);
+
+/// Records as (content type, payload), or handshake messages as (type, the
+/// whole message with its header).
+pub type Units = Vec<(u8, Vec<u8>)>;
+
+/// What each side sent, de-framed: `[client, server]`.
+#[derive(Debug, Default)]
+struct Framed {
+    records: [Units; 2],
+    handshake: [Units; 2],
+}
+
+fn index(side: Side) -> usize {
+    match side {
+        Side::Client => 0,
+        Side::Server => 1,
+    }
+}
 
 impl Transcript {
     fn record(&self, from: Side, bytes: &[u8]) {
@@ -62,33 +86,53 @@ impl Transcript {
     /// All bytes one side sent, concatenated.
     pub fn sent_by(&self, side: Side) -> Vec<u8> {
         let chunks = self.chunks.lock().unwrap_or_else(PoisonError::into_inner);
-        chunks
-            .iter()
-            .filter(|(from, _)| *from == side)
-            .flat_map(|(_, b)| b.iter().copied())
-            .collect()
+        let mut bytes = Vec::new();
+        for (_, b) in chunks.iter().filter(|(from, _)| *from == side) {
+            bytes.extend_from_slice(b);
+        }
+        bytes
+    }
+
+    /// Both sides' records and handshake messages, de-framed at most once
+    /// for the chunks written so far.
+    fn framed(&self) -> Arc<Framed> {
+        let written = self
+            .chunks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
+        let mut cache = self.framed.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((seen, framed)) = cache.as_ref() {
+            if *seen == written {
+                return Arc::clone(framed);
+            }
+        }
+        let records = [Side::Client, Side::Server].map(|side| deframe(&self.sent_by(side)));
+        let handshake = [&records[0], &records[1]].map(|r| plaintext_handshake(r));
+        let framed = Arc::new(Framed { records, handshake });
+        *cache = Some((written, Arc::clone(&framed)));
+        framed
     }
 
     /// The TLS records one side sent, as (content type, payload). Stops at
     /// the first bytes that do not form a record.
-    pub fn records(&self, side: Side) -> Vec<(u8, Vec<u8>)> {
-        let bytes = self.sent_by(side);
-        let mut rest = bytes.as_slice();
-        let mut out = Vec::new();
-        while let Ok((tail, record)) = parse_tls_raw_record(rest) {
-            out.push((record.hdr.record_type.0, record.data.to_vec()));
-            rest = tail;
-        }
-        out
+    pub fn records(&self, side: Side) -> Units {
+        self.framed().records[index(side)].clone()
+    }
+
+    /// Calls `f` with the records one side sent, without copying them.
+    pub fn with_records<T>(&self, side: Side, f: impl FnOnce(&[(u8, Vec<u8>)]) -> T) -> T {
+        f(&self.framed().records[index(side)])
     }
 
     /// The fatal alerts one side sent in the clear (before encryption
     /// started). Encrypted alerts are not visible here; the peer's own error
     /// says which alert it received.
     pub fn plaintext_alerts(&self, side: Side) -> Vec<Alert> {
+        let framed = self.framed();
         let mut alerts = Vec::new();
-        for (kind, payload) in self.records(side) {
-            match TlsRecordType(kind) {
+        for (kind, payload) in &framed.records[index(side)] {
+            match TlsRecordType(*kind) {
                 TlsRecordType::ChangeCipherSpec | TlsRecordType::ApplicationData => break,
                 TlsRecordType::Alert if payload.len() == 2 && payload[0] == 2 => {
                     alerts.push(Alert(payload[1]));
@@ -99,37 +143,13 @@ impl Transcript {
         alerts
     }
 
-    /// The plaintext handshake messages one side sent, reassembled across
-    /// records, as (type, full message bytes including the 4-byte header).
-    fn plaintext_handshake(&self, side: Side) -> Vec<(u8, Vec<u8>)> {
-        let mut stream = Vec::new();
-        for (kind, payload) in self.records(side) {
-            match TlsRecordType(kind) {
-                TlsRecordType::Handshake => stream.extend_from_slice(&payload),
-                TlsRecordType::Alert => {}
-                _ => break,
-            }
-        }
-        let mut messages = Vec::new();
-        let mut rest = stream.as_slice();
-        while rest.len() >= 4 {
-            let len = u32::from_be_bytes([0, rest[1], rest[2], rest[3]]) as usize;
-            if rest.len() < 4 + len {
-                break;
-            }
-            messages.push((rest[0], rest[..4 + len].to_vec()));
-            rest = &rest[4 + len..];
-        }
-        messages
-    }
-
     /// The first plaintext handshake message of type `kind` that `side`
     /// sent (1 ClientHello, 2 ServerHello, ...), header included.
     pub fn handshake_message(&self, side: Side, kind: u8) -> Option<Vec<u8>> {
-        self.plaintext_handshake(side)
-            .into_iter()
+        self.framed().handshake[index(side)]
+            .iter()
             .find(|(k, _)| *k == kind)
-            .map(|(_, m)| m)
+            .map(|(_, m)| m.clone())
     }
 
     /// Whether the server's first ServerHello was a HelloRetryRequest.
@@ -145,9 +165,10 @@ impl Transcript {
     /// finite-field DHE at TLS 1.2 the group is unnamed on the wire and is
     /// reported by prime size (`dh-2048`). Static RSA has none.
     pub fn key_exchange_group(&self) -> Option<String> {
+        let framed = self.framed();
         let mut group = None;
-        for (_, message) in self.plaintext_handshake(Side::Server) {
-            let Ok((_, parsed)) = parse_tls_message_handshake(&message) else {
+        for (_, message) in &framed.handshake[index(Side::Server)] {
+            let Ok((_, parsed)) = parse_tls_message_handshake(message) else {
                 continue;
             };
             let TlsMessage::Handshake(handshake) = parsed else {
@@ -175,6 +196,43 @@ impl Transcript {
         }
         group
     }
+}
+
+/// The TLS records in `bytes`, as (content type, payload), up to the first
+/// bytes that do not form one.
+fn deframe(bytes: &[u8]) -> Units {
+    let mut rest = bytes;
+    let mut out = Vec::new();
+    while let Ok((tail, record)) = parse_tls_raw_record(rest) {
+        out.push((record.hdr.record_type.0, record.data.to_vec()));
+        rest = tail;
+    }
+    out
+}
+
+/// The plaintext handshake messages of `records`, reassembled across
+/// records, as (type, full message bytes including the 4-byte header), up
+/// to the first record that is neither handshake nor alert.
+fn plaintext_handshake(records: &[(u8, Vec<u8>)]) -> Units {
+    let mut stream = Vec::new();
+    for (kind, payload) in records {
+        match TlsRecordType(*kind) {
+            TlsRecordType::Handshake => stream.extend_from_slice(payload),
+            TlsRecordType::Alert => {}
+            _ => break,
+        }
+    }
+    let mut messages = Vec::new();
+    let mut rest = stream.as_slice();
+    while rest.len() >= 4 {
+        let len = u32::from_be_bytes([0, rest[1], rest[2], rest[3]]) as usize;
+        if rest.len() < 4 + len {
+            break;
+        }
+        messages.push((rest[0], rest[..4 + len].to_vec()));
+        rest = &rest[4 + len..];
+    }
+    messages
 }
 
 /// Reads the group from ServerKeyExchange parameters: `03 <u16 group>` for
