@@ -30,6 +30,7 @@ pub mod exit_codes;
 pub mod flight;
 pub mod group;
 pub mod handshake;
+pub mod hello;
 pub mod import;
 pub mod keylog;
 pub mod keysize;

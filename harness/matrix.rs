@@ -16,10 +16,7 @@ use crate::outcome::Outcome;
 use crate::pki::{Issuer, KeyType};
 pub use crate::run::Runner;
 use crate::run::{AdHoc, PairingRun, RunError, Status};
-use crate::scenario::{
-    CertificateDef, ClientAuth, EcdsaPresentation, Profile, Role, SuiteChoice, BUILTIN_ROOT,
-    PROFILE_LEVEL,
-};
+use crate::scenario::{CertificateDef, ClientAuth, Profile, Role, SuiteChoice, BUILTIN_ROOT};
 use crate::suite::{registry, Authentication, KeyExchange, NameForm};
 use crate::version::ProtocolVersion;
 
@@ -254,35 +251,20 @@ fn probe(role: Role, version: ProtocolVersion, peer: &Profile, all_cas: &[String
         }
         Role::Client => Vec::new(),
     };
+    let id = format!("probe-{role}-tls{}", version.as_str().replace('.', ""));
     Profile {
-        id: format!("probe-{role}-tls{}", version.as_str().replace('.', "")),
         name: format!("{version} probe {role}"),
         product: "tls-harness".into(),
         release: "probe".into(),
-        role,
         connection: peer.connection.clone(),
-        source: None,
-        stack: None,
         versions: vec![version],
         suites: probe_suites(version),
-        handshake: Default::default(),
-        handshake_from: Vec::new(),
-        changes: Vec::new(),
-        fallback: None,
-        layers: Vec::new(),
-        versions_from: PROFILE_LEVEL.into(),
-        suites_from: PROFILE_LEVEL.into(),
-        ecdsa_presentation: EcdsaPresentation::WhenUsable,
-        accepted_exceptions: Vec::new(),
-        hsts: false,
-        client_identities: None,
-        server_preference: false,
         certificates,
         // A probe trusts every CA it knows: it asks about versions, not trust.
         trust: all_cas.to_vec(),
-        client_auth: ClientAuth::None,
         host: "probe.test".into(),
         defined_in: PathBuf::from("<probe>"),
+        ..Profile::new(id, role)
     }
 }
 

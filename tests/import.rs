@@ -879,7 +879,7 @@ fn default_signature_schemes_are_what_each_stack_sends() {
         }
         let flight = do_client_flight(profile, backend, false, &pki);
         let record = hello_record(&flight);
-        let hello = tls_harness::net::hello::parse_client_hello(&record[5..]).expect("a hello");
+        let hello = tls_harness::hello::parse_client_hello(&record[5..]).expect("a hello");
         let want: Vec<u16> = tls_harness::scheme::effective(backend, None)
             .iter()
             .map(|s| s.code)

@@ -117,7 +117,8 @@ fn jsse_pairings_run_real_handshakes_that_hold_and_agree_with_the_model() {
 
 #[test]
 fn the_declared_jsse_suites_are_what_the_jvm_supports() {
-    use tls_harness::endpoint::jsse::{jsse_suite_name, jvm, SUITES};
+    use tls_harness::endpoint::jsse::{jsse_suite_name, jvm};
+    use tls_harness::suite::JSSE_SUITES as SUITES;
     let Ok(jvm) = jvm::get() else {
         assert!(std::env::var_os("CI").is_none(), "no JDK on CI");
         println!("skipped: no JDK");

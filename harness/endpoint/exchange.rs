@@ -128,7 +128,7 @@ async fn answer<S: AsyncRead + AsyncWrite + Unpin>(
         request.extend_from_slice(&buf[..n]);
     }
     let said = match negotiated {
-        Some((version, suite)) => format!("{version} {}", super::suite_name(suite)),
+        Some((version, suite)) => format!("{version} {}", crate::suite::suite_name(suite)),
         None => "nothing negotiated".to_string(),
     };
     let page = format!(

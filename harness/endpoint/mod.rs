@@ -24,7 +24,6 @@ use crate::outcome::{Side, SideError};
 use crate::pki::{Identity, Issuer, KeyAlgorithm, KeyType, Pki, PkiError};
 use crate::scenario::Profile;
 use crate::scheme::{self, Scheme};
-use crate::suite::registry;
 use crate::version::ProtocolVersion;
 
 /// Why this backend cannot implement `profile` faithfully, or `None`
@@ -262,7 +261,7 @@ fn jsse_unsupported(profile: &Profile) -> Option<String> {
     let missing: Vec<&str> = profile
         .suites
         .iter()
-        .filter(|c| !jsse::supports_suite(c.suite.code))
+        .filter(|c| !c.suite.implemented_by(Backend::Jsse))
         .filter(|c| c.suite.rustls || c.suite.implemented_by_openssl())
         .map(|c| c.written.as_str())
         .collect();
@@ -290,11 +289,7 @@ pub fn usable_suites(backend: Backend, profile: &Profile) -> impl Iterator<Item 
     profile
         .suites
         .iter()
-        .filter(move |c| match backend {
-            Backend::Rustls => c.suite.rustls,
-            Backend::OpenSsl => c.suite.implemented_by_openssl(),
-            Backend::Jsse => jsse::supports_suite(c.suite.code),
-        })
+        .filter(move |c| c.suite.implemented_by(backend))
         .map(|c| c.suite.code)
 }
 
@@ -581,11 +576,4 @@ pub fn excepted(profile: &Profile, leaf: &[u8]) -> bool {
         .accepted_exceptions
         .iter()
         .any(|e| e.subject == summary.subject && e.key.as_str() == summary.key)
-}
-
-/// The registry's name for a code point, for reports.
-pub fn suite_name(code: u16) -> String {
-    registry()
-        .by_code(code)
-        .map_or_else(|| format!("0x{code:04X}"), |s| s.iana.to_string())
 }

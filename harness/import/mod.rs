@@ -4,7 +4,7 @@
 //! bytes say (or the caller names); for a capture, the client's TCP stream
 //! (`capture`); for hex text, the bytes it spells (`input`); the ClientHello
 //! message out of its records (`records`); its fields, read by
-//! [`crate::net::hello::parse_client_hello`]; and the profile as TOML text
+//! [`crate::hello::parse_client_hello`]; and the profile as TOML text
 //! that the scenario loader reads ([`profile_toml`]).
 
 mod capture;
@@ -15,7 +15,7 @@ mod records;
 pub use input::InputFormat;
 pub use profile::{profile_toml, Identity};
 
-use crate::net::hello::{parse_client_hello, ClientHello, HelloError};
+use crate::hello::{parse_client_hello, ClientHello, HelloError};
 
 /// A ClientHello read from an input.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use super::{ImportError, Imported};
-use crate::net::hello::{group_name, is_grease, scheme_name, ClientHello};
+use crate::hello::{group_name, is_grease, scheme_name, ClientHello};
 use crate::scenario::Catalog;
 use crate::suite::{registry, Suite};
 use crate::version::ProtocolVersion;

@@ -7,7 +7,7 @@
 //! Sources: docs/backends.md (our measurements), rustls 0.23's
 //! server and client state machines, OpenSSL 3.0's `ssl/statem` and
 //! `crypto/x509/x509_vfy.c`, and the harness's own backends in
-//! [`crate::endpoint`] (the rustls server's certificate resolver is ours).
+//! `harness/endpoint/` (the rustls server's certificate resolver is ours).
 
 use crate::outcome::{Alert, Outcome};
 use crate::version::ProtocolVersion;

@@ -2,8 +2,6 @@
 //! certificate can serve, and the server's choice of suite and certificate
 //! (RFC 5246 §7.4.2).
 
-use crate::backend::Backend;
-use crate::endpoint::usable_suites;
 use crate::outcome::{Alert, ErrorKind, Outcome, Side};
 use crate::pki::{KeyAlgorithm, KeyType};
 use crate::scenario::Profile;
@@ -17,12 +15,12 @@ use super::{by_code, failed, suites_text, Negotiation, Rules};
 
 /// The suites of `profile` that `rules` can run, in its order.
 pub(super) fn runnable_suites(rules: Rules, profile: &Profile) -> Vec<u16> {
-    match rules {
-        Rules::Reference => profile.suites.iter().map(|c| c.suite.code).collect(),
-        Rules::Rustls => usable_suites(Backend::Rustls, profile).collect(),
-        Rules::OpenSsl => usable_suites(Backend::OpenSsl, profile).collect(),
-        Rules::Jsse => usable_suites(Backend::Jsse, profile).collect(),
-    }
+    profile
+        .suites
+        .iter()
+        .filter(|c| rules.backend().is_none_or(|b| c.suite.implemented_by(b)))
+        .map(|c| c.suite.code)
+        .collect()
 }
 
 /// The suites a client's hello lists.

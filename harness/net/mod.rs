@@ -3,7 +3,6 @@
 //! handshake core, on the transport side of it. Servers listen on
 //! 127.0.0.1 unless a user names another address.
 
-pub mod hello;
 pub mod probe;
 pub mod scan;
 pub mod serve;

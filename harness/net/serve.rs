@@ -12,10 +12,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::hello::{client_hello, Offered};
 use crate::capture::{self, files::file_name};
 use crate::endpoint::{Exchange, Prepared};
 use crate::handshake::{normalise, secrets_of, within};
+use crate::hello::{client_hello, Offered};
 use crate::keylog;
 use crate::outcome::{Outcome, Side};
 use crate::wire::Tap;

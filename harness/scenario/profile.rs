@@ -381,6 +381,45 @@ pub struct Fallback {
 }
 
 impl Profile {
+    /// A blank profile with this id and role: no versions or suites, every
+    /// handshake key at its stack's default, nothing presented or trusted,
+    /// an `https` connection. The scenario resolver fills every field from
+    /// a file; code that makes profiles of its own (the version matrix's
+    /// probes) starts here and sets what it needs, so that a new field is
+    /// given its default in one place.
+    pub fn new(id: impl Into<String>, role: Role) -> Profile {
+        let id = id.into();
+        Profile {
+            name: id.clone(),
+            id,
+            product: String::new(),
+            release: String::new(),
+            role,
+            connection: "https".into(),
+            source: None,
+            stack: None,
+            versions: Vec::new(),
+            suites: Vec::new(),
+            handshake: Handshake::default(),
+            handshake_from: Vec::new(),
+            changes: Vec::new(),
+            fallback: None,
+            layers: Vec::new(),
+            versions_from: crate::scenario::layers::PROFILE_LEVEL.into(),
+            suites_from: crate::scenario::layers::PROFILE_LEVEL.into(),
+            ecdsa_presentation: EcdsaPresentation::WhenUsable,
+            accepted_exceptions: Vec::new(),
+            hsts: false,
+            client_identities: None,
+            server_preference: false,
+            certificates: Vec::new(),
+            trust: Vec::new(),
+            client_auth: ClientAuth::None,
+            host: String::new(),
+            defined_in: PathBuf::new(),
+        }
+    }
+
     /// The profile as it stood at `t`: every change dated at or before `t`
     /// applied in order.
     pub fn at(&self, t: Moment) -> Profile {

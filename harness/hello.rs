@@ -9,8 +9,8 @@
 use serde::Serialize;
 use tls_parser::{parse_tls_extension, SNIType, TlsExtension};
 
-use crate::endpoint::suite_name;
 use crate::outcome::Side;
+use crate::suite::suite_name;
 use crate::wire::Transcript;
 
 /// The offer of one ClientHello, in the order the client sent it, by name.
