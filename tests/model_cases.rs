@@ -32,6 +32,14 @@ key = "ecdsa-p256"
 [ca.rsa-issuing]
 subject = "RSA Issuing CA"
 issuer = "harness-root"
+
+[ca.rsa-under-ec]
+subject = "RSA CA under the EC Root"
+issuer = "ec-root"
+
+[ca.weak-root]
+subject = "RSA-1024 Root"
+key = "rsa-1024"
 "#;
 
 /// One side's settings, key by key, in the order first set.
@@ -1695,4 +1703,56 @@ fn a_jsse_client_refuses_a_chain_signed_with_a_scheme_it_does_not_list() {
         &case.predict(rules(Rules::Rustls, Rules::OpenSsl)),
         "rsa_pss_rsae_sha256",
     );
+}
+
+#[test]
+fn a_jsse_client_refuses_an_intermediate_its_root_signed_with_an_unlisted_scheme() {
+    // The leaf's signature (rsa_pkcs1_sha256, by the RSA intermediate) is
+    // listed; the intermediate's (ecdsa_secp256r1_sha256, by the EC root)
+    // is not. Measured: JSSE sends unsupported_certificate.
+    let case = make_case()
+        .client(r#"versions = ["1.2"]"#)
+        .client(&format!(r#"suites = ["{RSA_SUITE}"]"#))
+        .client(r#"trust = ["ec-root"]"#)
+        .client(r#"signature-schemes = ["rsa_pss_rsae_sha256", "rsa_pkcs1_sha256"]"#)
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "rsa-under-ec" }]"#);
+    check_refusal(
+        &case.predict(rules(Rules::Jsse, Rules::Rustls)),
+        Side::Client,
+        43,
+        ErrorKind::BadCertificate,
+    );
+    check_scheme(
+        &case.predict(rules(Rules::Rustls, Rules::Rustls)),
+        "rsa_pss_rsae_sha256",
+    );
+}
+
+#[test]
+fn a_root_with_a_small_key_is_refused_where_the_verifier_checks_anchors() {
+    let level2 = "minimum-key-bits = { rsa = 2048, dh = 2048, ec = 224 }";
+    let case = make_case()
+        .client(r#"trust = ["weak-root"]"#)
+        .client(level2)
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "weak-root" }]"#);
+    // OpenSSL holds the anchor's key to its level; rustls cannot verify a
+    // signature by it; JSSE's per-engine constraints never see it.
+    check_refusal(
+        &case.predict(OPENSSL),
+        Side::Client,
+        42,
+        ErrorKind::BadCertificate,
+    );
+    check_refusal(
+        &case.predict(rules(Rules::Rustls, Rules::OpenSsl)),
+        Side::Client,
+        51,
+        ErrorKind::BadCertificate,
+    );
+    established(&case.predict(rules(Rules::Jsse, Rules::OpenSsl)));
+    // Without the policy OpenSSL (level 0) accepts the root.
+    let default = make_case()
+        .client(r#"trust = ["weak-root"]"#)
+        .server(r#"certificate = [{ key = "rsa-2048", issuer = "weak-root" }]"#);
+    established(&default.predict(OPENSSL));
 }

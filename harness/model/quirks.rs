@@ -1020,3 +1020,14 @@ pub fn security_level(profile: &crate::scenario::Profile) -> u32 {
 pub fn signs_below_tls12(rules: Rules, level: u32) -> bool {
     !(rules == Rules::OpenSsl && level >= 1)
 }
+
+/// Whether a verifier holds a trust anchor's own key to its
+/// [`peer_policy`]: **OpenSSL** does (`check_auth_level`, an RSA-1024 root
+/// at level 2: bad_certificate) and **rustls** must (webpki verifies the
+/// anchor's signature with RSA keys of 2048 bits and up: decrypt_error);
+/// **JSSE**'s per-engine constraints never see the anchor's key (an
+/// RSA-1024 root under a 2048-bit minimum is accepted), all measured; the
+/// reference does not (RFC 5280 §6.1 takes the anchor as given).
+pub fn checks_anchor_key(verifier: Rules) -> bool {
+    matches!(verifier, Rules::OpenSsl | Rules::Rustls)
+}

@@ -109,7 +109,7 @@ pub(super) fn verify(
                 }
                 by_exception = true;
                 if quirks::exception_skips_later_checks(rules) {
-                    return match weak_signing_key(cert, rules, verifier) {
+                    return match weak_signing_key(cert, (rules, trust), verifier) {
                         Some(why) => Err((
                             ErrorKind::BadCertificate,
                             quirks::weak_certificate_alert((rules, verifier_side), version),
@@ -131,7 +131,7 @@ pub(super) fn verify(
                 }
             }
             CertFault::WeakKey | CertFault::WeakChain => {
-                if let Some(why) = weakness(cert, fault, rules, verifier) {
+                if let Some(why) = weakness(cert, fault, (rules, trust), verifier) {
                     return Err((
                         ErrorKind::BadCertificate,
                         quirks::weak_certificate_alert((rules, verifier_side), version),
@@ -168,17 +168,28 @@ pub(super) fn verify(
 /// verifier checks it then rather than with the certificate
 /// ([`quirks::refuses_small_keys_when_verifying_signatures`]): an accepted
 /// exception does not spare it.
-fn weak_signing_key(cert: &Cert, rules: Rules, verifier: &Profile) -> Option<String> {
+fn weak_signing_key(
+    cert: &Cert,
+    (rules, trust): (Rules, &[String]),
+    verifier: &Profile,
+) -> Option<String> {
     if !quirks::refuses_small_keys_when_verifying_signatures(rules) {
         return None;
     }
-    weakness(cert, CertFault::WeakKey, rules, verifier)
+    weakness(cert, CertFault::WeakKey, (rules, trust), verifier)
 }
 
 /// What of `cert` is too weak for `verifier`'s [`quirks::peer_policy`]:
 /// its own key ([`CertFault::WeakKey`]), or a CA's key or a SHA-1
-/// signature on the chain ([`CertFault::WeakChain`]).
-fn weakness(cert: &Cert, fault: CertFault, rules: Rules, verifier: &Profile) -> Option<String> {
+/// signature on the chain ([`CertFault::WeakChain`]); a trust anchor's
+/// key only where the verifier checks it
+/// ([`quirks::checks_anchor_key`]).
+fn weakness(
+    cert: &Cert,
+    fault: CertFault,
+    (rules, trust): (Rules, &[String]),
+    verifier: &Profile,
+) -> Option<String> {
     let policy = quirks::peer_policy(rules, verifier);
     if fault == CertFault::WeakKey {
         return policy.keys.refuses_key(cert.key).then(|| {
@@ -193,8 +204,12 @@ fn weakness(cert: &Cert, fault: CertFault, rules: Rules, verifier: &Profile) -> 
     if policy.refuses_sha1 && sha1 {
         return Some("its issuer signed it with SHA-1, which it refuses".to_string());
     }
-    cert.path_keys
+    let anchors_checked = quirks::checks_anchor_key(rules);
+    cert.path
         .iter()
+        .zip(&cert.path_keys)
+        .filter(|(ca, _)| anchors_checked || !trust.contains(ca))
+        .map(|(_, k)| k)
         .find(|k| policy.keys.refuses_key(**k))
         .map(|k| {
             format!(
