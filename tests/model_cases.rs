@@ -1756,3 +1756,30 @@ fn a_root_with_a_small_key_is_refused_where_the_verifier_checks_anchors() {
         .server(r#"certificate = [{ key = "rsa-2048", issuer = "weak-root" }]"#);
     established(&default.predict(OPENSSL));
 }
+
+#[test]
+fn an_accepted_exception_spares_an_rsa_1024_key_only_where_the_key_is_checked_with_the_certificate()
+{
+    let case = make_case()
+        .server(r#"certificate = [{ key = "rsa-1024", issuer = "self" }]"#)
+        .client(r#"accepted-exceptions = [{ subject = "server.example.com", key = "rsa-1024" }]"#)
+        .client("minimum-key-bits = { rsa = 2048 }");
+    // rustls refuses the key when it verifies the signature made with it,
+    // after the exception has ended its certificate checks.
+    check_refusal(
+        &case.predict(rules(Rules::Rustls, Rules::OpenSsl)),
+        Side::Client,
+        51,
+        ErrorKind::BadCertificate,
+    );
+    // A standard stack checks keys with the certificate, which the
+    // exception lets through.
+    let reference = rules(Rules::Reference, Rules::Reference);
+    assert!(
+        established(&case.predict(reference))
+            .server_certificate
+            .as_ref()
+            .unwrap()
+            .accepted_by_exception
+    );
+}

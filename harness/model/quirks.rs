@@ -1031,3 +1031,19 @@ pub fn signs_below_tls12(rules: Rules, level: u32) -> bool {
 pub fn checks_anchor_key(verifier: Rules) -> bool {
     matches!(verifier, Rules::OpenSsl | Rules::Rustls)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn openssl_drops_sha1_from_level_1_and_sha224_from_level_3() {
+        let drops = |hash, level| drops_scheme_at_level(Rules::OpenSsl, hash, level);
+        assert!(!drops("sha1", 0));
+        assert!(drops("sha1", 1));
+        assert!(!drops("sha224", 2));
+        assert!(drops("sha224", 3));
+        assert!(!drops("sha256", 3));
+        assert!(!drops_scheme_at_level(Rules::Jsse, "sha1", 3));
+    }
+}
