@@ -41,6 +41,7 @@ pub mod net;
 pub mod outcome;
 pub mod pki;
 pub mod progress;
+pub mod record;
 pub mod report;
 pub mod run;
 pub mod scenario;

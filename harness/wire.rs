@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
 use tls_parser::{
-    parse_tls_extensions, parse_tls_message_handshake, parse_tls_raw_record, TlsExtension,
-    TlsMessage, TlsMessageHandshake, TlsRecordType,
+    parse_tls_extensions, parse_tls_message_handshake, TlsExtension, TlsMessage,
+    TlsMessageHandshake, TlsRecordType,
 };
 use tokio::io::{AsyncRead, AsyncWrite, DuplexStream, ReadBuf};
 
@@ -199,15 +199,12 @@ impl Transcript {
 }
 
 /// The TLS records in `bytes`, as (content type, payload), up to the first
-/// bytes that do not form one.
+/// bytes that do not form one ([`crate::record::all`]).
 fn deframe(bytes: &[u8]) -> Units {
-    let mut rest = bytes;
-    let mut out = Vec::new();
-    while let Ok((tail, record)) = parse_tls_raw_record(rest) {
-        out.push((record.hdr.record_type.0, record.data.to_vec()));
-        rest = tail;
-    }
-    out
+    crate::record::all(bytes)
+        .into_iter()
+        .map(|r| (r.kind, r.payload.to_vec()))
+        .collect()
 }
 
 /// The plaintext handshake messages of `records`, reassembled across

@@ -2,11 +2,10 @@
 //! (RFC 8446 §5.1), reassembled when the hello spans several, or a bare
 //! handshake message as `openssl s_client -msg` prints it.
 
-/// TLS 1.3 and 1.2 limit a plaintext record to 2^14 bytes (RFC 8446 §5.1).
-const MAX_RECORD: usize = 1 << 14;
+use crate::record::{self, MAX_PLAINTEXT};
 
 /// Where (a byte offset into the input) and what is wrong.
-pub(super) type Problem = (usize, String);
+pub(super) type Problem = record::Problem;
 
 /// The first handshake message of `stream`, which must be a ClientHello,
 /// header included.
@@ -103,47 +102,32 @@ fn from_records(stream: &[u8]) -> Result<Vec<u8>, Problem> {
 }
 
 /// The payload of the handshake record at `at`; `joined` handshake bytes
-/// were read before it.
+/// were read before it. The framing is [`record::read`]'s; what a
+/// ClientHello's records must be besides (handshake, not empty, no larger
+/// than plaintext) is checked here.
 fn record(stream: &[u8], at: usize, joined: usize) -> Result<&[u8], Problem> {
-    let rest = &stream[at..];
-    if rest.is_empty() {
+    if stream.len() <= at {
         let why = match joined {
             0 => "ClientHello truncated: the input ends before any handshake byte".to_string(),
             n => format!("ClientHello truncated: the input ends after {n} bytes of it"),
         };
         return Err((at, why));
     }
-    let [kind, major, minor, hi, lo, payload @ ..] = rest else {
-        let why = format!(
-            "record truncated: its 5-byte header, {} bytes left",
-            rest.len()
-        );
-        return Err((at, why));
-    };
-    if *kind != 22 {
+    if stream[at] != 22 {
         return Err((
             at,
-            format!("{} where a handshake record was expected", what_byte(*kind)),
+            format!(
+                "{} where a handshake record was expected",
+                what_byte(stream[at])
+            ),
         ));
     }
-    if *major != 3 {
-        return Err((
-            at + 1,
-            format!("record version {major:#04x}{minor:02x} is not TLS"),
-        ));
-    }
-    let len = usize::from(*hi) << 8 | usize::from(*lo);
-    if len == 0 || len > MAX_RECORD {
-        let why = format!("record length {len}; a handshake record holds 1 to {MAX_RECORD} bytes");
+    let read = record::read(stream, at, MAX_PLAINTEXT)?;
+    if read.payload.is_empty() {
+        let why = format!("record length 0; a handshake record holds 1 to {MAX_PLAINTEXT} bytes");
         return Err((at + 3, why));
     }
-    payload.get(..len).ok_or_else(|| {
-        let why = format!(
-            "record truncated: length {len} exceeds the {} bytes left",
-            payload.len()
-        );
-        (at + 3, why)
-    })
+    Ok(read.payload)
 }
 
 #[cfg(test)]
