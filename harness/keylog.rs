@@ -1,4 +1,5 @@
-//! The TLS secrets both backends log, kept per handshake until a capture
+//! The TLS secrets the rustls and OpenSSL backends log (JSSE 17 logs
+//! none), kept per handshake until a capture
 //! takes them, and the NSS key log format other tools read.
 //!
 //! rustls hands its secrets to a `KeyLog`, OpenSSL to a keylog callback;
@@ -81,7 +82,8 @@ impl Secrets {
     }
 }
 
-/// While alive, both backends log their secrets into the store. Any number
+/// While alive, the rustls and OpenSSL backends log their secrets into the
+/// store. Any number
 /// may be alive at once; when the last goes, the store is emptied.
 #[derive(Debug)]
 #[must_use = "secrets are recorded only while the guard lives"]

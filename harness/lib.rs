@@ -1,4 +1,4 @@
-//! tls-harness: runs real rustls and OpenSSL handshakes between product
+//! tls-harness: runs real rustls, OpenSSL and JSSE handshakes between product
 //! releases described in scenario files, normalises what happened and
 //! checks it against what the scenario expects.
 //!
@@ -12,7 +12,7 @@
 //! the scenario's expectation and the pure negotiation [`model`];
 //! [`matrix`] and [`timeline`] derive tables from such runs; [`report`]
 //! prints them; [`capture`] writes the handshakes as pcapng files with the
-//! secrets [`keylog`] collected from both backends; [`import`] turns a
+//! secrets [`keylog`] collected from rustls and OpenSSL; [`import`] turns a
 //! captured ClientHello into a profile file; [`bundle`] writes one
 //! scenario, its outcomes, explanations, captures and certificates as a
 //! directory that reruns anywhere. Data flows that way only: no two

@@ -1,7 +1,7 @@
 //! The normalised result of one handshake, independent of the backends that
 //! ran it: what was negotiated, or which side failed with which alert.
 //!
-//! Nothing in here names a rustls or OpenSSL type; the mapping from their
+//! Nothing in here names a rustls, OpenSSL or JSSE type; the mapping from their
 //! errors into [`ErrorKind`] lives in [`crate::taxonomy`].
 
 use std::fmt;

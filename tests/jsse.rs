@@ -132,8 +132,8 @@ fn the_declared_jsse_suites_are_what_the_jvm_supports() {
         .collect();
     let declared: Vec<String> = SUITES.iter().map(|s| jsse_suite_name(s)).collect();
     assert_eq!(live, declared, "JSSE {}", jvm.version);
-    // Every declared suite is in the registry, and all twelve static-ECDH
-    // suites of the issue are among them (3DES ones included).
+    // Every declared suite is in the registry, and all fourteen
+    // `TLS_ECDH_*` suites are among them (the two 3DES ones included).
     for s in SUITES {
         assert!(
             tls_harness::suite::registry().lookup(s).is_some(),

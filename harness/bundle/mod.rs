@@ -4,7 +4,7 @@
 //! ```text
 //! DIR/README.md              what each file is, the one command that reruns it
 //! DIR/scenario.toml          the scenario, every profile and CA inlined, its instant pinned
-//! DIR/versions.json          tls-harness version and commit, rustls and OpenSSL versions
+//! DIR/versions.json          tls-harness version and commit, rustls, OpenSSL and Java versions
 //! DIR/certificates/*.pem     what each side presented, the roots, each side's trust anchors
 //! DIR/<pairing>/outcome.json the row `run --format json` prints for the pairing
 //! DIR/<pairing>/explain.md   the model's reasoning by that pairing's rules

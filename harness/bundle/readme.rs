@@ -93,7 +93,7 @@ fn files(run: &ScenarioRun, certificates: &[CertificateFile]) -> String {
     let mut out = String::from("## Files\n\n| file | what it is |\n|---|---|\n");
     out.push_str("| `README.md` | this file |\n");
     out.push_str(&format!("| `{SCENARIO_FILE}` | the scenario, every profile and CA it uses inlined, its instant pinned (`at`) |\n"));
-    out.push_str("| `versions.json` | the tls-harness version and commit, and the rustls and OpenSSL versions that made the outcomes |\n");
+    out.push_str("| `versions.json` | the tls-harness version and commit, and the rustls, OpenSSL and Java versions that made the outcomes |\n");
     for p in &run.pairings {
         out.push_str(&format!("| `{0}/outcome.json` | the outcome of the `{0}` pairing (client backend, then server backend), as `run --format json` prints its row |\n", p.pairing));
         out.push_str(&format!("| `{0}/explain.md` | the negotiation model's reasoning by `{0}` rules, step by step |\n", p.pairing));

@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 
 use crate::exit_codes;
 
-/// Runs real rustls and OpenSSL handshakes between product releases
+/// Runs real rustls, OpenSSL and JSSE handshakes between product releases
 /// described in scenario files.
 #[derive(Debug, Parser)]
 #[command(name = "tls-harness", version, after_help = exit_status_help())]

@@ -9,7 +9,7 @@
 //! list that are valid for the version and that a certificate can serve
 //! (RFC 5246 §7.4.2), the certificate by its chain to a trust anchor and its
 //! name (RFC 5280, RFC 6125), the client certificate by RFC 8446 §4.4.2.4
-//! and RFC 5246 §7.4.6, the fallback by RFC 7507. Where rustls or OpenSSL
+//! and RFC 5246 §7.4.6, the fallback by RFC 7507. Where rustls, OpenSSL or JSSE
 //! departs from them, [`quirks`] says so, one named function per departure.
 //!
 //! Every real run is checked against the model ([`disagreements`]); the

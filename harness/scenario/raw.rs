@@ -63,7 +63,8 @@ pub struct RawProfile {
     /// `docs/products/uccx.md#upcoming-releases`).
     pub source: Option<String>,
     /// The TLS stack the product itself ships, when it is one the harness
-    /// runs (`rustls`, `openssl`): `explain` follows its rules by default.
+    /// runs (`rustls`, `openssl`, `jsse`): `explain` follows its rules by
+    /// default.
     pub stack: Option<Spanned<String>>,
     /// Enabled protocol versions (`"1.0"` .. `"1.3"`); may come from
     /// `layer`s instead.
