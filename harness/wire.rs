@@ -114,13 +114,8 @@ impl Transcript {
         framed
     }
 
-    /// The TLS records one side sent, as (content type, payload). Stops at
-    /// the first bytes that do not form a record.
-    pub fn records(&self, side: Side) -> Units {
-        self.framed().records[index(side)].clone()
-    }
-
-    /// Calls `f` with the records one side sent, without copying them.
+    /// Calls `f` with the TLS records one side sent, as (content type,
+    /// payload), up to the first bytes that do not form a record.
     pub fn with_records<T>(&self, side: Side, f: impl FnOnce(&[(u8, Vec<u8>)]) -> T) -> T {
         f(&self.framed().records[index(side)])
     }

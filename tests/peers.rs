@@ -910,13 +910,12 @@ fn write_peer_material(dir: &TempDir, kind: PeerCert) {
 /// `@SECLEVEL=N` in its cipher string, else this machine's default, which
 /// `openssl.cnf` sets (Debian: 2). What a client refuses is not in its
 /// hello, so the test adds this policy to the imported profile by hand.
-fn s_client_level(openssl: &Path, args: &[&str]) -> u32 {
+fn s_client_level(args: &[&str]) -> u32 {
     if let Some(n) = args.iter().find_map(|a| a.split_once("@SECLEVEL=")) {
         return n.1.parse().expect("a level");
     }
     // `s_client` has no switch that prints its level; a default context of
     // the same library, which the same openssl.cnf configures, has it.
-    let _ = openssl;
     openssl::ssl::SslContext::builder(openssl::ssl::SslMethod::tls())
         .unwrap()
         .build()
@@ -936,23 +935,12 @@ fn imported_real_clients_reach_what_the_real_clients_reached() {
         return;
     };
     let iana = openssl_to_iana(&openssl);
-    let mut agreed = 0;
     for case in &REAL_CLIENT_CASES {
         let dir = TempDir::new("real-client");
         write_peer_material(&dir, case.cert);
-        let server: Vec<String> = case
-            .server
-            .iter()
-            .map(|a| match *a {
-                "dh1024.pem" | "dh2048.pem" => dir.join(a).display().to_string(),
-                other => other.to_string(),
-            })
-            .collect();
-        let server: Vec<&str> = server.iter().map(String::as_str).collect();
-        let (_server, port) = do_s_server(&openssl, &dir, &server);
-        let target = format!("127.0.0.1:{port}");
+        let (_server, port) = do_peer_server(&openssl, &dir, case.server);
         let real = Command::new(&openssl)
-            .args(["s_client", "-msg", "-connect", &target])
+            .args(["s_client", "-msg", "-connect", &format!("127.0.0.1:{port}")])
             .args(["-servername", "peer.test", "-verify_hostname", "peer.test"])
             .arg("-verify_return_error")
             .arg("-CAfile")
@@ -961,77 +949,109 @@ fn imported_real_clients_reach_what_the_real_clients_reached() {
             .stdin(Stdio::null())
             .output()
             .expect("s_client runs");
-        let printed = String::from_utf8_lossy(&real.stdout);
         let real_gist = s_client_gist(&real, &iana);
-
-        let catalog = dir.join("catalog");
-        std::fs::create_dir_all(&catalog).unwrap();
-        std::fs::write(dir.join("hello.txt"), &real.stdout).unwrap();
-        let imported = Command::new(BIN)
-            .args(["import-hello", "--id", "real-client", "-o"])
-            .arg(catalog.join("real-client.toml"))
-            .arg(dir.join("hello.txt"))
-            .output()
-            .expect("import-hello runs");
-        assert!(imported.status.success(), "{}: {imported:?}", case.name);
-        let level = s_client_level(&openssl, case.client);
-        if level > 0 {
-            let keys = tls_harness::keysize::MinimumKeys::of_openssl_level(level);
-            let mut file = std::fs::OpenOptions::new()
-                .append(true)
-                .open(catalog.join("real-client.toml"))
-                .unwrap();
-            writeln!(
-                file,
-                "# Added by hand: s_client's security level {level}, which its hello does not show.\nminimum-key-bits = {{ {} }}",
-                keys.describe()
-            )
-            .unwrap();
-        }
-        let probed = Command::new(BIN)
-            .args([
-                "probe",
-                "real-client",
-                &target,
-                "--server-name",
-                "peer.test",
-            ])
-            .args(["--format", "json", "--catalog"])
-            .arg(&catalog)
-            .arg("--trust")
-            .arg(dir.join("ca.pem"))
-            .output()
-            .expect("probe runs");
-        let json: serde_json::Value = serde_json::from_slice(&probed.stdout)
-            .unwrap_or_else(|e| panic!("{}: probe's JSON: {e}: {probed:?}", case.name));
-        let o = &json["outcome"];
-        let text = |v: &serde_json::Value| v.as_str().unwrap_or("none").to_string();
-        let failure = match o["alert"].as_str() {
-            Some(alert) => format!("by {} with {alert}", text(&o["failed-side"])),
-            None => "without an alert".into(),
-        };
-        let probe_gist = if o["result"] == "established" {
-            real_client_gist(
-                "established",
-                [
-                    &text(&o["version"]),
-                    &text(&o["suite"]["name"]),
-                    &text(&o["group"]),
-                    &text(&o["alpn"]),
-                ],
-            )
-        } else {
-            real_client_gist(&text(&o["result"]), [&failure, "", "", ""])
-        };
+        let policy = ("s_client's", s_client_level(case.client));
+        let json = probe_imported(&dir, &real.stdout, Some(policy), port);
+        let probe_gist = probe_gist(&json, true);
         eprintln!(
             "{}: s_client {real_gist}; probe on {} {probe_gist}",
-            case.name,
-            text(&json["backend"])
+            case.name, json["backend"]
         );
+        let printed = String::from_utf8_lossy(&real.stdout);
         assert_eq!(probe_gist, real_gist, "{}\n{printed}\n{json}", case.name);
-        agreed += 1;
     }
-    assert_eq!(agreed, REAL_CLIENT_CASES.len());
+}
+
+/// `openssl s_server` for a real-client case, with `args` (the DHE group
+/// files `dh1024.pem` and `dh2048.pem` taken from `dir`).
+fn do_peer_server(openssl: &Path, dir: &TempDir, args: &[&str]) -> (Child, u16) {
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| match *a {
+            "dh1024.pem" | "dh2048.pem" => dir.join(a).display().to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    do_s_server(openssl, dir, &args)
+}
+
+/// `import-hello` of a real client's `hello` into a catalog of its own
+/// under `dir`, with `policy` (whose OpenSSL, its security level) added by
+/// hand when it is a level, then `probe` of that profile against the
+/// server at 127.0.0.1:`port`: probe's JSON.
+fn probe_imported(
+    dir: &TempDir,
+    hello: &[u8],
+    policy: Option<(&str, u32)>,
+    port: u16,
+) -> serde_json::Value {
+    let catalog = dir.join("catalog");
+    let profile = catalog.join("real-client.toml");
+    std::fs::create_dir_all(&catalog).unwrap();
+    std::fs::write(dir.join("hello"), hello).unwrap();
+    let imported = Command::new(BIN)
+        .args(["import-hello", "--id", "real-client", "-o"])
+        .arg(&profile)
+        .arg(dir.join("hello"))
+        .output()
+        .expect("import-hello runs");
+    assert!(imported.status.success(), "{imported:?}");
+    if let Some((whose, level @ 1..)) = policy {
+        let keys = tls_harness::keysize::MinimumKeys::of_openssl_level(level);
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&profile)
+            .unwrap();
+        writeln!(
+            file,
+            "# Added by hand: {whose} OpenSSL runs at security level {level}, which its hello does not show.\nminimum-key-bits = {{ {} }}",
+            keys.describe()
+        )
+        .unwrap();
+    }
+    let probed = Command::new(BIN)
+        .args(["probe", "real-client", &format!("127.0.0.1:{port}")])
+        .args([
+            "--server-name",
+            "peer.test",
+            "--format",
+            "json",
+            "--catalog",
+        ])
+        .arg(&catalog)
+        .arg("--trust")
+        .arg(dir.join("ca.pem"))
+        .output()
+        .expect("probe runs");
+    serde_json::from_slice(&probed.stdout)
+        .unwrap_or_else(|e| panic!("probe's JSON: {e}: {probed:?}"))
+}
+
+/// probe's outcome as [`real_client_gist`] says it; with `detail`, the
+/// group and a failure's side and alert too (curl and the JDK client name
+/// neither).
+fn probe_gist(json: &serde_json::Value, detail: bool) -> String {
+    let o = &json["outcome"];
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("none").to_string();
+    if o["result"] == "established" {
+        let group = if detail {
+            text(&o["group"])
+        } else {
+            "-".into()
+        };
+        let fields = [&o["version"], &o["suite"]["name"], &o["alpn"]].map(text);
+        return real_client_gist("established", [&fields[0], &fields[1], &group, &fields[2]]);
+    }
+    let failure = match o["alert"].as_str() {
+        Some(alert) => format!("by {} with {alert}", text(&o["failed-side"])),
+        None => "without an alert".into(),
+    };
+    if detail {
+        real_client_gist(&text(&o["result"]), [&failure, "", "", ""])
+    } else {
+        text(&o["result"])
+    }
 }
 
 /// A relay on 127.0.0.1 that forwards one connection to `target` and
@@ -1294,59 +1314,16 @@ fn imported_curl_and_jdk_clients_reach_what_they_reached() {
     for (name, cert, server, client) in OTHER_CLIENT_CASES {
         let dir = TempDir::new("other-client");
         write_peer_material(&dir, cert);
-        let server: Vec<String> = server
-            .iter()
-            .map(|a| match *a {
-                "dh1024.pem" | "dh2048.pem" => dir.join(a).display().to_string(),
-                other => other.to_string(),
-            })
-            .collect();
-        let server: Vec<&str> = server.iter().map(String::as_str).collect();
-        let (_server, port) = do_s_server(&openssl, &dir, &server);
+        let (_server, port) = do_peer_server(&openssl, &dir, server);
         let (real_gist, hello) = run_other_client(client, &dir, port);
         if real_gist == "skipped" {
             continue;
         }
-        let catalog = dir.join("catalog");
-        std::fs::create_dir_all(&catalog).unwrap();
-        std::fs::write(dir.join("hello.bin"), &hello).unwrap();
-        let imported = Command::new(BIN)
-            .args(["import-hello", "--id", "real-client", "-o"])
-            .arg(catalog.join("real-client.toml"))
-            .arg(dir.join("hello.bin"))
-            .output()
-            .expect("import-hello runs");
-        assert!(imported.status.success(), "{name}: {imported:?}");
-        if let OtherClient::Curl(_) = client {
-            let level = s_client_level(&openssl, &[]);
-            let keys = tls_harness::keysize::MinimumKeys::of_openssl_level(level);
-            let mut file = std::fs::OpenOptions::new()
-                .append(true)
-                .open(catalog.join("real-client.toml"))
-                .unwrap();
-            writeln!(
-                file,
-                "# Added by hand: curl's OpenSSL runs at security level {level}.\nminimum-key-bits = {{ {} }}",
-                keys.describe()
-            )
-            .unwrap();
-        }
-        let probed = Command::new(BIN)
-            .args(["probe", "real-client", &format!("127.0.0.1:{port}")])
-            .args([
-                "--server-name",
-                "peer.test",
-                "--format",
-                "json",
-                "--catalog",
-            ])
-            .arg(&catalog)
-            .arg("--trust")
-            .arg(dir.join("ca.pem"))
-            .output()
-            .expect("probe runs");
-        let json: serde_json::Value = serde_json::from_slice(&probed.stdout)
-            .unwrap_or_else(|e| panic!("{name}: probe's JSON: {e}: {probed:?}"));
+        let policy = match client {
+            OtherClient::Curl(_) => Some(("curl's", s_client_level(&[]))),
+            OtherClient::Jdk(_) => None,
+        };
+        let json = probe_imported(&dir, &hello, policy, port);
         if let Some(message) = json["problems"][0]["message"].as_str() {
             // JDK 17 sends a key share for each of its first two kinds of
             // group; OpenSSL 3.0 and rustls send one, so no backend `probe`
@@ -1358,25 +1335,10 @@ fn imported_curl_and_jdk_clients_reach_what_they_reached() {
             eprintln!("{name}: client {real_gist}; probe refuses: {message}");
             continue;
         }
-        let o = &json["outcome"];
-        let text = |v: &serde_json::Value| v.as_str().unwrap_or("none").to_string();
-        let probe_gist = if o["result"] == "established" {
-            real_client_gist(
-                "established",
-                [
-                    &text(&o["version"]),
-                    &text(&o["suite"]["name"]),
-                    "-",
-                    &text(&o["alpn"]),
-                ],
-            )
-        } else {
-            text(&o["result"])
-        };
+        let probe_gist = probe_gist(&json, false);
         eprintln!(
             "{name}: client {real_gist}; probe on {} {probe_gist} (group {})",
-            text(&json["backend"]),
-            text(&o["group"])
+            json["backend"], json["outcome"]["group"]
         );
         assert_eq!(probe_gist, real_gist, "{name}\n{json}");
     }
