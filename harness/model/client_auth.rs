@@ -33,6 +33,16 @@ pub(super) fn authenticate(
             offered = None;
         }
     }
+    let level = quirks::security_level(n.client);
+    if offered.is_some()
+        && version < ProtocolVersion::Tls12
+        && !quirks::signs_below_tls12(n.stacks.client, level)
+    {
+        n.say(format!(
+            "OpenSSL at security level {level} cannot sign a CertificateVerify at {version}, so the client sends no certificate."
+        ));
+        offered = None;
+    }
     match offered {
         None if policy == ClientAuth::Require => {
             let alert = quirks::alert_for_missing_client_certificate(n.stacks.server, version);

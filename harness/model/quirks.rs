@@ -1016,7 +1016,8 @@ pub fn security_level(profile: &crate::scenario::Profile) -> u32 {
 /// ServerHello ("no suitable signature algorithm"); a client at level 1
 /// or 2 aborts with internal_error when a signed ServerKeyExchange comes
 /// ("legacy sigalg disallowed or unsupported"), and completes with static
-/// RSA.
+/// RSA; asked for a certificate, it sends none (found by the oracle of
+/// `tests/model.rs`: it cannot sign the CertificateVerify).
 pub fn signs_below_tls12(rules: Rules, level: u32) -> bool {
     !(rules == Rules::OpenSsl && level >= 1)
 }
