@@ -292,6 +292,12 @@ fn negotiate(n: &mut Negotiation<'_>, scsv: bool) -> Result<Established, Box<Out
         Some(settled) => settled,
         None => alpn::choose(n, version)?,
     };
+    let scheme = match scheme {
+        Err(refusal) if quirks::scheme_refusal_sends_nothing(version, &refusal) => {
+            return Err(refusal)
+        }
+        other => other,
+    };
     version::client_reads_server_hello(n, &hello, version, &server_versions, scsv)?;
     let stacks = n.stacks;
     if cert.key.algorithm() == crate::pki::KeyAlgorithm::Dsa

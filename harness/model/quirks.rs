@@ -817,6 +817,18 @@ pub fn alert_before_hello(server: Rules) -> Option<crate::outcome::ErrorKind> {
     (server == Rules::OpenSsl).then_some(crate::outcome::ErrorKind::UnexpectedMessage)
 }
 
+/// Whether a server's refusal for want of a signature scheme sends
+/// nothing at all, so the client never reads a ServerHello (nor the
+/// downgrade mark in it): below TLS 1.3, a refusal with no alert and no
+/// certificate, which is rustls failing to write its ServerKeyExchange
+/// (`incompatible signing key`) while its first flight is still unsent.
+/// Found by the oracle of `tests/model.rs` (an OpenSSL client's fallback
+/// hello meeting a rustls server whose ECDSA key has only RSA-PSS schemes).
+pub fn scheme_refusal_sends_nothing(version: ProtocolVersion, refusal: &Outcome) -> bool {
+    version < ProtocolVersion::Tls13
+        && matches!(refusal, Outcome::Failed(f) if f.alert.is_none() && f.server_certificate.is_none())
+}
+
 /// Whether a server's refusal for want of a signature scheme comes before
 /// its answer to the client's ALPN: below TLS 1.3 a refusal made while
 /// reading the ClientHello (an alert and no certificate: OpenSSL's
