@@ -137,8 +137,11 @@ pub enum ErrorKind {
     UntrustedCertificate,
     /// The peer's certificate is not valid for the name asked for.
     CertificateNameMismatch,
-    /// The peer's certificate is expired or not yet valid.
+    /// The peer's certificate has expired at the instant it was verified.
     CertificateExpired,
+    /// The peer's certificate is not yet valid at the instant it was
+    /// verified (a clock behind, or a certificate issued after it).
+    CertificateNotYetValid,
     /// The peer's certificate is unusable for another reason.
     BadCertificate,
     /// The peer's key-exchange group is smaller than this side accepts

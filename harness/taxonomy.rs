@@ -67,10 +67,12 @@ pub fn from_rustls(err: &rustls::Error) -> SideError {
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
                 ErrorKind::CertificateNameMismatch
             }
-            CertificateError::Expired
-            | CertificateError::ExpiredContext { .. }
-            | CertificateError::NotValidYet
-            | CertificateError::NotValidYetContext { .. } => ErrorKind::CertificateExpired,
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                ErrorKind::CertificateExpired
+            }
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                ErrorKind::CertificateNotYetValid
+            }
             _ => ErrorKind::BadCertificate,
         },
         E::NoCertificatesPresented => ErrorKind::CertificateRequired,
@@ -225,8 +227,10 @@ pub fn from_jsse(err: &JsseError, raw: String) -> SideError {
     let has = |class: &str| err.classes.iter().any(|c| c == class);
     let kind = if let Some(alert) = err.received {
         ErrorKind::AlertReceived(alert)
-    } else if matches!(err.cert_path_reason.as_str(), "EXPIRED" | "NOT_YET_VALID") {
+    } else if err.cert_path_reason == "EXPIRED" {
         ErrorKind::CertificateExpired
+    } else if err.cert_path_reason == "NOT_YET_VALID" {
+        ErrorKind::CertificateNotYetValid
     } else if err.cert_path_reason == "NO_TRUST_ANCHOR"
         || has("sun.security.provider.certpath.SunCertPathBuilderException")
         // PKIX with an empty anchor set: nothing can be trusted.
@@ -294,7 +298,8 @@ fn from_verify_result(result: i32) -> ErrorKind {
         | verify::DEPTH_ZERO_SELF_SIGNED_CERT
         | verify::SELF_SIGNED_CERT_IN_CHAIN => ErrorKind::UntrustedCertificate,
         verify::HOSTNAME_MISMATCH => ErrorKind::CertificateNameMismatch,
-        verify::CERT_HAS_EXPIRED | verify::CERT_NOT_YET_VALID => ErrorKind::CertificateExpired,
+        verify::CERT_HAS_EXPIRED => ErrorKind::CertificateExpired,
+        verify::CERT_NOT_YET_VALID => ErrorKind::CertificateNotYetValid,
         _ => ErrorKind::BadCertificate,
     }
 }

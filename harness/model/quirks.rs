@@ -532,6 +532,37 @@ pub fn certificate_fault_alert(
     }
 }
 
+/// The alert a verifier sends for a certificate that is not yet valid.
+/// The RFCs name `certificate_expired` ("expired or not currently valid",
+/// RFC 5246 §7.2.2), and rustls sends it. **OpenSSL** sends
+/// `bad_certificate` (`ssl_verify_alarm_type` has no case for
+/// `X509_V_ERR_CERT_NOT_YET_VALID`). **JSSE** sends `bad_certificate`
+/// where it names the path validator's reason (a client below TLS 1.3,
+/// the chain as sent anchored; see [`certificate_fault_alert`]), else
+/// `certificate_unknown`. Measured on all nine pairings at TLS 1.2 and
+/// 1.3: scenarios/backends/presented-certificate.toml.
+pub fn not_yet_valid_alert(
+    (verifier, side): (Rules, crate::outcome::Side),
+    version: ProtocolVersion,
+    anchored_as_sent: bool,
+) -> Alert {
+    match verifier {
+        Rules::OpenSsl => BAD_CERTIFICATE,
+        Rules::Jsse => {
+            match certificate_fault_alert(
+                (verifier, side),
+                CERTIFICATE_EXPIRED,
+                version,
+                anchored_as_sent,
+            ) {
+                CERTIFICATE_EXPIRED => BAD_CERTIFICATE,
+                other => other,
+            }
+        }
+        Rules::Reference | Rules::Rustls => CERTIFICATE_EXPIRED,
+    }
+}
+
 /// Whether a server can sign its ServerKeyExchange with a DSA key at
 /// `version`.
 ///

@@ -91,17 +91,37 @@ pub(super) fn verify(
     for &fault in quirks::fault_order(rules) {
         match fault {
             CertFault::Expired if !in_time => {
+                let early = at.unix() < cert.validity.not_before;
                 return Err((
-                    ErrorKind::CertificateExpired,
-                    quirks::certificate_fault_alert(
-                        (rules, verifier_side),
-                        quirks::CERTIFICATE_EXPIRED,
-                        version,
-                        anchored_as_sent(cert, trust),
+                    if early {
+                        ErrorKind::CertificateNotYetValid
+                    } else {
+                        ErrorKind::CertificateExpired
+                    },
+                    if early {
+                        quirks::not_yet_valid_alert(
+                            (rules, verifier_side),
+                            version,
+                            anchored_as_sent(cert, trust),
+                        )
+                    } else {
+                        quirks::certificate_fault_alert(
+                            (rules, verifier_side),
+                            quirks::CERTIFICATE_EXPIRED,
+                            version,
+                            anchored_as_sent(cert, trust),
+                        )
+                    },
+                    format!(
+                        "at {at} it is {}",
+                        if early {
+                            "not yet valid"
+                        } else {
+                            "outside its validity period"
+                        }
                     ),
-                    format!("at {at} it is outside its validity period"),
                     by_exception,
-                ))
+                ));
             }
             CertFault::Untrusted if !chains => {
                 if !excepted(cert, client) {
