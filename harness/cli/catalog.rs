@@ -30,6 +30,11 @@ pub(super) struct ExplainConfigArgs {
     /// into the binary]
     #[arg(long, env = "TLS_HARNESS_CATALOG")]
     catalog: Option<PathBuf>,
+    /// Show the settings as they stand at this date (2017-07-21,
+    /// 2016-06-25T16:30:00Z), with every dated change and whether it is in
+    /// effect then [default: now].
+    #[arg(long, value_parser = Moment::parse)]
+    at: Option<Moment>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -205,7 +210,7 @@ pub(super) fn explain_config(args: ExplainConfigArgs) -> i32 {
         Ok(p) => p,
         Err(status) => return status,
     };
-    let explanation = ConfigExplanation::new(&profile);
+    let explanation = ConfigExplanation::new(&profile, args.at.unwrap_or_else(Moment::now));
     match args.format {
         Format::Json => print_json(&explanation),
         f => print!("{}", explanation.table(f.style())),

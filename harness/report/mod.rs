@@ -11,6 +11,7 @@ use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
 use crate::matrix::{Grid, Probed, SupportRow, UpgradePlan};
+use crate::moment::Moment;
 use crate::net::{ScanRow, ScanStatus};
 use crate::outcome::Outcome;
 use crate::run::{CaptureFiles, ModelCheck, ScenarioRun, Status, Verdict};
@@ -571,6 +572,26 @@ pub struct ConfigExplanation {
     /// Effective suites that no backend implements: kept in the
     /// configuration, reported, never offered.
     pub unimplemented_suites: Vec<String>,
+    /// The instant the effective settings stand at.
+    pub at: Moment,
+    /// The profile's dated changes, in date order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ChangeEntry>,
+}
+
+/// One dated change as `explain-config` shows it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ChangeEntry {
+    /// From when.
+    pub from: Moment,
+    /// Whether it is in effect at the instant shown.
+    pub in_effect: bool,
+    /// What it sets (`versions = 1.1, 1.2`).
+    pub sets: Vec<String>,
+    /// What happened, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// One handshake key as `explain-config` shows it.
@@ -603,21 +624,48 @@ pub struct LevelEntry {
     pub source: Option<String>,
 }
 
+fn version_names(v: &[crate::version::ProtocolVersion]) -> Vec<String> {
+    v.iter().map(|v| v.as_str().to_string()).collect()
+}
+
+fn suite_names(s: &[crate::scenario::SuiteChoice]) -> Vec<String> {
+    s.iter().map(|c| c.written.clone()).collect()
+}
+
+/// `change` as `explain-config` lists it, seen from `at`.
+fn change_entry(change: &crate::scenario::Change, at: Moment) -> ChangeEntry {
+    let mut sets = Vec::new();
+    if let Some(v) = &change.versions {
+        sets.push(format!("versions = {}", version_names(v).join(", ")));
+    }
+    if let Some(s) = &change.suites {
+        sets.push(format!("suites = {}", suite_names(s).join(", ")));
+    }
+    for key in change.handshake.keys_set() {
+        if let Some(value) = change.handshake.describe(key) {
+            sets.push(format!("{key} = {value}"));
+        }
+    }
+    ChangeEntry {
+        from: change.at,
+        in_effect: change.at <= at,
+        sets,
+        note: change.note.clone(),
+    }
+}
+
 impl ConfigExplanation {
-    /// Explains `profile`.
-    pub fn new(profile: &Profile) -> ConfigExplanation {
-        let versions = |v: &[crate::version::ProtocolVersion]| {
-            v.iter().map(|v| v.as_str().to_string()).collect::<Vec<_>>()
-        };
-        let suites = |s: &[crate::scenario::SuiteChoice]| {
-            s.iter().map(|c| c.written.clone()).collect::<Vec<_>>()
-        };
+    /// Explains `profile` as it stands at `at`.
+    pub fn new(base: &Profile, at: Moment) -> ConfigExplanation {
+        let profile = &base.at(at);
         ConfigExplanation {
+            at,
+            changes: base.changes.iter().map(|c| change_entry(c, at)).collect(),
             profile: profile.id.clone(),
             name: profile.name.clone(),
-            versions: versions(&profile.versions),
+            versions: version_names(&profile.versions),
             versions_from: profile.versions_from.clone(),
-            suites: suites(&profile.suites),
+            suites: suite_names(&profile.suites),
             suites_from: profile.suites_from.clone(),
             handshake: profile
                 .handshake_from
@@ -635,8 +683,8 @@ impl ConfigExplanation {
                 .iter()
                 .map(|l| LevelEntry {
                     level: l.name.clone(),
-                    versions: l.versions.as_deref().map(versions),
-                    suites: l.suites.as_deref().map(suites),
+                    versions: l.versions.as_deref().map(version_names),
+                    suites: l.suites.as_deref().map(suite_names),
                     handshake: l
                         .handshake
                         .keys_set()
@@ -680,6 +728,18 @@ impl ConfigExplanation {
                 levels.add_row(vec![l.level.clone(), text(&l.versions, ", "), suites]);
             }
             out.push_str(&format!("{levels}\n"));
+        }
+        if !self.changes.is_empty() {
+            let mut changes = table(&["dated change", "sets", "note"], style);
+            for c in &self.changes {
+                let when = if c.in_effect { "in effect" } else { "not yet" };
+                changes.add_row(vec![
+                    format!("{} ({when})", c.from),
+                    c.sets.join("\n"),
+                    c.note.clone().unwrap_or_default(),
+                ]);
+            }
+            out.push_str(&format!("as of {}:\n{changes}\n", self.at));
         }
         if !self.unimplemented_suites.is_empty() {
             out.push_str(&format!(

@@ -425,13 +425,22 @@ impl Profile {
     pub fn at(&self, t: Moment) -> Profile {
         let mut state = self.clone();
         for change in self.changes.iter().filter(|c| c.at <= t) {
+            let from = format!("change of {}", change.at);
             if let Some(v) = &change.versions {
                 state.versions = v.clone();
+                state.versions_from.clone_from(&from);
             }
             if let Some(s) = &change.suites {
                 state.suites = s.clone();
+                state.suites_from.clone_from(&from);
             }
             state.handshake.overlay(&change.handshake);
+            for key in change.handshake.keys_set() {
+                match state.handshake_from.iter_mut().find(|(k, _)| *k == key) {
+                    Some(entry) => entry.1.clone_from(&from),
+                    None => state.handshake_from.push((key, from.clone())),
+                }
+            }
         }
         state
     }
