@@ -298,7 +298,14 @@ fn negotiate(n: &mut Negotiation<'_>, scsv: bool) -> Result<Established, Box<Out
         }
         other => other,
     };
-    version::client_reads_server_hello(n, &hello, version, &server_versions, scsv)?;
+    if let Err(refused) =
+        version::client_reads_server_hello(n, &hello, version, &server_versions, scsv)
+    {
+        return Err(match scheme {
+            Err(refusal) => one_flight(n, refusal, refused),
+            Ok(_) => refused,
+        });
+    }
     let stacks = n.stacks;
     if cert.key.algorithm() == crate::pki::KeyAlgorithm::Dsa
         && !quirks::signs_with_dsa(stacks.server, version)
@@ -346,6 +353,23 @@ fn negotiate(n: &mut Negotiation<'_>, scsv: bool) -> Result<Established, Box<Out
         server_certificate: Some(server_certificate),
         client_certificate,
     })
+}
+
+/// A server whose refusal follows its ServerHello in one flight (JSSE
+/// below TLS 1.3, failing to sign its key exchange) has sent its alert
+/// before the client, refusing that ServerHello, sends its own: the
+/// outcome is the server's refusal, and the client's error its own. It
+/// never read the certificate.
+fn one_flight(n: &mut Negotiation<'_>, server: Box<Outcome>, client: Box<Outcome>) -> Box<Outcome> {
+    match (*server, *client) {
+        (Outcome::Failed(mut f), Outcome::Failed(c)) => {
+            n.say("The server's alert left with its ServerHello, before the client's.".to_string());
+            f.client_error = c.client_error;
+            f.server_certificate = None;
+            Box::new(Outcome::Failed(f))
+        }
+        (_, client) => Box::new(client),
+    }
 }
 
 /// The server's certificate as the client's signature_algorithms_cert
