@@ -16,8 +16,8 @@ use crate::exit_codes;
 use crate::moment::Moment;
 use crate::net::serve::prepare;
 use crate::net::{
-    probe, scan, serve, Connection, Like, ProbeError, ProbeOptions, ScanRow, ScanStatus,
-    ServeOptions,
+    probe, scan, serve_until, stop_signal, Connection, Like, ProbeError, ProbeOptions, ScanRow,
+    ScanStatus, ServeOptions,
 };
 use crate::outcome::Outcome;
 use crate::pki::{Issuer, KeyType, LeafSpec, Pki, Purpose, Validity};
@@ -34,7 +34,8 @@ pub(super) struct ServeArgs {
     /// unless you name another address.
     #[arg(long, default_value = "127.0.0.1:0")]
     listen: String,
-    /// Take a dated profile as it stood at this date [default: now].
+    /// Take a dated profile as it stood at this date, and verify client
+    /// certificates at this instant [default: now].
     #[arg(long, value_parser = Moment::parse)]
     at: Option<Moment>,
     /// Backend to serve with (`rustls`, `openssl`) [default: the first that
@@ -84,7 +85,9 @@ pub(super) struct Client {
     /// Also trust the CA certificates in this PEM file; repeatable.
     #[arg(long = "trust", value_name = "FILE.pem")]
     trust: Vec<PathBuf>,
-    /// Take dated profiles as they stood at this date [default: now].
+    /// Take dated profiles as they stood at this date, and verify the
+    /// server's certificates at this instant: a certificate issued after
+    /// it is `certificate-not-yet-valid` [default: now].
     #[arg(long, value_parser = Moment::parse)]
     at: Option<Moment>,
     /// Deadline for connecting and for each handshake, in milliseconds.
@@ -461,10 +464,11 @@ pub(super) fn serve_command(args: ServeArgs) -> i32 {
                 return exit_codes::HARNESS_ERROR;
             }
         };
+        let stop = stop_signal();
         let bound = listener.local_addr().map_or(address, |a| a);
         println!("listening on {bound}");
         let _ = std::io::stdout().flush();
-        serve(listener, Arc::new(server), options, log).await;
+        serve_until(listener, Arc::new(server), options, log, stop).await;
         exit_codes::OK
     })
 }

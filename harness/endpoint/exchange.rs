@@ -45,7 +45,7 @@ impl Exchange {
             (Exchange::Ping, Side::Client) => ping(stream).await,
             (Exchange::Ping, Side::Server) => pong(stream, &classify).await,
             (Exchange::Http, Side::Client) => get(stream, &classify).await,
-            (Exchange::Http, Side::Server) => answer(stream, negotiated).await,
+            (Exchange::Http, Side::Server) => answer(stream, negotiated, &classify).await,
         };
         result.err().map(|e| classify(&e))
     }
@@ -114,16 +114,28 @@ async fn get<S: AsyncRead + AsyncWrite + Unpin>(
     Ok(())
 }
 
+/// Reads a request and answers it. A client that closes before its
+/// request is whole gets no answer (after a close_notify, RFC 5246 §7.2.1
+/// discards pending writes): its handshake stands, and the server closes
+/// with its own close_notify.
 async fn answer<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut S,
     negotiated: Option<(ProtocolVersion, u16)>,
+    classify: &impl Fn(&io::Error) -> SideError,
 ) -> io::Result<()> {
     let mut request = Vec::new();
     let mut buf = [0u8; 1024];
-    while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < MAX_REQUEST {
-        let n = stream.read(&mut buf).await?;
+    while !request_ends(&request) && request.len() < MAX_REQUEST {
+        let n = match stream.read(&mut buf).await {
+            Ok(n) => n,
+            Err(e) if classify(&e).kind == ErrorKind::PeerClosed => 0,
+            Err(e) => return Err(e),
+        };
         if n == 0 {
-            break;
+            // The client has gone: whether this close_notify still reaches
+            // it changes nothing.
+            let _ = stream.shutdown().await;
+            return Ok(());
         }
         request.extend_from_slice(&buf[..n]);
     }
@@ -137,4 +149,25 @@ async fn answer<S: AsyncRead + AsyncWrite + Unpin>(
     stream.write_all(page.as_bytes()).await?;
     stream.flush().await?;
     stream.shutdown().await
+}
+
+/// Whether `request` holds a whole request head: an empty line, whether
+/// lines end in CRLF or in a bare LF (RFC 9112 §2.2 lets a recipient take
+/// a bare LF as a line's end, and clients that send one exist).
+fn request_ends(request: &[u8]) -> bool {
+    request.windows(2).any(|w| w == b"\n\n") || request.windows(3).any(|w| w == b"\n\r\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::request_ends;
+
+    #[test]
+    fn a_request_ends_at_an_empty_line_whatever_ends_its_lines() {
+        assert!(request_ends(b"GET / HTTP/1.0\r\n\r\n"));
+        assert!(request_ends(b"GET / HTTP/1.0\n\n"));
+        assert!(request_ends(b"GET / HTTP/1.0\r\nHost: a\n\r\n"));
+        assert!(!request_ends(b"GET / HTTP/1.0\r\nHost: a\r\n"));
+        assert!(!request_ends(b"GET / HTTP/1.0\n"));
+    }
 }

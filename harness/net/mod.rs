@@ -9,4 +9,4 @@ pub mod serve;
 
 pub use probe::{probe, Probe, ProbeError, ProbeOptions};
 pub use scan::{scan, Like, ScanRow, ScanStatus};
-pub use serve::{serve, Connection, ServeOptions};
+pub use serve::{serve, serve_until, stop_signal, Connection, ServeOptions};

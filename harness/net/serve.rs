@@ -2,6 +2,7 @@
 //! through the same prepared endpoint and core as the in-memory runs, under
 //! the deadline, many at once, each logged as one JSON line.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -61,17 +62,30 @@ pub struct Connection {
 }
 
 /// Serves `server` on `listener` until `options` say stop or the process
-/// is interrupted; `log` gets each connection as it ends. Returns how many
-/// connections were served.
+/// is asked to ([`stop_signal`]); `log` gets each connection as it ends.
+/// Returns how many connections were served.
 pub async fn serve(
     listener: TcpListener,
     server: Arc<Prepared>,
     options: ServeOptions,
     log: Arc<dyn Fn(Connection) + Send + Sync>,
 ) -> u64 {
+    serve_until(listener, server, options, log, stop_signal()).await
+}
+
+/// [`serve`], stopping to accept when `stop` resolves; the connections in
+/// flight finish first.
+pub async fn serve_until(
+    listener: TcpListener,
+    server: Arc<Prepared>,
+    options: ServeOptions,
+    log: Arc<dyn Fn(Connection) + Send + Sync>,
+    stop: impl Future<Output = ()>,
+) -> u64 {
     let _recording = keylog::recording();
     let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let stop_at = options.duration.map(|d| tokio::time::Instant::now() + d);
+    let mut stop = std::pin::pin!(stop);
     let mut running = JoinSet::new();
     let mut served = 0;
     while options.max_connections.is_none_or(|max| served < max) {
@@ -81,7 +95,7 @@ pub async fn serve(
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             _ = until(stop_at) => break,
-            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut stop => break,
         };
         let Ok((stream, peer)) = accepted else {
             // Out of file descriptors, say: wait before trying again
@@ -100,6 +114,26 @@ pub async fn serve(
     }
     while running.join_next().await.is_some() {}
     served
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM, which `timeout`, service
+/// managers and container runtimes send. SIGTERM is watched from this
+/// call on (inside a Tokio runtime), so a caller that says it is listening
+/// after making it loses no signal.
+pub fn stop_signal() -> impl Future<Output = ()> {
+    #[cfg(unix)]
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Sleeps until `at`, or forever.
