@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::common::{command_line_error, find_scenario, load, no_such_scenario};
-use super::common::{print_json, report_input_errors, Common, Format};
+use super::common::{find_scenario, load, no_such_scenario, print_json, Common, Format};
+use super::error::CliError;
 use crate::bundle::{write_archive, write_bundle, Bundle};
 use crate::capture::files::file_name;
 use crate::exit_codes;
@@ -40,23 +40,18 @@ pub(super) struct BundleArgs {
     format: Format,
 }
 
-pub(super) fn bundle(args: BundleArgs) -> i32 {
+pub(super) fn bundle(args: BundleArgs) -> Result<i32, CliError> {
     let format = args.format;
-    let inputs = match load(&args.common) {
-        Ok(i) => i,
-        Err(e) => return report_input_errors(e, format),
-    };
+    let inputs = load(&args.common).map_err(|e| CliError::input(e, format))?;
     let Some((file, scenario)) = find_scenario(&inputs.files, &args.scenario) else {
-        return no_such_scenario(&inputs.files, &args.scenario, format);
+        return Err(no_such_scenario(&inputs.files, &args.scenario, format));
     };
     let dir = args
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("bundle-{}", file_name(&scenario.id))));
     let archive = args.archive.then(|| archive_path(&dir));
-    if let Some(status) = refuse_overwrite(&dir, archive.as_deref(), format) {
-        return status;
-    }
+    refuse_overwrite(&dir, archive.as_deref(), format)?;
     let staging = match &archive {
         Some(_) => staging_dir(&dir),
         None => dir.clone(),
@@ -74,13 +69,7 @@ pub(super) fn bundle(args: BundleArgs) -> i32 {
         // The staging directory's parent is ours alone (made for this run).
         let _ = std::fs::remove_dir_all(staging.parent().unwrap_or(&staging));
     }
-    match written {
-        Ok(b) => report(&b, &dir, archive.as_deref(), format),
-        Err(e) => {
-            eprintln!("error: {e}");
-            exit_codes::HARNESS_ERROR
-        }
-    }
+    Ok(report(&written?, &dir, archive.as_deref(), format))
 }
 
 /// `DIR.tar.gz`.
@@ -110,20 +99,21 @@ fn staging_dir(dir: &Path) -> PathBuf {
 
 /// A bundle never mixes with older files: a non-empty DIR (or an existing
 /// archive) is the user's to remove.
-fn refuse_overwrite(dir: &Path, archive: Option<&Path>, format: Format) -> Option<i32> {
+fn refuse_overwrite(dir: &Path, archive: Option<&Path>, format: Format) -> Result<(), CliError> {
     let taken = match archive {
         Some(path) => path.exists().then(|| path.display().to_string()),
         None => std::fs::read_dir(dir)
             .is_ok_and(|mut d| d.next().is_some())
             .then(|| format!("{}/", dir.display())),
     };
-    taken.map(|what| {
-        command_line_error(
+    match taken {
+        None => Ok(()),
+        Some(what) => Err(CliError::usage(
             format!("{what} exists already"),
             Some("remove it or name another with -o DIR".into()),
             format,
-        )
-    })
+        )),
+    }
 }
 
 fn report(b: &Bundle, dir: &Path, archive: Option<&Path>, format: Format) -> i32 {

@@ -8,9 +8,10 @@ use std::time::Duration;
 use clap::Args;
 
 use super::common::{
-    command_line_error, load_catalog, load_for_profiles, parse_pairing, print_json, print_report,
-    profile_by_id, report_input_errors, select, unknown_product, Format,
+    load_catalog, load_for_profiles, parse_pairing, print_json, print_report, profile_by_id,
+    select, unknown_product, Format,
 };
+use super::error::CliError;
 use crate::backend::Pairing;
 use crate::exit_codes;
 use crate::matrix::{grid, support, upgrade_plan as plan, Runner};
@@ -108,21 +109,13 @@ pub(super) struct UpgradePlanArgs {
     file: Option<PathBuf>,
 }
 
-pub(super) fn matrix(args: MatrixArgs) -> i32 {
+pub(super) fn matrix(args: MatrixArgs) -> Result<i32, CliError> {
     let format = args.run.format;
-    let catalog = match load_catalog(args.run.catalog.as_ref()) {
-        Ok((c, _)) => c,
-        Err(e) => return report_input_errors(e, format),
-    };
+    let (catalog, _) =
+        load_catalog(args.run.catalog.as_ref()).map_err(|e| CliError::input(e, format))?;
     let options = args.run.options(None);
     let progress = options.progress.clone();
-    let runner = match Runner::new(&catalog.cas, options, "catalog") {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit_codes::HARNESS_ERROR;
-        }
-    };
+    let runner = Runner::new(&catalog.cas, options, "catalog")?;
     let connection = args.run.connection.as_deref();
     if let Some(product) = &args.support {
         let profiles: Vec<Arc<Profile>> = catalog
@@ -132,7 +125,7 @@ pub(super) fn matrix(args: MatrixArgs) -> i32 {
             .cloned()
             .collect();
         if profiles.is_empty() {
-            return unknown_product(&catalog, product, format);
+            return Err(unknown_product(&catalog, product, format));
         }
         let cas: Vec<String> = catalog.cas.iter().map(|c| c.id.clone()).collect();
         let rows = support(&runner, &profiles, &cas);
@@ -142,14 +135,14 @@ pub(super) fn matrix(args: MatrixArgs) -> i32 {
     let clients = select(&catalog, Role::Client, &args.clients, connection);
     let servers = select(&catalog, Role::Server, &args.servers, connection);
     if clients.is_empty() || servers.is_empty() {
-        return command_line_error(
+        return Err(CliError::usage(
             "the selection holds no client or no server profile",
             Some(
                 "`tls-harness list` shows the profile ids; --client and --server take ids with `*`"
                     .into(),
             ),
             format,
-        );
+        ));
     }
     let pairings = if args.pairings.is_empty() {
         Pairing::ALL.to_vec()
@@ -161,13 +154,10 @@ pub(super) fn matrix(args: MatrixArgs) -> i32 {
     print_report(grid, format, grid_table)
 }
 
-pub(super) fn upgrade_plan(args: UpgradePlanArgs) -> i32 {
+pub(super) fn upgrade_plan(args: UpgradePlanArgs) -> Result<i32, CliError> {
     let format = args.run.format;
     let files: Vec<PathBuf> = args.file.iter().cloned().collect();
-    let inputs = match load_for_profiles(args.run.catalog.as_ref(), &files, format) {
-        Ok(inputs) => inputs,
-        Err(status) => return status,
-    };
+    let inputs = load_for_profiles(args.run.catalog.as_ref(), &files, format)?;
     let catalog = &inputs.catalog;
     let connection = args
         .run
@@ -181,15 +171,13 @@ pub(super) fn upgrade_plan(args: UpgradePlanArgs) -> i32 {
         .cloned()
         .collect();
     if profiles.is_empty() {
-        return unknown_product(catalog, &args.product, format);
+        return Err(unknown_product(catalog, &args.product, format));
     }
-    let mut peers = Vec::new();
-    for id in &args.peers {
-        match profile_by_id(&inputs, "peer profile", id, format) {
-            Ok(p) => peers.push(p),
-            Err(status) => return status,
-        }
-    }
+    let peers = args
+        .peers
+        .iter()
+        .map(|id| profile_by_id(&inputs, "peer profile", id, format))
+        .collect::<Result<Vec<_>, _>>()?;
     // A file's CAs include the catalog's.
     let cas = inputs.files.first().map_or(&catalog.cas, |f| &f.cas);
     let options = args.run.options(None);
@@ -203,17 +191,13 @@ pub(super) fn upgrade_plan(args: UpgradePlanArgs) -> i32 {
     print_report(result, format, plan_table)
 }
 
-pub(super) fn explain_config(args: ExplainConfigArgs) -> i32 {
-    let profile = load_for_profiles(args.catalog.as_ref(), &args.paths, args.format)
-        .and_then(|inputs| profile_by_id(&inputs, "profile", &args.profile, args.format));
-    let profile = match profile {
-        Ok(p) => p,
-        Err(status) => return status,
-    };
+pub(super) fn explain_config(args: ExplainConfigArgs) -> Result<i32, CliError> {
+    let inputs = load_for_profiles(args.catalog.as_ref(), &args.paths, args.format)?;
+    let profile = profile_by_id(&inputs, "profile", &args.profile, args.format)?;
     let explanation = ConfigExplanation::new(&profile, args.at.unwrap_or_else(Moment::now));
     match args.format {
         Format::Json => print_json(&explanation),
         f => print!("{}", explanation.table(f.style())),
     }
-    exit_codes::OK
+    Ok(exit_codes::OK)
 }

@@ -1,5 +1,5 @@
 //! What the commands share: output formats, loading the catalog and the
-//! scenario files, and reporting bad input.
+//! scenario files, and the errors of ids that name nothing.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
+use super::error::CliError;
 use crate::backend::Pairing;
 use crate::exit_codes;
 use crate::model::Stacks;
@@ -64,7 +65,7 @@ pub(super) fn parse_pairing(s: &str) -> Result<Pairing, String> {
     })
 }
 
-/// Parses the command line, runs it, and returns the exit status.
+/// The catalog and the scenario files a command works on.
 pub(super) struct Inputs {
     pub(super) catalog: Catalog,
     pub(super) files: Vec<ScenarioFile>,
@@ -143,12 +144,12 @@ pub(super) fn load(common: &Common) -> Result<Inputs, InputErrors> {
 }
 
 /// The catalog and, only when `paths` name some, those scenario files (for
-/// the profiles they define); the exit status of a problem, reported.
+/// the profiles they define).
 pub(super) fn load_for_profiles(
     catalog: Option<&PathBuf>,
     paths: &[PathBuf],
     format: Format,
-) -> Result<Inputs, i32> {
+) -> Result<Inputs, CliError> {
     let loaded = if paths.is_empty() {
         load_catalog(catalog).map(|(catalog, _)| Inputs {
             catalog,
@@ -160,7 +161,7 @@ pub(super) fn load_for_profiles(
             paths: paths.to_vec(),
         })
     };
-    loaded.map_err(|e| report_input_errors(e, format))
+    loaded.map_err(|e| CliError::input(e, format))
 }
 
 /// The profile `id`: the one a given file defines (replacing the
@@ -171,7 +172,7 @@ pub(super) fn profile_by_id(
     what: &str,
     id: &str,
     format: Format,
-) -> Result<Arc<Profile>, i32> {
+) -> Result<Arc<Profile>, CliError> {
     let own: Vec<&Arc<Profile>> = inputs
         .files
         .iter()
@@ -180,7 +181,7 @@ pub(super) fn profile_by_id(
     match own.as_slice() {
         [one] => return Ok(Arc::clone(one)),
         [first, second, ..] => {
-            return Err(command_line_error(
+            return Err(CliError::usage(
                 format!(
                     "{what} `{id}` is defined in {} and in {}",
                     first.defined_in.display(),
@@ -244,31 +245,10 @@ pub(super) fn inputs(
     }
 }
 
-/// Reports unusable scenario or catalog files; returns their status.
-pub(super) fn report_input_errors(errors: InputErrors, format: Format) -> i32 {
-    report_problems(errors, format, "bad-input");
-    exit_codes::BAD_INPUT
-}
-
-/// Reports a mistake on the command line (an unknown id, a filter that
-/// selects nothing, an address that is not one); returns its status.
-pub(super) fn command_line_error(
-    message: impl Into<String>,
-    help: Option<String>,
-    format: Format,
-) -> i32 {
-    let mut e = InputError::file(Path::new("<command line>"), message);
-    if let Some(help) = help {
-        e = e.with_help(help);
-    }
-    report_problems(e.into(), format, "bad-command-line");
-    exit_codes::USAGE
-}
-
 /// An id on the command line that names nothing among `known`, with the
 /// nearest known one.
-pub(super) fn unknown_id(what: &str, id: &str, known: &[&str], format: Format) -> i32 {
-    command_line_error(
+pub(super) fn unknown_id(what: &str, id: &str, known: &[&str], format: Format) -> CliError {
+    CliError::usage(
         format!("unknown {what} `{id}`"),
         suggestion(id, known).or_else(|| Some(format!("`tls-harness list` shows the {what} ids"))),
         format,
@@ -285,48 +265,19 @@ pub(super) fn find_scenario<'a>(
         .find_map(|f| f.scenarios.iter().find(|s| s.id == id).map(|s| (f, s)))
 }
 
-/// Reports a scenario id that no file holds, with the nearest one; returns
-/// its status.
-pub(super) fn no_such_scenario(files: &[ScenarioFile], id: &str, format: Format) -> i32 {
+/// A scenario id that no file holds, with the nearest one.
+pub(super) fn no_such_scenario(files: &[ScenarioFile], id: &str, format: Format) -> CliError {
     let ids: Vec<&str> = files
         .iter()
         .flat_map(|f| f.scenarios.iter().map(|s| s.id.as_str()))
         .collect();
-    command_line_error(
+    CliError::usage(
         format!("no scenario `{id}` in the given files"),
         suggestion(id, &ids).or_else(|| {
             Some("`tls-harness list` shows the scenario ids; name the file if it is outside scenarios/".into())
         }),
         format,
     )
-}
-
-fn report_problems(errors: InputErrors, format: Format, kind: &str) {
-    match format {
-        Format::Json => {
-            let problems: Vec<serde_json::Value> = errors
-                .errors
-                .iter()
-                .map(|e| {
-                    serde_json::json!({
-                        "file": e.file.display().to_string(),
-                        "line": e.line,
-                        "key": e.key,
-                        "message": e.message,
-                        "help": e.help,
-                    })
-                })
-                .collect();
-            print_json(&serde_json::json!({ "error": kind, "problems": problems }));
-        }
-        Format::Table | Format::Markdown => {
-            let report = match errors.errors.len() {
-                1 => miette::Report::new(errors.errors.into_iter().next().expect("one error")),
-                _ => miette::Report::new(errors),
-            };
-            eprintln!("{report:?}");
-        }
-    }
 }
 
 pub(super) fn print_json(value: &impl serde::Serialize) {
@@ -372,7 +323,8 @@ pub(super) fn select(
         .collect()
 }
 
-pub(super) fn unknown_product(catalog: &Catalog, product: &str, format: Format) -> i32 {
+/// A product no profile of the catalog belongs to, with the nearest one.
+pub(super) fn unknown_product(catalog: &Catalog, product: &str, format: Format) -> CliError {
     let mut products: Vec<&str> = catalog
         .profiles
         .values()
@@ -380,33 +332,26 @@ pub(super) fn unknown_product(catalog: &Catalog, product: &str, format: Format) 
         .collect();
     products.sort();
     products.dedup();
-    command_line_error(
+    CliError::usage(
         format!("no profile of product `{product}` in the catalog"),
         suggestion(product, &products),
         format,
     )
 }
 
-/// Prints a derived table (JSON, or the table `render` draws) and returns
-/// its exit status; a run that could not be made is the harness's failure.
+/// Prints a derived table (JSON, or the table `render` draws); a run that
+/// could not be made is the harness's failure.
 pub(super) fn print_report<T: serde::Serialize>(
     result: Result<T, crate::run::RunError>,
     format: Format,
     render: impl Fn(&T, Style) -> String,
-) -> i32 {
-    match result {
-        Ok(report) => {
-            match format {
-                Format::Json => print_json(&report),
-                f => print!("{}", render(&report, f.style())),
-            }
-            exit_codes::OK
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            exit_codes::HARNESS_ERROR
-        }
+) -> Result<i32, CliError> {
+    let report = result?;
+    match format {
+        Format::Json => print_json(&report),
+        f => print!("{}", render(&report, f.style())),
     }
+    Ok(exit_codes::OK)
 }
 
 #[cfg(test)]

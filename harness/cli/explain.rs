@@ -8,9 +8,9 @@
 
 use clap::Args;
 
-use super::common::report_input_errors;
 use super::common::{find_scenario, load, no_such_scenario, parse_stacks, print_json};
 use super::common::{Common, Format};
+use super::error::CliError;
 use crate::exit_codes;
 use crate::model::Stacks;
 use crate::moment::Moment;
@@ -35,14 +35,11 @@ pub(super) struct ExplainArgs {
     at: Option<Moment>,
 }
 
-pub(super) fn explain(args: ExplainArgs) -> i32 {
+pub(super) fn explain(args: ExplainArgs) -> Result<i32, CliError> {
     let format = args.format;
-    let inputs = match load(&args.common) {
-        Ok(i) => i,
-        Err(e) => return report_input_errors(e, format),
-    };
+    let inputs = load(&args.common).map_err(|e| CliError::input(e, format))?;
     let Some((file, scenario)) = find_scenario(&inputs.files, &args.scenario) else {
-        return no_such_scenario(&inputs.files, &args.scenario, format);
+        return Err(no_such_scenario(&inputs.files, &args.scenario, format));
     };
     let at = args.at.unwrap_or_else(Moment::now);
     let explanation = explanation(file, scenario, args.pairing, at);
@@ -51,5 +48,5 @@ pub(super) fn explain(args: ExplainArgs) -> i32 {
         Format::Table => print!("{}", explanation.text()),
         Format::Markdown => print!("{}", explanation.markdown()),
     }
-    exit_codes::OK
+    Ok(exit_codes::OK)
 }

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{load_catalog, report_input_errors, Format};
+use super::common::{load_catalog, Format};
+use super::error::CliError;
 use crate::exit_codes;
 use crate::import::{import, profile_toml, Identity, InputFormat};
 use crate::scenario::Catalog;
@@ -60,7 +61,7 @@ fn parse_input_format(s: &str) -> Result<InputFormat, String> {
 
 /// Runs `import-hello`: the profile on stdout (or in --output), or the
 /// input's problem on stderr with the bad-input status.
-pub(super) fn import_command(args: ImportArgs) -> i32 {
+pub(super) fn import_command(args: ImportArgs) -> Result<i32, CliError> {
     let stdin = args.input.as_os_str() == "-";
     let origin = if stdin {
         "standard input".to_string()
@@ -73,10 +74,7 @@ pub(super) fn import_command(args: ImportArgs) -> i32 {
     } else {
         std::fs::read(&args.input)
     };
-    let bytes = match read {
-        Ok(bytes) => bytes,
-        Err(e) => return bad_input(&format!("{origin}: cannot read: {e}")),
-    };
+    let bytes = read.map_err(|e| CliError::bad_input(format!("{origin}: cannot read: {e}")))?;
     let who = Identity {
         id: args.id,
         name: args.name.unwrap_or_else(|| Identity::default().name),
@@ -89,29 +87,20 @@ pub(super) fn import_command(args: ImportArgs) -> i32 {
     let catalog = if who.trust.is_empty() && args.catalog.is_none() {
         Catalog::empty()
     } else {
-        match load_catalog(args.catalog.as_ref()) {
-            Ok((catalog, _)) => catalog,
-            Err(e) => return report_input_errors(e, Format::Table),
-        }
+        load_catalog(args.catalog.as_ref())
+            .map_err(|e| CliError::input(e, Format::Table))?
+            .0
     };
-    let imported = import(&bytes, args.input_format, &origin);
-    let text = match imported.and_then(|i| profile_toml(&i, &who, &catalog)) {
-        Ok(text) => text,
-        Err(e) => return bad_input(&e.to_string()),
-    };
+    let imported = import(&bytes, args.input_format, &origin)?;
+    let text = profile_toml(&imported, &who, &catalog)?;
     match &args.output {
         None => print!("{text}"),
         Some(path) => {
-            if let Err(e) = std::fs::write(path, &text) {
-                return bad_input(&format!("{}: cannot write: {e}", path.display()));
-            }
+            std::fs::write(path, &text).map_err(|e| {
+                CliError::bad_input(format!("{}: cannot write: {e}", path.display()))
+            })?;
             eprintln!("wrote profile `{}` to {}", who.id, path.display());
         }
     }
-    exit_codes::OK
-}
-
-fn bad_input(message: &str) -> i32 {
-    eprintln!("error: {message}");
-    exit_codes::BAD_INPUT
+    Ok(exit_codes::OK)
 }

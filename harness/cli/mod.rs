@@ -5,6 +5,7 @@
 mod bundle;
 mod catalog;
 mod common;
+mod error;
 mod explain;
 mod import;
 mod net;
@@ -96,7 +97,7 @@ pub fn main() -> i32 {
             };
         }
     };
-    match cli.command {
+    let result = match cli.command {
         Command::Run(args) => scenarios::run(args),
         Command::List(args) => scenarios::list(args),
         Command::Timeline(args) => scenarios::timeline(args),
@@ -110,5 +111,6 @@ pub fn main() -> i32 {
         Command::Probe(args) => net::probe_command(args),
         Command::Scan(args) => net::scan_command(args),
         Command::ImportHello(args) => import::import_command(args),
-    }
+    };
+    error::exit_status(result)
 }

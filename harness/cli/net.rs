@@ -8,9 +8,8 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::common::{
-    command_line_error, load_catalog, print_json, report_input_errors, select, Format,
-};
+use super::common::{load_catalog, print_json, select, Format};
+use super::error::CliError;
 use crate::backend::Backend;
 use crate::exit_codes;
 use crate::moment::Moment;
@@ -23,7 +22,7 @@ use crate::outcome::Outcome;
 use crate::pki::{Issuer, KeyType, LeafSpec, Pki, Purpose, Validity};
 use crate::report::scan_table;
 use crate::scenario::error::suggestion;
-use crate::scenario::{Catalog, ClientAuth, InputError, Profile, Role};
+use crate::scenario::{Catalog, ClientAuth, InputError, InputErrors, Profile, Role};
 
 /// Options of `serve`.
 #[derive(Debug, Args)]
@@ -103,9 +102,12 @@ pub(super) struct Client {
 }
 
 impl Client {
-    /// The probe options these give, with the `--trust` files read (or the
-    /// exit status of one that was unusable).
-    fn options(&self, backend: Option<Backend>, host: Option<&str>) -> Result<ProbeOptions, i32> {
+    /// The probe options these give, with the `--trust` files read.
+    fn options(
+        &self,
+        backend: Option<Backend>,
+        host: Option<&str>,
+    ) -> Result<ProbeOptions, CliError> {
         Ok(ProbeOptions {
             server_name: self.server_name.clone().or(host.map(str::to_owned)),
             trust: read_trust(&self.trust, self.format)?,
@@ -153,34 +155,26 @@ pub(super) struct ScanArgs {
     client: Client,
 }
 
-pub(super) fn scan_command(args: ScanArgs) -> i32 {
+pub(super) fn scan_command(args: ScanArgs) -> Result<i32, CliError> {
     let format = args.client.format;
-    let catalog = match load_catalog(args.client.catalog.as_ref()) {
-        Ok((c, _)) => c,
-        Err(e) => return report_input_errors(e, format),
-    };
+    let (catalog, _) =
+        load_catalog(args.client.catalog.as_ref()).map_err(|e| CliError::input(e, format))?;
     let clients = select(&catalog, Role::Client, &args.clients, None);
     if clients.is_empty() {
-        return command_line_error(
+        return Err(CliError::usage(
             "--clients matches no client profile",
             Some("`tls-harness list` shows the profile ids; --clients takes ids with `*`".into()),
             format,
-        );
+        ));
     }
-    let like = match args
+    let like = args
         .like
         .as_deref()
         .map(|id| find_profile(&catalog, id, Role::Server, format))
-    {
-        None => None,
-        Some(Ok(profile)) => Some(profile),
-        Some(Err(status)) => return status,
-    };
+        .transpose()?;
     let host = like.as_ref().map(|p| p.host.as_str());
-    let (options, pki) = match (args.client.options(None, host), catalog_pki(&catalog)) {
-        (Ok(options), Ok(pki)) => (options, pki),
-        (Err(status), _) | (_, Err(status)) => return status,
-    };
+    let options = args.client.options(None, host)?;
+    let pki = catalog_pki(&catalog)?;
     let compare = like.as_ref().map(|profile| Like {
         profile,
         cas: &catalog.cas,
@@ -190,7 +184,7 @@ pub(super) fn scan_command(args: ScanArgs) -> i32 {
         Format::Json => print_json(&rows),
         f => print!("{}", scan_table(&rows, like.is_some(), f.style())),
     }
-    scan_status(&rows)
+    Ok(scan_status(&rows))
 }
 
 /// 4 when the harness failed on a row, 6 when nothing answered any row, 1
@@ -241,31 +235,27 @@ fn parse_backend(s: &str) -> Result<Backend, String> {
         .ok_or_else(|| format!("unknown backend `{s}`; backends are rustls, openssl"))
 }
 
-/// The catalog, its PKI and the profile `id` in `role`, or the exit status
-/// of what was wrong.
+/// The catalog, its PKI and the profile `id` in `role`.
 fn load_profile(
     catalog: Option<&PathBuf>,
     id: &str,
     role: Role,
     format: Format,
-) -> Result<(Catalog, Pki, Arc<Profile>), i32> {
-    let catalog = match load_catalog(catalog) {
-        Ok((c, _)) => c,
-        Err(e) => return Err(report_input_errors(e, format)),
-    };
+) -> Result<(Catalog, Pki, Arc<Profile>), CliError> {
+    let (catalog, _) = load_catalog(catalog).map_err(|e| CliError::input(e, format))?;
     let profile = find_profile(&catalog, id, role, format)?;
     let pki = catalog_pki(&catalog)?;
     Ok((catalog, pki, profile))
 }
 
-/// The catalog's profile `id` in `role`, or the exit status of a mistaken
-/// id (with the nearest one as help).
+/// The catalog's profile `id` in `role`, or the mistaken id (with the
+/// nearest one as help).
 fn find_profile(
     catalog: &Catalog,
     id: &str,
     role: Role,
     format: Format,
-) -> Result<Arc<Profile>, i32> {
+) -> Result<Arc<Profile>, CliError> {
     if let Some(profile) = catalog.profiles.get(id).filter(|p| p.role == role) {
         return Ok(profile.clone());
     }
@@ -275,169 +265,131 @@ fn find_profile(
         .filter(|p| p.role == role)
         .map(|p| p.id.as_str())
         .collect();
-    Err(command_line_error(
+    Err(CliError::usage(
         format!("no {role} profile `{id}` in the catalog"),
         suggestion(id, &ids),
         format,
     ))
 }
 
-/// The catalog's CAs, made, or the exit status of the harness's failure.
-fn catalog_pki(catalog: &Catalog) -> Result<Pki, i32> {
+/// The catalog's CAs, made.
+fn catalog_pki(catalog: &Catalog) -> Result<Pki, CliError> {
     let mut pki = Pki::new();
     for ca in &catalog.cas {
-        if let Err(e) = pki.add_ca(ca.clone()) {
-            eprintln!("error: cannot make the catalog's CAs: {e}");
-            return Err(exit_codes::HARNESS_ERROR);
-        }
+        pki.add_ca(ca.clone())
+            .map_err(|e| CliError::harness(format!("cannot make the catalog's CAs: {e}")))?;
     }
     Ok(pki)
 }
 
-/// The certificates of every `--trust` file, as DER, or the exit status of
-/// the file that was unusable.
-fn read_trust(paths: &[PathBuf], format: Format) -> Result<Vec<Vec<u8>>, i32> {
+/// The certificates of every `--trust` file, as DER.
+fn read_trust(paths: &[PathBuf], format: Format) -> Result<Vec<Vec<u8>>, CliError> {
     let mut trust = Vec::new();
     for path in paths {
-        match read_certificates(path) {
-            Ok(mut ders) => trust.append(&mut ders),
-            Err(why) => {
-                return Err(report_input_errors(
-                    InputError::file(path, why).into(),
-                    format,
-                ))
-            }
-        }
+        let mut ders = read_certificates(path).map_err(|e| CliError::input(e, format))?;
+        trust.append(&mut ders);
     }
     Ok(trust)
 }
 
-pub(super) fn probe_command(args: ProbeArgs) -> i32 {
+/// A probe without an outcome: nothing answered, no backend can run the
+/// profile (a command-line mistake), or the harness failed.
+fn probe_error(e: ProbeError, format: Format) -> CliError {
+    match e {
+        ProbeError::Unreachable { target, why } => CliError::Unreachable { target, why },
+        ProbeError::Unsupported(why) => CliError::usage(why, None, format),
+        e => CliError::harness(e),
+    }
+}
+
+pub(super) fn probe_command(args: ProbeArgs) -> Result<i32, CliError> {
     let format = args.client.format;
-    let loaded = load_profile(
+    let (_, pki, profile) = load_profile(
         args.client.catalog.as_ref(),
         &args.profile,
         Role::Client,
         format,
-    )
-    .and_then(|(_, pki, profile)| {
-        let options = args.client.options(args.backend, None)?;
-        Ok((
-            pki,
-            profile,
-            ProbeOptions {
-                pcap: args.pcap.clone(),
-                ..options
-            },
-        ))
-    });
-    let (pki, profile, options) = match loaded {
-        Ok(loaded) => loaded,
-        Err(status) => return status,
+    )?;
+    let options = ProbeOptions {
+        pcap: args.pcap.clone(),
+        ..args.client.options(args.backend, None)?
     };
-    match probe(&profile, &pki, &args.target, &options) {
-        Ok(probed) => {
-            match format {
-                Format::Json => print_json(&probed),
-                _ => {
-                    if let Some(first) = &probed.fallback_from {
-                        println!("first hello: {}", first.summary());
-                    }
-                    println!(
-                        "{} ({}) → {}: {}",
-                        probed.client,
-                        probed.backend,
-                        probed.target,
-                        probed.outcome.summary()
-                    );
-                    for (i, c) in probed.chain.iter().enumerate() {
-                        println!(
-                            "  chain[{i}]: {} ({}), issued by {}",
-                            c.subject, c.key, c.issuer
-                        );
-                    }
-                    if let Some(capture) = &probed.capture {
-                        for file in capture.fallback_from.iter().chain([&capture.file]) {
-                            println!("  capture: {file}");
-                        }
-                    }
+    let probed =
+        probe(&profile, &pki, &args.target, &options).map_err(|e| probe_error(e, format))?;
+    match format {
+        Format::Json => print_json(&probed),
+        _ => {
+            if let Some(first) = &probed.fallback_from {
+                println!("first hello: {}", first.summary());
+            }
+            println!(
+                "{} ({}) → {}: {}",
+                probed.client,
+                probed.backend,
+                probed.target,
+                probed.outcome.summary()
+            );
+            for (i, c) in probed.chain.iter().enumerate() {
+                println!(
+                    "  chain[{i}]: {} ({}), issued by {}",
+                    c.subject, c.key, c.issuer
+                );
+            }
+            if let Some(capture) = &probed.capture {
+                for file in capture.fallback_from.iter().chain([&capture.file]) {
+                    println!("  capture: {file}");
                 }
             }
-            match probed.outcome {
-                Outcome::Established(_) => exit_codes::OK,
-                _ => exit_codes::EXPECTATION_FAILED,
-            }
-        }
-        Err(ProbeError::Unreachable { target, why }) => {
-            eprintln!("error: cannot reach {target}: {why}");
-            exit_codes::UNREACHABLE
-        }
-        Err(ProbeError::Unsupported(why)) => command_line_error(why, None, format),
-        Err(e) => {
-            eprintln!("error: {e}");
-            exit_codes::HARNESS_ERROR
         }
     }
+    Ok(match probed.outcome {
+        Outcome::Established(_) => exit_codes::OK,
+        _ => exit_codes::EXPECTATION_FAILED,
+    })
 }
 
-/// Every certificate in a PEM file, as DER.
-fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, String> {
-    let text = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+/// Every certificate in a PEM file, as DER; an unusable file is the
+/// input's problem.
+fn read_certificates(path: &Path) -> Result<Vec<Vec<u8>>, InputErrors> {
+    let unusable = |why: String| InputErrors::from(InputError::file(path, why));
+    let text = std::fs::read(path).map_err(|e| unusable(format!("cannot read: {e}")))?;
     let certs = openssl::x509::X509::stack_from_pem(&text)
-        .map_err(|e| format!("not PEM certificates: {e}"))?;
+        .map_err(|e| unusable(format!("not PEM certificates: {e}")))?;
     if certs.is_empty() {
-        return Err("no certificate in the file".into());
+        return Err(unusable("no certificate in the file".into()));
     }
     certs
         .iter()
-        .map(|c| c.to_der().map_err(|e| e.to_string()))
+        .map(|c| c.to_der().map_err(|e| unusable(e.to_string())))
         .collect()
 }
 
-pub(super) fn serve_command(args: ServeArgs) -> i32 {
-    let (_, pki, profile) = match load_profile(
+pub(super) fn serve_command(args: ServeArgs) -> Result<i32, CliError> {
+    let (_, pki, profile) = load_profile(
         args.catalog.as_ref(),
         &args.profile,
         Role::Server,
         Format::Table,
-    ) {
-        Ok(loaded) => loaded,
-        Err(status) => return status,
-    };
+    )?;
     let at = args.at.unwrap_or_else(Moment::now);
-    let (server, _) = match prepare(&profile, &pki, at, args.backend) {
-        Ok(prepared) => prepared,
-        Err(ProbeError::Unsupported(why)) => {
-            return command_line_error(why, None, Format::Table);
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit_codes::HARNESS_ERROR;
-        }
-    };
-    if let Err(why) = write_credentials(&args, &profile.at(at), &pki) {
-        eprintln!("error: {why}");
-        return exit_codes::HARNESS_ERROR;
-    }
+    let (server, _) = prepare(&profile, &pki, at, args.backend).map_err(|e| match e {
+        ProbeError::Unsupported(why) => CliError::usage(why, None, Format::Table),
+        e => CliError::harness(e),
+    })?;
+    write_credentials(&args, &profile.at(at), &pki)?;
     let Some(address) = args
         .listen
         .to_socket_addrs()
         .ok()
         .and_then(|mut a| a.next())
     else {
-        return command_line_error(
+        return Err(CliError::usage(
             format!("cannot listen on `{}`: not an address", args.listen),
             None,
             Format::Table,
-        );
+        ));
     };
-    let log = match connection_log(args.log.as_deref()) {
-        Ok(log) => log,
-        Err(why) => {
-            eprintln!("error: {why}");
-            return exit_codes::HARNESS_ERROR;
-        }
-    };
+    let log = connection_log(args.log.as_deref())?;
     let options = ServeOptions {
         deadline: Duration::from_millis(args.deadline_ms),
         max_connections: args.max_connections,
@@ -446,40 +398,27 @@ pub(super) fn serve_command(args: ServeArgs) -> i32 {
         client_identities: profile.client_identities.clone(),
         pcap: args.pcap.clone(),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return exit_codes::HARNESS_ERROR;
-        }
-    };
+        .map_err(|e| CliError::harness(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
-        let listener = match tokio::net::TcpListener::bind(address).await {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("error: cannot listen on {address}: {e}");
-                return exit_codes::HARNESS_ERROR;
-            }
-        };
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|e| CliError::harness(format!("cannot listen on {address}: {e}")))?;
         let stop = stop_signal();
         let bound = listener.local_addr().map_or(address, |a| a);
         println!("listening on {bound}");
         let _ = std::io::stdout().flush();
         serve_until(listener, Arc::new(server), options, log, stop).await;
-        exit_codes::OK
+        Ok(exit_codes::OK)
     })
 }
 
 /// Where each connection's JSON line goes: stdout, or a file.
-fn connection_log(path: Option<&Path>) -> Result<Arc<dyn Fn(Connection) + Send + Sync>, String> {
+fn connection_log(path: Option<&Path>) -> Result<Arc<dyn Fn(Connection) + Send + Sync>, CliError> {
     let out: Box<dyn Write + Send> = match path {
-        Some(path) => Box::new(
-            std::fs::File::create(path)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-        ),
+        Some(path) => Box::new(std::fs::File::create(path).map_err(|e| cannot_write(path, e))?),
         None => Box::new(std::io::stdout()),
     };
     let out = Mutex::new(out);
@@ -494,15 +433,23 @@ fn connection_log(path: Option<&Path>) -> Result<Arc<dyn Fn(Connection) + Send +
     }))
 }
 
+/// The harness could not write a file it was asked for.
+fn cannot_write(path: &Path, e: std::io::Error) -> CliError {
+    CliError::harness(format!("cannot write {}: {e}", path.display()))
+}
+
 /// Writes what `--ca-out` and `--client-cert-out` ask for.
-fn write_credentials(args: &ServeArgs, profile: &Profile, pki: &Pki) -> Result<(), String> {
+fn write_credentials(args: &ServeArgs, profile: &Profile, pki: &Pki) -> Result<(), CliError> {
     if let Some(path) = &args.ca_out {
         let pem = roots_pem(profile, pki)?;
-        std::fs::write(path, pem).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(path, pem).map_err(|e| cannot_write(path, e))?;
     }
     if let Some(dir) = &args.client_cert_out {
         if profile.client_auth == ClientAuth::None {
-            return Err(format!("{} asks for no client certificate", profile.id));
+            return Err(CliError::harness(format!(
+                "{} asks for no client certificate",
+                profile.id
+            )));
         }
         write_client_certificate(dir, profile, pki)?;
     }
@@ -510,22 +457,22 @@ fn write_credentials(args: &ServeArgs, profile: &Profile, pki: &Pki) -> Result<(
 }
 
 /// The self-signed roots the server's certificates chain to, as PEM.
-fn roots_pem(profile: &Profile, pki: &Pki) -> Result<String, String> {
-    let roots = crate::endpoint::roots(profile, pki).map_err(|e| e.to_string())?;
+fn roots_pem(profile: &Profile, pki: &Pki) -> Result<String, CliError> {
+    let roots = crate::endpoint::roots(profile, pki).map_err(CliError::harness)?;
     roots.iter().map(|der| to_pem(der)).collect()
 }
 
-fn to_pem(der: &[u8]) -> Result<String, String> {
-    crate::pki::pem(der).map_err(|e| e.to_string())
+fn to_pem(der: &[u8]) -> Result<String, CliError> {
+    crate::pki::pem(der).map_err(CliError::harness)
 }
 
 /// A client certificate the server accepts: issued by the first CA it
 /// trusts, named as the first identity on its list if it has one.
-fn write_client_certificate(dir: &Path, profile: &Profile, pki: &Pki) -> Result<(), String> {
+fn write_client_certificate(dir: &Path, profile: &Profile, pki: &Pki) -> Result<(), CliError> {
     let issuer = profile
         .trust
         .first()
-        .ok_or_else(|| format!("{} trusts no CA", profile.id))?;
+        .ok_or_else(|| CliError::harness(format!("{} trusts no CA", profile.id)))?;
     let subject = profile
         .client_identities
         .as_ref()
@@ -541,18 +488,19 @@ fn write_client_certificate(dir: &Path, profile: &Profile, pki: &Pki) -> Result<
         validity: Validity::default(),
         key_agreement: false,
     };
-    let id = pki.issue(&spec).map_err(|e| e.to_string())?;
+    let id = pki.issue(&spec).map_err(CliError::harness)?;
     let mut chain = to_pem(&id.leaf_der)?;
     for der in &id.chain_der {
         chain.push_str(&to_pem(der)?);
     }
     let key = openssl::pkey::PKey::private_key_from_pkcs8(&id.key_pkcs8_der)
         .and_then(|k| k.private_key_to_pem_pkcs8())
-        .map_err(|e| e.to_string())?;
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+        .map_err(CliError::harness)?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError::harness(format!("cannot make {}: {e}", dir.display())))?;
     let write = |name: &str, bytes: &[u8]| {
-        std::fs::write(dir.join(name), bytes)
-            .map_err(|e| format!("cannot write {}: {e}", dir.join(name).display()))
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).map_err(|e| cannot_write(&path, e))
     };
     write("client.pem", chain.as_bytes())?;
     write("client.key", &key)

@@ -7,10 +7,8 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use super::common::{
-    command_line_error, glob, json_text, load, parse_pairing, print_json, report_input_errors,
-    Common, Format,
-};
+use super::common::{glob, json_text, load, parse_pairing, print_json, Common, Format};
+use super::error::CliError;
 use crate::backend::Pairing;
 use crate::capture::{append_key_log, CaptureError, Layout};
 use crate::exit_codes;
@@ -185,17 +183,16 @@ pub(super) struct TimelineArgs {
     deadline_ms: u64,
 }
 
-/// Options of the commands that build scenarios from catalog profiles.
 /// A `--pairing` filter that leaves no scenario of `files` a pairing to
 /// run is a command-line mistake, not an empty report.
-fn pairing_filter_selects_nothing(
+fn check_pairing_filter(
     files: &[ScenarioFile],
     only: &[Pairing],
     format: Format,
-) -> Option<i32> {
+) -> Result<(), CliError> {
     let scenarios = || files.iter().flat_map(|f| &f.scenarios);
     if only.is_empty() || scenarios().any(|s| s.pairings.iter().any(|p| only.contains(p))) {
-        return None;
+        return Ok(());
     }
     let mut pinned: Vec<String> = scenarios()
         .flat_map(|s| s.pairings.iter().map(|p| p.id()))
@@ -203,7 +200,7 @@ fn pairing_filter_selects_nothing(
     pinned.sort();
     pinned.dedup();
     let asked: Vec<String> = only.iter().map(|p| p.id()).collect();
-    Some(command_line_error(
+    Err(CliError::usage(
         format!(
             "--pairing {} selects no pairing of the given scenarios",
             asked.join(", ")
@@ -213,16 +210,10 @@ fn pairing_filter_selects_nothing(
     ))
 }
 
-pub(super) fn run(args: RunArgs) -> i32 {
-    let inputs = match load(&args.common) {
-        Ok(i) => i,
-        Err(e) => return report_input_errors(e, args.output.errors()),
-    };
-    if let Some(status) =
-        pairing_filter_selects_nothing(&inputs.files, &args.pairings, args.output.errors())
-    {
-        return status;
-    }
+pub(super) fn run(args: RunArgs) -> Result<i32, CliError> {
+    let format = args.output.errors();
+    let inputs = load(&args.common).map_err(|e| CliError::input(e, format))?;
+    check_pairing_filter(&inputs.files, &args.pairings, format)?;
     let scenarios = inputs.files.iter().map(|f| f.scenarios.len() as u64).sum();
     let options = RunOptions {
         deadline: Duration::from_millis(args.deadline_ms),
@@ -233,23 +224,14 @@ pub(super) fn run(args: RunArgs) -> i32 {
     };
     let runs = run_files(&inputs.files, &options);
     options.progress.finish();
-    let runs = match runs {
-        Ok(runs) => runs,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit_codes::HARNESS_ERROR;
-        }
-    };
+    let runs = runs?;
     let mut runs: Vec<FileRun> = inputs
         .files
         .iter()
         .zip(runs)
         .map(|(file, scenarios)| FileRun::new(file, scenarios))
         .collect();
-    if let Err(e) = write_captures(&args.capture, &mut runs) {
-        eprintln!("error: {e}");
-        return exit_codes::HARNESS_ERROR;
-    }
+    write_captures(&args.capture, &mut runs)?;
     report_runs(&runs, &args.output)
 }
 
@@ -279,7 +261,7 @@ fn write_captures(capture: &CaptureArgs, runs: &mut [FileRun]) -> Result<(), Cap
 
 /// Prints the runs of `run` or `simulate` and returns the exit status they
 /// call for.
-fn report_runs(runs: &[FileRun], output: &RunOutput) -> i32 {
+fn report_runs(runs: &[FileRun], output: &RunOutput) -> Result<i32, CliError> {
     let totals = Totals::of(runs);
     let report = match output.format {
         RunFormat::Table => run_table(runs, Style::Terminal),
@@ -289,80 +271,59 @@ fn report_runs(runs: &[FileRun], output: &RunOutput) -> i32 {
     };
     match &output.output {
         None => print!("{report}"),
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, report) {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                return exit_codes::HARNESS_ERROR;
-            }
-        }
+        Some(path) => std::fs::write(path, report)
+            .map_err(|e| CliError::harness(format!("cannot write {}: {e}", path.display())))?,
     }
-    if totals.not_as_expected > 0 {
+    Ok(if totals.not_as_expected > 0 {
         exit_codes::EXPECTATION_FAILED
     } else if totals.model_disagreements > 0 {
         exit_codes::MODEL_DISAGREED
     } else {
         exit_codes::OK
-    }
+    })
 }
 
-pub(super) fn list(args: ListArgs) -> i32 {
+pub(super) fn list(args: ListArgs) -> Result<i32, CliError> {
     let (common, patterns) = args.split();
-    let inputs = match load(&common) {
-        Ok(i) => i,
-        Err(e) => return report_input_errors(e, args.format),
-    };
+    let inputs = load(&common).map_err(|e| CliError::input(e, args.format))?;
     let mut listing = Listing::new(&inputs.catalog, &inputs.files);
     args.filter(&mut listing, &patterns);
     if listing.profiles.is_empty() && listing.scenarios.is_empty() {
-        return command_line_error(
+        return Err(CliError::usage(
             "the filters select no profile and no scenario",
             Some("`tls-harness list` without filters shows every id".into()),
             args.format,
-        );
+        ));
     }
     match args.format {
         Format::Table | Format::Markdown => print!("{}", listing.table(args.format.style())),
         Format::Json => print_json(&listing),
     }
-    exit_codes::OK
+    Ok(exit_codes::OK)
 }
 
-pub(super) fn timeline(args: TimelineArgs) -> i32 {
-    let inputs = match load(&args.common) {
-        Ok(i) => i,
-        Err(e) => return report_input_errors(e, args.format),
-    };
+pub(super) fn timeline(args: TimelineArgs) -> Result<i32, CliError> {
+    let inputs = load(&args.common).map_err(|e| CliError::input(e, args.format))?;
     let options = RunOptions {
         deadline: Duration::from_millis(args.deadline_ms),
         ..RunOptions::default()
     };
     let mut all = Vec::new();
     for file in &inputs.files {
-        match turns(file, &options) {
-            Ok(t) => all.extend(t),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit_codes::HARNESS_ERROR;
-            }
-        }
+        all.extend(turns(file, &options)?);
     }
     all.sort_by_key(|t| t.at);
     match args.format {
         Format::Json => print_json(&all),
         f => print!("{}", timeline_table(&all, f.style())),
     }
-    exit_codes::OK
+    Ok(exit_codes::OK)
 }
-pub(super) fn simulate(args: SimulateArgs) -> i32 {
-    let inputs = match load(&args.common) {
-        Ok(i) => i,
-        Err(e) => return report_input_errors(e, args.output.errors()),
-    };
-    if let Some(status) =
-        pairing_filter_selects_nothing(&inputs.files, &args.pairings, args.output.errors())
-    {
-        return status;
-    }
+
+pub(super) fn simulate(args: SimulateArgs) -> Result<i32, CliError> {
+    let format = args.output.errors();
+    let inputs = load(&args.common).map_err(|e| CliError::input(e, format))?;
+    check_pairing_filter(&inputs.files, &args.pairings, format)?;
     let options = RunOptions {
         only: (!args.pairings.is_empty()).then_some(args.pairings),
         at: args.at.unwrap_or_else(Moment::now),

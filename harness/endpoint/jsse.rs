@@ -28,7 +28,7 @@ use crate::scenario::{AlpnMismatch, ClientAuth};
 use crate::suite::registry;
 use crate::taxonomy::{from_jsse, JsseError};
 use crate::version::ProtocolVersion;
-use jvm::{Frame, Op, Reader};
+use jvm::{Frame, JvmError, Op, Reader};
 
 /// JSSE's name for a protocol version.
 pub fn protocol_name(v: ProtocolVersion) -> &'static str {
@@ -56,10 +56,13 @@ pub fn jsse_suite_name(iana: &str) -> String {
 
 /// How long starting this process's JVM took (finding the JDK, compiling
 /// the Java side if needed, starting it and its first answer), when this
-/// call is the first to need it; afterwards about nothing.
+/// call is the first to need it; afterwards about nothing. The reason it
+/// cannot run is [`JvmError`]'s text: this is for the tests and the bench,
+/// which print it (`tests/scenarios.rs` takes it as a `&str`); code that
+/// wants the kind calls [`jvm::get`].
 pub fn start_up() -> Result<std::time::Duration, String> {
     let started = std::time::Instant::now();
-    jvm::get()?;
+    jvm::get().map_err(|e| e.to_string())?;
     Ok(started.elapsed())
 }
 
@@ -71,11 +74,12 @@ pub fn bare_handshakes(
     client: &Endpoint,
     server: &Endpoint,
     rounds: u32,
-) -> Result<std::time::Duration, String> {
+) -> Result<std::time::Duration, JvmError> {
+    let rounds = i32::try_from(rounds).map_err(|_| JvmError::Protocol("too many rounds".into()))?;
     let frame = Frame::new(Op::Bare)
         .int(client.context.0)
         .int(server.context.0)
-        .int(i32::try_from(rounds).map_err(|_| "too many rounds".to_string())?);
+        .int(rounds);
     let answer = jvm::get()?.request(&frame)?;
     let nanos = Reader::new(&answer).long()?;
     Ok(std::time::Duration::from_nanos(
@@ -102,7 +106,7 @@ pub struct Endpoint {
     context: Arc<Context>,
 }
 
-fn config_error(what: String) -> SideError {
+fn config_error(what: JvmError) -> SideError {
     SideError::new(
         ErrorKind::Configuration,
         format!("JSSE configuration: {what}"),
@@ -269,8 +273,8 @@ fn report(
     }
 }
 
-fn harness_error(e: String) -> SideError {
-    SideError::new(ErrorKind::Other("jsse:jvm".into()), e)
+fn harness_error(e: JvmError) -> SideError {
+    SideError::new(ErrorKind::Other("jsse:jvm".into()), e.to_string())
 }
 
 async fn write<S: AsyncWrite + Unpin>(io: &mut S, bytes: &[u8]) -> Result<(), SideError> {
@@ -464,7 +468,7 @@ struct Engine {
 }
 
 impl Engine {
-    fn new(context: &Context) -> Result<Engine, String> {
+    fn new(context: &Context) -> Result<Engine, JvmError> {
         let jvm = jvm::get()?;
         let answer = jvm.request(&Frame::new(Op::Engine).int(context.0))?;
         let mut r = Reader::new(&answer);
@@ -475,7 +479,7 @@ impl Engine {
 
     /// One turn. The JVM answers at once (an engine never waits for its
     /// peer), so the call blocks this task only for the engine's own work.
-    async fn feed(&self, turn: &Turn) -> Result<Fed, String> {
+    async fn feed(&self, turn: &Turn) -> Result<Fed, JvmError> {
         let jvm = jvm::get()?;
         let frame = Frame::new(Op::Feed)
             .int(self.id)
@@ -495,7 +499,7 @@ impl Drop for Engine {
     }
 }
 
-fn parse_fed(answer: &[u8]) -> Result<Fed, String> {
+fn parse_fed(answer: &[u8]) -> Result<Fed, JvmError> {
     let mut r = Reader::new(answer);
     let state = r.byte()?;
     let net = r.bytes()?;
@@ -511,7 +515,9 @@ fn parse_fed(answer: &[u8]) -> Result<Fed, String> {
             let version = ProtocolVersion::ALL
                 .into_iter()
                 .find(|v| protocol_name(*v) == protocol)
-                .ok_or_else(|| format!("JSSE negotiated an unknown protocol {protocol}"))?;
+                .ok_or_else(|| {
+                    JvmError::Protocol(format!("JSSE negotiated an unknown protocol {protocol}"))
+                })?;
             let iana = match suite_name.strip_prefix("SSL_") {
                 Some(rest) => format!("TLS_{rest}"),
                 None => suite_name.clone(),
@@ -519,7 +525,9 @@ fn parse_fed(answer: &[u8]) -> Result<Fed, String> {
             let suite = registry()
                 .lookup(&iana)
                 .map(|(s, _)| s.code)
-                .ok_or_else(|| format!("JSSE negotiated an unknown suite {suite_name}"))?;
+                .ok_or_else(|| {
+                    JvmError::Protocol(format!("JSSE negotiated an unknown suite {suite_name}"))
+                })?;
             State::Done {
                 version,
                 suite,

@@ -91,7 +91,7 @@ pub enum ProbeError {
 }
 
 /// The backend for `profile`: `wanted`, or the first that can implement it.
-pub fn pick_backend(profile: &Profile, wanted: Option<Backend>) -> Result<Backend, String> {
+pub fn pick_backend(profile: &Profile, wanted: Option<Backend>) -> Result<Backend, ProbeError> {
     let candidates = wanted.map_or(Backend::ALL.to_vec(), |b| vec![b]);
     let mut reasons = Vec::new();
     for backend in candidates {
@@ -100,7 +100,7 @@ pub fn pick_backend(profile: &Profile, wanted: Option<Backend>) -> Result<Backen
             Some(why) => reasons.push(format!("{why} ({} {})", profile.role, profile.id)),
         }
     }
-    Err(reasons.join("; "))
+    Err(ProbeError::Unsupported(reasons.join("; ")))
 }
 
 /// Runs `profile` (as it stands at `options.at`) against `target`.
@@ -111,7 +111,7 @@ pub fn probe(
     options: &ProbeOptions,
 ) -> Result<Probe, ProbeError> {
     let profile = profile.at(options.at);
-    let backend = pick_backend(&profile, options.backend).map_err(ProbeError::Unsupported)?;
+    let backend = pick_backend(&profile, options.backend)?;
     let issued = endpoint::issue(&profile, pki)?;
     let host = target.rsplit_once(':').map_or(target, |(h, _)| h);
     let host = host.trim_start_matches('[').trim_end_matches(']');

@@ -186,8 +186,7 @@ pub fn prepare(
     backend: Option<crate::backend::Backend>,
 ) -> Result<(Prepared, crate::backend::Backend), super::ProbeError> {
     let profile = profile.at(at);
-    let backend =
-        super::probe::pick_backend(&profile, backend).map_err(super::ProbeError::Unsupported)?;
+    let backend = super::probe::pick_backend(&profile, backend)?;
     let issued = crate::endpoint::issue(&profile, pki)?;
     let setup = crate::endpoint::Setup {
         profile: &profile,

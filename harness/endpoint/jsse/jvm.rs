@@ -9,7 +9,7 @@ use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 /// The Java source of the JVM side.
@@ -39,6 +39,74 @@ pub const JAVA_ENV: &str = "TLS_HARNESS_JAVA";
 /// How long one request may take before the JVM counts as hung.
 const REQUEST_DEADLINE: Duration = Duration::from_secs(20);
 
+/// Why the JVM cannot run, or why a request to it failed. Cloneable (the
+/// reason the JVM could not start is kept and given to every caller), so
+/// an I/O error's source is shared.
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JvmError {
+    /// [`JAVA_ENV`] names no `java` with a `javac` beside it.
+    #[error("no JDK: {JAVA_ENV}={} is not a java with javac beside it", .0.display())]
+    NotAJdk(PathBuf),
+    /// Neither `JAVA_HOME/bin` nor the `PATH` holds `java` and `javac`.
+    #[error("no JDK found (java and javac on JAVA_HOME or PATH)")]
+    NoJdk,
+    /// `javac` refused the Java side: its diagnostics.
+    #[error("javac failed: {0}")]
+    Compile(String),
+    /// The JVM was started without the pipes the bridge talks over.
+    #[error("the JVM's pipes were not opened")]
+    NoPipes,
+    /// Setting the JVM up failed on a file, a process or a thread: what
+    /// was being done (a path, `cannot start JAVA`), and the system's
+    /// error.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The system's error.
+        #[source]
+        source: Arc<std::io::Error>,
+    },
+    /// The JVM's process is gone: its pipes closed (how the bridge found
+    /// out, and the system's error when there was one).
+    #[error("{what}{}", .source.as_ref().map(|e| format!(": {e}")).unwrap_or_default())]
+    Died {
+        /// How the bridge found out (`the JVM is gone`).
+        what: &'static str,
+        /// The system's error, when there was one.
+        #[source]
+        source: Option<Arc<std::io::Error>>,
+    },
+    /// The JVM did not answer a request within this deadline.
+    #[error("the JVM did not answer within {} s", .0.as_secs())]
+    Timeout(Duration),
+    /// The JVM refused a request: its exception, class and message.
+    #[error("{0}")]
+    Refused(String),
+    /// A frame on the bridge that one side cannot read (an answer shorter
+    /// than its fields, a protocol or suite the harness does not know) or
+    /// a request that cannot be written.
+    #[error("{0}")]
+    Protocol(String),
+}
+
+impl JvmError {
+    fn io(what: impl Into<String>, source: std::io::Error) -> JvmError {
+        JvmError::Io {
+            what: what.into(),
+            source: Arc::new(source),
+        }
+    }
+
+    fn died(what: &'static str, source: Option<std::io::Error>) -> JvmError {
+        JvmError::Died {
+            what,
+            source: source.map(Arc::new),
+        }
+    }
+}
+
 /// The running JVM and what its engines support.
 pub struct Jvm {
     channel: Mutex<Channel>,
@@ -52,18 +120,18 @@ pub struct Jvm {
 
 struct Channel {
     stdin: ChildStdin,
-    answers: Receiver<Result<Vec<u8>, String>>,
+    answers: Receiver<Result<Vec<u8>, JvmError>>,
     _child: Child,
 }
 
 /// The process's JVM, started on first call; the reason none can run
 /// (no JDK, a failed compile or start) otherwise, the same on every call.
-pub fn get() -> Result<&'static Jvm, String> {
-    static JVM: OnceLock<Result<Jvm, String>> = OnceLock::new();
+pub fn get() -> Result<&'static Jvm, JvmError> {
+    static JVM: OnceLock<Result<Jvm, JvmError>> = OnceLock::new();
     JVM.get_or_init(start).as_ref().map_err(Clone::clone)
 }
 
-fn start() -> Result<Jvm, String> {
+fn start() -> Result<Jvm, JvmError> {
     let (java, javac) = locate()?;
     let dir = compile(&javac)?;
     let properties = dir.join("harness.security");
@@ -82,9 +150,9 @@ fn start() -> Result<Jvm, String> {
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", java.display()))?;
+        .map_err(|e| JvmError::io(format!("cannot start {}", java.display()), e))?;
     let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-        return Err("the JVM's pipes were not opened".into());
+        return Err(JvmError::NoPipes);
     };
     let (tx, answers) = mpsc::channel();
     std::thread::Builder::new()
@@ -93,7 +161,7 @@ fn start() -> Result<Jvm, String> {
             let mut out = BufReader::new(stdout);
             while tx.send(read_frame(&mut out)).is_ok() {}
         })
-        .map_err(|e| format!("cannot start the JVM reader: {e}"))?;
+        .map_err(|e| JvmError::io("cannot start the JVM reader", e))?;
     let channel = Mutex::new(Channel {
         stdin,
         answers,
@@ -113,26 +181,23 @@ fn start() -> Result<Jvm, String> {
     Ok(jvm)
 }
 
-fn read_frame(out: &mut impl Read) -> Result<Vec<u8>, String> {
+fn read_frame(out: &mut impl Read) -> Result<Vec<u8>, JvmError> {
     let mut len = [0u8; 4];
     out.read_exact(&mut len)
-        .map_err(|e| format!("the JVM closed its output: {e}"))?;
+        .map_err(|e| JvmError::died("the JVM closed its output", Some(e)))?;
     let mut body = vec![0u8; u32::from_be_bytes(len) as usize];
     out.read_exact(&mut body)
-        .map_err(|e| format!("the JVM's answer was cut short: {e}"))?;
+        .map_err(|e| JvmError::died("the JVM's answer was cut short", Some(e)))?;
     Ok(body)
 }
 
 /// `java` and `javac`, from [`JAVA_ENV`], `JAVA_HOME` or the `PATH`.
-fn locate() -> Result<(PathBuf, PathBuf), String> {
+fn locate() -> Result<(PathBuf, PathBuf), JvmError> {
     if let Some(java) = std::env::var_os(JAVA_ENV) {
         let java = PathBuf::from(java);
         let javac = java.with_file_name("javac");
         if !java.is_file() || !javac.is_file() {
-            return Err(format!(
-                "no JDK: {JAVA_ENV}={} is not a java with javac beside it",
-                java.display()
-            ));
+            return Err(JvmError::NotAJdk(java));
         }
         return Ok((java, javac));
     }
@@ -146,14 +211,14 @@ fn locate() -> Result<(PathBuf, PathBuf), String> {
     let find = |name: &str| dirs.iter().map(|d| d.join(name)).find(|p| p.is_file());
     match (find("java"), find("javac")) {
         (Some(java), Some(javac)) => Ok((java, javac)),
-        _ => Err("no JDK found (java and javac on JAVA_HOME or PATH)".into()),
+        _ => Err(JvmError::NoJdk),
     }
 }
 
 /// Compiles [`SOURCE`] once per source text into `target/jsse/HASH/` of
 /// the package (or the temporary directory for an installed binary), and
 /// returns the class directory.
-fn compile(javac: &Path) -> Result<PathBuf, String> {
+fn compile(javac: &Path) -> Result<PathBuf, JvmError> {
     let mut h = DefaultHasher::new();
     SOURCE.hash(&mut h);
     SECURITY_PROPERTIES.hash(&mut h);
@@ -169,19 +234,19 @@ fn compile(javac: &Path) -> Result<PathBuf, String> {
     }
     // Compile aside and rename into place: processes may race here.
     let scratch = base.join(format!("tmp-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+    std::fs::create_dir_all(&scratch)
+        .map_err(|e| JvmError::io(scratch.display().to_string(), e))?;
     let source = scratch.join("Engines.java");
-    std::fs::write(&source, SOURCE).map_err(|e| format!("{}: {e}", source.display()))?;
+    std::fs::write(&source, SOURCE).map_err(|e| JvmError::io(source.display().to_string(), e))?;
     let out = Command::new(javac)
         .arg("-d")
         .arg(&scratch)
         .arg(&source)
         .output()
-        .map_err(|e| format!("cannot run {}: {e}", javac.display()))?;
+        .map_err(|e| JvmError::io(format!("cannot run {}", javac.display()), e))?;
     if !out.status.success() {
-        return Err(format!(
-            "javac failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
+        return Err(JvmError::Compile(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
         ));
     }
     match std::fs::rename(&scratch, &dir) {
@@ -190,21 +255,21 @@ fn compile(javac: &Path) -> Result<PathBuf, String> {
             let _ = std::fs::remove_dir_all(&scratch);
             Ok(dir)
         }
-        Err(e) => Err(format!("{}: {e}", dir.display())),
+        Err(e) => Err(JvmError::io(dir.display().to_string(), e)),
     }
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), JvmError> {
     let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
     std::fs::write(&tmp, bytes)
         .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| format!("{}: {e}", path.display()))
+        .map_err(|e| JvmError::io(path.display().to_string(), e))
 }
 
 impl Jvm {
     /// Sends one request and waits for its answer: the payload, or the
     /// JVM's exception (class and message) for a refused request.
-    pub fn request(&self, frame: &Frame) -> Result<Vec<u8>, String> {
+    pub fn request(&self, frame: &Frame) -> Result<Vec<u8>, JvmError> {
         let mut channel = self.channel.lock().unwrap_or_else(PoisonError::into_inner);
         let body = &frame.0;
         let written = channel
@@ -212,21 +277,18 @@ impl Jvm {
             .write_all(&(body.len() as u32).to_be_bytes())
             .and_then(|()| channel.stdin.write_all(body))
             .and_then(|()| channel.stdin.flush());
-        written.map_err(|e| format!("the JVM is gone: {e}"))?;
+        written.map_err(|e| JvmError::died("the JVM is gone", Some(e)))?;
         let answer = match channel.answers.recv_timeout(REQUEST_DEADLINE) {
             Ok(answer) => answer?,
-            Err(RecvTimeoutError::Timeout) => {
-                return Err(format!(
-                    "the JVM did not answer within {} s",
-                    REQUEST_DEADLINE.as_secs()
-                ))
+            Err(RecvTimeoutError::Timeout) => return Err(JvmError::Timeout(REQUEST_DEADLINE)),
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(JvmError::died("the JVM is gone", None))
             }
-            Err(RecvTimeoutError::Disconnected) => return Err("the JVM is gone".into()),
         };
         match answer.split_first() {
             Some((0, rest)) => Ok(rest.to_vec()),
-            Some((_, rest)) => Err(Reader::new(rest).string()?),
-            None => Err("the JVM sent an empty answer".into()),
+            Some((_, rest)) => Err(JvmError::Refused(Reader::new(rest).string()?)),
+            None => Err(JvmError::Protocol("the JVM sent an empty answer".into())),
         }
     }
 }
@@ -303,9 +365,11 @@ impl<'a> Reader<'a> {
         Reader(bytes)
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], JvmError> {
         if self.0.len() < n {
-            return Err("the JVM's answer is shorter than its fields".into());
+            return Err(JvmError::Protocol(
+                "the JVM's answer is shorter than its fields".into(),
+            ));
         }
         let (head, tail) = self.0.split_at(n);
         self.0 = tail;
@@ -313,18 +377,18 @@ impl<'a> Reader<'a> {
     }
 
     /// A byte.
-    pub fn byte(&mut self) -> Result<u8, String> {
+    pub fn byte(&mut self) -> Result<u8, JvmError> {
         Ok(self.take(1)?[0])
     }
 
     /// A big-endian `int`.
-    pub fn int(&mut self) -> Result<i32, String> {
+    pub fn int(&mut self) -> Result<i32, JvmError> {
         let b = self.take(4)?;
         Ok(i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
 
     /// A big-endian `long`.
-    pub fn long(&mut self) -> Result<i64, String> {
+    pub fn long(&mut self) -> Result<i64, JvmError> {
         let b = self.take(8)?;
         let mut eight = [0u8; 8];
         eight.copy_from_slice(b);
@@ -332,25 +396,96 @@ impl<'a> Reader<'a> {
     }
 
     /// A length-prefixed byte string.
-    pub fn bytes(&mut self) -> Result<Vec<u8>, String> {
-        let n = usize::try_from(self.int()?).map_err(|_| "a negative length".to_string())?;
+    pub fn bytes(&mut self) -> Result<Vec<u8>, JvmError> {
+        let n = usize::try_from(self.int()?)
+            .map_err(|_| JvmError::Protocol("a negative length".into()))?;
         Ok(self.take(n)?.to_vec())
     }
 
     /// A length-prefixed UTF-8 string.
-    pub fn string(&mut self) -> Result<String, String> {
+    pub fn string(&mut self) -> Result<String, JvmError> {
         Ok(String::from_utf8_lossy(&self.bytes()?).into_owned())
     }
 
     /// A list of strings.
-    pub fn strings(&mut self) -> Result<Vec<String>, String> {
+    pub fn strings(&mut self) -> Result<Vec<String>, JvmError> {
         let n = self.int()?;
         (0..n).map(|_| self.string()).collect()
     }
 
     /// A list of byte strings.
-    pub fn list(&mut self) -> Result<Vec<Vec<u8>>, String> {
+    pub fn list(&mut self) -> Result<Vec<Vec<u8>>, JvmError> {
         let n = self.int()?;
         (0..n).map(|_| self.bytes()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each kind of failure says what the bridge said before it had kinds.
+    #[test]
+    fn errors_read_as_they_always_have() {
+        let gone = || std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        let cases = [
+            (
+                JvmError::NotAJdk(PathBuf::from("/opt/jdk/bin/java")),
+                "no JDK: TLS_HARNESS_JAVA=/opt/jdk/bin/java is not a java with javac beside it"
+                    .to_string(),
+            ),
+            (
+                JvmError::NoJdk,
+                "no JDK found (java and javac on JAVA_HOME or PATH)".into(),
+            ),
+            (
+                JvmError::Compile("Engines.java:1: error".into()),
+                "javac failed: Engines.java:1: error".into(),
+            ),
+            (
+                JvmError::io("cannot start /opt/jdk/bin/java", gone()),
+                format!("cannot start /opt/jdk/bin/java: {}", gone()),
+            ),
+            (
+                JvmError::died("the JVM is gone", Some(gone())),
+                format!("the JVM is gone: {}", gone()),
+            ),
+            (
+                JvmError::died("the JVM is gone", None),
+                "the JVM is gone".into(),
+            ),
+            (
+                JvmError::Timeout(REQUEST_DEADLINE),
+                "the JVM did not answer within 20 s".into(),
+            ),
+            (
+                JvmError::Refused("java.lang.IllegalArgumentException: no such engine".into()),
+                "java.lang.IllegalArgumentException: no such engine".into(),
+            ),
+        ];
+        for (error, text) in cases {
+            assert_eq!(error.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn a_short_answer_is_a_protocol_error() {
+        let e = Reader::new(&[0, 0])
+            .int()
+            .expect_err("two bytes are no int");
+        assert!(matches!(e, JvmError::Protocol(_)), "{e:?}");
+        assert_eq!(e.to_string(), "the JVM's answer is shorter than its fields");
+        let negative = (-1i32).to_be_bytes();
+        let e = Reader::new(&negative)
+            .bytes()
+            .expect_err("a negative length");
+        assert_eq!(e.to_string(), "a negative length");
+    }
+
+    #[test]
+    fn an_io_error_keeps_its_source() {
+        let e = JvmError::io("/tmp/x", std::io::Error::other("disk full"));
+        let source = std::error::Error::source(&e).expect("a source");
+        assert_eq!(source.to_string(), "disk full");
     }
 }
