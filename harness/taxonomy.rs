@@ -130,6 +130,10 @@ mod reason {
     pub const VERSION_TOO_LOW: u64 = 396;
     pub const NO_SHARED_GROUPS: u64 = 410;
     pub const BAD_RECORD_TYPE: u64 = 443;
+    pub const HTTPS_PROXY_REQUEST: u64 = 155;
+    pub const HTTP_REQUEST: u64 = 156;
+    pub const LENGTH_MISMATCH: u64 = 159;
+    pub const BAD_LENGTH: u64 = 271;
 }
 
 /// X.509 verification results (`X509_V_ERR_*`), for `verify_result()`.
@@ -185,7 +189,13 @@ pub fn from_openssl(codes: &[u64], verify_result: i32, raw: String) -> SideError
             | reason::BAD_RECORD_TYPE
             // A record header whose version bytes are not TLS: garbage,
             // not a negotiation (that reports UNSUPPORTED_PROTOCOL).
-            | reason::WRONG_VERSION_NUMBER,
+            | reason::WRONG_VERSION_NUMBER
+            // Plain HTTP where a record belongs.
+            | reason::HTTP_REQUEST
+            | reason::HTTPS_PROXY_REQUEST
+            // A hello whose own lengths do not add up.
+            | reason::LENGTH_MISMATCH
+            | reason::BAD_LENGTH,
         ) => ErrorKind::DecodeError,
         Some(reason::UNEXPECTED_EOF_WHILE_READING) => ErrorKind::PeerClosed,
         Some(r) => ErrorKind::Other(format!("openssl:ssl-reason-{r}")),
@@ -358,6 +368,21 @@ mod tests {
             from_openssl(&failed, 2, String::new()).kind,
             ErrorKind::UntrustedCertificate
         );
+    }
+
+    #[test]
+    fn bytes_that_are_no_tls_hello_are_a_decode_error() {
+        for r in [
+            reason::HTTP_REQUEST,
+            reason::LENGTH_MISMATCH,
+            reason::WRONG_VERSION_NUMBER,
+        ] {
+            assert_eq!(
+                from_openssl(&[ssl_code(r)], 0, String::new()).kind,
+                ErrorKind::DecodeError,
+                "reason {r}"
+            );
+        }
     }
 
     #[test]
