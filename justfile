@@ -9,20 +9,24 @@ default:
 # sockets, and the independent tools' checks of serve and probe.
 # Extra arguments go to nextest (`just test --partition count:1/3`).
 test *ARGS: peer-tools
-    SSLYZE={{justfile_directory()}}/target/peers-venv/bin/sslyze cargo nextest run --no-fail-fast {{ARGS}}
+    SSLYZE={{justfile_directory()}}/target/peers-venv/bin/sslyze \
+        PEERS_PYTHON={{justfile_directory()}}/target/peers-venv/bin/python \
+        cargo nextest run --no-fail-fast {{ARGS}}
     cargo test --doc
 
 # Only the independent tools' checks of serve and probe (openssl s_client
-# and s_server, sslyze), with what sslyze found.
+# and s_server, sslyze, tlslite-ng's hostile clients), with what each found.
 peers: peer-tools
     SSLYZE={{justfile_directory()}}/target/peers-venv/bin/sslyze \
+        PEERS_PYTHON={{justfile_directory()}}/target/peers-venv/bin/python \
         cargo nextest run --test peers --no-fail-fast --success-output final
 
-# Install sslyze (PyPI) into target/peers-venv if missing. Off CI a failed
-# install only means the sslyze tests skip, saying why; on CI it fails.
+# Install sslyze and tlslite-ng (PyPI) into target/peers-venv if missing.
+# Off CI a failed install only means the tests that need them skip, saying
+# why; on CI it fails.
 peer-tools:
-    test -x target/peers-venv/bin/sslyze || \
-        { python3 -m venv target/peers-venv && target/peers-venv/bin/pip install --quiet sslyze; } || \
+    { test -x target/peers-venv/bin/sslyze && target/peers-venv/bin/python -c 'import tlslite'; } 2>/dev/null || \
+        { python3 -m venv target/peers-venv && target/peers-venv/bin/pip install --quiet sslyze tlslite-ng==0.8.2; } || \
         [ -z "${CI:-}" ]
 
 # Run the shipped scenarios and print the outcome table.
@@ -94,3 +98,55 @@ ci: lint test
 mutants *ARGS:
     command -v cargo-mutants >/dev/null || cargo install --locked cargo-mutants
     TLS_HARNESS_MODEL_CASES=16 TLS_HARNESS_MODEL_SEED=20240601 cargo mutants -j 1 --timeout 300 {{ARGS}}
+
+# The readers fuzzed (fuzz/): scenario and catalog files, import-hello's
+# pcap, pcapng, hex and raw inputs, the ClientHello parser, the record
+# de-framer, a peer's transcript and a peer's certificate. Runs on the
+# stable toolchain (RUSTC_BOOTSTRAP=1) and installs cargo-fuzz if missing.
+# New inputs go to fuzz/target/corpus/, crashes to fuzz/artifacts/; prints
+# each target's executions and whether it crashed, and fails if one did.
+# Fuzz every reader of outside input for SECONDS each (README.md#fuzzing).
+fuzz SECONDS="120":
+    #!/usr/bin/env bash
+    set -uo pipefail
+    command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz || exit 1
+    cd fuzz
+    export RUSTC_BOOTSTRAP=1
+    # Panics are what is looked for (the library forbids unsafe code), so
+    # no sanitizer; overflow checks and debug assertions on.
+    flags=(--sanitizer none --debug-assertions)
+    cargo fuzz build "${flags[@]}" || exit 1
+    # The binaries of that one build, run directly: `cargo fuzz run` would
+    # build again before each target whenever a source file changed.
+    bin=target/$(rustc -vV | sed -n 's/^host: //p')/release
+    mkdir -p target/logs
+    results=()
+    failed=0
+    for target in $(cargo fuzz list); do
+        mkdir -p "target/corpus/$target" "artifacts/$target"
+        log=target/logs/$target.log
+        echo "fuzzing $target for {{SECONDS}} s (log: fuzz/$log)"
+        "$bin/$target" "target/corpus/$target" "corpus/$target" \
+            -artifact_prefix="artifacts/$target/" -max_total_time={{SECONDS}} \
+            -timeout=10 -print_final_stats=1 >"$log" 2>&1
+        status=$?
+        runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | awk '{ print $2 }')
+        artifact=$(grep -o 'artifacts/[^ ]*' "$log" | tail -1)
+        if [ "$status" = 0 ]; then
+            verdict="no crash"
+        elif grep -q 'libFuzzer: timeout' "$log"; then
+            verdict="HANG: fuzz/$artifact"; failed=1
+        elif grep -q 'out-of-memory' "$log"; then
+            verdict="OUT OF MEMORY: fuzz/$artifact"; failed=1
+        elif [ -n "$artifact" ]; then
+            verdict="CRASH: fuzz/$artifact"; failed=1
+        else
+            verdict="FAILED (exit $status; see fuzz/$log)"; failed=1
+        fi
+        results+=("$(printf '%-14s %12s executions  %s' "$target" "${runs:-?}" "$verdict")")
+        echo "${results[-1]}"
+    done
+    echo
+    echo "{{SECONDS}} s per target, $(date -u +%F):"
+    printf '%s\n' "${results[@]}"
+    exit $failed

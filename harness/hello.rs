@@ -74,6 +74,28 @@ pub fn client_hello(transcript: &Transcript) -> Option<Offered> {
     parse_client_hello(&message).ok().map(|h| h.offered())
 }
 
+impl Offered {
+    /// The offer with each list cut to its first `max` entries, and a last
+    /// entry saying how many more there were (`… and 19744 more`): a
+    /// hostile hello of 64 KiB does not become a log line of a megabyte.
+    pub fn abridged(mut self, max: usize) -> Offered {
+        for list in [
+            &mut self.supported_versions,
+            &mut self.suites,
+            &mut self.groups,
+            &mut self.signature_algorithms,
+            &mut self.alpn,
+        ] {
+            if list.len() > max {
+                let more = list.len() - max;
+                list.truncate(max);
+                list.push(format!("… and {more} more"));
+            }
+        }
+        self
+    }
+}
+
 impl ClientHello {
     /// The offer by name, as `serve` logs it.
     pub fn offered(&self) -> Offered {
@@ -354,7 +376,21 @@ fn error_at(offset: usize, message: String) -> HelloError {
 
 #[cfg(test)]
 mod tests {
-    use super::key_share_groups;
+    use super::{key_share_groups, ClientHello};
+
+    #[test]
+    fn an_abridged_offer_keeps_the_first_entries_and_counts_the_rest() {
+        let hello = ClientHello {
+            suites: (0x0100..0x0100 + 300).collect(),
+            groups: vec![0x001d, 0x0017],
+            ..ClientHello::default()
+        };
+        let offered = hello.offered().abridged(200);
+        assert_eq!(offered.suites.len(), 201);
+        assert_eq!(offered.suites[200], "… and 100 more");
+        assert_eq!(offered.suites[0], hello.offered().suites[0]);
+        assert_eq!(offered.groups, hello.offered().groups);
+    }
 
     #[test]
     fn key_share_entries_are_read_by_group_and_a_bad_length_is_refused() {

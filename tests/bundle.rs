@@ -5,36 +5,25 @@
 //! a catalog and never overwrites one made before.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 mod support;
 
-use support::{check_status, root};
+use support::{check_status, harness_command, root, TempDir, TAR};
 use tls_harness::exit_codes;
 
 /// The instant every bundle here is pinned at.
 const AT: &str = "2024-06-01T00:00:00Z";
 
-/// A fresh directory of its own under the system's temporary directory,
-/// outside the repository.
-fn make_temp(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("tls-harness-bundle-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// The binary run in `dir`; `catalog` is what TLS_HARNESS_CATALOG names,
 /// unset if `None`.
 fn do_run(dir: &Path, catalog: Option<&Path>, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tls-harness"));
+    let mut command = harness_command();
     command.args(args).current_dir(dir);
-    match catalog {
-        Some(c) => command.env("TLS_HARNESS_CATALOG", c),
-        None => command.env_remove("TLS_HARNESS_CATALOG"),
-    };
+    if let Some(c) = catalog {
+        command.env("TLS_HARNESS_CATALOG", c);
+    }
     command.output().expect("the binary runs")
 }
 
@@ -120,7 +109,7 @@ fn check_rerun_matches(dir: &Path, catalog: Option<&Path>) {
 
 #[test]
 fn bundles_rerun_to_the_same_outcomes_from_a_temporary_directory_with_no_catalog() {
-    let temp = make_temp("rerun");
+    let temp = TempDir::new("rerun");
     let empty = temp.join("empty-catalog");
     std::fs::create_dir_all(&empty).unwrap();
     // A client fallback that ends in an alert, with a file's own profile;
@@ -170,12 +159,11 @@ fn bundles_rerun_to_the_same_outcomes_from_a_temporary_directory_with_no_catalog
     assert_eq!(versions["tls-harness"], env!("CARGO_PKG_VERSION"));
     assert!(versions["rustls"].as_str().unwrap().starts_with("0.23."));
     assert!(versions["commit"].is_string());
-    let _ = std::fs::remove_dir_all(&temp);
 }
 
 #[test]
 fn a_fallback_bundle_names_both_captures_relative_to_the_bundle() {
-    let temp = make_temp("fallback");
+    let temp = TempDir::new("fallback");
     let dir = temp.join("b");
     make_bundle("scsv-retry-refused-by-newer-server", &dir, &[]);
     let row = read_json(&dir.join("openssl-openssl/outcome.json"));
@@ -201,17 +189,14 @@ fn a_fallback_bundle_names_both_captures_relative_to_the_bundle() {
         explain.contains("### Steps") && explain.contains("inappropriate_fallback"),
         "{explain}"
     );
-    let _ = std::fs::remove_dir_all(&temp);
 }
 
 #[test]
 fn the_archive_unpacks_to_the_same_files() {
-    if Command::new("tar").arg("--version").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "tar is required on CI");
-        eprintln!("skipped: tar not found");
+    let Some(tar) = TAR.find() else {
         return;
-    }
-    let temp = make_temp("archive");
+    };
+    let temp = TempDir::new("archive");
     let dir = temp.join("as-directory");
     make_bundle("issuer-not-trusted", &dir, &[]);
     let packed = temp.join("packed");
@@ -221,7 +206,7 @@ fn the_archive_unpacks_to_the_same_files() {
     assert_eq!(made["written"], archive.display().to_string());
     let unpacked = temp.join("unpacked");
     std::fs::create_dir_all(&unpacked).unwrap();
-    let tar = Command::new("tar")
+    let tar = Command::new(tar)
         .arg("xzf")
         .arg(&archive)
         .arg("-C")
@@ -243,12 +228,11 @@ fn the_archive_unpacks_to_the_same_files() {
             "{file} differs between the directory and the archive"
         );
     }
-    let _ = std::fs::remove_dir_all(&temp);
 }
 
 #[test]
 fn a_self_contained_file_reads_no_catalog() {
-    let temp = make_temp("self-contained");
+    let temp = TempDir::new("self-contained");
     let file = temp.join("scenario.toml");
     std::fs::write(
         &file,
@@ -276,7 +260,6 @@ fn a_self_contained_file_reads_no_catalog() {
             "unknown server profile `uccx-11-6-1-server`"
         ]
     );
-    let _ = std::fs::remove_dir_all(&temp);
 }
 
 #[test]
@@ -292,15 +275,23 @@ fn bundling_an_unknown_scenario_or_into_a_used_directory_is_a_command_line_mista
         stderr.contains("scsv-retry-refused-by-newer-server"),
         "{stderr}"
     );
-    let temp = make_temp("used");
+    let temp = TempDir::new("used");
     std::fs::write(temp.join("old.txt"), "x").unwrap();
     let out = do_run(
         root(),
         None,
-        &["bundle", "issuer-not-trusted", "-o", temp.to_str().unwrap()],
+        &[
+            "bundle",
+            "issuer-not-trusted",
+            "-o",
+            temp.path().to_str().unwrap(),
+        ],
     );
     check_status(&out, exit_codes::USAGE);
     assert!(String::from_utf8_lossy(&out.stderr).contains("exists already"));
-    assert_eq!(files_under(&temp).len(), 1, "nothing was written into it");
-    let _ = std::fs::remove_dir_all(&temp);
+    assert_eq!(
+        files_under(temp.path()).len(),
+        1,
+        "nothing was written into it"
+    );
 }

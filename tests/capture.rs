@@ -26,17 +26,17 @@
 //! with a bare `tshark -r FILE`.
 //!
 //! Without tshark (`apt-get install tshark`) the tests print `skipped:
-//! tshark not found` and pass, except on CI (`CI` set), where they fail:
-//! `.ci/run` installs it.
+//! tshark not installed` and pass, except on CI (`CI` set), where they
+//! fail: `.ci/run` installs it.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddrV4;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 mod support;
 
-use support::Child;
+use support::{catalog, harness_command, root, spawn_serve, TempDir, TSHARK};
 use tls_harness::backend::Pairing;
 use tls_harness::capture::{self, Conversation, Layout, CLIENT_IP, FIXED_START, SERVER};
 use tls_harness::handshake::Handshake;
@@ -44,59 +44,20 @@ use tls_harness::keylog::Secrets;
 use tls_harness::outcome::{ErrorKind, Outcome};
 use tls_harness::pki;
 use tls_harness::run::{run_files, PairingRun, RunOptions, ScenarioRun};
-use tls_harness::scenario::{toml_files, Catalog, ScenarioFile};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// tshark on PATH, or `None` (after a `skipped:` line) where it is absent;
-/// on CI its absence fails the test.
-fn find_tshark() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("tshark"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        let on_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-        assert!(
-            !on_ci,
-            "tshark not found; CI must have it (.ci/run installs Debian's tshark)"
-        );
-        eprintln!("skipped: tshark not found");
-    }
-    found
-}
-
-/// A directory of its own for one test, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir =
-            std::env::temp_dir().join(format!("tls-harness-capture-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a temporary directory");
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use tls_harness::scenario::{toml_files, ScenarioFile};
 
 /// Every shipped scenario file (the catalog's files are not scenarios).
 fn shipped_files() -> Vec<ScenarioFile> {
-    let catalog = Catalog::load(&root().join("scenarios/catalog")).expect("the catalog loads");
     let mut paths = toml_files(&root().join("scenarios")).expect("scenarios/ reads");
     paths.retain(|p| !p.starts_with(root().join("scenarios/catalog")));
     paths.sort();
     paths
         .iter()
-        .map(|p| catalog.load_scenario_file(p).expect("a shipped file loads"))
+        .map(|p| {
+            catalog()
+                .load_scenario_file(p)
+                .expect("a shipped file loads")
+        })
         .collect()
 }
 
@@ -409,7 +370,7 @@ fn unnamed_encrypted_alert(attempt: &Attempt<'_>) -> bool {
 
 #[test]
 fn tshark_sees_every_shipped_handshake_as_the_harness_normalised_it() {
-    let Some(tshark) = find_tshark() else {
+    let Some(tshark) = TSHARK.find() else {
         return;
     };
     let dir = TempDir::new("merged");
@@ -438,7 +399,7 @@ fn tshark_sees_every_shipped_handshake_as_the_harness_normalised_it() {
                 }
             }
         }
-        let path = dir.0.join(format!("{index}.pcapng"));
+        let path = dir.join(format!("{index}.pcapng"));
         capture::write_file(&path, &capture::pcapng(&conversations, &secrets))
             .expect("the merged capture is written");
         jobs.push((path, by_port));
@@ -514,14 +475,14 @@ fn find_row(
 
 #[test]
 fn per_handshake_files_open_with_a_bare_tshark_r() {
-    let Some(tshark) = find_tshark() else {
+    let Some(tshark) = TSHARK.find() else {
         return;
     };
     let dir = TempDir::new("files");
     // The file layout and a bare `tshark -r`: the in-process pairings are
     // enough (the test above reads every pairing's handshakes).
     let mut runs = captured_runs(Some(&Pairing::IN_PROCESS));
-    let mut layout = Layout::new(&dir.0);
+    let mut layout = Layout::new(dir.path());
     let mut written = 0;
     for (file, scenarios) in &mut runs {
         written += layout
@@ -572,7 +533,7 @@ fn per_handshake_files_open_with_a_bare_tshark_r() {
 
     // The same handshakes laid out again make the same bytes, file by file.
     let again = TempDir::new("again");
-    let mut layout = Layout::new(&again.0);
+    let mut layout = Layout::new(again.path());
     let mut twice = runs.clone();
     for (file, scenarios) in &mut twice {
         layout
@@ -598,56 +559,45 @@ fn per_handshake_files_open_with_a_bare_tshark_r() {
 
 #[test]
 fn serve_and_probe_captures_decrypt_the_http_exchange_with_a_bare_tshark_r() {
-    use std::io::BufRead;
-    use std::process::Stdio;
-    let Some(tshark) = find_tshark() else {
+    let Some(tshark) = TSHARK.find() else {
         return;
     };
-    let bin = env!("CARGO_BIN_EXE_tls-harness");
     let dir = TempDir::new("live");
-    let ca = dir.0.join("ca.pem");
-    let mut server = Child(
-        Command::new(bin)
-            .args(["serve", "uccx-11-6-1-server", "--max-connections", "1"])
-            .args(["--duration", "30", "--pcap"])
-            .arg(dir.0.join("serve"))
-            .arg("--ca-out")
-            .arg(&ca)
-            .current_dir(root())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("serve starts"),
+    let serve_pcap = dir.join("serve");
+    let serve_pcap = serve_pcap.to_str().expect("a UTF-8 path");
+    let mut served = spawn_serve(
+        "uccx-11-6-1-server",
+        &[
+            "--max-connections",
+            "1",
+            "--duration",
+            "30",
+            "--pcap",
+            serve_pcap,
+        ],
     );
-    let stdout = server.0.stdout.take().expect("serve's stdout");
-    let mut lines = std::io::BufReader::new(stdout).lines();
-    let first = lines.next().expect("a line").expect("text");
-    let addr = first
-        .strip_prefix("listening on ")
-        .expect(&first)
-        .to_string();
-    let probe = Command::new(bin)
+    let addr = served.addr.to_string();
+    let probe = harness_command()
         .args(["probe", "api-client-modern", &addr, "--format", "json"])
         .args(["--server-name", "uccx-11-6-1.example.com", "--trust"])
-        .arg(&ca)
+        .arg(&served.ca)
         .arg("--pcap")
-        .arg(dir.0.join("probe"))
-        .current_dir(root())
+        .arg(dir.join("probe"))
         .output()
         .expect("probe runs");
     assert_eq!(probe.status.code(), Some(0), "{probe:?}");
     let probed: serde_json::Value = serde_json::from_slice(&probe.stdout).expect("JSON");
-    let line = lines.next().expect("a connection line").expect("text");
-    let logged: serde_json::Value = serde_json::from_str(&line).expect("JSON");
-    let port = addr.rsplit(':').next().expect("a port");
-    let served = logged["capture"].as_str().expect("serve names its capture");
+    let logged = served.next_connection();
+    let port = served.addr.port();
+    let served_file = logged["capture"].as_str().expect("serve names its capture");
     assert!(
-        served.ends_with(".pcapng") && served.contains("000001-127.0.0.1_"),
-        "{served}"
+        served_file.ends_with(".pcapng") && served_file.contains("000001-127.0.0.1_"),
+        "{served_file}"
     );
     let probed_file = probed["capture"]["file"]
         .as_str()
         .expect("probe names its capture");
-    for file in [served, probed_file] {
+    for file in [served_file, probed_file] {
         let text = bare_tshark(&tshark, Path::new(file));
         assert!(text.contains("Client Hello"), "{file}:\n{text}");
         assert!(

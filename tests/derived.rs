@@ -2,20 +2,17 @@
 //! derived from handshakes, never from the profiles' version lists; these
 //! tests hold them to the version tables of docs/products/uccx.md.
 
-use std::path::Path;
 use std::sync::Arc;
 
+mod support;
+
+use support::root;
 use tls_harness::backend::Pairing;
-use tls_harness::matrix::{grid, support, upgrade_plan, Runner, SupportRow};
+use tls_harness::matrix::{grid, upgrade_plan, Runner, SupportRow};
 use tls_harness::moment::Moment;
 use tls_harness::run::{run_file, RunOptions, Status};
 use tls_harness::scenario::{Catalog, Profile};
 use tls_harness::timeline::timeline;
-
-fn make_catalog() -> Catalog {
-    Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/catalog"))
-        .expect("catalog loads")
-}
 
 fn make_runner(catalog: &Catalog) -> Runner {
     Runner::new(&catalog.cas, RunOptions::default(), "catalog").expect("runner")
@@ -32,7 +29,8 @@ fn profiles(catalog: &Catalog, product: &str, connection: &str) -> Vec<Arc<Profi
 
 fn uccx_https_support(catalog: &Catalog, runner: &Runner) -> Vec<SupportRow> {
     let cas: Vec<String> = catalog.cas.iter().map(|c| c.id.clone()).collect();
-    support(runner, &profiles(catalog, "uccx", "https"), &cas).expect("probes run")
+    tls_harness::matrix::support(runner, &profiles(catalog, "uccx", "https"), &cas)
+        .expect("probes run")
 }
 
 #[test]
@@ -49,8 +47,8 @@ fn uccx_support_table_matches_both_tables_of_products_md_section_1() {
         ("11.5(1)SU1", "1.1, 1.2", "1.1, 1.2"),
         ("11.6(1)", "1.2", "1.2"),
     ];
-    let catalog = make_catalog();
-    let rows = uccx_https_support(&catalog, &make_runner(&catalog));
+    let catalog = support::catalog();
+    let rows = uccx_https_support(catalog, &make_runner(catalog));
     for (release, server, client) in expected {
         let row = rows
             .iter()
@@ -80,10 +78,10 @@ fn uccx_upgrade_paths_match_products_md_section_1() {
         ("11.0", "11.5(1)SU1", "11.5(1)SU1"),
         ("11.5", "11.5(1)SU1", "11.5(1)SU1"),
     ];
-    let catalog = make_catalog();
-    let runner = make_runner(&catalog);
-    let rows = uccx_https_support(&catalog, &runner);
-    let uccx = profiles(&catalog, "uccx", "https");
+    let catalog = support::catalog();
+    let runner = make_runner(catalog);
+    let rows = uccx_https_support(catalog, &runner);
+    let uccx = profiles(catalog, "uccx", "https");
     for (current, adds, removes) in expected {
         let plan = upgrade_plan(&runner, &rows, &uccx, current, &[]).expect("plan");
         let releases: Vec<Option<&str>> = plan.steps.iter().map(|s| s.release.as_deref()).collect();
@@ -97,10 +95,10 @@ fn uccx_upgrade_paths_match_products_md_section_1() {
 
 #[test]
 fn upgrade_steps_are_proved_against_peers() {
-    let catalog = make_catalog();
-    let runner = make_runner(&catalog);
-    let rows = uccx_https_support(&catalog, &runner);
-    let uccx = profiles(&catalog, "uccx", "https");
+    let catalog = support::catalog();
+    let runner = make_runner(catalog);
+    let rows = uccx_https_support(catalog, &runner);
+    let uccx = profiles(catalog, "uccx", "https");
     let legacy_caller = catalog.profiles["api-client-legacy-tls10"].clone();
     let plan = upgrade_plan(&runner, &rows, &uccx, "10.6", &[legacy_caller]).expect("plan");
     // The release that removes TLS 1.0 refuses the legacy caller.
@@ -112,8 +110,8 @@ fn upgrade_steps_are_proved_against_peers() {
 
 #[test]
 fn grid_cells_name_each_pairing_when_the_backends_disagree() {
-    let catalog = make_catalog();
-    let runner = make_runner(&catalog);
+    let catalog = support::catalog();
+    let runner = make_runner(catalog);
     let client = catalog.profiles["api-client-legacy-tls10"].clone();
     let servers = [
         catalog.profiles["uccx-11-6-1-server"].clone(),
@@ -133,9 +131,8 @@ fn grid_cells_name_each_pairing_when_the_backends_disagree() {
 // ---- dates ----
 
 fn production_today() -> tls_harness::scenario::ScenarioFile {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    make_catalog()
-        .load_scenario_file(&root.join("scenarios/salesforce/production-today.toml"))
+    support::catalog()
+        .load_scenario_file(&root().join("scenarios/salesforce/production-today.toml"))
         .expect("scenario file loads")
 }
 

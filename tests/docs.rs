@@ -8,16 +8,16 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
+mod support;
+
+use support::root;
+
 /// This file names the retired citations in order to look for them.
 const THIS_FILE: &str = "tests/docs.rs";
 
 /// Citations a user of the tool cannot follow: files that were never part of
 /// the repository.
 const RETIRED: [&str; 3] = ["PRODUCTS.md", "BACKENDS.md", "../shared"];
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// The repository's tracked (and not ignored, not yet committed) text files,
 /// as paths relative to the root, without this file.

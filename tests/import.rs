@@ -4,9 +4,10 @@
 //! meet a catalog server as the real clients did; captures put together
 //! here are reassembled; and mutated hellos give errors, never a panic.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::io::{BufReader, Read, Write};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -29,28 +30,13 @@ use tls_harness::net::serve::prepare;
 use tls_harness::outcome::{Outcome, Side};
 use tls_harness::pki::{issuers, Pki};
 use tls_harness::run::{RunOptions, Runner, Status};
-use tls_harness::scenario::{Catalog, Profile, Role, Scenario};
+use tls_harness::scenario::{Profile, Role, Scenario};
 use tls_harness::suite::registry;
 
-use support::start_server;
+use support::{
+    catalog, harness_command, make_pki, skip, start_server, TempDir, CURL, DUMPCAP, OPENSSL,
+};
 use tls_harness::version::ProtocolVersion;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn catalog() -> &'static Catalog {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| Catalog::load(&root().join("scenarios/catalog")).expect("catalog"))
-}
-
-fn make_pki() -> Pki {
-    let mut pki = Pki::new();
-    for ca in &catalog().cas {
-        pki.add_ca(ca.clone()).expect("CA");
-    }
-    pki
-}
 
 /// Any server will do to make a client send its first flight.
 const SOME_SERVER: &str = "uccx-11-6-1-server";
@@ -140,7 +126,7 @@ fn check_round_trip(profile: &Profile, backend: Backend, scsv: bool, pki: &Pki) 
 
 #[test]
 fn every_catalog_client_hello_imports_as_the_versions_and_suites_it_offers() {
-    let pki = make_pki();
+    let pki = make_pki(&catalog().cas);
     let mut checked = 0;
     let mut without_supported_versions = 0;
     for profile in catalog()
@@ -177,28 +163,12 @@ fn every_catalog_client_hello_imports_as_the_versions_and_suites_it_offers() {
 
 #[test]
 fn a_fallback_hello_with_scsv_says_so() {
-    let pki = make_pki();
+    let pki = make_pki(&catalog().cas);
     let profile = &catalog().profiles["uccx-11-5-1-su1-client"];
     check_round_trip(profile, Backend::OpenSsl, true, &pki);
 }
 
 // ---- real clients ----
-
-/// An outside tool on PATH, or `None` with a `skipped:` line; on CI a
-/// missing tool fails.
-fn find_tool(name: &str, install: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        let on_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-        assert!(!on_ci, "{name} not installed ({install}); CI must have it");
-        eprintln!("skipped: {name} not installed ({install})");
-    }
-    found
-}
 
 /// Waits for `child` at most `limit`, then kills it.
 fn wait_for(mut child: Child, limit: Duration) -> std::process::Output {
@@ -255,15 +225,15 @@ const REAL_CLIENT_SERVERS: [&str; 3] = ["uccx-11-6-1-server", "exchange-2010", "
 
 #[test]
 fn the_hello_of_openssl_s_client_meets_catalog_servers_as_s_client_did() {
-    let Some(openssl) = find_tool("openssl", "apt-get install openssl") else {
+    let Some(openssl) = OPENSSL.find() else {
         return;
     };
-    let pki = make_pki();
-    let dir = tempdir("s_client");
+    let pki = make_pki(&catalog().cas);
+    let dir = TempDir::new("s_client");
     for id in REAL_CLIENT_SERVERS {
         let profile = &catalog().profiles[id];
         let served = start_server(profile, Backend::OpenSsl, &pki, 1, Moment::now());
-        let ca = dir.0.join(format!("{id}-ca.pem"));
+        let ca = dir.join(format!("{id}-ca.pem"));
         std::fs::write(&ca, ca_pem(&pki, &root_of(id))).expect("CA file");
         let child = Command::new(&openssl)
             .args([
@@ -298,88 +268,136 @@ fn ca_pem(pki: &Pki, id: &str) -> Vec<u8> {
         .expect("PEM")
 }
 
-/// dumpcap capturing `port` on the loopback interface into `file`, once it
-/// says it is capturing.
-fn start_dumpcap(dumpcap: &Path, port: u16, file: &Path) -> Result<Child, String> {
-    let log = file.with_extension("log");
-    let mut child = Command::new(dumpcap)
-        .args(["-i", "lo", "-f", &format!("tcp port {port}"), "-w"])
-        .arg(file)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).expect("dumpcap's log"))
-        .spawn()
-        .expect("dumpcap");
-    let started = Instant::now();
-    loop {
-        let said = std::fs::read_to_string(&log).unwrap_or_default();
-        if said.contains("Capturing on") {
-            return Ok(child);
-        }
-        if child.try_wait().expect("wait").is_some() || started.elapsed() > Duration::from_secs(10)
-        {
-            let _ = child.kill();
-            return Err(format!(
-                "dumpcap cannot capture on lo (it needs root or CAP_NET_RAW): {}",
-                said.trim()
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+/// How long dumpcap may keep the test waiting for what it is to say next:
+/// a guard against a hang, far above what any machine needs. Nothing here
+/// waits for time to pass; each wait ends when dumpcap says what it waits
+/// for.
+const DUMPCAP_HANG_GUARD: Duration = Duration::from_secs(60);
+
+/// dumpcap capturing one port on the loopback interface into a file, and
+/// what it says on stderr: its lines, and the `Packets: N` count it prints
+/// (after a `\r`, with no newline) each time it has flushed packets to the
+/// file. Killed when dropped.
+struct Dumpcap {
+    _child: support::Child,
+    said: mpsc::Receiver<String>,
+    log: Vec<String>,
 }
 
-/// Stops dumpcap as Ctrl-C would, so it finishes its file, once it has
-/// reported packets (it takes them from the kernel in batches, about every
-/// half second; stopped before that, it writes none).
-fn stop_dumpcap(child: Child, file: &Path) {
-    let log = file.with_extension("log");
-    let started = Instant::now();
-    // Stopped without a report, the capture's own error says what is missing.
-    while !std::fs::read_to_string(&log)
-        .unwrap_or_default()
-        .contains("Packets: ")
-        && started.elapsed() < Duration::from_secs(5)
-    {
-        std::thread::sleep(Duration::from_millis(20));
+impl Dumpcap {
+    /// dumpcap on `port` of lo writing `file`, once it has opened the
+    /// capture. It prints `File: FILE` only after it opened the interface,
+    /// set the filter and flushed the file's header; its `Capturing on`
+    /// line comes before all of that, so a connection made just after it
+    /// may go unseen. `Err` if dumpcap ends first: it cannot capture here.
+    fn start(dumpcap: &Path, port: u16, file: &Path) -> Result<Dumpcap, String> {
+        let mut child = Command::new(dumpcap)
+            .args(["-i", "lo", "-f", &format!("tcp port {port}"), "-w"])
+            .arg(file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("dumpcap");
+        let stderr = child.stderr.take().expect("dumpcap's stderr");
+        let (tell, said) = mpsc::channel();
+        // Ends when dumpcap does, or when no one listens any more.
+        std::thread::spawn(move || {
+            const COUNT: &[u8] = b"Packets: ";
+            let mut piece = Vec::new();
+            for byte in BufReader::new(stderr).bytes().map_while(Result::ok) {
+                let end = byte == b'\r' || byte == b'\n';
+                if !end {
+                    piece.push(byte);
+                }
+                // A count is followed by a space and then nothing until the
+                // next one: it is whole at the space after its digits.
+                let count =
+                    byte == b' ' && piece.starts_with(COUNT) && piece.len() > COUNT.len() + 1;
+                if !end && !count {
+                    continue;
+                }
+                let text = String::from_utf8_lossy(&piece).trim().to_string();
+                piece.clear();
+                if !text.is_empty() && tell.send(text).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut dumpcap = Dumpcap {
+            _child: support::Child(child),
+            said,
+            log: Vec::new(),
+        };
+        let guard = Instant::now() + DUMPCAP_HANG_GUARD;
+        while let Some(line) = dumpcap.next(guard) {
+            if line.starts_with("File: ") {
+                return Ok(dumpcap);
+            }
+        }
+        Err(format!(
+            "dumpcap cannot capture on lo (it needs root or CAP_NET_RAW): {}",
+            dumpcap.log.join(" | ")
+        ))
     }
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status();
-    assert!(status.is_ok_and(|s| s.success()), "kill -INT dumpcap");
-    wait_for(child, Duration::from_secs(5));
+
+    /// What dumpcap says next; `None` once it has ended. Fails the test if
+    /// it is still silent at `guard`.
+    fn next(&mut self, guard: Instant) -> Option<&str> {
+        match self
+            .said
+            .recv_timeout(guard.saturating_duration_since(Instant::now()))
+        {
+            Ok(line) => {
+                self.log.push(line);
+                self.log.last().map(String::as_str)
+            }
+            Err(RecvTimeoutError::Disconnected) => None,
+            Err(RecvTimeoutError::Timeout) => panic!(
+                "dumpcap said nothing more in {} s: {}",
+                DUMPCAP_HANG_GUARD.as_secs(),
+                self.log.join(" | ")
+            ),
+        }
+    }
+
+    /// The ClientHello of the connection `file` captured, once the file
+    /// holds it: each time dumpcap reports packets it has just flushed
+    /// them, so the file is read again then. `Err` says why not, with
+    /// what dumpcap said, if dumpcap ends first.
+    fn hello(&mut self, file: &Path) -> Result<Imported, String> {
+        let guard = Instant::now() + DUMPCAP_HANG_GUARD;
+        let mut why = "dumpcap reported no packet".to_string();
+        while let Some(line) = self.next(guard) {
+            if !line.starts_with("Packets: ") {
+                continue;
+            }
+            let bytes = std::fs::read(file).expect("the capture");
+            match import(&bytes, None, &file.display().to_string()) {
+                Ok(imported) => return Ok(imported),
+                Err(e) => why = e.to_string(),
+            }
+        }
+        Err(format!("{why}; dumpcap said: {}", self.log.join(" | ")))
+    }
 }
 
 #[test]
 fn the_hello_of_curl_captured_by_dumpcap_meets_catalog_servers_as_curl_did() {
-    let Some(curl) = find_tool("curl", "apt-get install curl") else {
+    let Some(curl) = CURL.find() else {
         return;
     };
-    let Some(dumpcap) = find_tool("dumpcap", "apt-get install tshark") else {
+    let Some(dumpcap) = DUMPCAP.find() else {
         return;
     };
-    let dir = tempdir("curl");
-    let pki = make_pki();
+    let dir = TempDir::new("curl");
+    let pki = make_pki(&catalog().cas);
     for id in REAL_CLIENT_SERVERS {
-        let profile = &catalog().profiles[id];
-        let host = &profile.host;
-        // dumpcap, started and saying it captures, now and then still misses
-        // the start of a connection made at once (seen under load: no
-        // packet at all, or none before the ServerHello). Such a capture is
-        // retried, twice at most, saying so.
-        let mut attempts = 0;
-        let (real, imported) = loop {
-            attempts += 1;
-            match curl_through_dumpcap(&curl, &dumpcap, &dir, &pki, id, attempts) {
-                Err(why) => {
-                    let on_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-                    assert!(!on_ci, "{why}");
-                    eprintln!("skipped: {why}");
-                    return;
-                }
-                Ok(Ok(done)) => break done,
-                Ok(Err(missed)) if attempts < 3 => {
-                    eprintln!("curl → {id}, attempt {attempts}: {missed}; again")
-                }
-                Ok(Err(missed)) => panic!("curl → {id}, {attempts} attempts: {missed}"),
+        let host = &catalog().profiles[id].host;
+        let (real, imported) = match curl_through_dumpcap(&curl, &dumpcap, &dir, &pki, id) {
+            Ok(done) => done,
+            Err(why) => {
+                skip(&why);
+                return;
             }
         };
         assert_eq!(imported.format, InputFormat::Pcapng);
@@ -390,26 +408,24 @@ fn the_hello_of_curl_captured_by_dumpcap_meets_catalog_servers_as_curl_did() {
     }
 }
 
-/// Serves catalog server `id` once, runs curl against it while dumpcap
-/// captures the port: curl's outcome as the server logged it and the
-/// hello imported from the capture, or (inner `Err`) the capture holding
-/// no ClientHello and what dumpcap said; `Err` when dumpcap cannot capture
-/// here.
+/// Serves catalog server `id` once and runs curl against it while dumpcap,
+/// started first, captures the port: curl's outcome as the server logged
+/// it and the hello imported from the capture; `Err` when dumpcap cannot
+/// capture here.
 fn curl_through_dumpcap(
     curl: &Path,
     dumpcap: &Path,
     dir: &TempDir,
     pki: &Pki,
     id: &str,
-    attempt: u32,
-) -> Result<Result<(Outcome, Imported), String>, String> {
+) -> Result<(Outcome, Imported), String> {
     let profile = &catalog().profiles[id];
     let served = start_server(profile, Backend::OpenSsl, pki, 1, Moment::now());
-    let capture = dir.0.join(format!("{id}-{attempt}.pcapng"));
-    let dumpcap = start_dumpcap(dumpcap, served.addr.port(), &capture)?;
+    let capture = dir.join(format!("{id}.pcapng"));
+    let mut dumpcap = Dumpcap::start(dumpcap, served.addr.port(), &capture)?;
     let host = &profile.host;
     let port = served.addr.port();
-    let ca = dir.0.join(format!("{id}-ca.pem"));
+    let ca = dir.join(format!("{id}-ca.pem"));
     std::fs::write(&ca, ca_pem(pki, &root_of(id))).expect("CA file");
     let child = Command::new(curl)
         .args(["-s", "-o", "/dev/null", "--max-time", "5", "--cacert"])
@@ -421,33 +437,11 @@ fn curl_through_dumpcap(
         .expect("curl");
     wait_for(child, Duration::from_secs(10));
     served.thread.join().expect("server");
-    stop_dumpcap(dumpcap, &capture);
     let real = served.log.lock().unwrap()[0].outcome.clone();
-    let bytes = std::fs::read(&capture).expect("the capture");
-    Ok(match import(&bytes, None, &capture.display().to_string()) {
-        Ok(imported) => Ok((real, imported)),
-        Err(e @ ImportError::Capture { .. }) => {
-            let log = std::fs::read_to_string(capture.with_extension("log")).unwrap_or_default();
-            Err(format!("{e}; dumpcap said: {}", log.trim()))
-        }
-        Err(e) => panic!("curl's hello: {e}"),
-    })
-}
-
-/// A directory of its own for test `name`, under target/, removed when
-/// dropped.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn tempdir(name: &str) -> TempDir {
-    let dir = root().join(format!("target/import-test-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    TempDir(dir)
+    let imported = dumpcap
+        .hello(&capture)
+        .unwrap_or_else(|why| panic!("curl → {id}: no ClientHello in the capture: {why}"));
+    Ok((real, imported))
 }
 
 // ---- captures put together here ----
@@ -457,7 +451,7 @@ fn sample_flight() -> &'static [u8] {
     static FLIGHT: OnceLock<Vec<u8>> = OnceLock::new();
     FLIGHT.get_or_init(|| {
         let profile = &catalog().profiles["api-client-modern"];
-        do_client_flight(profile, Backend::Rustls, false, &make_pki())
+        do_client_flight(profile, Backend::Rustls, false, &make_pki(&catalog().cas))
     })
 }
 
@@ -801,17 +795,13 @@ proptest! {
 
 // ---- the command ----
 
-fn binary() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tls-harness"))
-}
-
 #[test]
 fn the_command_writes_a_profile_and_refuses_garbage_with_the_bad_input_status() {
-    let dir = tempdir("command");
-    let input = dir.0.join("hello.hex");
+    let dir = TempDir::new("command");
+    let input = dir.join("hello.hex");
     std::fs::write(&input, hex::encode(sample_flight())).expect("hex");
-    let out = dir.0.join("profile.toml");
-    let status = binary()
+    let out = dir.join("profile.toml");
+    let status = harness_command()
         .arg("import-hello")
         .arg(&input)
         .args([
@@ -836,7 +826,7 @@ fn the_command_writes_a_profile_and_refuses_garbage_with_the_bad_input_status() 
         .parse_scenario_file(&out, &text)
         .expect("the written profile loads");
 
-    let mut child = binary()
+    let mut child = harness_command()
         .args(["import-hello", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -857,7 +847,7 @@ fn the_command_writes_a_profile_and_refuses_garbage_with_the_bad_input_status() 
         "{stderr}"
     );
 
-    let output = binary()
+    let output = harness_command()
         .args(["import-hello", "x", "--input-format", "pdf"])
         .output()
         .expect("run");
@@ -871,10 +861,10 @@ fn the_command_writes_a_profile_and_refuses_garbage_with_the_bad_input_status() 
 fn default_signature_schemes_are_what_each_stack_sends() {
     let profile = &catalog().profiles["api-client-modern"];
     assert!(profile.handshake.signature_schemes.is_none());
-    let pki = make_pki();
+    let pki = make_pki(&catalog().cas);
     for backend in [Backend::Rustls, Backend::OpenSsl, Backend::Jsse] {
         if let Some(why) = unsupported(backend, profile) {
-            println!("skipped {backend}: {why}");
+            skip(&format!("{backend}: {why}"));
             continue;
         }
         let flight = do_client_flight(profile, backend, false, &pki);
@@ -895,7 +885,7 @@ fn default_signature_schemes_are_what_each_stack_sends() {
 fn imported_groups_schemes_and_alpn_are_keys() {
     let mut profile = Profile::clone(&catalog().profiles["api-client-modern"]);
     profile.handshake.alpn = Some(vec!["h2".into(), "http/1.1".into()]);
-    let flight = do_client_flight(&profile, Backend::Rustls, false, &make_pki());
+    let flight = do_client_flight(&profile, Backend::Rustls, false, &make_pki(&catalog().cas));
     let imported = import(&flight, None, "flight").expect("the hello");
     let text = profile_toml(&imported, &Identity::default(), catalog()).expect("a profile");
     for key in [

@@ -1,44 +1,37 @@
 //! The JSSE backend: real `SSLEngine`s in a real JVM, on the five pairings
 //! with JSSE on a side, through the `run` command; and, with the JDK
 //! lookup pointed at nothing, every JSSE pairing reported unsupported with
-//! the reason. Without a JDK the first test prints `skipped: ...` and
-//! passes, except on CI.
+//! the reason. Without a JDK the tests that need one print `skipped: ...`
+//! and pass, except on CI.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod support;
+
 use serde_json::Value;
+use support::{harness_command, jdk_found, root, write_case};
 
 const JSSE_PAIRINGS: &str =
     r#"["jsse-jsse", "jsse-rustls", "rustls-jsse", "jsse-openssl", "openssl-jsse"]"#;
 
 /// `tls-harness run`, options to follow.
 fn harness() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_tls-harness"));
+    let mut c = harness_command();
     c.arg("run");
-    c.env_remove("TLS_HARNESS_CATALOG");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
     c
 }
 
-/// Whether this process can start the JVM (the same lookup the harness
-/// makes, `TLS_HARNESS_JAVA` included).
-fn java_found() -> bool {
-    tls_harness::endpoint::jsse::start_up().is_ok()
-}
-
-/// A scenario file in a fresh temporary directory.
+/// A scenario file of this test binary's, with the JSSE pairings for
+/// `PAIRINGS`.
 fn scenario_file(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tls-harness-jsse-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temporary directory");
-    let path = dir.join(format!("{name}.toml"));
-    std::fs::write(&path, text.replace("PAIRINGS", JSSE_PAIRINGS)).expect("scenario file");
-    path
+    let text = text.replace("PAIRINGS", JSSE_PAIRINGS);
+    write_case("jsse-cases", &format!("{name}.toml"), &text)
 }
 
 /// `run FILE --format json`: the exit status and each row as (scenario,
 /// pairing, row).
-fn run(cmd: &mut Command, file: &PathBuf) -> (Option<i32>, Vec<(String, String, Value)>) {
+fn run(cmd: &mut Command, file: &Path) -> (Option<i32>, Vec<(String, String, Value)>) {
     let out = cmd
         .arg(file)
         .args(["--format", "json"])
@@ -86,12 +79,7 @@ expect = { result = "failed", failed-side = "server", alert = "protocol_version"
 
 #[test]
 fn jsse_pairings_run_real_handshakes_that_hold_and_agree_with_the_model() {
-    if !java_found() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "no JDK (javac) on CI: .ci/run installs openjdk-17-jdk-headless"
-        );
-        println!("skipped: no JDK (java and javac not found, or TLS_HARNESS_JAVA names none)");
+    if !jdk_found() {
         return;
     }
     let file = scenario_file("modern", MODERN);
@@ -119,11 +107,10 @@ fn jsse_pairings_run_real_handshakes_that_hold_and_agree_with_the_model() {
 fn the_declared_jsse_suites_are_what_the_jvm_supports() {
     use tls_harness::endpoint::jsse::{jsse_suite_name, jvm};
     use tls_harness::suite::JSSE_SUITES as SUITES;
-    let Ok(jvm) = jvm::get() else {
-        assert!(std::env::var_os("CI").is_none(), "no JDK on CI");
-        println!("skipped: no JDK");
+    if !jdk_found() {
         return;
-    };
+    }
+    let jvm = jvm::get().expect("the JVM, started");
     let live: Vec<&str> = jvm
         .suites
         .iter()
@@ -170,13 +157,10 @@ fn without_a_jdk_jsse_pairings_are_unsupported_with_the_reason() {
 
 #[test]
 fn run_gives_every_scenario_the_jsse_rows_and_marks_the_products_own_stacks() {
-    if !java_found() {
-        assert!(std::env::var_os("CI").is_none(), "no JDK on CI");
-        println!("skipped: no JDK");
+    if !jdk_found() {
         return;
     }
-    let file =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/broadworks/webex-cti.toml");
+    let file = root().join("scenarios/broadworks/webex-cti.toml");
     let (status, rows) = run(&mut harness(), &file);
     assert_eq!(status, Some(0), "{rows:#?}");
     for (scenario, pairing, row) in &rows {
@@ -303,9 +287,7 @@ certificate = [{ key = "ecdsa-p256", issuer = "ec-root" }]
 
 #[test]
 fn static_ecdh_handshakes_complete_on_jsse_with_the_certificates_they_need() {
-    if !java_found() {
-        assert!(std::env::var_os("CI").is_none(), "no JDK on CI");
-        println!("skipped: no JDK");
+    if !jdk_found() {
         return;
     }
     let file = scenario_file("static-ecdh", STATIC_ECDH);

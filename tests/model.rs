@@ -21,13 +21,16 @@
 use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+mod support;
 
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 use proptest::test_runner::{Config, FileFailurePersistence, RngSeed, TestCaseError};
 
 use tls_harness::backend::{Backend, Pairing};
-use tls_harness::outcome::Outcome;
+use tls_harness::outcome::{ErrorKind, IdentityRefused, Outcome};
 use tls_harness::run::{ModelCheck, RunOptions, Runner, ScenarioRun, Status};
 use tls_harness::scenario::{Catalog, ScenarioFile};
 use tls_harness::suite::registry;
@@ -710,7 +713,7 @@ fn config() -> Config {
 
 /// Where a failing case is written for people to rerun.
 fn emit(name: &str, text: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/proptest-scenarios");
+    let dir = support::root().join("target/proptest-scenarios");
     let path = dir.join(format!("{name}.toml"));
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(&path, text);
@@ -754,19 +757,14 @@ fn check_model(case: &Case) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// A pairing with JSSE on a machine without a JDK: skipped (said once),
-/// except on CI, where it fails.
+/// A pairing with JSSE on a machine without a JDK: skipped (said once per
+/// process), except on CI, where it fails.
 fn jsse_missing(pairing: Pairing) -> bool {
     if pairing.client != Backend::Jsse && pairing.server != Backend::Jsse {
         return false;
     }
-    let Err(why) = tls_harness::endpoint::jsse::start_up() else {
-        return false;
-    };
-    assert!(std::env::var_os("CI").is_none(), "no JDK on CI: {why}");
-    static SAID: std::sync::Once = std::sync::Once::new();
-    SAID.call_once(|| println!("skipped: {why}"));
-    true
+    static FOUND: OnceLock<bool> = OnceLock::new();
+    !*FOUND.get_or_init(support::jdk_found)
 }
 
 macro_rules! oracle {
@@ -808,6 +806,30 @@ fn invariant_config() -> Config {
     }
 }
 
+/// Whether some version is enabled on both sides (in either of the
+/// client's hellos, its first and its fallback) with a suite both list
+/// that is valid at it.
+fn offered_by_both(case: &Case) -> bool {
+    let suite = |name: &&str| registry().lookup(name).expect("a registry suite").0;
+    let fallback = case.client.fallback.iter().flat_map(|f| &f.versions);
+    case.client
+        .versions
+        .iter()
+        .chain(fallback)
+        .filter(|v| case.server.versions.contains(v))
+        .any(|&v| {
+            case.client.suites.iter().map(suite).any(|s| {
+                s.valid_for(v)
+                    && case
+                        .server
+                        .suites
+                        .iter()
+                        .map(suite)
+                        .any(|t| t.code == s.code)
+            })
+        })
+}
+
 fn real(case: &Case) -> Result<Outcome, TestCaseError> {
     let file = case.load("")?;
     let run = run(&file);
@@ -817,21 +839,41 @@ fn real(case: &Case) -> Result<Outcome, TestCaseError> {
 proptest! {
     #![proptest_config(invariant_config())]
 
-    /// A negotiated version and suite are enabled on both sides and valid
-    /// together.
+    /// Whatever the outcome, a version and suite are negotiated only where
+    /// both sides offer them. A completed handshake (established, or
+    /// refused afterwards by the server's application) names a version and
+    /// suite enabled on both sides and valid together. A failure names its
+    /// cause, never that the two sides completed on different terms
+    /// (`harness:sides-disagree`); one that got as far as the server's
+    /// certificate, which follows the ServerHello, had a version and suite
+    /// offered by both to negotiate.
     #[test]
     fn negotiated_version_and_suite_are_offered_by_both(case in any_case()) {
-        if let Outcome::Established(e) = real(&case)? {
-            let attempt_versions = match &case.client.fallback {
-                Some(f) if !case.client.versions.contains(&e.version) => f.versions.clone(),
-                _ => case.client.versions.clone(),
-            };
-            prop_assert!(attempt_versions.contains(&e.version));
-            prop_assert!(case.server.versions.contains(&e.version));
-            let suite = registry().by_code(u16::from_str_radix(&e.suite.code[2..], 16).unwrap()).unwrap();
-            prop_assert!(suite.valid_for(e.version), "{} at {}", suite.iana, e.version);
-            let listed = |list: &[&str]| list.iter().any(|n| registry().lookup(n).unwrap().0.code == suite.code);
-            prop_assert!(listed(&case.client.suites) && listed(&case.server.suites));
+        match real(&case)? {
+            Outcome::Established(e) | Outcome::IdentityRefused(IdentityRefused { handshake: e, .. }) => {
+                let attempt_versions = match &case.client.fallback {
+                    Some(f) if !case.client.versions.contains(&e.version) => f.versions.clone(),
+                    _ => case.client.versions.clone(),
+                };
+                prop_assert!(attempt_versions.contains(&e.version));
+                prop_assert!(case.server.versions.contains(&e.version));
+                let suite = registry().by_code(u16::from_str_radix(&e.suite.code[2..], 16).unwrap()).unwrap();
+                prop_assert!(suite.valid_for(e.version), "{} at {}", suite.iana, e.version);
+                let listed = |list: &[&str]| list.iter().any(|n| registry().lookup(n).unwrap().0.code == suite.code);
+                prop_assert!(listed(&case.client.suites) && listed(&case.server.suites));
+            }
+            Outcome::Failed(f) => {
+                prop_assert!(f.cause().is_some(), "a failure names no cause: {f:?}");
+                let disagree = ErrorKind::Other("harness:sides-disagree".into());
+                let kinds = [&f.client_error, &f.server_error].map(|e| e.as_ref().map(|e| &e.kind));
+                prop_assert!(!kinds.contains(&Some(&disagree)), "{f:?}");
+                if f.server_certificate.is_some() {
+                    prop_assert!(
+                        offered_by_both(&case),
+                        "the client saw the server's certificate, yet no version and suite are offered by both: {f:?}"
+                    );
+                }
+            }
         }
     }
 
@@ -857,11 +899,15 @@ proptest! {
     /// (and with it the group and the server's signature scheme: static
     /// RSA signs nothing), never whether or how the handshake ends.
     /// Servers with one certificate: with two, the order can decide which
-    /// is presented, and so whether the client trusts it.
+    /// is presented, and so whether the client trusts it. And no key
+    /// policy: under one the key exchange can decide (an OpenSSL client at
+    /// security level 1 refuses a TLS 1.0 DHE_RSA signature that static
+    /// RSA never makes, and a 1024-bit DHE group that ECDHE never uses).
     #[test]
     fn preference_order_changes_only_the_suite(case in any_case()) {
         let mut case = case;
         case.server.certificates.truncate(1);
+        (case.client.level, case.server.level, case.server.dh_bits) = (0, 0, 2048);
         let mut swapped = case.clone();
         if case.server.server_preference {
             swapped.server.suites.reverse();

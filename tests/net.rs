@@ -2,17 +2,22 @@
 //! of a server profile gives the outcome `run` gives in memory for the same
 //! pair and pairing, as far as the client can see it.
 
-use std::sync::{Arc, Mutex};
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 mod support;
 
-use support::{make_catalog, make_pki, start_server, Child, Served};
+use support::{
+    harness_command, make_pki, spawn_serve, start_server, start_server_with, Child, Served,
+    TempDir, OPENSSL,
+};
 use tls_harness::backend::Pairing;
 use tls_harness::moment::Moment;
-use tls_harness::net::serve::prepare;
-use tls_harness::net::{probe, serve, Connection, ProbeError, ProbeOptions, ServeOptions};
-use tls_harness::outcome::Outcome;
+use tls_harness::net::{probe, ProbeError, ProbeOptions, ServeOptions};
+use tls_harness::outcome::{ErrorKind, Outcome};
 use tls_harness::run::{RunOptions, Runner, Status};
 use tls_harness::scenario::Catalog;
 
@@ -47,7 +52,7 @@ fn check_probe_agrees_with_run(
             run.pairings[0]
         );
     };
-    let pki = make_pki(catalog);
+    let pki = make_pki(&catalog.cas);
     let attempts = 1 + u64::from(c.fallback.is_some());
     let Served { addr, log, thread } =
         start_server(s, pairing.server, &pki, attempts, Moment::now());
@@ -78,7 +83,7 @@ fn check_probe_agrees_with_run(
 
 #[test]
 fn probe_against_serve_gives_the_in_memory_outcome_for_a_grid_of_catalog_pairs() {
-    let catalog = make_catalog();
+    let catalog = support::catalog();
     let pairs = [
         ("api-client-modern", "uccx-11-6-1-server"),
         ("api-client-legacy-tls10", "uccx-11-6-1-server"),
@@ -93,7 +98,7 @@ fn probe_against_serve_gives_the_in_memory_outcome_for_a_grid_of_catalog_pairs()
             if tls_harness::endpoint::pairing_unsupported(pairing, &c.at(at), &s.at(at)).is_some() {
                 continue;
             }
-            match check_probe_agrees_with_run(&catalog, client, server, pairing) {
+            match check_probe_agrees_with_run(catalog, client, server, pairing) {
                 Outcome::Established(_) => established += 1,
                 _ => failed += 1,
             }
@@ -107,8 +112,8 @@ fn probe_against_serve_gives_the_in_memory_outcome_for_a_grid_of_catalog_pairs()
 
 #[test]
 fn the_server_log_names_what_the_client_hello_offered() {
-    let catalog = make_catalog();
-    let pki = make_pki(&catalog);
+    let catalog = support::catalog();
+    let pki = make_pki(&catalog.cas);
     let server = &catalog.profiles["uccx-11-6-1-server"];
     let pairing = Pairing::IN_PROCESS[0];
     let Served { addr, log, thread } = start_server(server, pairing.server, &pki, 1, Moment::now());
@@ -142,8 +147,8 @@ fn the_server_log_names_what_the_client_hello_offered() {
 
 #[test]
 fn a_probe_of_a_closed_port_is_unreachable_not_a_failed_handshake() {
-    let catalog = make_catalog();
-    let pki = make_pki(&catalog);
+    let catalog = support::catalog();
+    let pki = make_pki(&catalog.cas);
     // A port that was just free and is closed again.
     let addr = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -174,11 +179,14 @@ enum Hostile {
     Stalls,
 }
 
-async fn play(hostile: Hostile, addr: std::net::SocketAddr) {
+/// Connects to `addr`, plays `hostile`, and then neither sends nor closes
+/// until the server has closed the connection (a minute at most, against
+/// a hang). The client's own address, as the server's log names it; `None`
+/// if it could not connect.
+async fn play(hostile: Hostile, addr: SocketAddr) -> Option<String> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await else {
-        return;
-    };
+    let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+    let me = stream.local_addr().ok()?.to_string();
     match hostile {
         Hostile::Garbage => {
             let _ = stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
@@ -192,23 +200,24 @@ async fn play(hostile: Hostile, addr: std::net::SocketAddr) {
         }
     }
     let mut rest = Vec::new();
-    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(60), stream.read_to_end(&mut rest)).await;
+    Some(me)
 }
 
+/// Hostile clients among well-formed ones: every well-formed client is
+/// served; every hostile connection is logged as failed, and the silent
+/// and the stalled, which never send what would end their handshake,
+/// with a timeout, no sooner than the deadline. Nothing here depends on how
+/// fast the machine is: only the deadline can end a silent client's
+/// connection, and it is long enough for any well-formed handshake.
 #[test]
 fn serve_closes_hostile_clients_at_the_deadline_and_serves_everyone_else() {
-    let catalog = make_catalog();
-    let pki = make_pki(&catalog);
+    let catalog = support::catalog();
+    let pki = make_pki(&catalog.cas);
     let server = &catalog.profiles["uccx-11-6-1-server"];
     let (good, hostile) = (40_u64, 12_u64);
     let pairing = Pairing::IN_PROCESS[0];
-    let (server_prepared, _) = prepare(server, &pki, Moment::now(), Some(pairing.server)).unwrap();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let sink = log.clone();
-    let deadline = Duration::from_millis(400);
+    let deadline = Duration::from_secs(2);
     let options = ServeOptions {
         deadline,
         max_connections: Some(good + hostile),
@@ -217,20 +226,19 @@ fn serve_closes_hostile_clients_at_the_deadline_and_serves_everyone_else() {
         client_identities: None,
         pcap: None,
     };
+    let Served { addr, log, thread } =
+        start_server_with(server, pairing.server, &pki, Moment::now(), options);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let served = runtime.spawn(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-        let log: Arc<dyn Fn(Connection) + Send + Sync> =
-            Arc::new(move |c| sink.lock().unwrap().push(c));
-        serve(listener, Arc::new(server_prepared), options, log).await
-    });
     let kinds = [Hostile::Garbage, Hostile::Silent, Hostile::Stalls];
     let players: Vec<_> = (0..hostile as usize)
-        .map(|i| runtime.spawn(play(kinds[i % kinds.len()], addr)))
+        .map(|i| {
+            let kind = kinds[i % kinds.len()];
+            (kind, runtime.spawn(play(kind, addr)))
+        })
         .collect();
     let client = &catalog.profiles["api-client-modern"];
     let probe_options = ProbeOptions {
@@ -260,10 +268,14 @@ fn serve_closes_hostile_clients_at_the_deadline_and_serves_everyone_else() {
             .flat_map(|w| w.join().unwrap())
             .collect()
     });
-    assert_eq!(runtime.block_on(served).unwrap(), good + hostile);
-    for p in players {
-        runtime.block_on(p).unwrap();
-    }
+    assert_eq!(thread.join().unwrap(), good + hostile);
+    let players: Vec<(Hostile, String)> = players
+        .into_iter()
+        .map(|(kind, p)| {
+            let peer = runtime.block_on(p).unwrap();
+            (kind, peer.expect("a hostile client connects"))
+        })
+        .collect();
     assert!(
         outcomes
             .iter()
@@ -276,61 +288,43 @@ fn serve_closes_hostile_clients_at_the_deadline_and_serves_everyone_else() {
         good + hostile,
         "every connection is logged"
     );
-    let refused: Vec<&Connection> = log
+    let served = log
         .iter()
-        .filter(|c| !matches!(c.outcome, Outcome::Established(_)))
-        .collect();
-    assert_eq!(refused.len() as u64, hostile, "{refused:#?}");
-    let timed_out = refused
-        .iter()
-        .filter(|c| matches!(&c.outcome, Outcome::Failed(f) if f.server_error.as_ref().is_some_and(|e| e.kind == tls_harness::outcome::ErrorKind::Timeout)))
+        .filter(|c| matches!(c.outcome, Outcome::Established(_)))
         .count();
-    assert_eq!(
-        timed_out, 8,
-        "the silent and the stalled are closed at the deadline"
-    );
-    let slowest = refused.iter().map(|c| c.duration_ms).fold(0.0, f64::max);
-    assert!(
-        slowest < deadline.as_secs_f64() * 1e3 + 1000.0,
-        "{slowest} ms"
-    );
+    assert_eq!(served as u64, good, "every well-formed client is served");
+    for (kind, peer) in &players {
+        let logged = log
+            .iter()
+            .find(|c| &c.peer == peer)
+            .unwrap_or_else(|| panic!("{kind:?} client {peer} is not logged"));
+        let Outcome::Failed(failed) = &logged.outcome else {
+            panic!("{kind:?} client was not refused: {logged:#?}");
+        };
+        // The garbage is refused as not TLS (or, on a machine so loaded
+        // that the deadline passed before its bytes came, at the deadline).
+        if let Hostile::Silent | Hostile::Stalls = kind {
+            let cause = failed.server_error.as_ref().map(|e| &e.kind);
+            assert_eq!(cause, Some(&ErrorKind::Timeout), "{kind:?}: {logged:#?}");
+            assert!(
+                logged.duration_ms >= deadline.as_secs_f64() * 1e3,
+                "{kind:?} closed before the deadline: {logged:#?}"
+            );
+        }
+    }
 }
 
 #[test]
 fn the_serve_and_probe_commands_talk_over_a_socket_with_the_written_ca() {
-    use std::io::BufRead;
-    use std::process::{Command, Stdio};
-    let bin = env!("CARGO_BIN_EXE_tls-harness");
-    let dir = std::env::temp_dir().join(format!("tls-harness-net-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let ca = dir.join("ca.pem");
-    let mut server = Child(
-        Command::new(bin)
-            .args([
-                "serve",
-                "uccx-11-6-1-server",
-                "--max-connections",
-                "1",
-                "--duration",
-                "30",
-            ])
-            .arg("--ca-out")
-            .arg(&ca)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap(),
+    let mut served = spawn_serve(
+        "uccx-11-6-1-server",
+        &["--max-connections", "1", "--duration", "30"],
     );
-    let mut lines = std::io::BufReader::new(server.0.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let addr = first
-        .strip_prefix("listening on ")
-        .expect(&first)
-        .to_string();
-    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
-    let probe = Command::new(bin)
+    let addr = served.addr.to_string();
+    let probe = harness_command()
         .args(["probe", "api-client-modern", &addr, "--format", "json"])
         .args(["--server-name", "uccx-11-6-1.example.com", "--trust"])
-        .arg(&ca)
+        .arg(&served.ca)
         .output()
         .unwrap();
     assert_eq!(
@@ -342,14 +336,14 @@ fn the_serve_and_probe_commands_talk_over_a_socket_with_the_written_ca() {
     let json: serde_json::Value = serde_json::from_slice(&probe.stdout).unwrap();
     assert_eq!(json["outcome"]["result"], "established");
     assert_eq!(json["chain"][0]["subject"], "uccx-11-6-1.example.com");
-    let logged: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let logged = served.next_connection();
     assert_eq!(logged["outcome"]["result"], "established");
     assert_eq!(
-        server.0.wait().unwrap().code(),
+        served.child.0.wait().unwrap().code(),
         Some(0),
         "serve stops after one connection"
     );
-    let unreachable = Command::new(bin)
+    let unreachable = harness_command()
         .args(["probe", "api-client-modern", &addr, "--deadline-ms", "2000"])
         .output()
         .unwrap();
@@ -357,14 +351,13 @@ fn the_serve_and_probe_commands_talk_over_a_socket_with_the_written_ca() {
         unreachable.status.code(),
         Some(tls_harness::exit_codes::UNREACHABLE)
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn scan_names_the_clients_that_break_when_a_server_drops_tls_1_0() {
     use tls_harness::net::{scan, Like, ScanStatus};
-    let catalog = make_catalog();
-    let pki = make_pki(&catalog);
+    let catalog = support::catalog();
+    let pki = make_pki(&catalog.cas);
     let production = &catalog.profiles["salesforce-production"];
     let clients: Vec<_> = [
         "api-client-legacy-tls10",
@@ -441,8 +434,6 @@ fn peak_memory_kib(pid: u32) -> Option<u64> {
 #[test]
 #[ignore = "a load run: `just flood`"]
 fn flood_of_handshakes_and_hostile_clients_against_one_serve_process() {
-    use std::io::BufRead;
-    use std::process::{Command, Stdio};
     use tls_harness::endpoint::{Prepared, Setup};
     use tls_harness::outcome::Side;
     let spec = std::env::var("TLS_HARNESS_FLOOD").unwrap_or_else(|_| "1000,200,100".into());
@@ -451,36 +442,25 @@ fn flood_of_handshakes_and_hostile_clients_against_one_serve_process() {
         .map(|x| x.parse().expect("GOOD,AT_ONCE,HOSTILE"))
         .collect();
     let (good, at_once, hostile) = (n[0], n[1], n[2]);
-    let dir = std::env::temp_dir().join(format!("tls-harness-flood-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("flood");
     let log = dir.join("connections.jsonl");
-    let mut server = Child(
-        Command::new(env!("CARGO_BIN_EXE_tls-harness"))
-            .args([
-                "serve",
-                "uccx-11-6-1-server",
-                "--duration",
-                "300",
-                "--deadline-ms",
-                "2000",
-            ])
-            .args(["--concurrency", &at_once.max(1).to_string()])
-            .arg("--log")
-            .arg(&log)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap(),
+    let mut server = spawn_serve(
+        "uccx-11-6-1-server",
+        &[
+            "--duration",
+            "300",
+            "--deadline-ms",
+            "2000",
+            "--concurrency",
+            &at_once.max(1).to_string(),
+            "--log",
+            log.to_str().expect("a UTF-8 path"),
+        ],
     );
-    let mut lines = std::io::BufReader::new(server.0.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let addr: std::net::SocketAddr = first
-        .strip_prefix("listening on ")
-        .unwrap()
-        .parse()
-        .unwrap();
+    let addr = server.addr;
 
-    let catalog = make_catalog();
-    let pki = make_pki(&catalog);
+    let catalog = support::catalog();
+    let pki = make_pki(&catalog.cas);
     let profile = &catalog.profiles["api-client-modern"];
     let setup = Setup {
         profile,
@@ -512,7 +492,7 @@ fn flood_of_handshakes_and_hostile_clients_against_one_serve_process() {
             tasks.spawn(async move {
                 let _slot = slots.acquire_owned().await.unwrap();
                 if bad {
-                    play(kinds[i % 3], addr).await;
+                    let _ = play(kinds[i % 3], addr).await;
                     return None;
                 }
                 let target = addr.to_string();
@@ -530,10 +510,15 @@ fn flood_of_handshakes_and_hostile_clients_against_one_serve_process() {
         established
     });
     let seconds = started.elapsed().as_secs_f64();
-    // The last hostile connections close at the server's deadline.
-    std::thread::sleep(Duration::from_millis(2500));
-    let peak = peak_memory_kib(server.0.id());
-    drop(server);
+    let peak = peak_memory_kib(server.child.0.id());
+    // Stopped as a service manager would, serve finishes and logs the
+    // connections in flight before it exits.
+    let stopped = std::process::Command::new("kill")
+        .args(["-TERM", &server.child.0.id().to_string()])
+        .status();
+    assert!(stopped.is_ok_and(|s| s.success()), "kill -TERM serve");
+    let status = server.child.0.wait().expect("serve exits");
+    assert_eq!(status.code(), Some(0), "serve stops on SIGTERM");
     let logged: Vec<serde_json::Value> = std::fs::read_to_string(&log)
         .unwrap()
         .lines()
@@ -549,11 +534,61 @@ fn flood_of_handshakes_and_hostile_clients_against_one_serve_process() {
         logged.len(),
         peak.map_or("?".to_string(), |k| format!("{:.1}", k as f64 / 1024.0)),
     );
-    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(established, good, "every well-formed handshake completes");
     assert_eq!(logged.len(), good + hostile, "every connection is logged");
     assert_eq!(
         failed, hostile,
         "every hostile connection is closed and logged as failed"
+    );
+}
+
+/// SIGTERM (what `timeout`, service managers and container runtimes send)
+/// stops `serve` as Ctrl-C does: no new connections, the one in flight
+/// finished and logged, exit status 0. The connection is held open by a
+/// real client after its handshake, so nothing here waits on a clock.
+#[test]
+fn sigterm_stops_serve_after_the_connection_in_flight() {
+    let Some(openssl) = OPENSSL.find() else {
+        return;
+    };
+    let mut serve = spawn_serve("uccx-11-6-1-server", &[]);
+    let mut client = Child(
+        Command::new(openssl)
+            .args(["s_client", "-connect", &serve.addr.to_string(), "-ign_eof"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("s_client starts"),
+    );
+    let mut out = BufReader::new(client.0.stdout.take().expect("stdout")).lines();
+    // s_client prints its session summary once the handshake is done.
+    out.by_ref()
+        .map(|l| l.expect("s_client's output"))
+        .find(|l| l.starts_with("SSL handshake has read"))
+        .expect("s_client completes its handshake");
+    let term = Command::new("kill")
+        .args(["-TERM", &serve.child.0.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(term.success());
+    let mut stdin = client.0.stdin.take().expect("stdin");
+    stdin
+        .write_all(b"GET / HTTP/1.0\r\n\r\n")
+        .expect("the request goes");
+    let answered = out
+        .map(|l| l.expect("s_client's output"))
+        .any(|l| l.starts_with("HTTP/1.0 200 OK"));
+    assert!(
+        answered,
+        "serve answered the connection in flight after SIGTERM"
+    );
+    let logged = serve.next_connection();
+    assert_eq!(logged["outcome"]["result"], "established", "{logged}");
+    let status = serve.child.0.wait().expect("serve ends");
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "serve exits 0 after SIGTERM, not 143"
     );
 }

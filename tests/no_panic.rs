@@ -4,24 +4,18 @@
 //! alone, without a panic.
 
 use std::path::Path;
-use std::sync::OnceLock;
+
+mod support;
 
 use proptest::prelude::*;
+use support::catalog;
 use tls_harness::endpoint::pairing_unsupported;
 use tls_harness::model::{self, Stacks};
 use tls_harness::moment::Moment;
 use tls_harness::run::{simulate_scenario, RunOptions};
-use tls_harness::scenario::{Catalog, InputErrors, ScenarioFile};
+use tls_harness::scenario::{InputErrors, ScenarioFile};
 
 const VALID: &str = include_str!("../scenarios/uccx/callers-by-release.toml");
-
-fn catalog() -> &'static Catalog {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| {
-        Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/catalog"))
-            .expect("the shipped catalog loads")
-    })
-}
 
 /// Loads `text`; every error must point inside the text, and a file that
 /// loads must simulate and explain.

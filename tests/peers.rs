@@ -16,141 +16,35 @@
 mod support;
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::{BufRead, BufReader, Lines, Write};
-use std::path::{Path, PathBuf};
-use std::process::{ChildStdout, Command, Stdio};
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 use rstest::rstest;
-use support::Child;
+use support::{
+    catalog, harness_command, root, spawn_serve, Child, ServeProcess, TempDir, Tool, CURL, JAVA,
+    OPENSSL, SSLYZE,
+};
 use tls_harness::backend::Backend;
 use tls_harness::endpoint::usable_suites;
 use tls_harness::moment::Moment;
+use tls_harness::outcome::Alert;
 use tls_harness::pki::KeyType;
-use tls_harness::scenario::{Catalog, ClientAuth, Profile};
+use tls_harness::scenario::{ClientAuth, Profile};
 use tls_harness::suite::{Authentication, Suite};
 use tls_harness::version::ProtocolVersion;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tls-harness");
-
-/// A directory of its own for one test, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir =
-            std::env::temp_dir().join(format!("tls-harness-peers-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a temporary directory");
-        TempDir(dir)
-    }
-
-    fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// An outside tool: `env` if it names one, else `name` on PATH. `None`
-/// (with a `skipped:` line) when it is missing; on CI a missing tool fails.
-fn find_tool(name: &str, env: Option<&str>, install: &str) -> Option<PathBuf> {
-    let from_env = env.and_then(std::env::var_os).map(PathBuf::from);
-    let found = match from_env {
-        Some(path) => {
-            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-            path.is_file().then_some(path)
-        }
-        None => std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join(name))
-                .find(|p| p.is_file())
-        }),
-    };
-    if found.is_none() {
-        let install = match env.and_then(|e| Some((e, std::env::var(e).ok()?))) {
-            Some((e, path)) => format!("{e}={path} is no file; {install}"),
-            None => install.to_string(),
-        };
-        let on_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
-        assert!(!on_ci, "{name} not installed ({install}); CI must have it");
-        eprintln!("skipped: {name} not installed ({install})");
-    }
-    found
-}
-
-fn find_openssl() -> Option<PathBuf> {
-    find_tool("openssl", None, "apt-get install openssl")
-}
-
-fn find_sslyze() -> Option<PathBuf> {
-    find_tool(
-        "sslyze",
-        Some("SSLYZE"),
-        "`just peers` makes target/peers-venv with it, or pip install sslyze",
-    )
-}
-
-fn make_catalog() -> Catalog {
-    Catalog::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/catalog"))
-        .expect("the shipped catalog loads")
-}
-
-/// `tls-harness serve`, its address, and its stdout after the listening
-/// line (the connection log, unless `--log` sent it elsewhere).
-struct Served {
-    address: String,
-    log: Lines<BufReader<ChildStdout>>,
-    _child: Child,
-}
-
-impl Served {
-    /// The next connection's log line.
-    #[track_caller]
-    fn next_connection(&mut self) -> serde_json::Value {
-        let line = self
-            .log
-            .next()
-            .expect("serve logs the connection")
-            .expect("serve's stdout");
-        serde_json::from_str(&line).expect("a JSON log line")
-    }
-}
-
-/// Starts `serve PROFILE` on an OS-chosen port with `args`; it stops by
-/// itself after 60 s at the latest.
+/// `tls-harness serve PROFILE` with `args`, stopping by itself after 60 s
+/// at the latest.
 #[track_caller]
-fn do_serve(profile: &str, args: &[&str]) -> Served {
-    let mut child = Child(
-        Command::new(BIN)
-            .args([
-                "serve",
-                profile,
-                "--duration",
-                "60",
-                "--deadline-ms",
-                "5000",
-            ])
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("tls-harness serve starts"),
-    );
-    let mut log = BufReader::new(child.0.stdout.take().expect("stdout")).lines();
-    let first = log.next().expect("a first line").expect("serve's stdout");
-    let address = first
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("not a listening line: {first}"))
-        .to_string();
-    assert!(address.starts_with("127.0.0.1:"), "{address}");
-    Served {
-        address,
-        log,
-        _child: child,
-    }
+fn do_serve(profile: &str, args: &[&str]) -> ServeProcess {
+    let limits = ["--duration", "60", "--deadline-ms", "5000"];
+    spawn_serve(profile, &[&limits[..], args].concat())
+}
+
+/// The CA file `served` wrote, as an argument.
+fn ca_file(served: &ServeProcess) -> String {
+    served.ca.to_str().expect("a UTF-8 path").to_string()
 }
 
 /// OpenSSL suite name to IANA name, from `openssl ciphers -stdname` (lines
@@ -189,12 +83,12 @@ struct ClientSaw {
 /// reading until the server closes; its output goes through a file in
 /// `dir`.
 #[track_caller]
-fn do_s_client(openssl: &Path, dir: &TempDir, served: &Served, args: &[&str]) -> ClientSaw {
+fn do_s_client(openssl: &Path, dir: &TempDir, served: &ServeProcess, args: &[&str]) -> ClientSaw {
     let path = dir.join("s_client.out");
     let out = std::fs::File::create(&path).expect("s_client's output file");
     let mut child = Child(
         Command::new(openssl)
-            .args(["s_client", "-connect", &served.address, "-ign_eof"])
+            .args(["s_client", "-connect", &served.addr.to_string(), "-ign_eof"])
             .args(args)
             .stdin(Stdio::piped())
             .stdout(out.try_clone().expect("the file again"))
@@ -253,29 +147,26 @@ fn check_client_saw_what_serve_logged(saw: &ClientSaw, logged: &serde_json::Valu
 
 #[test]
 fn openssl_s_client_at_tls10_sees_the_version_and_suite_serve_logs_for_a_tls10_server() {
-    let Some(openssl) = find_openssl() else {
+    let Some(openssl) = OPENSSL.find() else {
         return;
     };
     let dir = TempDir::new("s-client-tls10");
-    let ca = dir.join("ca.pem");
-    let ca = ca.to_str().expect("a UTF-8 path");
     let mut served = do_serve(
         "database-server-legacy-tls10",
-        &[
-            "--backend",
-            "openssl",
-            "--max-connections",
-            "1",
-            "--ca-out",
-            ca,
-        ],
+        &["--backend", "openssl", "--max-connections", "1"],
     );
     // OpenSSL 3 keeps TLS 1.0 only at security level 0.
     let saw = do_s_client(
         &openssl,
         &dir,
         &served,
-        &["-tls1", "-cipher", "DEFAULT@SECLEVEL=0", "-CAfile", ca],
+        &[
+            "-tls1",
+            "-cipher",
+            "DEFAULT@SECLEVEL=0",
+            "-CAfile",
+            &ca_file(&served),
+        ],
     );
     assert_eq!(saw.version, "1.0", "{}", saw.output);
     check_client_saw_what_serve_logged(&saw, &served.next_connection());
@@ -284,25 +175,17 @@ fn openssl_s_client_at_tls10_sees_the_version_and_suite_serve_logs_for_a_tls10_s
 
 #[test]
 fn openssl_s_client_sees_the_version_and_suite_serve_logs_for_a_tls12_only_server() {
-    let Some(openssl) = find_openssl() else {
+    let Some(openssl) = OPENSSL.find() else {
         return;
     };
     for backend in ["rustls", "openssl"] {
         let dir = TempDir::new(&format!("s-client-tls12-{backend}"));
-        let ca = dir.join("ca.pem");
-        let ca = ca.to_str().expect("a UTF-8 path");
         let mut served = do_serve(
             "uccx-11-6-1-server",
-            &[
-                "--backend",
-                backend,
-                "--max-connections",
-                "2",
-                "--ca-out",
-                ca,
-            ],
+            &["--backend", backend, "--max-connections", "2"],
         );
-        let host = ["-servername", "uccx-11-6-1.example.com", "-CAfile", ca];
+        let ca = ca_file(&served);
+        let host = ["-servername", "uccx-11-6-1.example.com", "-CAfile", &ca];
         // s_client offers 1.0 to 1.3; the server picks 1.2.
         let saw = do_s_client(
             &openssl,
@@ -332,31 +215,22 @@ fn openssl_s_client_sees_the_version_and_suite_serve_logs_for_a_tls12_only_serve
 #[test]
 fn openssl_s_client_with_the_written_client_certificate_completes_mutual_tls_and_without_it_is_refused(
 ) {
-    let Some(openssl) = find_openssl() else {
+    let Some(openssl) = OPENSSL.find() else {
         return;
     };
     let dir = TempDir::new("s-client-mtls");
-    let (ca, client) = (dir.join("ca.pem"), dir.join("client"));
-    let (ca, client) = (
-        ca.to_str().expect("a UTF-8 path"),
-        client.to_str().expect("a UTF-8 path"),
-    );
+    let client = dir.join("client");
+    let client = client.to_str().expect("a UTF-8 path");
     let mut served = do_serve(
         "xsp-cti-8012",
-        &[
-            "--max-connections",
-            "2",
-            "--ca-out",
-            ca,
-            "--client-cert-out",
-            client,
-        ],
+        &["--max-connections", "2", "--client-cert-out", client],
     );
+    let ca = ca_file(&served);
     let host = [
         "-servername",
         "xsp1.example.com",
         "-CAfile",
-        ca,
+        &ca,
         "-verify_return_error",
     ];
     let (cert, key) = (
@@ -428,7 +302,7 @@ fn do_s_server(openssl: &Path, dir: &TempDir, args: &[&str]) -> (Child, u16) {
 
 #[test]
 fn probe_reports_the_version_and_suite_openssl_s_server_was_limited_to() {
-    let Some(openssl) = find_openssl() else {
+    let Some(openssl) = OPENSSL.find() else {
         return;
     };
     let dir = TempDir::new("s-server");
@@ -464,7 +338,7 @@ fn probe_reports_the_version_and_suite_openssl_s_server_was_limited_to() {
     for (args, version, suite) in configurations {
         let (_server, port) = do_s_server(&openssl, &dir, args);
         for backend in ["rustls", "openssl"] {
-            let probed = Command::new(BIN)
+            let probed = harness_command()
                 .args(["probe", "api-client-modern", &format!("127.0.0.1:{port}")])
                 .args(["--server-name", "peer.test", "--backend", backend])
                 .args(["--format", "json", "--trust"])
@@ -538,11 +412,10 @@ fn expected_suites(profile: &Profile, backend: Backend, v: ProtocolVersion) -> B
 /// expected ones. Prints what sslyze found.
 #[track_caller]
 fn check_sslyze_finds_the_profiles_suites(id: &str, backend: Backend) {
-    let Some(sslyze) = find_sslyze() else {
+    let Some(sslyze) = SSLYZE.find() else {
         return;
     };
-    let catalog = make_catalog();
-    let profile = catalog.profiles[id].at(Moment::now());
+    let profile = catalog().profiles[id].at(Moment::now());
     let dir = TempDir::new(&format!("sslyze-{id}-{}", backend.as_str()));
     let (log, json, client) = (
         dir.join("serve.log"),
@@ -572,7 +445,7 @@ fn check_sslyze_finds_the_profiles_suites(id: &str, backend: Backend) {
         .args(["--tlsv1_2", "--tlsv1_3", "--quiet"])
         .arg(format!("--json_out={}", json.display()))
         .args(&sslyze_args)
-        .arg(&served.address)
+        .arg(served.addr.to_string())
         .output()
         .expect("sslyze runs");
     drop(served);
@@ -931,7 +804,7 @@ fn s_client_level(args: &[&str]) -> u32 {
 /// policy (its security level), which no hello carries.
 #[test]
 fn imported_real_clients_reach_what_the_real_clients_reached() {
-    let Some(openssl) = find_openssl() else {
+    let Some(openssl) = OPENSSL.find() else {
         return;
     };
     let iana = openssl_to_iana(&openssl);
@@ -990,7 +863,7 @@ fn probe_imported(
     let profile = catalog.join("real-client.toml");
     std::fs::create_dir_all(&catalog).unwrap();
     std::fs::write(dir.join("hello"), hello).unwrap();
-    let imported = Command::new(BIN)
+    let imported = harness_command()
         .args(["import-hello", "--id", "real-client", "-o"])
         .arg(&profile)
         .arg(dir.join("hello"))
@@ -1010,7 +883,7 @@ fn probe_imported(
         )
         .unwrap();
     }
-    let probed = Command::new(BIN)
+    let probed = harness_command()
         .args(["probe", "real-client", &format!("127.0.0.1:{port}")])
         .args([
             "--server-name",
@@ -1227,7 +1100,7 @@ fn run_other_client(client: OtherClient, dir: &TempDir, port: u16) -> (String, V
     let (relay, recorded) = recording_relay(port);
     let outcome = match client {
         OtherClient::Curl(args) => {
-            let Some(curl) = find_tool("curl", None, "apt-get install curl") else {
+            let Some(curl) = CURL.find() else {
                 return ("skipped".into(), Vec::new());
             };
             let out = Command::new(curl)
@@ -1241,8 +1114,7 @@ fn run_other_client(client: OtherClient, dir: &TempDir, port: u16) -> (String, V
             curl_gist(&out)
         }
         OtherClient::Jdk(properties) => {
-            let Some(java) = find_tool("java", None, "apt-get install openjdk-17-jdk-headless")
-            else {
+            let Some(java) = JAVA.find() else {
                 return ("skipped".into(), Vec::new());
             };
             std::fs::write(dir.join("Client.java"), JDK_CLIENT).unwrap();
@@ -1308,7 +1180,7 @@ fn curl_gist(out: &std::process::Output) -> String {
 /// have, so its profile gets no policy.
 #[test]
 fn imported_curl_and_jdk_clients_reach_what_they_reached() {
-    let Some(openssl) = find_openssl() else {
+    let Some(openssl) = OPENSSL.find() else {
         return;
     };
     for (name, cert, server, client) in OTHER_CLIENT_CASES {
@@ -1341,5 +1213,150 @@ fn imported_curl_and_jdk_clients_reach_what_they_reached() {
             json["backend"], json["outcome"]["group"]
         );
         assert_eq!(probe_gist, real_gist, "{name}\n{json}");
+    }
+}
+
+// ---- hostile and odd clients (tlslite-ng) against serve ----
+
+/// The Python with tlslite-ng that `just peers` makes
+/// (target/peers-venv), or one `PEERS_PYTHON` names.
+const PEERS_PYTHON: Tool = Tool {
+    name: "python-with-tlslite-ng",
+    env: Some("PEERS_PYTHON"),
+    install: "`just peers` makes target/peers-venv with it, or pip install tlslite-ng==0.8.2",
+};
+
+/// What `serve` answers to one hostile conversation
+/// (tests/tools/hostile.py), as docs/backends.md's "Hostile and odd
+/// clients" table states it per stack.
+fn hostile_answer(backend: &str, tls13: bool, conversation: &str) -> (&'static str, Option<u64>) {
+    let openssl = backend == "openssl";
+    match conversation {
+        // OpenSSL's `version too low` goes out as handshake_failure.
+        "sslv3-only" if openssl => ("alert", Some(40)),
+        "sslv3-only" | "tls10-only" | "future-version-only" => ("alert", Some(70)),
+        "truncated-hello" => ("alert", Some(50)),
+        "cut-record" => ("closed", None),
+        // rustls caps a handshake message at 64 KiB and closes in silence.
+        "oversized-hello" if openssl => ("server-hello", None),
+        "oversized-hello" => ("closed", None),
+        // OpenSSL: `no compression specified`, decode_error.
+        "no-null-compression" if openssl => ("alert", Some(50)),
+        "no-null-compression" => ("alert", Some(47)),
+        "compression-offered" => ("server-hello", None),
+        // rustls does not implement RFC 7507.
+        "fallback-scsv" if openssl && tls13 => ("alert", Some(86)),
+        "fallback-scsv" => ("server-hello", None),
+        "no-shared-suite" => ("alert", Some(40)),
+        // OpenSSL answers no alert to a peer that is not speaking TLS.
+        "plaintext-http" | "garbage" if openssl => ("closed", None),
+        "plaintext-http" | "garbage" => ("alert", Some(50)),
+        "crlf-request" | "bare-lf-request" => ("http", None),
+        "close-after-handshake" => ("closed", None),
+        "close-notify-without-request" => ("close-notify", None),
+        other => panic!("no expected answer for {other}"),
+    }
+}
+
+/// Hand-built and broken conversations from tlslite-ng, an independent
+/// TLS stack, against `serve` of a TLS 1.2 and a TLS 1.3 server on each
+/// backend it runs: each answer is the one the stack's documented
+/// behaviour gives, none is a hang, and every connection is logged, the
+/// good handshakes (a request with bare LFs, a close without a request)
+/// as established.
+#[test]
+fn serve_answers_hostile_clients_as_each_stack_documents() {
+    let Some(python) = PEERS_PYTHON.find() else {
+        return;
+    };
+    let script = root().join("tests/tools/hostile.py");
+    let catalog = root().join("tests/tools/hostile-catalog");
+    // The third backend does not run on sockets: serve says so, and why.
+    let jsse = harness_command()
+        .args(["serve", "hostile-tls12", "--backend", "jsse", "--catalog"])
+        .arg(&catalog)
+        .output()
+        .expect("serve runs");
+    let why = String::from_utf8_lossy(&jsse.stderr);
+    assert_eq!(jsse.status.code(), Some(2), "{why}");
+    assert!(why.contains("in memory only"), "{why}");
+    eprintln!("hostile: not on jsse: {}", why.lines().next().unwrap_or(""));
+    for backend in ["rustls", "openssl"] {
+        for (profile, tls13) in [("hostile-tls12", false), ("hostile-tls13", true)] {
+            let mut serve = spawn_serve(
+                profile,
+                &[
+                    "--catalog",
+                    catalog.to_str().expect("a UTF-8 path"),
+                    "--backend",
+                    backend,
+                    "--deadline-ms",
+                    "10000",
+                ],
+            );
+            let out = Command::new(&python)
+                .arg(&script)
+                .args([
+                    "127.0.0.1",
+                    &serve.addr.port().to_string(),
+                    "hostile.example.com",
+                ])
+                .output()
+                .expect("the hostile clients run");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let answers: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("a JSON line"))
+                .collect();
+            assert_eq!(answers.len(), 16, "{answers:?}");
+            let mut logged = HashMap::new();
+            for _ in &answers {
+                let line = serve.next_connection();
+                let port = line["peer"]
+                    .as_str()
+                    .and_then(|p| p.rsplit(':').next())
+                    .map(str::to_owned);
+                logged.insert(port.expect("a peer"), line["outcome"].clone());
+            }
+            for a in &answers {
+                let conversation = a["conversation"].as_str().expect("a name");
+                let (answer, alert) = hostile_answer(backend, tls13, conversation);
+                let what = format!("{backend} {profile} {conversation}: {a}");
+                eprintln!("hostile: {what}");
+                assert_eq!(a["answer"], answer, "{what}");
+                if let Some(alert) = alert {
+                    assert_eq!(a["alert"], alert, "{what}");
+                }
+                let port = a["port"].as_u64().expect("the client's port").to_string();
+                let outcome = &logged[&port];
+                assert_ne!(
+                    outcome["server-error"]["kind"], "timeout",
+                    "{what}: {outcome}"
+                );
+                if [
+                    "crlf-request",
+                    "bare-lf-request",
+                    "close-after-handshake",
+                    "close-notify-without-request",
+                ]
+                .contains(&conversation)
+                {
+                    assert_eq!(outcome["result"], "established", "{what}: {outcome}");
+                } else {
+                    assert_eq!(outcome["result"], "failed", "{what}: {outcome}");
+                }
+                if let Some(alert) = alert {
+                    let sent = Alert(u8::try_from(alert).expect("an alert")).name();
+                    assert_eq!(
+                        outcome["alert"], sent,
+                        "{what}: the log names the alert serve sent: {outcome}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -11,15 +11,12 @@
 //! unsupported with the reason, and checks the other rows as always.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
+mod support;
+
+use support::{catalog, on_ci, root};
 use tls_harness::endpoint::jsse;
 use tls_harness::run::{run_file, RunOptions, ScenarioRun, Status};
-use tls_harness::scenario::Catalog;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn absolute(path: &Path) -> PathBuf {
     if path.is_absolute() {
@@ -29,20 +26,9 @@ fn absolute(path: &Path) -> PathBuf {
     }
 }
 
-fn catalog() -> Result<&'static Catalog, String> {
-    static CATALOG: OnceLock<Result<Catalog, String>> = OnceLock::new();
-    CATALOG
-        .get_or_init(|| {
-            Catalog::load(&root().join("scenarios/catalog"))
-                .map_err(|e| format!("{:?}", miette::Report::new(e)))
-        })
-        .as_ref()
-        .map_err(Clone::clone)
-}
-
 fn scenario_file(path: &Path) -> datatest_stable::Result<()> {
     let path = absolute(path);
-    let file = catalog()?
+    let file = catalog()
         .load_scenario_file(&path)
         .map_err(|e| format!("{:?}", miette::Report::new(e)))?;
     let runs = run_file(&file, &RunOptions::default())?;
@@ -109,7 +95,7 @@ fn jsse_rows_unsupported(
     why: &str,
     relative: &Path,
 ) -> datatest_stable::Result<()> {
-    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+    if on_ci() {
         return Err(format!("CI has a JDK, but JSSE cannot run: {why}").into());
     }
     eprintln!(
@@ -136,8 +122,7 @@ fn jsse_rows_unsupported(
 
 fn catalog_file(path: &Path) -> datatest_stable::Result<()> {
     let path = absolute(path);
-    let catalog = catalog()?;
-    let defined = catalog
+    let defined = catalog()
         .profiles
         .values()
         .filter(|p| p.defined_in == path)

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::net::ToSocketAddrs;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
@@ -229,6 +229,13 @@ fn parse_seconds(s: &str) -> Result<Duration, String> {
 }
 
 fn parse_backend(s: &str) -> Result<Backend, String> {
+    if s == "jsse" {
+        return Err(
+            "the jsse backend runs handshakes in memory only (run, matrix, bundle); \
+             serve, probe and scan run on rustls or openssl"
+                .into(),
+        );
+    }
     Backend::ALL
         .into_iter()
         .find(|b| b.as_str() == s)
@@ -389,7 +396,7 @@ pub(super) fn serve_command(args: ServeArgs) -> Result<i32, CliError> {
             Format::Table,
         ));
     };
-    let log = connection_log(args.log.as_deref())?;
+    let (log, writer) = connection_log(args.log.as_deref())?;
     let options = ServeOptions {
         deadline: Duration::from_millis(args.deadline_ms),
         max_connections: args.max_connections,
@@ -411,26 +418,40 @@ pub(super) fn serve_command(args: ServeArgs) -> Result<i32, CliError> {
         println!("listening on {bound}");
         let _ = std::io::stdout().flush();
         serve_until(listener, Arc::new(server), options, log, stop).await;
-        Ok(exit_codes::OK)
-    })
+        Ok::<_, CliError>(())
+    })?;
+    // Every connection's line is out before serve ends.
+    let _ = writer.join();
+    Ok(exit_codes::OK)
 }
 
-/// Where each connection's JSON line goes: stdout, or a file.
-fn connection_log(path: Option<&Path>) -> Result<Arc<dyn Fn(Connection) + Send + Sync>, CliError> {
-    let out: Box<dyn Write + Send> = match path {
+/// The log of connections.
+type ConnectionLog = Arc<dyn Fn(Connection) + Send + Sync>;
+
+/// Where each connection's JSON line goes: stdout, or a file; written by a
+/// thread of its own, so that a reader that falls behind (a full pipe)
+/// never stalls the connections being served. The thread ends, and is
+/// joined, once the log is dropped.
+fn connection_log(
+    path: Option<&Path>,
+) -> Result<(ConnectionLog, std::thread::JoinHandle<()>), CliError> {
+    let mut out: Box<dyn Write + Send> = match path {
         Some(path) => Box::new(std::fs::File::create(path).map_err(|e| cannot_write(path, e))?),
         None => Box::new(std::io::stdout()),
     };
-    let out = Mutex::new(out);
-    Ok(Arc::new(move |connection: Connection| {
-        let mut out = out
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Ok(line) = serde_json::to_string(&connection) {
+    let (lines, written) = std::sync::mpsc::channel::<String>();
+    let writer = std::thread::spawn(move || {
+        for line in written {
             let _ = writeln!(out, "{line}");
             let _ = out.flush();
         }
-    }))
+    });
+    let log: ConnectionLog = Arc::new(move |connection: Connection| {
+        if let Ok(line) = serde_json::to_string(&connection) {
+            let _ = lines.send(line);
+        }
+    });
+    Ok((log, writer))
 }
 
 /// The harness could not write a file it was asked for.

@@ -21,6 +21,10 @@ use crate::keylog;
 use crate::outcome::{Outcome, Side};
 use crate::wire::Tap;
 
+/// The most entries of each list of a ClientHello a log line shows (a
+/// real client's longest, its suites, has a few dozen).
+const LOGGED_PER_LIST: usize = 200;
+
 /// How to serve.
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
@@ -159,7 +163,7 @@ async fn connection(
         .refuse_unlisted_identity(options.client_identities.as_deref());
     let mut logged = Connection {
         peer: peer.to_string(),
-        client_hello: client_hello(&transcript),
+        client_hello: client_hello(&transcript).map(|o| o.abridged(LOGGED_PER_LIST)),
         outcome,
         duration_ms: started.elapsed().as_secs_f64() * 1e3,
         capture: None,
