@@ -567,10 +567,11 @@ fn sigterm_stops_serve_after_the_connection_in_flight() {
         .map(|l| l.expect("s_client's output"))
         .find(|l| l.starts_with("SSL handshake has read"))
         .expect("s_client completes its handshake");
-    let term = Command::new("kill")
-        .args(["-TERM", &serve.child.0.id().to_string()])
+    // The shell's own kill: no procps needed.
+    let term = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", serve.child.0.id())])
         .status()
-        .expect("kill runs");
+        .expect("sh runs");
     assert!(term.success());
     let mut stdin = client.0.stdin.take().expect("stdin");
     stdin
