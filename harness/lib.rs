@@ -25,6 +25,7 @@ pub mod backend;
 pub mod bundle;
 pub mod capture;
 pub mod cli;
+pub mod diff;
 pub mod endpoint;
 pub mod exit_codes;
 pub mod flight;

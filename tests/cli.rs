@@ -68,6 +68,10 @@ expect = { result = "established", version = "1.1" }
 #[case::missing_catalog_directory(&["list", "--catalog", "no/such/dir"], exit_codes::BAD_INPUT, "--catalog")]
 #[case::missing_scenario_file(&["run", "no/such/file.toml"], exit_codes::BAD_INPUT, "cannot read")]
 #[case::catalog_file_as_scenario_file(&["run", "scenarios/catalog/uccx.toml"], exit_codes::BAD_INPUT, "is a catalog file, not a scenario file")]
+#[case::unknown_release(&["diff", "uccx", "11.5", "11.6(1)"], exit_codes::USAGE, "its releases: 10.0, 10.5")]
+#[case::diff_of_an_unknown_product(&["diff", "uccxx", "1", "2"], exit_codes::USAGE, "did you mean `uccx`?")]
+#[case::diff_of_nothing(&["diff"], exit_codes::USAGE, "required arguments")]
+#[case::diff_of_a_bad_date(&["diff", "--dates", "2017-07-21", "tomorrow"], exit_codes::USAGE, "tomorrow")]
 fn each_mistake_exits_with_its_status_and_says_what(
     #[case] args: &[&str],
     #[case] status: i32,
@@ -497,5 +501,114 @@ fn an_unknown_stack_is_refused_with_the_ones_the_harness_runs() {
         stderr(&out).contains("did you mean `openssl`?"),
         "{}",
         stderr(&out)
+    );
+}
+
+/// `diff` of two releases: UCCX 11.6(1) drops TLS 1.0 as a server, so the
+/// TLS 1.0-only API client that reached 11.5(1) breaks, on real
+/// handshakes; rows that do not change are not listed, and a break is
+/// exit status 1.
+#[test]
+fn diff_of_two_releases_lists_what_the_upgrade_breaks() {
+    let out = tls_harness(&[
+        "diff",
+        "uccx",
+        "11.5(1)",
+        "11.6(1)",
+        "--pairing",
+        "openssl-openssl",
+        "--format",
+        "json",
+    ]);
+    check_status(&out, exit_codes::EXPECTATION_FAILED);
+    let diff: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let rows = diff["rows"].as_array().expect("rows");
+    let compared = diff["compared-rows"].as_u64().expect("a count");
+    assert!(!rows.is_empty() && (rows.len() as u64) < compared, "{diff}");
+    let broken = rows
+        .iter()
+        .find(|r| r["client"] == "api-client-legacy-tls10")
+        .expect("the TLS 1.0 client's row");
+    assert_eq!(broken["server"], "uccx-11-5-1-server → uccx-11-6-1-server");
+    assert_eq!(broken["change"], "breaks");
+    assert!(
+        broken["before"].as_str().unwrap().starts_with("TLS 1.0"),
+        "{broken}"
+    );
+    assert!(
+        broken["after"]
+            .as_str()
+            .unwrap()
+            .contains("protocol_version"),
+        "{broken}"
+    );
+    for r in rows {
+        assert_ne!(r["before"], r["after"], "an unchanged row is listed: {r}");
+        assert_eq!(r["pairing"], "openssl-openssl");
+    }
+}
+
+/// `diff --dates` across Salesforce production's TLS 1.0 cutover
+/// (2017-07-22): every row that changes is a TLS 1.0 client that stops
+/// reaching salesforce-production; a span with no dated change in it
+/// changes nothing (exit 0).
+#[test]
+fn diff_of_two_dates_lists_what_the_cutover_breaks() {
+    let args = |from, to| {
+        tls_harness(&[
+            "diff",
+            "--dates",
+            from,
+            to,
+            "--pairing",
+            "openssl-openssl",
+            "--format",
+            "json",
+        ])
+    };
+    let out = args("2017-07-21", "2017-07-23");
+    check_status(&out, exit_codes::EXPECTATION_FAILED);
+    let diff: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let rows = diff["rows"].as_array().expect("rows");
+    assert!(!rows.is_empty(), "{diff}");
+    for r in rows {
+        assert_eq!(r["server"], "salesforce-production", "{r}");
+        assert_eq!(r["change"], "breaks", "{r}");
+        assert!(r["before"].as_str().unwrap().starts_with("TLS 1.0"), "{r}");
+    }
+    let quiet = args("2017-07-23", "2017-07-30");
+    check_status(&quiet, exit_codes::OK);
+    let diff: serde_json::Value = serde_json::from_str(&stdout(&quiet)).expect("JSON");
+    assert_eq!(diff["rows"].as_array().map(Vec::len), Some(0), "{diff}");
+}
+
+/// `explain-config --at`: Salesforce production before its TLS 1.0
+/// cutover has 1.0, after it not, and the dated change names itself.
+#[test]
+fn explain_config_at_shows_the_settings_of_that_date_and_each_dated_change() {
+    let at = |date| {
+        let out = tls_harness(&[
+            "explain-config",
+            "salesforce-production",
+            "--at",
+            date,
+            "--format",
+            "json",
+        ]);
+        check_status(&out, exit_codes::OK);
+        serde_json::from_str::<serde_json::Value>(&stdout(&out)).expect("JSON")
+    };
+    let before = at("2017-07-21");
+    assert_eq!(before["versions"][0], "1.0", "{before}");
+    assert_eq!(before["changes"][0]["in-effect"], false, "{before}");
+    let after = at("2017-07-23");
+    assert_ne!(after["versions"][0], "1.0", "{after}");
+    assert_eq!(after["changes"][0]["in-effect"], true, "{after}");
+    assert!(
+        after["versions-from"]
+            .as_str()
+            .unwrap()
+            .starts_with("change of 2017-07-22"),
+        "{after}"
     );
 }

@@ -1,5 +1,5 @@
 //! The commands that build their runs from catalog profiles: `matrix`,
-//! `upgrade-plan` and `explain-config`.
+//! `upgrade-plan`, `diff` and `explain-config`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,11 +13,12 @@ use super::common::{
 };
 use super::error::CliError;
 use crate::backend::Pairing;
+use crate::diff::{compare, dated_pairs, release_pairs, Diff};
 use crate::exit_codes;
 use crate::matrix::{grid, support, upgrade_plan as plan, Runner};
 use crate::moment::Moment;
 use crate::progress::Progress;
-use crate::report::{grid_table, plan_table, support_table, ConfigExplanation};
+use crate::report::{diff_table, grid_table, plan_table, support_table, ConfigExplanation};
 use crate::run::RunOptions;
 use crate::scenario::{Profile, Role};
 
@@ -64,9 +65,17 @@ struct CatalogRun {
 impl CatalogRun {
     fn options(&self, only: Option<Vec<Pairing>>) -> RunOptions {
         RunOptions {
-            deadline: Duration::from_millis(self.deadline_ms),
             only,
-            at: self.at.unwrap_or_else(Moment::now),
+            ..self.options_at(self.at.unwrap_or_else(Moment::now))
+        }
+    }
+
+    /// The options of a run of every pairing at `at`.
+    fn options_at(&self, at: Moment) -> RunOptions {
+        RunOptions {
+            deadline: Duration::from_millis(self.deadline_ms),
+            only: None,
+            at,
             progress: Progress::new(None, "runs"),
             capture: false,
         }
@@ -200,4 +209,158 @@ pub(super) fn explain_config(args: ExplainConfigArgs) -> Result<i32, CliError> {
         f => print!("{}", explanation.table(f.style())),
     }
     Ok(exit_codes::OK)
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("sides").required(true).args(["product", "dates"]))]
+pub(super) struct DiffArgs {
+    #[command(flatten)]
+    run: CatalogRun,
+    /// Product id (`uccx`), with the release before and the release after.
+    #[arg(requires_all = ["from", "to"])]
+    product: Option<String>,
+    /// The release in the field (`11.5(1)`).
+    from: Option<String>,
+    /// The release after the upgrade (`11.6(1)`).
+    to: Option<String>,
+    /// Instead of two releases: the whole catalog at one date and at
+    /// another (`--dates 2017-07-21 2017-07-23`; `timeline` lists the
+    /// dates at which something changes).
+    #[arg(long, num_args = 2, value_names = ["BEFORE", "AFTER"], value_parser = Moment::parse)]
+    dates: Vec<Moment>,
+    /// Peers to meet both releases; repeatable [default: every profile of
+    /// another product with the other role and the same connection kind].
+    #[arg(long = "peer")]
+    peers: Vec<String>,
+    /// Run only this pairing; repeatable [default: all nine].
+    #[arg(long = "pairing", value_parser = parse_pairing)]
+    pairings: Vec<Pairing>,
+}
+
+/// `diff`: the rows whose real outcome changes between two releases or two
+/// dates; exit status 1 when a row that connected stops connecting.
+pub(super) fn diff(args: DiffArgs) -> Result<i32, CliError> {
+    let format = args.run.format;
+    let (catalog, _) =
+        load_catalog(args.run.catalog.as_ref()).map_err(|e| CliError::input(e, format))?;
+    let pairings = if args.pairings.is_empty() {
+        Pairing::ALL.to_vec()
+    } else {
+        args.pairings.clone()
+    };
+    let connection = args.run.connection.as_deref();
+    let result = match (&args.product, args.dates.as_slice()) {
+        (Some(product), _) => diff_releases(&args, &catalog, product, &pairings)?,
+        (None, [before, after]) => {
+            let clients = select(&catalog, Role::Client, &[], connection);
+            let servers = select(&catalog, Role::Server, &[], connection);
+            let pairs = dated_pairs(&clients, &servers, (*before, *after));
+            let run = |at| Runner::new(&catalog.cas, args.run.options_at(at), "catalog");
+            let (early, late) = (run(*before)?, run(*after)?);
+            compare((&early, &late), &pairs, &pairings).map(|rows| Diff {
+                compared: format!("the catalog at {before} → at {after}"),
+                compared_rows: pairs.len() * pairings.len(),
+                rows,
+                added: Vec::new(),
+                removed: Vec::new(),
+            })
+        }
+        _ => unreachable_dates(format)?,
+    };
+    let breaks = result.as_ref().is_ok_and(Diff::breaks);
+    print_report(result, format, diff_table)?;
+    Ok(if breaks {
+        exit_codes::EXPECTATION_FAILED
+    } else {
+        exit_codes::OK
+    })
+}
+
+/// Release `from` of `product` against release `to`.
+fn diff_releases(
+    args: &DiffArgs,
+    catalog: &crate::scenario::Catalog,
+    product: &str,
+    pairings: &[Pairing],
+) -> Result<Result<Diff, crate::run::RunError>, CliError> {
+    let format = args.run.format;
+    let connection = args.run.connection.as_deref();
+    let release = |r: &str| -> Vec<Arc<Profile>> {
+        catalog
+            .profiles
+            .values()
+            .filter(|p| p.product == product && p.release == r)
+            .filter(|p| connection.is_none_or(|c| p.connection == c))
+            .cloned()
+            .collect()
+    };
+    let (from, to) = (
+        args.from.clone().unwrap_or_default(),
+        args.to.clone().unwrap_or_default(),
+    );
+    let (old, new) = (release(&from), release(&to));
+    for (side, profiles) in [(&from, &old), (&to, &new)] {
+        if profiles.is_empty() {
+            return Err(no_release(catalog, product, side, format));
+        }
+    }
+    let peers: Vec<Arc<Profile>> = if args.peers.is_empty() {
+        catalog
+            .profiles
+            .values()
+            .filter(|p| p.product != product)
+            .cloned()
+            .collect()
+    } else {
+        let inputs = load_for_profiles(args.run.catalog.as_ref(), &[], format)?;
+        args.peers
+            .iter()
+            .map(|id| profile_by_id(&inputs, "peer profile", id, format))
+            .collect::<Result<_, _>>()?
+    };
+    let (pairs, added, removed) = release_pairs(&old, &new, &peers);
+    let runner = Runner::new(&catalog.cas, args.run.options(None), "catalog")?;
+    Ok(
+        compare((&runner, &runner), &pairs, pairings).map(|rows| Diff {
+            compared: format!("{product} {from} → {to}"),
+            compared_rows: pairs.len() * pairings.len(),
+            rows,
+            added,
+            removed,
+        }),
+    )
+}
+
+/// A release the catalog does not have, with the ones it has.
+fn no_release(
+    catalog: &crate::scenario::Catalog,
+    product: &str,
+    release: &str,
+    format: Format,
+) -> CliError {
+    let mut releases: Vec<&str> = catalog
+        .profiles
+        .values()
+        .filter(|p| p.product == product)
+        .map(|p| p.release.as_str())
+        .collect();
+    if releases.is_empty() {
+        return unknown_product(catalog, product, format);
+    }
+    releases.sort_by_key(|r| crate::matrix::release_order(r));
+    releases.dedup();
+    CliError::usage(
+        format!("no profile of {product} release `{release}` in the catalog"),
+        Some(format!("its releases: {}", releases.join(", "))),
+        format,
+    )
+}
+
+/// clap's group guarantees a product or two dates.
+fn unreachable_dates(format: Format) -> Result<Result<Diff, crate::run::RunError>, CliError> {
+    Err(CliError::usage(
+        "name a product and two releases, or --dates BEFORE AFTER",
+        None,
+        format,
+    ))
 }

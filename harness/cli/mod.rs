@@ -47,6 +47,11 @@ enum Command {
     /// Find the releases that add TLS 1.1/1.2 as a client and that remove
     /// TLS 1.0, and prove each by handshakes against the given peers.
     UpgradePlan(catalog::UpgradePlanArgs),
+    /// Run the catalog's peers against two releases of a product (or the
+    /// whole catalog at two dates) and print the rows whose real outcome
+    /// changes: what an upgrade breaks, mends or changes. Exit status 1
+    /// when a row that connected stops connecting.
+    Diff(catalog::DiffArgs),
     /// Show a profile's effective versions and suites and the settings
     /// level each came from.
     ExplainConfig(catalog::ExplainConfigArgs),
@@ -104,6 +109,7 @@ pub fn main() -> i32 {
         Command::Matrix(args) => catalog::matrix(args),
         Command::UpgradePlan(args) => catalog::upgrade_plan(args),
         Command::ExplainConfig(args) => catalog::explain_config(args),
+        Command::Diff(args) => catalog::diff(args),
         Command::Simulate(args) => scenarios::simulate(args),
         Command::Explain(args) => explain::explain(args),
         Command::Bundle(args) => bundle::bundle(args),

@@ -458,6 +458,45 @@ pub fn grid_table(grid: &Grid, style: Style) -> String {
     format!("{t}\n")
 }
 
+/// `diff`: the rows whose outcome changes, then what had no partner.
+pub fn diff_table(diff: &crate::diff::Diff, style: Style) -> String {
+    let mut out = format!(
+        "{}: {} of {} rows change\n",
+        diff.compared,
+        diff.rows.len(),
+        diff.compared_rows
+    );
+    if !diff.rows.is_empty() {
+        let mut t = table(
+            &["client", "server", "pairing", "before", "after", "change"],
+            style,
+        );
+        for r in &diff.rows {
+            let change = serde_json::to_value(r.change).ok();
+            t.add_row(vec![
+                r.client.clone(),
+                r.server.clone(),
+                r.pairing.clone(),
+                r.before.clone(),
+                r.after.clone(),
+                change
+                    .and_then(|c| c.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+            ]);
+        }
+        out.push_str(&format!("{t}\n"));
+    }
+    for (what, ids) in [("added", &diff.added), ("removed", &diff.removed)] {
+        if !ids.is_empty() {
+            out.push_str(&format!(
+                "{what} (no partner on the other side): {}\n",
+                ids.join(", ")
+            ));
+        }
+    }
+    out
+}
+
 /// `scan`: one row per client profile and backend, with the model check
 /// column when the server was compared with a profile.
 pub fn scan_table(rows: &[ScanRow], compared: bool, style: Style) -> String {
