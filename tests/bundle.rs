@@ -146,6 +146,15 @@ fn bundles_rerun_to_the_same_outcomes_from_a_temporary_directory_with_no_catalog
             .any(|f| f.starts_with("certificates/") && f.ends_with(".pem")));
         let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
         assert!(readme.contains("tls-harness run scenario.toml"), "{readme}");
+        // Every backend the binary has is named, as its versions are.
+        for backend in tls_harness::backend::Backend::EVERY {
+            let name = match backend {
+                tls_harness::backend::Backend::Rustls => "rustls",
+                tls_harness::backend::Backend::OpenSsl => "OpenSSL",
+                tls_harness::backend::Backend::Jsse => "Java",
+            };
+            assert!(readme.contains(name), "{backend}: {readme}");
+        }
         check_rerun_matches(&dir, Some(&empty));
     }
     // The built-in catalog is reachable when nothing names another; a

@@ -612,3 +612,18 @@ fn explain_config_at_shows_the_settings_of_that_date_and_each_dated_change() {
         "{after}"
     );
 }
+
+/// `--help`'s top line names every backend the binary has.
+#[test]
+fn the_help_names_every_backend() {
+    let out = tls_harness(&["--help"]);
+    check_status(&out, exit_codes::OK);
+    let top = stdout(&out)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_lowercase();
+    for backend in tls_harness::backend::Backend::EVERY {
+        assert!(top.contains(backend.as_str()), "{backend}: {top}");
+    }
+}
