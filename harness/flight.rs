@@ -191,6 +191,11 @@ impl RecordKeys {
             0x1303 => (&aead::CHACHA20_POLY1305, hkdf::HKDF_SHA256),
             _ => return None,
         };
+        // A traffic secret is as long as the suite's hash (RFC 8446 §7.1);
+        // a key log line that says otherwise is not one to derive from.
+        if secret.len() != hash.hmac_algorithm().digest_algorithm().output_len() {
+            return None;
+        }
         let prk = hkdf::Prk::new_less_safe(hash, secret);
         let key = expand_label(&prk, "key", algorithm.key_len())?;
         let iv = expand_label(&prk, "iv", aead::NONCE_LEN)?;

@@ -258,9 +258,7 @@ fn unmodelled(hello: &ClientHello) -> String {
         ),
     ] {
         let listed: Vec<String> = codes.iter().filter_map(known).map(q).collect();
-        if !listed.is_empty() {
-            out.push_str(&format!("{key} = [{}]\n", listed.join(", ")));
-        }
+        list_line(&mut out, key, listed);
         let unknown: Vec<String> = codes
             .iter()
             .filter(|c| known(c).is_none() && !is_grease(**c))
@@ -280,12 +278,19 @@ fn unmodelled(hello: &ClientHello) -> String {
         .filter_map(known_groups)
         .map(q)
         .collect();
-    if !shares.is_empty() {
-        out.push_str(&format!("key-shares = [{}]\n", shares.join(", ")));
-    }
-    if !hello.alpn.is_empty() {
-        let alpn: Vec<String> = hello.alpn.iter().map(|p| q(p)).collect();
-        out.push_str(&format!("alpn = [{}]\n", alpn.join(", ")));
+    list_line(&mut out, "key-shares", shares);
+    // A protocol id is 1 to 255 bytes (RFC 7301 §3.1).
+    let (alpn, bad): (Vec<&String>, Vec<&String>) = hello
+        .alpn
+        .iter()
+        .partition(|p| (1..=255).contains(&p.len()));
+    list_line(&mut out, "alpn", alpn.into_iter().map(|p| q(p)).collect());
+    if !bad.is_empty() {
+        let bad: Vec<String> = bad.iter().map(|p| format!("{} bytes", p.len())).collect();
+        out.push_str(&format!(
+            "# alpn ids no protocol can have, left out: [{}]\n",
+            bad.join(", ")
+        ));
     }
     if let Some(name) = &hello.server_name {
         out.push_str(&format!(
@@ -298,6 +303,30 @@ fn unmodelled(hello: &ClientHello) -> String {
         out.push_str(&format!("# grease = {{ {} }}\n", grease.join(", ")));
     }
     out
+}
+
+/// `key = [..]` for the names of `listed` (quoted), each once in the
+/// order first met, and a comment naming what the hello repeated (the
+/// format takes a name once); nothing when `listed` is empty.
+fn list_line(out: &mut String, key: &str, listed: Vec<String>) {
+    let mut once: Vec<String> = Vec::new();
+    let mut repeated: Vec<String> = Vec::new();
+    for name in listed {
+        if once.contains(&name) {
+            repeated.push(name);
+        } else {
+            once.push(name);
+        }
+    }
+    if !once.is_empty() {
+        out.push_str(&format!("{key} = [{}]\n", once.join(", ")));
+    }
+    if !repeated.is_empty() {
+        out.push_str(&format!(
+            "# {key} the hello listed more than once, kept once: [{}]\n",
+            repeated.join(", ")
+        ));
+    }
 }
 
 /// The GREASE values (RFC 8701) of each list, as `list = [..]`.

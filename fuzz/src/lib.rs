@@ -1,0 +1,3 @@
+//! The calls of the fuzz targets, for `fuzz_targets/*.rs` (one line each).
+
+pub mod calls;
