@@ -323,6 +323,39 @@ mod tests {
     }
 
     #[test]
+    fn only_the_256_reasons_from_1000_are_alerts() {
+        assert_eq!(
+            from_openssl(&[ssl_code(1255)], 0, String::new()).kind,
+            ErrorKind::AlertReceived(Alert(255))
+        );
+        // One past them is a reason like any other (a mutant of the bound
+        // survived without this).
+        assert_eq!(
+            from_openssl(&[ssl_code(1256)], 0, String::new()).kind,
+            ErrorKind::Other("openssl:ssl-reason-1256".into())
+        );
+    }
+
+    #[test]
+    fn a_bare_certificate_exception_is_a_wrong_name_only_as_a_cause() {
+        let err = |classes: &[&str]| JsseError {
+            classes: classes.iter().map(|c| c.to_string()).collect(),
+            ..JsseError::default()
+        };
+        let bare = "java.security.cert.CertificateException";
+        let caused = err(&["javax.net.ssl.SSLHandshakeException", bare]);
+        assert_eq!(
+            from_jsse(&caused, String::new()).kind,
+            ErrorKind::CertificateNameMismatch
+        );
+        // Thrown alone, it names no fault of its own.
+        assert_eq!(
+            from_jsse(&err(&[bare]), String::new()).kind,
+            ErrorKind::BadCertificate
+        );
+    }
+
+    #[test]
     fn openssl_alert_reasons_become_received_alerts() {
         // 0x0A00042E: "tlsv1 alert protocol version" (reason 1000 + 70).
         assert_eq!(ssl_code(1070), 0x0A00_042E);
