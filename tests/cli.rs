@@ -510,6 +510,8 @@ fn an_unknown_stack_is_refused_with_the_ones_the_harness_runs() {
 /// exit status 1.
 #[test]
 fn diff_of_two_releases_lists_what_the_upgrade_breaks() {
+    let dir = support::TempDir::new("diff-junit");
+    let junit = dir.join("diff.xml");
     let out = tls_harness(&[
         "diff",
         "uccx",
@@ -519,8 +521,17 @@ fn diff_of_two_releases_lists_what_the_upgrade_breaks() {
         "openssl-openssl",
         "--format",
         "json",
+        "--junit",
+        junit.to_str().expect("a UTF-8 path"),
     ]);
     check_status(&out, exit_codes::EXPECTATION_FAILED);
+    // Each row a test case, each break a failure.
+    let xml = std::fs::read_to_string(&junit).expect("the JUnit file");
+    assert!(xml.contains("<failure"), "{xml}");
+    assert!(
+        xml.contains("api-client-legacy-tls10 → uccx-11-5-1-server → uccx-11-6-1-server"),
+        "{xml}"
+    );
     let diff: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     let rows = diff["rows"].as_array().expect("rows");
     let compared = diff["compared-rows"].as_u64().expect("a count");

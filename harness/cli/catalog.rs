@@ -18,7 +18,9 @@ use crate::exit_codes;
 use crate::matrix::{grid, support, upgrade_plan as plan, Runner};
 use crate::moment::Moment;
 use crate::progress::Progress;
-use crate::report::{diff_table, grid_table, plan_table, support_table, ConfigExplanation};
+use crate::report::{
+    diff_junit, diff_table, grid_table, plan_table, support_table, ConfigExplanation,
+};
 use crate::run::RunOptions;
 use crate::scenario::{Profile, Role};
 
@@ -235,6 +237,10 @@ pub(super) struct DiffArgs {
     /// Run only this pairing; repeatable [default: all nine].
     #[arg(long = "pairing", value_parser = parse_pairing)]
     pairings: Vec<Pairing>,
+    /// Also write the rows as JUnit XML here, for CI systems: a test case
+    /// per row that changes, a failure for each that breaks.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
 }
 
 /// `diff`: the rows whose real outcome changes between two releases or two
@@ -268,6 +274,10 @@ pub(super) fn diff(args: DiffArgs) -> Result<i32, CliError> {
         _ => unreachable_dates(format)?,
     };
     let breaks = result.as_ref().is_ok_and(Diff::breaks);
+    if let (Some(path), Ok(diff)) = (&args.junit, &result) {
+        std::fs::write(path, diff_junit(diff))
+            .map_err(|e| CliError::harness(format!("cannot write {}: {e}", path.display())))?;
+    }
     print_report(result, format, diff_table)?;
     Ok(if breaks {
         exit_codes::EXPECTATION_FAILED

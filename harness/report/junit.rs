@@ -78,6 +78,32 @@ fn verdict_status(expectation: &Verdict, model: Option<&ModelCheck>) -> TestCase
     }
 }
 
+/// The JUnit XML report of `diff`: one test suite, one test case per row
+/// that changes (classname the client and server, name the pairing); a
+/// row that breaks is a failure with the outcomes before and after.
+pub fn diff_junit(diff: &crate::diff::Diff) -> String {
+    let mut report = Report::new("tls-harness diff");
+    let mut suite = TestSuite::new(diff.compared.as_str());
+    suite.add_test_cases(diff.rows.iter().map(|r| {
+        let said = format!("before: {}\nafter: {}", r.before, r.after);
+        let status = if r.change == crate::diff::Change::Breaks {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status.set_message(said.clone());
+            status
+        } else {
+            TestCaseStatus::success()
+        };
+        let mut case = TestCase::new(r.pairing.as_str(), status);
+        case.set_classname(format!("{} → {}", r.client, r.server));
+        case.set_system_out(said);
+        case
+    }));
+    report.add_test_suite(suite);
+    report
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- cannot write the JUnit report: {e} -->\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

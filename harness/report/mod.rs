@@ -4,7 +4,7 @@
 pub mod explain;
 mod junit;
 
-pub use junit::junit;
+pub use junit::{diff_junit, junit};
 
 use comfy_table::presets::{ASCII_MARKDOWN, UTF8_FULL_CONDENSED};
 use comfy_table::{ContentArrangement, Table};
