@@ -60,7 +60,7 @@ fn scenario_file(path: &Path) -> datatest_stable::Result<()> {
     }
     match jsse::start_up() {
         Ok(_) => settings.bind(|| insta::assert_yaml_snapshot!(name, snapshot)),
-        Err(why) => jsse_rows_unsupported(&runs, &why, relative)?,
+        Err(why) => jsse_rows_unsupported(&runs, &why.to_string(), relative)?,
     }
 
     let mismatches: Vec<String> = runs.iter().flat_map(ScenarioRun::mismatches).collect();

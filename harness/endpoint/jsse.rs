@@ -56,13 +56,11 @@ pub fn jsse_suite_name(iana: &str) -> String {
 
 /// How long starting this process's JVM took (finding the JDK, compiling
 /// the Java side if needed, starting it and its first answer), when this
-/// call is the first to need it; afterwards about nothing. The reason it
-/// cannot run is [`JvmError`]'s text: this is for the tests and the bench,
-/// which print it (`tests/scenarios.rs` takes it as a `&str`); code that
-/// wants the kind calls [`jvm::get`].
-pub fn start_up() -> Result<std::time::Duration, String> {
+/// call is the first to need it; afterwards about nothing. Or why it
+/// cannot run.
+pub fn start_up() -> Result<std::time::Duration, JvmError> {
     let started = std::time::Instant::now();
-    jvm::get().map_err(|e| e.to_string())?;
+    jvm::get()?;
     Ok(started.elapsed())
 }
 
