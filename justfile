@@ -103,9 +103,10 @@ mutants *SHARDS="0 1 2 3 4 5 6 7":
     set -euo pipefail
     command -v cargo-mutants >/dev/null || cargo install --locked cargo-mutants
     for shard in {{SHARDS}}; do
+        commit=$(git rev-parse --short HEAD)$(git diff --quiet || echo "+changes")
         TLS_HARNESS_MODEL_CASES=16 TLS_HARNESS_MODEL_SEED=20240601 cargo mutants -j 1 \
             --timeout 300 --shard "$shard/8" --output "target/mutants/shard-$shard" || true
-        scripts/mutants-summary --add "$shard" "target/mutants/shard-$shard" >/dev/null
+        scripts/mutants-summary --add "$shard" "target/mutants/shard-$shard" "$commit" >/dev/null
     done
     scripts/mutants-summary
 
