@@ -139,7 +139,7 @@ pub fn compare(
 fn changed(((oc, os), (nc, ns)): &(Pair, Pair), old: &PairingRun, new: &PairingRun) -> Option<Row> {
     let (before, after) = (outcome_of(&old.status), outcome_of(&new.status));
     let change = match (before, after) {
-        (Some(b), Some(a)) if key(b) == key(a) => return None,
+        (Some(b), Some(a)) if words(b) == words(a) => return None,
         (Some(b), Some(a)) => match (connects(b), connects(a)) {
             (true, false) => Change::Breaks,
             (false, true) => Change::Mends,
@@ -177,23 +177,9 @@ fn connects(outcome: &Outcome) -> bool {
     matches!(outcome, Outcome::Established(_))
 }
 
-/// What the comparison looks at: the result, and for a handshake that
+/// A row in words, and what the comparison looks at: for a handshake that
 /// completed its version, suite, group and the server's key; for one that
-/// failed, the failing side and the alert.
-fn key(outcome: &Outcome) -> String {
-    match outcome {
-        Outcome::Established(e) => format!(
-            "{} {} {:?} {:?}",
-            e.version,
-            e.suite.name,
-            e.group,
-            e.server_certificate.as_ref().map(|c| &c.leaf.key)
-        ),
-        Outcome::IdentityRefused(r) => format!("identity refused {}", r.handshake.version),
-        Outcome::Failed(f) => format!("failed {:?} {:?}", f.failed_side, f.alert),
-    }
-}
-
+/// failed, its summary (side, cause and alert).
 fn words(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Established(e) => format!(
