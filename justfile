@@ -21,12 +21,13 @@ peers: peer-tools
         PEERS_PYTHON={{justfile_directory()}}/target/peers-venv/bin/python \
         cargo nextest run --test peers --no-fail-fast --success-output final
 
-# Install sslyze and tlslite-ng (PyPI) into target/peers-venv if missing.
+# Install sslyze, tlslite-ng and websockets (PyPI) into target/peers-venv if
+# missing.
 # Off CI a failed install only means the tests that need them skip, saying
 # why; on CI it fails.
 peer-tools:
-    { test -x target/peers-venv/bin/sslyze && target/peers-venv/bin/python -c 'import tlslite'; } 2>/dev/null || \
-        { python3 -m venv target/peers-venv && target/peers-venv/bin/pip install --quiet sslyze tlslite-ng==0.8.2; } || \
+    { test -x target/peers-venv/bin/sslyze && target/peers-venv/bin/python -c "import tlslite, websockets"; } 2>/dev/null || \
+        { python3 -m venv target/peers-venv && target/peers-venv/bin/pip install --quiet sslyze tlslite-ng==0.8.2 websockets==17.4; } || \
         [ -z "${CI:-}" ]
 
 # Run the shipped scenarios and print the outcome table.

@@ -22,8 +22,8 @@ use std::process::{Command, Stdio};
 
 use rstest::rstest;
 use support::{
-    catalog, harness_command, root, spawn_serve, Child, ServeProcess, TempDir, Tool, CURL, JAVA,
-    OPENSSL, SSLYZE,
+    catalog, harness_command, root, spawn_serve, Child, ServeProcess, TempDir, CURL, JAVA, OPENSSL,
+    SSLYZE,
 };
 use tls_harness::backend::Backend;
 use tls_harness::endpoint::usable_suites;
@@ -1218,14 +1218,6 @@ fn imported_curl_and_jdk_clients_reach_what_they_reached() {
 
 // ---- hostile and odd clients (tlslite-ng) against serve ----
 
-/// The Python with tlslite-ng that `just peers` makes
-/// (target/peers-venv), or one `PEERS_PYTHON` names.
-const PEERS_PYTHON: Tool = Tool {
-    name: "python-with-tlslite-ng",
-    env: Some("PEERS_PYTHON"),
-    install: "`just peers` makes target/peers-venv with it, or pip install tlslite-ng==0.8.2",
-};
-
 /// What `serve` answers to one hostile conversation
 /// (tests/tools/hostile.py), as docs/backends.md's "Hostile and odd
 /// clients" table states it per stack.
@@ -1266,7 +1258,7 @@ fn hostile_answer(backend: &str, tls13: bool, conversation: &str) -> (&'static s
 /// as established.
 #[test]
 fn serve_answers_hostile_clients_as_each_stack_documents() {
-    let Some(python) = PEERS_PYTHON.find() else {
+    let Some(python) = support::PEERS_PYTHON.find() else {
         return;
     };
     let script = root().join("tests/tools/hostile.py");

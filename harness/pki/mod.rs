@@ -589,8 +589,10 @@ pub fn same_subject(a: &str, b: &str) -> bool {
 }
 
 /// A serial number that depends only on what the certificate says (the
-/// subject, the issuer's subject, the role and the key type; not the key):
-/// the first 16 bytes of a SHA-256 over `parts`, top bits set to `01` so the
+/// subject, the issuer's subject, the role, the key's type and the slot it
+/// comes from, names and validity), so that two certificates that differ
+/// never share an issuer and serial (RFC 5280 §4.1.2.2; NSS refuses a
+/// second certificate with the same pair, as Firefox showed): the first 16 bytes of a SHA-256 over `parts`, top bits set to `01` so the
 /// number is positive and always encodes in 16 bytes.
 fn serial_number(parts: &[&str]) -> [u8; 16] {
     let mut hasher = openssl::sha::Sha256::new();
@@ -625,7 +627,14 @@ fn base_params(
 
 fn make_ca(spec: CaSpec, parent: Option<&Ca>) -> Result<Arc<Ca>, PkiError> {
     let issuer_subject = parent.map_or(&spec.subject, |ca| &ca.spec.subject);
-    let serial = serial_number(&[&spec.subject, issuer_subject, "ca", spec.key.as_str()]);
+    let slot = format!("ca:{}", spec.id);
+    let serial = serial_number(&[
+        &spec.subject,
+        issuer_subject,
+        "ca",
+        spec.key.as_str(),
+        &slot,
+    ]);
     let mut params = base_params(
         &Subject::parse(&spec.subject)?,
         &serial,
@@ -634,7 +643,7 @@ fn make_ca(spec: CaSpec, parent: Option<&Ca>) -> Result<Arc<Ca>, PkiError> {
     )?;
     params.is_ca = IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let key = keys::key(spec.key, &format!("ca:{}", spec.id))?;
+    let key = keys::key(spec.key, &slot)?;
     let der = rcgen_sign(&params, &key, parent)?;
     let chain = match parent {
         None => Vec::new(),
@@ -665,6 +674,8 @@ fn make_leaf(spec: &LeafSpec, issuer: Option<&Ca>) -> Result<Identity, PkiError>
         spec.key.as_str(),
     ];
     serial_parts.extend(spec.dns_names.iter().map(String::as_str));
+    let validity = format!("{}-{}", spec.validity.not_before, spec.validity.not_after);
+    serial_parts.extend([spec.key_slot.as_str(), &validity]);
     let serial = serial_number(&serial_parts);
     let key = keys::key(spec.key, &spec.key_slot)?;
     let hash = issuer.map_or(spec.key.hash(), |ca| ca.spec.hash());

@@ -168,6 +168,19 @@ pub const SSLYZE: Tool = Tool {
     install: "`just peers` makes target/peers-venv with it, or pip install sslyze",
 };
 
+/// The Python that `just peer-tools` makes (target/peers-venv), with
+/// tlslite-ng (tests/tools/hostile.py) and websockets
+/// (tests/tools/browsers.py), or one `PEERS_PYTHON` names.
+pub const PEERS_PYTHON: Tool = Tool {
+    name: "peers-python",
+    env: Some("PEERS_PYTHON"),
+    install: "`just peer-tools` makes target/peers-venv with it, or pip install tlslite-ng==0.8.2 websockets",
+};
+/// Debian's Chromium (tests/browsers.rs).
+pub const CHROMIUM: Tool = apt("chromium", "apt-get install chromium libnss3-tools");
+/// Debian's Firefox ESR (tests/browsers.rs).
+pub const FIREFOX: Tool = apt("firefox-esr", "apt-get install firefox-esr");
+
 /// Whether the JSSE backend can run here: this process starts its JVM
 /// with the lookup the harness makes (`TLS_HARNESS_JAVA` included). If it
 /// cannot, [`skip`] says why.
