@@ -50,18 +50,30 @@ class Connection:
         self.next_id = 0
         self.events = []
 
-    def call(self, method, params=None, session=None):
+    def send(self, method, params=None, session=None):
+        """Sends a command and returns its id; `reply` waits for the answer."""
         self.next_id += 1
         message = {"id": self.next_id, "method": method, "params": params or {}}
         if session:
             message["sessionId"] = session
         self.ws.send(json.dumps(message))
+        return self.next_id
+
+    def reply(self, wanted):
+        """The answer to command `wanted`; whatever else arrives meanwhile
+        (events, other answers) is kept in `events`."""
         end = time.monotonic() + DEADLINE
         while True:
-            reply = json.loads(self.ws.recv(timeout=max(0.1, end - time.monotonic())))
-            if reply.get("id") == self.next_id:
-                return reply
-            self.events.append(reply)
+            for i, message in enumerate(self.events):
+                if message.get("id") == wanted:
+                    return self.events.pop(i)
+            left = end - time.monotonic()
+            if left <= 0:
+                raise SystemExit(f"no answer to command {wanted} within {DEADLINE} s")
+            self.events.append(json.loads(self.ws.recv(timeout=left)))
+
+    def call(self, method, params=None, session=None):
+        return self.reply(self.send(method, params, session))
 
     def wait_event(self, accept, seconds):
         """The first stored or arriving event that `accept` takes, or None."""
@@ -137,32 +149,43 @@ def chromium_session(binary, session, home):
     try:
         with connect(url, max_size=None, open_timeout=DEADLINE) as ws:
             cdp = Connection(ws)
-            return [chromium_visit(cdp, url) for url in session["urls"]]
+            return chromium_visits(cdp, session["urls"])
     finally:
         stop(proc)
 
 
-def chromium_visit(cdp, url):
-    """Loads `url` in a tab of its own, so that no event of another page is
-    taken for this one's."""
-    cdp.events.clear()
-    target = cdp.call("Target.createTarget", {"url": "about:blank"})["result"]["targetId"]
-    attached = cdp.call("Target.attachToTarget", {"targetId": target, "flatten": True})
-    tab = attached["result"]["sessionId"]
-    cdp.call("Security.enable", {}, tab)
-    result = cdp.call("Page.navigate", {"url": url}, tab)["result"]
-    error = result.get("errorText")
+def chromium_visits(cdp, urls):
+    """Loads each URL in a tab of its own, all at once: no event of one page
+    is taken for another's, and a refused certificate's error page, which
+    Chromium shows only after a pause of up to 3 s, does not hold up the
+    others."""
+    tabs = []
+    for url in urls:
+        target = cdp.call("Target.createTarget", {"url": "about:blank"})["result"]["targetId"]
+        attached = cdp.call("Target.attachToTarget", {"targetId": target, "flatten": True})
+        tab = attached["result"]["sessionId"]
+        cdp.call("Security.enable", {}, tab)
+        tabs.append((url, target, tab))
+    pending = [cdp.send("Page.navigate", {"url": url}, tab) for url, _, tab in tabs]
+    visits = [chromium_visit(cdp, tab, cdp.reply(sent)) for (_, _, tab), sent in zip(tabs, pending)]
+    for url, target, _ in tabs:
+        cdp.call("Target.closeTarget", {"targetId": target})
+    return [dict(visit, url=url) for (url, _, _), visit in zip(tabs, visits)]
+
+
+def chromium_visit(cdp, tab, navigated):
+    """What the page in `tab` came to, from its navigation's answer and the
+    security state Chromium shows for it."""
+    error = navigated["result"].get("errorText")
     state = cdp.wait_event(
         lambda e: e.get("sessionId") == tab
         and e.get("method") == "Security.visibleSecurityStateChanged"
         and "certificateSecurityState" in e["params"]["visibleSecurityState"],
         5.0,
     )
-    cdp.call("Target.closeTarget", {"targetId": target})
     seen = state["params"]["visibleSecurityState"]["certificateSecurityState"] if state else {}
     chain = seen.get("certificate") or []
     return {
-        "url": url,
         "loaded": error is None,
         "error": error.removeprefix("net::") if error else None,
         "certificate": sha256_hex(chain[0]) if chain else None,
