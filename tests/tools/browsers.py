@@ -122,8 +122,10 @@ CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-extensions", "--remote-debugging-port=0",
-    # A certificate error waits up to 3 s for a captive-portal check that
-    # cannot succeed on a closed network; the verdict is the same without.
+    # A refused certificate's error page waits up to 3 s, partly for a
+    # captive-portal check that cannot succeed on a closed network; without
+    # it some of those waits go (the verdict is the same). The rest is why
+    # chromium_visits loads a session's pages all at once.
     "--disable-features=CaptivePortalInterstitial",
 ]
 
