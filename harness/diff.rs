@@ -26,6 +26,17 @@ pub enum Change {
     Differs,
 }
 
+impl Change {
+    /// `breaks`, `mends` or `differs`, as JSON says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Breaks => "breaks",
+            Change::Mends => "mends",
+            Change::Differs => "differs",
+        }
+    }
+}
+
 /// One client × server × pairing whose outcome changes.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -210,4 +221,17 @@ pub fn dated_pairs(
         .filter(|(c, s)| c.connection == s.connection && (moves(c) || moves(s)))
         .map(|(c, s)| ((c.clone(), s.clone()), (c.clone(), s.clone())))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Change;
+
+    #[test]
+    fn a_change_is_named_in_tables_as_in_json() {
+        for change in [Change::Breaks, Change::Mends, Change::Differs] {
+            let json = serde_json::to_value(change).unwrap();
+            assert_eq!(json.as_str(), Some(change.as_str()));
+        }
+    }
 }

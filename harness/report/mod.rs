@@ -472,16 +472,13 @@ pub fn diff_table(diff: &crate::diff::Diff, style: Style) -> String {
             style,
         );
         for r in &diff.rows {
-            let change = serde_json::to_value(r.change).ok();
             t.add_row(vec![
                 r.client.clone(),
                 r.server.clone(),
                 r.pairing.clone(),
                 r.before.clone(),
                 r.after.clone(),
-                change
-                    .and_then(|c| c.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
+                r.change.as_str().to_owned(),
             ]);
         }
         out.push_str(&format!("{t}\n"));
