@@ -30,6 +30,14 @@ peer-tools:
         { python3 -m venv target/peers-venv && target/peers-venv/bin/pip install --quiet sslyze tlslite-ng==0.8.2 websockets==17.4; } || \
         [ -z "${CI:-}" ]
 
+# Capture again the ClientHello of each real client of this machine
+# (Chromium, Firefox, curl, Python's ssl, the JDK's HttpClient,
+# gnutls-cli) into scenarios/catalog/real-clients.toml, and show what
+# changed (git diff). `just capture-clients curl jdk` captures those two.
+capture-clients *CLIENTS: peer-tools
+    cargo build --release
+    target/peers-venv/bin/python scripts/capture-clients target/release/tls-harness {{CLIENTS}}
+
 # Run the shipped scenarios and print the outcome table.
 run *ARGS:
     cargo run --release -- run {{ARGS}}

@@ -339,8 +339,8 @@ impl Runner {
 pub type AdHoc = (Arc<Profile>, Arc<Profile>, Vec<Pairing>);
 
 /// `client` against `server` on `pairings`, as a scenario with no
-/// expectation.
-fn ad_hoc(client: &Arc<Profile>, server: &Arc<Profile>, pairings: &[Pairing]) -> Scenario {
+/// expectation, asking for the server's host.
+pub fn ad_hoc(client: &Arc<Profile>, server: &Arc<Profile>, pairings: &[Pairing]) -> Scenario {
     Scenario {
         line: 0,
         id: format!("{} → {}", client.id, server.id),

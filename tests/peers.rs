@@ -16,11 +16,12 @@
 mod support;
 
 use std::collections::{BTreeSet, HashMap};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use rstest::rstest;
+use support::peer::{do_peer_server, do_s_server, openssl_to_iana, write_peer_material, PeerCert};
 use support::{
     catalog, harness_command, root, spawn_serve, Child, ServeProcess, TempDir, CURL, JAVA, OPENSSL,
     SSLYZE,
@@ -45,25 +46,6 @@ fn do_serve(profile: &str, args: &[&str]) -> ServeProcess {
 /// The CA file `served` wrote, as an argument.
 fn ca_file(served: &ServeProcess) -> String {
     served.ca.to_str().expect("a UTF-8 path").to_string()
-}
-
-/// OpenSSL suite name to IANA name, from `openssl ciphers -stdname` (lines
-/// `IANA - OPENSSL VERSION Kx=...`; TLS 1.3 suites have one name).
-fn openssl_to_iana(openssl: &Path) -> HashMap<String, String> {
-    let out = Command::new(openssl)
-        .args(["ciphers", "-stdname", "ALL:COMPLEMENTOFALL:@SECLEVEL=0"])
-        .output()
-        .expect("openssl ciphers runs");
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|line| {
-            let mut fields = line.split_whitespace();
-            let iana = fields.next()?;
-            let _dash = fields.next()?;
-            Some((fields.next()?.to_string(), iana.to_string()))
-        })
-        .collect()
 }
 
 /// What s_client printed about its session.
@@ -263,41 +245,6 @@ fn openssl_s_client_with_the_written_client_certificate_completes_mutual_tls_and
         logged["outcome"]["server-error"]["kind"], "certificate-required",
         "{logged}"
     );
-}
-
-/// `openssl s_server -www` on a port that was free a moment ago, serving
-/// `cert.pem`/`key.pem` of `dir` with `args`; its port. Retries once with
-/// another port if the first was taken in between.
-#[track_caller]
-fn do_s_server(openssl: &Path, dir: &TempDir, args: &[&str]) -> (Child, u16) {
-    for _ in 0..2 {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let mut child = Child(
-            Command::new(openssl)
-                .args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-www"])
-                .arg("-cert")
-                .arg(dir.join("cert.pem"))
-                .arg("-key")
-                .arg(dir.join("key.pem"))
-                .args(args)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("openssl s_server starts"),
-        );
-        let mut lines = BufReader::new(child.0.stdout.take().expect("stdout")).lines();
-        // s_server prints ACCEPT once it listens; it exits if it cannot bind.
-        if lines.by_ref().map_while(Result::ok).any(|l| l == "ACCEPT") {
-            // Keep reading, so that s_server never writes to a closed pipe;
-            // the thread ends when the guard kills s_server.
-            std::thread::spawn(move || lines.for_each(drop));
-            return (child, port);
-        }
-    }
-    panic!("s_server did not start on two free ports");
 }
 
 #[test]
@@ -512,20 +459,6 @@ fn sslyze_finds(#[case] profile: &str, #[case] backend: Backend) {
     check_sslyze_finds_the_profiles_suites(profile, backend);
 }
 
-/// The certificate a real `s_server` of [`RealClientCase`] serves, made by
-/// the harness's PKI for `peer.test`.
-#[derive(Clone, Copy, Debug)]
-enum PeerCert {
-    /// RSA-2048 from an RSA CA that signs with SHA-256.
-    Rsa,
-    /// RSA-1024 (`ee key too small` at level 2).
-    Rsa1024,
-    /// ECDSA P-384.
-    P384,
-    /// RSA-2048 from a CA that signs with SHA-1 (`ca md too weak`).
-    Sha1Chain,
-}
-
 /// One real client against one real server: `openssl s_client` with
 /// `client` arguments against `openssl s_server` with `server` arguments.
 struct RealClientCase {
@@ -723,62 +656,6 @@ fn s_client_gist(real: &std::process::Output, iana: &HashMap<String, String>) ->
     real_client_gist("established", [&version, suite, &group, alpn])
 }
 
-/// Writes `cert.pem`, `key.pem` and `ca.pem` (the issuing root) of `kind`
-/// for `peer.test` into `dir`, and the DHE groups `dh1024.pem` (RFC 2409)
-/// and `dh2048.pem` (RFC 3526).
-fn write_peer_material(dir: &TempDir, kind: PeerCert) {
-    use tls_harness::pki::{CaSpec, Issuer, LeafSpec, Pki, Purpose, SignatureHash, Validity};
-    let (key, hash) = match kind {
-        PeerCert::Rsa => (KeyType::Rsa2048, None),
-        PeerCert::Rsa1024 => (KeyType::Rsa1024, None),
-        PeerCert::P384 => (KeyType::EcdsaP384, None),
-        PeerCert::Sha1Chain => (KeyType::Rsa2048, Some(SignatureHash::Sha1)),
-    };
-    let mut pki = Pki::new();
-    pki.add_ca(CaSpec {
-        id: "peer-root".into(),
-        subject: "Peer Test Root".into(),
-        key: KeyType::Rsa2048,
-        issuer: None,
-        signature_hash: hash,
-    })
-    .expect("the CA");
-    let id = pki
-        .issue(&LeafSpec {
-            subject: "peer.test".into(),
-            dns_names: vec!["peer.test".into()],
-            key,
-            issuer: Issuer::Ca("peer-root".into()),
-            purpose: Purpose::Server,
-            key_slot: "peer-test-leaf".into(),
-            validity: Validity::default(),
-            key_agreement: false,
-        })
-        .expect("the leaf");
-    let pem = |der: &[u8]| {
-        openssl::x509::X509::from_der(der)
-            .unwrap()
-            .to_pem()
-            .unwrap()
-    };
-    std::fs::write(dir.join("cert.pem"), pem(&id.leaf_der)).unwrap();
-    std::fs::write(dir.join("ca.pem"), pem(&pki.ca_der("peer-root").unwrap())).unwrap();
-    let private = openssl::pkey::PKey::private_key_from_pkcs8(&id.key_pkcs8_der).unwrap();
-    std::fs::write(
-        dir.join("key.pem"),
-        private.private_key_to_pem_pkcs8().unwrap(),
-    )
-    .unwrap();
-    let two = openssl::bn::BigNum::from_u32(2).unwrap();
-    for (file, prime) in [
-        ("dh1024.pem", openssl::bn::BigNum::get_rfc2409_prime_1024()),
-        ("dh2048.pem", openssl::bn::BigNum::get_rfc3526_prime_2048()),
-    ] {
-        let dh = openssl::dh::Dh::from_pqg(prime.unwrap(), None, two.to_owned().unwrap()).unwrap();
-        std::fs::write(dir.join(file), dh.params_to_pem().unwrap()).unwrap();
-    }
-}
-
 /// The security level `openssl s_client` runs at with `args`: a
 /// `@SECLEVEL=N` in its cipher string, else this machine's default, which
 /// `openssl.cnf` sets (Debian: 2). What a client refuses is not in its
@@ -833,20 +710,6 @@ fn imported_real_clients_reach_what_the_real_clients_reached() {
         let printed = String::from_utf8_lossy(&real.stdout);
         assert_eq!(probe_gist, real_gist, "{}\n{printed}\n{json}", case.name);
     }
-}
-
-/// `openssl s_server` for a real-client case, with `args` (the DHE group
-/// files `dh1024.pem` and `dh2048.pem` taken from `dir`).
-fn do_peer_server(openssl: &Path, dir: &TempDir, args: &[&str]) -> (Child, u16) {
-    let args: Vec<String> = args
-        .iter()
-        .map(|a| match *a {
-            "dh1024.pem" | "dh2048.pem" => dir.join(a).display().to_string(),
-            other => other.to_string(),
-        })
-        .collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    do_s_server(openssl, dir, &args)
 }
 
 /// `import-hello` of a real client's `hello` into a catalog of its own

@@ -8,6 +8,8 @@
 // what this file is here to end.
 #![allow(dead_code)]
 
+pub mod peer;
+
 use std::io::{BufRead, BufReader, Lines};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -180,6 +182,8 @@ pub const PEERS_PYTHON: Tool = Tool {
 pub const CHROMIUM: Tool = apt("chromium", "apt-get install chromium libnss3-tools");
 /// Debian's Firefox ESR (tests/browsers.rs).
 pub const FIREFOX: Tool = apt("firefox-esr", "apt-get install firefox-esr");
+/// GnuTLS's client (tests/clients.rs).
+pub const GNUTLS_CLI: Tool = apt("gnutls-cli", "apt-get install gnutls-bin");
 
 /// Whether the JSSE backend can run here: this process starts its JVM
 /// with the lookup the harness makes (`TLS_HARNESS_JAVA` included). If it

@@ -23,7 +23,8 @@ shows one of them, the override its "Accept the risk" button records, and
 the page loads again). Every name in `hosts` resolves to
 127.0.0.1. Prints one JSON object: the browser's version and, per URL,
 whether the page loaded, the browser's error name if not, the SHA-256 of
-the leaf certificate the browser was shown and the TLS version it saw.
+the leaf certificate the browser was shown, and the TLS version, suite
+(IANA name) and key-exchange group it saw.
 """
 
 import base64
@@ -111,6 +112,43 @@ def sha256_hex(der_b64):
     return hashlib.sha256(base64.b64decode(der_b64)).hexdigest()
 
 
+def iana_suite(version, kx, cipher, mac):
+    """The IANA name of a suite a browser or gnutls-cli names by its parts:
+    version `1.2`, key exchange `ECDHE_RSA` (none in TLS 1.3), cipher
+    `AES_128_GCM`, MAC `HMAC-SHA1` (none for an AEAD cipher)."""
+    cipher = cipher.replace("-", "_")
+    if cipher.endswith(("GCM", "POLY1305", "CCM")):
+        digest = "SHA384" if cipher == "AES_256_GCM" else "SHA256"
+        if cipher.endswith("CCM") and version != "1.3":
+            digest = None
+    else:
+        digest = {"HMAC_SHA1": "SHA", "SHA1": "SHA", "HMAC_SHA256": "SHA256",
+                  "SHA256": "SHA256", "HMAC_SHA384": "SHA384",
+                  "SHA384": "SHA384"}[(mac or "").replace("-", "_").upper()]
+    name = f"{cipher}_{digest}" if digest else cipher
+    if version == "1.3":
+        return f"TLS_{name}"
+    return f"TLS_{kx.replace('-', '_')}_WITH_{name}"
+
+
+GROUP_NAMES = {
+    "x25519": "x25519", "p256": "secp256r1", "p_256": "secp256r1",
+    "secp256r1": "secp256r1", "p384": "secp384r1", "p_384": "secp384r1",
+    "secp384r1": "secp384r1", "p521": "secp521r1", "p_521": "secp521r1",
+    "secp521r1": "secp521r1", "x448": "x448", "x25519mlkem768": "X25519MLKEM768",
+    "mlkem768x25519": "X25519MLKEM768", "ffdhe2048": "ffdhe2048",
+    "ffdhe3072": "ffdhe3072", "ffdhe4096": "ffdhe4096",
+}
+
+
+def group_name(name):
+    """A client's name of a key-exchange group (`P-256`, `X25519`,
+    `mlkem768x25519`) as IANA names it, or None for none."""
+    if not name:
+        return None
+    return GROUP_NAMES.get(name.lower().replace("-", "_"), name)
+
+
 def stop(proc):
     proc.kill()
     proc.wait()
@@ -187,11 +225,18 @@ def chromium_visit(cdp, tab, navigated):
     )
     seen = state["params"]["visibleSecurityState"]["certificateSecurityState"] if state else {}
     chain = seen.get("certificate") or []
+    version = seen.get("protocol")
+    suite = None
+    if version and seen.get("cipher"):
+        suite = iana_suite(version.removeprefix("TLS "), seen.get("keyExchange"),
+                           seen["cipher"], seen.get("mac"))
     return {
         "loaded": error is None,
         "error": error.removeprefix("net::") if error else None,
         "certificate": sha256_hex(chain[0]) if chain else None,
-        "version": seen.get("protocol"),
+        "version": version,
+        "suite": suite,
+        "group": group_name(seen.get("keyExchangeGroup")),
     }
 
 
@@ -287,15 +332,17 @@ def firefox_load(bidi, chrome, tab, url):
     if reply.get("type") == "success":
         seen = evaluate(bidi, chrome, (
             "(() => { const s = gBrowser.selectedBrowser.securityUI.secInfo;"
-            " return s ? JSON.stringify([s.serverCert.sha256Fingerprint, s.protocolVersion])"
-            " : null; })()"))
-        fingerprint, version = json.loads(seen) if seen else (None, None)
+            " return s ? JSON.stringify([s.serverCert.sha256Fingerprint, s.protocolVersion,"
+            " s.cipherName, s.keaGroupName]) : null; })()"))
+        fingerprint, version, suite, group = json.loads(seen) if seen else (None,) * 4
         return {
             "url": url,
             "loaded": True,
             "error": None,
             "certificate": fingerprint.replace(":", "").lower() if fingerprint else None,
             "version": FIREFOX_VERSIONS.get(version),
+            "suite": suite,
+            "group": group_name(group),
             "der": None,
         }
     found = re.search(r"NS_ERROR_MODULE_SECURITY, (\w+)", reply.get("message", ""))
@@ -310,6 +357,8 @@ def firefox_load(bidi, chrome, tab, url):
         "error": error,
         "certificate": sha256_hex(chain[0]) if chain else None,
         "version": None,
+        "suite": None,
+        "group": None,
         "der": chain[0] if chain else None,
     }
 

@@ -1,0 +1,408 @@
+//! The captured real clients of the catalog (scenarios/catalog/real-clients.toml:
+//! Chromium, Firefox, curl, Python's ssl, the JDK's HttpClient and
+//! gnutls-cli, each made by `import-hello` from its own hello) meet real
+//! servers: `serve` of catalog server profiles on each backend, and
+//! `openssl s_server` with version, suite, group, signature-scheme, DHE
+//! and certificate variations. Every real client runs for real
+//! (tests/tools/clients.py), and what it reached (failed, or established
+//! with a version, a suite and, where the client names it, a group) must
+//! equal:
+//!
+//! - what `probe` reaches with the client's profile against the same
+//!   server, wherever a backend of the harness can send that client's
+//!   hello (where none can, probe says why, and the test checks that the
+//!   reason is the one docs/real-clients.md gives for that client);
+//! - against `serve` of a catalog profile, the negotiation model's
+//!   prediction for the client's profile and that server profile, the
+//!   client taken to follow the RFCs and the server its backend.
+//!
+//! A missing client or Python is a printed skip, and a failure on CI,
+//! where `.ci/run` installs them.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use support::peer::{peer_server_of, write_peer_leaves, PeerCert};
+use support::{
+    catalog, harness_command, make_pki, root, spawn_serve, Child, ServeProcess, TempDir, Tool,
+    CHROMIUM, CURL, FIREFOX, GNUTLS_CLI, JAVA, OPENSSL, PEERS_PYTHON,
+};
+use tls_harness::backend::Backend;
+use tls_harness::model::{predict, Rules, Stacks};
+use tls_harness::moment::Moment;
+use tls_harness::run::ad_hoc;
+use tls_harness::scenario::Profile;
+
+/// One captured client: its name in tests/tools/clients.py, its catalog
+/// profile, the tool it needs, whose rules the model takes it to follow
+/// (OpenSSL's for the clients built on it: their security level is part
+/// of their profile), and, when no backend can send its hello, the words
+/// probe's reason must hold.
+struct RealClient {
+    name: &'static str,
+    profile: &'static str,
+    tool: Option<&'static Tool>,
+    rules: Rules,
+    cannot_probe: Option<&'static str>,
+}
+
+const CLIENTS: [RealClient; 6] = [
+    RealClient {
+        name: "chromium",
+        profile: "real-chromium",
+        tool: Some(&CHROMIUM),
+        // rustls has no CBC or static-RSA suites, OpenSSL 3.0 no ML-KEM.
+        rules: Rules::Reference,
+        cannot_probe: Some("openssl has no X25519MLKEM768"),
+    },
+    RealClient {
+        name: "firefox",
+        profile: "real-firefox",
+        tool: Some(&FIREFOX),
+        rules: Rules::Reference,
+        cannot_probe: Some("openssl has no X25519MLKEM768"),
+    },
+    RealClient {
+        name: "curl",
+        profile: "real-curl",
+        tool: Some(&CURL),
+        rules: Rules::OpenSsl,
+        cannot_probe: None,
+    },
+    RealClient {
+        name: "python",
+        profile: "real-python",
+        tool: None,
+        rules: Rules::OpenSsl,
+        cannot_probe: None,
+    },
+    RealClient {
+        name: "jdk",
+        profile: "real-jdk-httpclient",
+        tool: Some(&JAVA),
+        // Two key shares: only JSSE sends those, and JSSE is not on sockets.
+        rules: Rules::Jsse,
+        cannot_probe: Some("sends key shares for x25519 only, not x25519, secp256r1"),
+    },
+    RealClient {
+        name: "gnutls",
+        profile: "real-gnutls-cli",
+        tool: Some(&GNUTLS_CLI),
+        rules: Rules::Reference,
+        cannot_probe: Some("sends key shares for secp256r1 only, not secp256r1, x25519"),
+    },
+];
+
+/// Catalog server profiles `serve` runs for the clients: TLS 1.2 only, TLS
+/// 1.3 with a required client certificate, TLS 1.0 only, and a
+/// self-signed certificate no client trusts.
+const SERVED: [&str; 4] = [
+    "cloud-api-tls12-only",
+    "xsp-cti-8012-tls13-only",
+    "exchange-2013",
+    "uccx-11-5-1-tomcat-self-signed",
+];
+
+/// `openssl s_server` variations: what each limits, the certificate it
+/// serves, its arguments.
+const S_SERVERS: [(&str, PeerCert, &[&str]); 10] = [
+    ("s_server defaults", PeerCert::Rsa, &[]),
+    (
+        "TLS 1.2, one AES-256-GCM suite",
+        PeerCert::Rsa,
+        &["-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384"],
+    ),
+    (
+        "TLS 1.2, one CBC suite with SHA-1",
+        PeerCert::Rsa,
+        &["-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA"],
+    ),
+    ("secp384r1 alone", PeerCert::Rsa, &["-groups", "P-384"]),
+    (
+        "x448 or secp521r1 alone",
+        PeerCert::Rsa,
+        &["-groups", "X448:P-521"],
+    ),
+    ("ECDSA P-384 certificate", PeerCert::P384, &[]),
+    (
+        "TLS 1.2 signing with SHA-1 only",
+        PeerCert::Rsa,
+        &[
+            "-tls1_2",
+            "-sigalgs",
+            "RSA+SHA1",
+            "-cipher",
+            "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
+        ],
+    ),
+    (
+        "TLS 1.2 DHE alone, 2048-bit group",
+        PeerCert::Rsa,
+        &[
+            "-tls1_2",
+            "-cipher",
+            "DHE-RSA-AES128-GCM-SHA256",
+            "-dhparam",
+            "dh2048.pem",
+        ],
+    ),
+    (
+        "RSA-1024 certificate",
+        PeerCert::Rsa1024,
+        &["-cipher", "DEFAULT:@SECLEVEL=0"],
+    ),
+    (
+        "TLS 1.0 alone",
+        PeerCert::Rsa,
+        &["-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"],
+    ),
+];
+
+/// A server the clients meet: what it is, where, and the catalog profile
+/// and backend it runs when `serve` runs it.
+struct Server {
+    label: String,
+    host: String,
+    port: u16,
+    served: Option<(Arc<Profile>, Backend)>,
+}
+
+impl Server {
+    fn url(&self) -> String {
+        format!("https://{}:{}/", self.host, self.port)
+    }
+}
+
+/// Starts `serve` of each of [`SERVED`] on every backend that can serve
+/// it; a backend that cannot is printed with its reason.
+fn start_served(guards: &mut Vec<ServeProcess>) -> Vec<Server> {
+    let jsse = harness_command()
+        .args(["serve", SERVED[0], "--backend", "jsse"])
+        .output()
+        .expect("serve runs");
+    let why = String::from_utf8_lossy(&jsse.stderr);
+    assert_eq!(jsse.status.code(), Some(2), "{why}");
+    eprintln!("not run on jsse: {}", why.lines().next().unwrap_or(""));
+    let mut servers = Vec::new();
+    for id in SERVED {
+        let profile = catalog().profiles[id].clone();
+        for backend in [Backend::Rustls, Backend::OpenSsl] {
+            if let Some(why) = tls_harness::endpoint::unsupported(backend, &profile) {
+                eprintln!("not run: {id} on {backend}: {why}");
+                continue;
+            }
+            let serve = spawn_serve(id, &["--backend", backend.as_str(), "--duration", "280"]);
+            servers.push(Server {
+                label: format!("serve {id} on {backend}"),
+                host: profile.host.clone(),
+                port: serve.addr.port(),
+                served: Some((profile.clone(), backend)),
+            });
+            guards.push(serve);
+        }
+    }
+    servers
+}
+
+/// Starts each of [`S_SERVERS`], with the certificates `dir` holds.
+fn start_s_servers(openssl: &Path, dir: &TempDir, guards: &mut Vec<Child>) -> Vec<Server> {
+    let mut servers = Vec::new();
+    for (label, cert, args) in S_SERVERS {
+        let (child, port) = peer_server_of(openssl, dir, cert, args);
+        guards.push(child);
+        servers.push(Server {
+            label: format!("s_server: {label}"),
+            host: "peer.test".into(),
+            port,
+            served: None,
+        });
+    }
+    servers
+}
+
+/// One PEM file with every CA a client trusts: the catalog's and the
+/// s_servers' root.
+fn trust_file(dir: &TempDir) -> PathBuf {
+    let pki = make_pki(&catalog().cas);
+    let mut pem = std::fs::read(dir.join("ca.pem")).expect("the peer root");
+    for ca in &catalog().cas {
+        let der = pki.ca_der(&ca.id).expect("a catalog CA");
+        let x509 = openssl::x509::X509::from_der(&der).expect("DER");
+        pem.extend(x509.to_pem().expect("PEM"));
+    }
+    let path = dir.join("trust.pem");
+    std::fs::write(&path, pem).unwrap();
+    path
+}
+
+/// Runs tests/tools/clients.py for `client` against every server, with a
+/// deadline: its version and one visit per server.
+fn drive(python: &Path, client: &str, trust: &Path, servers: &[Server]) -> (String, Vec<Value>) {
+    let hosts: BTreeSet<_> = servers.iter().map(|s| s.host.clone()).collect();
+    let urls: Vec<_> = servers.iter().map(Server::url).collect();
+    let job = json!({"trust": trust, "hosts": hosts, "urls": urls});
+    let mut child = Child(
+        Command::new(python)
+            .arg(root().join("tests/tools/clients.py"))
+            .args(["run", client])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python starts"),
+    );
+    let mut stdin = child.0.stdin.take().expect("stdin");
+    stdin
+        .write_all(job.to_string().as_bytes())
+        .expect("the job");
+    drop(stdin);
+    let stdout = child.0.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(std::io::read_to_string(stdout)));
+    let text = rx
+        .recv_timeout(Duration::from_secs(240))
+        .unwrap_or_else(|_| panic!("{client} did not finish within 240 s"))
+        .expect("its output");
+    let status = child.0.wait().expect("it ends");
+    assert!(status.success(), "clients.py {client} failed: {status}");
+    let answer: Value = serde_json::from_str(&text).expect("a JSON answer");
+    let visits = answer["visits"].as_array().expect("visits").clone();
+    assert_eq!(visits.len(), servers.len(), "one visit per server");
+    let version = answer["client"].as_str().unwrap_or("?").to_string();
+    (version, visits)
+}
+
+/// An outcome as the comparison reads it: `failed`, or `established`
+/// with version and suite, and the group when `with_group`. Takes a real
+/// client's visit, probe's outcome and the model's alike (same keys).
+fn gist(outcome: &Value, with_group: bool) -> String {
+    if outcome["result"] != "established" {
+        return "failed".into();
+    }
+    let text = |v: &Value| v.as_str().unwrap_or("none").to_string();
+    let suite = match &outcome["suite"] {
+        Value::Object(s) => text(&s["name"]),
+        other => text(other),
+    };
+    let mut words = vec!["established".into(), text(&outcome["version"]), suite];
+    if with_group {
+        words.push(text(&outcome["group"]));
+    }
+    words.join(" ")
+}
+
+/// `probe` of `profile` against `server`: its outcome, or why no backend
+/// can be that client.
+fn probe(profile: &str, server: &Server, trust: &Path) -> Result<Value, String> {
+    let out = harness_command()
+        .args(["probe", profile, &format!("127.0.0.1:{}", server.port)])
+        .args(["--server-name", &server.host, "--format", "json", "--trust"])
+        .arg(trust)
+        .output()
+        .expect("probe runs");
+    let json: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("probe's JSON: {e}: {out:?}"));
+    match json["problems"][0]["message"].as_str() {
+        Some(why) => Err(why.to_string()),
+        None => Ok(json["outcome"].clone()),
+    }
+}
+
+/// The model's outcome for `profile` (trusting every catalog CA, as the
+/// real client does) following `rules` against `server` on `backend`.
+fn model(profile: &Profile, rules: Rules, server: &Arc<Profile>, backend: Backend) -> Value {
+    let mut client = profile.clone();
+    client.trust = catalog().cas.iter().map(|c| c.id.clone()).collect();
+    let scenario = ad_hoc(&Arc::new(client), server, &[]);
+    let stacks = Stacks {
+        client: rules,
+        server: backend.into(),
+    };
+    let predicted = predict(&scenario, &catalog().cas, stacks, Moment::now());
+    serde_json::to_value(&predicted.outcome).expect("an outcome is JSON")
+}
+
+/// What one client did against every server, compared; the lines of the
+/// pairs that disagree.
+fn check_client(
+    client: &RealClient,
+    python: &Path,
+    trust: &Path,
+    servers: &[Server],
+    counts: &mut [usize; 3],
+) -> Vec<String> {
+    let profile = catalog().profiles[client.profile].clone();
+    let (version, visits) = drive(python, client.name, trust, servers);
+    eprintln!("{} ({version}), profile {}", client.name, profile.release);
+    let mut disagreements = Vec::new();
+    for (server, visit) in servers.iter().zip(&visits) {
+        assert_eq!(visit["url"].as_str(), Some(server.url().as_str()));
+        let with_group = !visit["group"].is_null();
+        let real = gist(visit, with_group);
+        let mut line = format!("  {:<52} real: {real}", server.label);
+        match (probe(client.profile, server, trust), client.cannot_probe) {
+            (Ok(probed), None) => {
+                let probed = gist(&probed, with_group);
+                line += &format!("; probe: {probed}");
+                counts[0] += 1;
+                if probed != real {
+                    disagreements.push(format!("{} vs {}: probe {probed}", client.name, line));
+                }
+            }
+            (Err(why), Some(expected)) if why.contains(expected) => counts[2] += 1,
+            (probed, expected) => disagreements.push(format!(
+                "{} {}: probe {probed:?}, expected to be refused for {expected:?}",
+                client.name, server.label
+            )),
+        }
+        if let Some((served, backend)) = &server.served {
+            let predicted = gist(&model(&profile, client.rules, served, *backend), with_group);
+            line += &format!("; model: {predicted}");
+            counts[1] += 1;
+            if predicted != real {
+                disagreements.push(format!("{} vs {}: model {predicted}", client.name, line));
+            }
+        }
+        if real == "failed" {
+            line += &format!(" ({})", visit["error"].as_str().unwrap_or(""));
+        }
+        eprintln!("{line}");
+    }
+    disagreements
+}
+
+#[test]
+fn captured_clients_reach_what_their_profiles_reach() {
+    let (Some(python), Some(openssl)) = (PEERS_PYTHON.find(), OPENSSL.find()) else {
+        return;
+    };
+    let dir = TempDir::new("real-clients");
+    write_peer_leaves(&dir, &[PeerCert::Rsa, PeerCert::P384, PeerCert::Rsa1024]);
+    let trust = trust_file(&dir);
+    let (mut served, mut s_servers) = (Vec::new(), Vec::new());
+    let mut servers = start_served(&mut served);
+    servers.extend(start_s_servers(&openssl, &dir, &mut s_servers));
+    // Pairs compared with probe, with the model, and probe refusals.
+    let mut counts = [0; 3];
+    let mut disagreements = Vec::new();
+    for client in &CLIENTS {
+        if client.tool.is_some_and(|t| t.find().is_none()) {
+            continue;
+        }
+        disagreements.extend(check_client(client, &python, &trust, &servers, &mut counts));
+    }
+    eprintln!(
+        "{} servers; {} pairs compared with probe, {} with the model; {} pairs no backend can probe",
+        servers.len(),
+        counts[0],
+        counts[1],
+        counts[2]
+    );
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
