@@ -377,6 +377,45 @@ fn check_client(
     disagreements
 }
 
+/// `scan --clients 'real-*'` runs every captured client against `server`:
+/// each on every backend, each that a backend can be reaching what probe
+/// reaches, each other one with its reason.
+fn check_scan(server: &Server, trust: &Path) {
+    let out = harness_command()
+        .args(["scan", &format!("127.0.0.1:{}", server.port)])
+        .args(["--clients", "real-*", "--server-name", &server.host])
+        .args(["--format", "json", "--trust"])
+        .arg(trust)
+        .output()
+        .expect("scan runs");
+    let rows: Vec<Value> =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("scan's JSON: {e}: {out:?}"));
+    for client in &CLIENTS {
+        let mine: Vec<&Value> = rows
+            .iter()
+            .filter(|r| r["client"] == client.profile)
+            .collect();
+        assert_eq!(
+            mine.len(),
+            2,
+            "{}: one row per socket backend",
+            client.profile
+        );
+        let ran: Vec<String> = mine
+            .iter()
+            .filter_map(|r| r["ran"]["outcome"].as_object())
+            .map(|o| gist(&Value::Object(o.clone()), false))
+            .collect();
+        match client.cannot_probe {
+            Some(_) => assert!(ran.is_empty(), "{}: {ran:?}", client.profile),
+            None => {
+                let probed = probe(client.profile, server, trust).expect("probe runs it");
+                assert_eq!(ran, [gist(&probed, false)], "{}", client.profile);
+            }
+        }
+    }
+}
+
 #[test]
 fn captured_clients_reach_what_their_profiles_reach() {
     let (Some(python), Some(openssl)) = (PEERS_PYTHON.find(), OPENSSL.find()) else {
@@ -405,4 +444,8 @@ fn captured_clients_reach_what_their_profiles_reach() {
         counts[2]
     );
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    let defaults = servers
+        .iter()
+        .find(|s| s.label.ends_with("s_server defaults"));
+    check_scan(defaults.expect("the s_server with its defaults"), &trust);
 }

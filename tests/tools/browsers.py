@@ -217,11 +217,15 @@ def chromium_visit(cdp, tab, navigated):
     """What the page in `tab` came to, from its navigation's answer and the
     security state Chromium shows for it."""
     error = navigated["result"].get("errorText")
+    # A page that loaded, or was refused for its certificate, has a
+    # security state; a handshake that failed before any certificate
+    # (no shared version, suite or group) has none to wait for.
+    shown = error is None or "CERT" in error
     state = cdp.wait_event(
         lambda e: e.get("sessionId") == tab
         and e.get("method") == "Security.visibleSecurityStateChanged"
         and "certificateSecurityState" in e["params"]["visibleSecurityState"],
-        5.0,
+        5.0 if shown else 0.0,
     )
     seen = state["params"]["visibleSecurityState"]["certificateSecurityState"] if state else {}
     chain = seen.get("certificate") or []
