@@ -25,7 +25,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -37,8 +37,9 @@ use support::{
 use tls_harness::backend::Backend;
 use tls_harness::model::{predict, Rules, Stacks};
 use tls_harness::moment::Moment;
+use tls_harness::pki::CaSpec;
 use tls_harness::run::ad_hoc;
-use tls_harness::scenario::Profile;
+use tls_harness::scenario::{Catalog, Profile};
 
 /// One captured client: its name in tests/tools/clients.py, its catalog
 /// profile, the tool it needs, whose rules the model takes it to follow
@@ -103,12 +104,37 @@ const CLIENTS: [RealClient; 6] = [
 /// Catalog server profiles `serve` runs for the clients: TLS 1.2 only, TLS
 /// 1.3 with a required client certificate, TLS 1.0 only, and a
 /// self-signed certificate no client trusts.
-const SERVED: [&str; 4] = [
+const SHIPPED: [&str; 4] = [
     "cloud-api-tls12-only",
     "xsp-cti-8012-tls13-only",
     "exchange-2013",
     "uccx-11-5-1-tomcat-self-signed",
 ];
+
+/// The test's own server profiles (tests/tools/clients-catalog), each
+/// limiting one thing a client's hello decides.
+const OWN: [&str; 12] = [
+    "clients-tls13-chacha",
+    "clients-tls12-aes256",
+    "clients-tls12-cbc-sha",
+    "clients-static-rsa",
+    "clients-p384-only",
+    "clients-x448-p521",
+    "clients-ecdsa-p384",
+    "clients-sha1-signing",
+    "clients-dhe-2048",
+    "clients-rsa-1024",
+    "clients-tls10",
+    "clients-optional-client-auth",
+];
+
+const OWN_CATALOG: &str = "tests/tools/clients-catalog";
+
+/// The catalog of [`OWN`], loaded once.
+fn own_catalog() -> &'static Catalog {
+    static OWN_SERVERS: OnceLock<Catalog> = OnceLock::new();
+    OWN_SERVERS.get_or_init(|| Catalog::load(&root().join(OWN_CATALOG)).expect("it loads"))
+}
 
 /// `openssl s_server` variations: what each limits, the certificate it
 /// serves, its arguments.
@@ -165,13 +191,21 @@ const S_SERVERS: [(&str, PeerCert, &[&str]); 10] = [
     ),
 ];
 
-/// A server the clients meet: what it is, where, and the catalog profile
-/// and backend it runs when `serve` runs it.
+/// A server the clients meet: what it is, where, and what `serve` runs
+/// when it is `serve`.
 struct Server {
     label: String,
     host: String,
     port: u16,
-    served: Option<(Arc<Profile>, Backend)>,
+    served: Option<Served>,
+}
+
+/// A server profile `serve` runs, on which backend, and the CAs of its
+/// catalog.
+struct Served {
+    profile: Arc<Profile>,
+    backend: Backend,
+    cas: &'static [CaSpec],
 }
 
 impl Server {
@@ -180,30 +214,38 @@ impl Server {
     }
 }
 
-/// Starts `serve` of each of [`SERVED`] on every backend that can serve
-/// it; a backend that cannot is printed with its reason.
+/// Starts `serve` of each of [`SHIPPED`] and [`OWN`] on every backend
+/// that can serve it; a backend that cannot is printed with its reason.
 fn start_served(guards: &mut Vec<ServeProcess>) -> Vec<Server> {
     let jsse = harness_command()
-        .args(["serve", SERVED[0], "--backend", "jsse"])
+        .args(["serve", SHIPPED[0], "--backend", "jsse"])
         .output()
         .expect("serve runs");
     let why = String::from_utf8_lossy(&jsse.stderr);
     assert_eq!(jsse.status.code(), Some(2), "{why}");
     eprintln!("not run on jsse: {}", why.lines().next().unwrap_or(""));
+    let shipped = SHIPPED.iter().map(|id| (catalog(), *id, None));
+    let own = OWN.iter().map(|id| (own_catalog(), *id, Some(OWN_CATALOG)));
     let mut servers = Vec::new();
-    for id in SERVED {
-        let profile = catalog().profiles[id].clone();
+    for (from, id, dir) in shipped.chain(own) {
+        let profile = from.profiles[id].clone();
         for backend in [Backend::Rustls, Backend::OpenSsl] {
             if let Some(why) = tls_harness::endpoint::unsupported(backend, &profile) {
                 eprintln!("not run: {id} on {backend}: {why}");
                 continue;
             }
-            let serve = spawn_serve(id, &["--backend", backend.as_str(), "--duration", "280"]);
+            let mut args = vec!["--backend", backend.as_str(), "--duration", "280"];
+            args.extend(dir.map(|d| ["--catalog", d]).into_iter().flatten());
+            let serve = spawn_serve(id, &args);
             servers.push(Server {
                 label: format!("serve {id} on {backend}"),
                 host: profile.host.clone(),
                 port: serve.addr.port(),
-                served: Some((profile.clone(), backend)),
+                served: Some(Served {
+                    profile: profile.clone(),
+                    backend,
+                    cas: &from.cas,
+                }),
             });
             guards.push(serve);
         }
@@ -227,14 +269,21 @@ fn start_s_servers(openssl: &Path, dir: &TempDir, guards: &mut Vec<Child>) -> Ve
     servers
 }
 
-/// One PEM file with every CA a client trusts: the catalog's and the
-/// s_servers' root.
+/// One PEM file with every CA a client trusts: the catalogs' and the
+/// s_servers' root, each once.
 fn trust_file(dir: &TempDir) -> PathBuf {
-    let pki = make_pki(&catalog().cas);
-    let mut pem = std::fs::read(dir.join("ca.pem")).expect("the peer root");
-    for ca in &catalog().cas {
-        let der = pki.ca_der(&ca.id).expect("a catalog CA");
-        let x509 = openssl::x509::X509::from_der(&der).expect("DER");
+    let mut ders = vec![
+        openssl::x509::X509::from_pem(&std::fs::read(dir.join("ca.pem")).unwrap())
+            .and_then(|x| x.to_der())
+            .expect("the peer root"),
+    ];
+    for from in [catalog(), own_catalog()] {
+        let pki = make_pki(&from.cas);
+        ders.extend(from.cas.iter().map(|ca| pki.ca_der(&ca.id).expect("a CA")));
+    }
+    let mut pem = Vec::new();
+    for der in ders.iter().collect::<BTreeSet<_>>() {
+        let x509 = openssl::x509::X509::from_der(der).expect("DER");
         pem.extend(x509.to_pem().expect("PEM"));
     }
     let path = dir.join("trust.pem");
@@ -297,6 +346,22 @@ fn gist(outcome: &Value, with_group: bool) -> String {
     words.join(" ")
 }
 
+/// A real client's visit with its group as the harness names it: a
+/// TLS 1.2 DHE group crosses the wire as a bare prime, which the harness
+/// names by its size (`dh-2048`), where gnutls-cli names a prime it
+/// recognises (`ffdhe2048`, RFC 7919) and `CUSTOM2048` another.
+fn in_harness_words(visit: &Value) -> Value {
+    let mut visit = visit.clone();
+    let group = visit["group"].as_str().unwrap_or("");
+    let bits = group
+        .strip_prefix("ffdhe")
+        .or_else(|| group.strip_prefix("CUSTOM"));
+    if let (Some(bits), Some("1.2" | "1.1" | "1.0")) = (bits, visit["version"].as_str()) {
+        visit["group"] = format!("dh-{bits}").into();
+    }
+    visit
+}
+
 /// `probe` of `profile` against `server`: its outcome, or why no backend
 /// can be that client.
 fn probe(profile: &str, server: &Server, trust: &Path) -> Result<Value, String> {
@@ -314,17 +379,18 @@ fn probe(profile: &str, server: &Server, trust: &Path) -> Result<Value, String> 
     }
 }
 
-/// The model's outcome for `profile` (trusting every catalog CA, as the
-/// real client does) following `rules` against `server` on `backend`.
-fn model(profile: &Profile, rules: Rules, server: &Arc<Profile>, backend: Backend) -> Value {
+/// The model's outcome for `profile` following `rules` against `served`,
+/// the client trusting every CA of the server's catalog, as the real
+/// client does.
+fn model(profile: &Profile, rules: Rules, served: &Served) -> Value {
     let mut client = profile.clone();
-    client.trust = catalog().cas.iter().map(|c| c.id.clone()).collect();
-    let scenario = ad_hoc(&Arc::new(client), server, &[]);
+    client.trust = served.cas.iter().map(|c| c.id.clone()).collect();
+    let scenario = ad_hoc(&Arc::new(client), &served.profile, &[]);
     let stacks = Stacks {
         client: rules,
-        server: backend.into(),
+        server: served.backend.into(),
     };
-    let predicted = predict(&scenario, &catalog().cas, stacks, Moment::now());
+    let predicted = predict(&scenario, served.cas, stacks, Moment::now());
     serde_json::to_value(&predicted.outcome).expect("an outcome is JSON")
 }
 
@@ -344,7 +410,7 @@ fn check_client(
     for (server, visit) in servers.iter().zip(&visits) {
         assert_eq!(visit["url"].as_str(), Some(server.url().as_str()));
         let with_group = !visit["group"].is_null();
-        let real = gist(visit, with_group);
+        let real = gist(&in_harness_words(visit), with_group);
         let mut line = format!("  {:<52} real: {real}", server.label);
         match (probe(client.profile, server, trust), client.cannot_probe) {
             (Ok(probed), None) => {
@@ -361,8 +427,8 @@ fn check_client(
                 client.name, server.label
             )),
         }
-        if let Some((served, backend)) = &server.served {
-            let predicted = gist(&model(&profile, client.rules, served, *backend), with_group);
+        if let Some(served) = &server.served {
+            let predicted = gist(&model(&profile, client.rules, served), with_group);
             line += &format!("; model: {predicted}");
             counts[1] += 1;
             if predicted != real {
