@@ -293,9 +293,9 @@ fn trust_file(dir: &TempDir) -> PathBuf {
 
 /// Runs tests/tools/clients.py for `client` against every server, with a
 /// deadline: its version and one visit per server.
-fn drive(python: &Path, client: &str, trust: &Path, servers: &[Server]) -> (String, Vec<Value>) {
+fn drive(python: &Path, client: &str, trust: &Path, servers: &[&Server]) -> (String, Vec<Value>) {
     let hosts: BTreeSet<_> = servers.iter().map(|s| s.host.clone()).collect();
-    let urls: Vec<_> = servers.iter().map(Server::url).collect();
+    let urls: Vec<_> = servers.iter().map(|s| s.url()).collect();
     let job = json!({"trust": trust, "hosts": hosts, "urls": urls});
     let mut child = Child(
         Command::new(python)
@@ -394,38 +394,43 @@ fn model(profile: &Profile, rules: Rules, served: &Served) -> Value {
     serde_json::to_value(&predicted.outcome).expect("an outcome is JSON")
 }
 
-/// What one client did against every server, compared; the lines of the
-/// pairs that disagree.
-fn check_client(
-    client: &RealClient,
-    python: &Path,
-    trust: &Path,
-    servers: &[Server],
-    counts: &mut [usize; 3],
-) -> Vec<String> {
+/// What one client did against every server, compared: what it prints,
+/// the lines of the pairs that disagree, and how many pairs were
+/// compared with probe, with the model, and could not be probed.
+struct Checked {
+    report: String,
+    disagreements: Vec<String>,
+    counts: [usize; 3],
+}
+
+/// Runs `client` against `servers` and compares each pair ([`Checked`]).
+fn check_client(client: &RealClient, python: &Path, trust: &Path, servers: &[&Server]) -> Checked {
     let profile = catalog().profiles[client.profile].clone();
+    let mut counts = [0; 3];
+    if let Some(expected) = client.cannot_probe {
+        // What stops every backend is in the profile, not the server: one
+        // server shows it.
+        let why = probe(client.profile, servers[0], trust).expect_err("no backend can be it");
+        assert!(why.contains(expected), "{}: {why}", client.profile);
+        counts[2] += servers.len();
+    }
     let (version, visits) = drive(python, client.name, trust, servers);
-    eprintln!("{} ({version}), profile {}", client.name, profile.release);
+    let mut report = format!("{} ({version}), profile {}\n", client.name, profile.release);
     let mut disagreements = Vec::new();
     for (server, visit) in servers.iter().zip(&visits) {
         assert_eq!(visit["url"].as_str(), Some(server.url().as_str()));
         let with_group = !visit["group"].is_null();
         let real = gist(&in_harness_words(visit), with_group);
         let mut line = format!("  {:<52} real: {real}", server.label);
-        match (probe(client.profile, server, trust), client.cannot_probe) {
-            (Ok(probed), None) => {
-                let probed = gist(&probed, with_group);
-                line += &format!("; probe: {probed}");
-                counts[0] += 1;
-                if probed != real {
-                    disagreements.push(format!("{} vs {}: probe {probed}", client.name, line));
-                }
+        if client.cannot_probe.is_none() {
+            let probed = probe(client.profile, server, trust)
+                .unwrap_or_else(|why| panic!("{}: probe cannot run it: {why}", client.profile));
+            let probed = gist(&probed, with_group);
+            line += &format!("; probe: {probed}");
+            counts[0] += 1;
+            if probed != real {
+                disagreements.push(format!("{} vs {}: probe {probed}", client.name, line));
             }
-            (Err(why), Some(expected)) if why.contains(expected) => counts[2] += 1,
-            (probed, expected) => disagreements.push(format!(
-                "{} {}: probe {probed:?}, expected to be refused for {expected:?}",
-                client.name, server.label
-            )),
         }
         if let Some(served) = &server.served {
             let predicted = gist(&model(&profile, client.rules, served), with_group);
@@ -438,9 +443,14 @@ fn check_client(
         if real == "failed" {
             line += &format!(" ({})", visit["error"].as_str().unwrap_or(""));
         }
-        eprintln!("{line}");
+        report += &line;
+        report.push('\n');
     }
-    disagreements
+    Checked {
+        report,
+        disagreements,
+        counts,
+    }
 }
 
 /// `scan --clients 'real-*'` runs every captured client against `server`:
@@ -490,28 +500,60 @@ fn captured_clients_reach_what_their_profiles_reach() {
     let dir = TempDir::new("real-clients");
     write_peer_leaves(&dir, &[PeerCert::Rsa, PeerCert::P384, PeerCert::Rsa1024]);
     let trust = trust_file(&dir);
-    let (mut served, mut s_servers) = (Vec::new(), Vec::new());
-    let mut servers = start_served(&mut served);
-    servers.extend(start_s_servers(&openssl, &dir, &mut s_servers));
-    // Pairs compared with probe, with the model, and probe refusals.
-    let mut counts = [0; 3];
-    let mut disagreements = Vec::new();
-    for client in &CLIENTS {
-        if client.tool.is_some_and(|t| t.find().is_none()) {
-            continue;
-        }
-        disagreements.extend(check_client(client, &python, &trust, &servers, &mut counts));
-    }
-    eprintln!(
-        "{} servers; {} pairs compared with probe, {} with the model; {} pairs no backend can probe",
-        servers.len(),
-        counts[0],
-        counts[1],
-        counts[2]
-    );
-    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
-    let defaults = servers
+    let mut guards = Vec::new();
+    let served = start_served(&mut guards);
+    let present: Vec<&RealClient> = CLIENTS
         .iter()
-        .find(|s| s.label.ends_with("s_server defaults"));
-    check_scan(defaults.expect("the s_server with its defaults"), &trust);
+        .filter(|c| c.tool.is_none_or(|t| t.find().is_some()))
+        .collect();
+    // The clients run at once, each with s_servers of its own: an
+    // s_server serves one connection at a time, and a browser may hold
+    // one open until it quits.
+    let checked: Vec<(Checked, Vec<Server>)> = std::thread::scope(|scope| {
+        let threads: Vec<_> = present
+            .iter()
+            .map(|client| {
+                let (openssl, dir, python, trust, served) =
+                    (&openssl, &dir, &python, &trust, &served);
+                scope.spawn(move || {
+                    let mut s_guards = Vec::new();
+                    let s_servers = start_s_servers(openssl, dir, &mut s_guards);
+                    let servers: Vec<&Server> = served.iter().chain(&s_servers).collect();
+                    let checked = check_client(client, python, trust, &servers);
+                    (checked, s_servers, s_guards)
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| match t.join() {
+                Ok((checked, s_servers, _s_guards)) => (checked, s_servers),
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    let mut counts = [0; 3];
+    for (c, _) in &checked {
+        eprint!("{}", c.report);
+        counts = [0, 1, 2].map(|i| counts[i] + c.counts[i]);
+    }
+    let servers = served.len() + checked.first().map_or(0, |(_, s)| s.len());
+    eprintln!(
+        "{servers} servers; {} pairs compared with probe, {} with the model; {} pairs no backend can probe",
+        counts[0], counts[1], counts[2]
+    );
+    let disagreements: Vec<_> = checked.iter().flat_map(|(c, _)| &c.disagreements).collect();
+    assert!(
+        disagreements.is_empty(),
+        "{}",
+        disagreements
+            .iter()
+            .map(|d| d.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let mut s_guards = Vec::new();
+    let s_servers = start_s_servers(&openssl, &dir, &mut s_guards);
+    assert!(s_servers[0].label.ends_with("s_server defaults"));
+    check_scan(&s_servers[0], &trust);
 }
