@@ -492,6 +492,42 @@ fn check_scan(server: &Server, trust: &Path) {
     }
 }
 
+/// Where the clients meet their servers: the served ones, the root of
+/// the s_servers' certificates, and the trust file with every CA.
+struct World<'a> {
+    served: &'a [Server],
+    dir: &'a TempDir,
+    trust: &'a Path,
+    openssl: &'a Path,
+    python: &'a Path,
+}
+
+/// Runs every client at once, each with s_servers of its own (an
+/// s_server serves one connection at a time, and a browser may hold one
+/// open until it quits): what each came to, in [`CLIENTS`]' order.
+fn check_all(world: &World<'_>, clients: &[&RealClient]) -> Vec<Checked> {
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = clients
+            .iter()
+            .map(|client| {
+                scope.spawn(move || {
+                    let mut guards = Vec::new();
+                    let s_servers = start_s_servers(world.openssl, world.dir, &mut guards);
+                    let servers: Vec<&Server> = world.served.iter().chain(&s_servers).collect();
+                    check_client(client, world.python, world.trust, &servers)
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| {
+                t.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
 #[test]
 fn captured_clients_reach_what_their_profiles_reach() {
     let (Some(python), Some(openssl)) = (PEERS_PYTHON.find(), OPENSSL.find()) else {
@@ -506,52 +542,31 @@ fn captured_clients_reach_what_their_profiles_reach() {
         .iter()
         .filter(|c| c.tool.is_none_or(|t| t.find().is_some()))
         .collect();
-    // The clients run at once, each with s_servers of its own: an
-    // s_server serves one connection at a time, and a browser may hold
-    // one open until it quits.
-    let checked: Vec<(Checked, Vec<Server>)> = std::thread::scope(|scope| {
-        let threads: Vec<_> = present
-            .iter()
-            .map(|client| {
-                let (openssl, dir, python, trust, served) =
-                    (&openssl, &dir, &python, &trust, &served);
-                scope.spawn(move || {
-                    let mut s_guards = Vec::new();
-                    let s_servers = start_s_servers(openssl, dir, &mut s_guards);
-                    let servers: Vec<&Server> = served.iter().chain(&s_servers).collect();
-                    let checked = check_client(client, python, trust, &servers);
-                    (checked, s_servers, s_guards)
-                })
-            })
-            .collect();
-        threads
-            .into_iter()
-            .map(|t| match t.join() {
-                Ok((checked, s_servers, _s_guards)) => (checked, s_servers),
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    });
+    let world = World {
+        served: &served,
+        dir: &dir,
+        trust: &trust,
+        openssl: &openssl,
+        python: &python,
+    };
+    let checked = check_all(&world, &present);
     let mut counts = [0; 3];
-    for (c, _) in &checked {
+    for c in &checked {
         eprint!("{}", c.report);
         counts = [0, 1, 2].map(|i| counts[i] + c.counts[i]);
     }
-    let servers = served.len() + checked.first().map_or(0, |(_, s)| s.len());
     eprintln!(
-        "{servers} servers; {} pairs compared with probe, {} with the model; {} pairs no backend can probe",
-        counts[0], counts[1], counts[2]
+        "{} servers; {} pairs compared with probe, {} with the model; {} pairs no backend can probe",
+        served.len() + S_SERVERS.len(),
+        counts[0],
+        counts[1],
+        counts[2]
     );
-    let disagreements: Vec<_> = checked.iter().flat_map(|(c, _)| &c.disagreements).collect();
-    assert!(
-        disagreements.is_empty(),
-        "{}",
-        disagreements
-            .iter()
-            .map(|d| d.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    let disagreements: Vec<&str> = checked
+        .iter()
+        .flat_map(|c| c.disagreements.iter().map(String::as_str))
+        .collect();
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
     let mut s_guards = Vec::new();
     let s_servers = start_s_servers(&openssl, &dir, &mut s_guards);
     assert!(s_servers[0].label.ends_with("s_server defaults"));
