@@ -32,7 +32,7 @@ use tls_harness::moment::Moment;
 use tls_harness::outcome::Alert;
 use tls_harness::pki::KeyType;
 use tls_harness::scenario::{ClientAuth, Profile};
-use tls_harness::suite::{Authentication, Suite};
+use tls_harness::suite::{Authentication, KeyExchange, Suite};
 use tls_harness::version::ProtocolVersion;
 
 /// `tls-harness serve PROFILE` with `args`, stopping by itself after 60 s
@@ -160,7 +160,7 @@ fn openssl_s_client_sees_the_version_and_suite_serve_logs_for_a_tls12_only_serve
     let Some(openssl) = OPENSSL.find() else {
         return;
     };
-    for backend in ["rustls", "openssl"] {
+    for backend in ["rustls", "openssl", "jsse"] {
         let dir = TempDir::new(&format!("s-client-tls12-{backend}"));
         let mut served = do_serve(
             "uccx-11-6-1-server",
@@ -200,12 +200,27 @@ fn openssl_s_client_with_the_written_client_certificate_completes_mutual_tls_and
     let Some(openssl) = OPENSSL.find() else {
         return;
     };
-    let dir = TempDir::new("s-client-mtls");
+    for backend in ["openssl", "jsse"] {
+        check_mutual_tls_with_s_client(&openssl, backend);
+    }
+}
+
+/// `serve` of the XSP CTI interface (mutual TLS required) on `backend`,
+/// met by s_client with the client certificate serve wrote and without.
+fn check_mutual_tls_with_s_client(openssl: &Path, backend: &str) {
+    let dir = TempDir::new(&format!("s-client-mtls-{backend}"));
     let client = dir.join("client");
     let client = client.to_str().expect("a UTF-8 path");
     let mut served = do_serve(
         "xsp-cti-8012",
-        &["--max-connections", "2", "--client-cert-out", client],
+        &[
+            "--max-connections",
+            "2",
+            "--client-cert-out",
+            client,
+            "--backend",
+            backend,
+        ],
     );
     let ca = ca_file(&served);
     let host = [
@@ -220,7 +235,7 @@ fn openssl_s_client_with_the_written_client_certificate_completes_mutual_tls_and
         format!("{client}/client.key"),
     );
     let with = do_s_client(
-        &openssl,
+        openssl,
         &dir,
         &served,
         &[&host[..], &["-cert", &cert, "-key", &key]].concat(),
@@ -232,13 +247,16 @@ fn openssl_s_client_with_the_written_client_certificate_completes_mutual_tls_and
         "{logged}"
     );
 
-    let without = do_s_client(&openssl, &dir, &served, &host);
+    let without = do_s_client(openssl, &dir, &served, &host);
     assert!(!without.succeeded, "{}", without.output);
-    assert!(
-        without.output.contains("alert handshake failure"),
-        "{}",
-        without.output
+    // The stack's own alert (JSSE: bad_certificate), as s_client names it.
+    let stack = Backend::EVERY.into_iter().find(|b| b.as_str() == backend);
+    let alert = tls_harness::model::quirks::alert_for_missing_client_certificate(
+        stack.expect("a backend").into(),
+        ProtocolVersion::Tls12,
     );
+    let said = format!("alert {}", alert.name().replace('_', " "));
+    assert!(without.output.contains(&said), "{said}: {}", without.output);
     let logged = served.next_connection();
     assert_eq!(logged["outcome"]["result"], "failed", "{logged}");
     assert_eq!(
@@ -284,7 +302,7 @@ fn probe_reports_the_version_and_suite_openssl_s_server_was_limited_to() {
     ];
     for (args, version, suite) in configurations {
         let (_server, port) = do_s_server(&openssl, &dir, args);
-        for backend in ["rustls", "openssl"] {
+        for backend in ["rustls", "openssl", "jsse"] {
             let probed = harness_command()
                 .args(["probe", "api-client-modern", &format!("127.0.0.1:{port}")])
                 .args(["--server-name", "peer.test", "--backend", backend])
@@ -319,9 +337,16 @@ fn sslyze_key(v: ProtocolVersion) -> &'static str {
 /// Whether one of `profile`'s certificates can authenticate `suite`: a
 /// TLS 1.2-and-older suite names the key its server certificate must have
 /// (RFC 5246 §7.4.2), so an RSA-only server cannot accept an ECDSA or DSS
-/// suite that its list names; TLS 1.3 suites name none.
+/// suite that its list names, nor a static-ECDH one (RFC 4492 §2.1: the
+/// certificate holds the ECDH key); TLS 1.3 suites name none.
 fn certificate_fits(suite: &Suite, profile: &Profile) -> bool {
     profile.certificates.iter().any(|c| {
+        // Static ECDH (`ECDH_RSA`, `ECDH_ECDSA`): the certificate's own key
+        // is the server's ECDH key, whoever signed it.
+        let ec_key = matches!(c.key, KeyType::EcdsaP256 | KeyType::EcdsaP384);
+        if suite.key_exchange == KeyExchange::Ecdh && !ec_key {
+            return false;
+        }
         matches!(
             (suite.authentication, c.key),
             (Authentication::Any, _)
@@ -455,6 +480,15 @@ fn check_sslyze_finds_the_profiles_suites(id: &str, backend: Backend) {
 )]
 #[case::only_the_profiles_own_tls13_suites_on_rustls("xsp-cti-8012-tls13-only", Backend::Rustls)]
 #[case::only_the_profiles_own_tls13_suites_on_openssl("xsp-cti-8012-tls13-only", Backend::OpenSsl)]
+#[case::only_the_profiles_own_tls13_suites_on_jsse("xsp-cti-8012-tls13-only", Backend::Jsse)]
+#[case::only_the_tls12_aead_suites_of_a_tls12_only_jsse_server(
+    "cloud-api-tls12-only",
+    Backend::Jsse
+)]
+#[case::only_the_rsa_suites_jsse_enables_of_a_list_naming_ecdsa_dss_and_static_ecdh(
+    "xsp-cti-8012",
+    Backend::Jsse
+)]
 fn sslyze_finds(#[case] profile: &str, #[case] backend: Backend) {
     check_sslyze_finds_the_profiles_suites(profile, backend);
 }
@@ -1085,7 +1119,7 @@ fn imported_curl_and_jdk_clients_reach_what_they_reached() {
 /// (tests/tools/hostile.py), as docs/backends.md's "Hostile and odd
 /// clients" table states it per stack.
 fn hostile_answer(backend: &str, tls13: bool, conversation: &str) -> (&'static str, Option<u64>) {
-    let openssl = backend == "openssl";
+    let (openssl, jsse) = (backend == "openssl", backend == "jsse");
     match conversation {
         // OpenSSL's `version too low` goes out as handshake_failure.
         "sslv3-only" if openssl => ("alert", Some(40)),
@@ -1094,17 +1128,23 @@ fn hostile_answer(backend: &str, tls13: bool, conversation: &str) -> (&'static s
         "cut-record" => ("closed", None),
         // rustls caps a handshake message at 64 KiB and closes in silence.
         "oversized-hello" if openssl => ("server-hello", None),
+        // JSSE caps one at 32 KiB, with unexpected_message.
+        "oversized-hello" if jsse => ("alert", Some(10)),
         "oversized-hello" => ("closed", None),
         // OpenSSL: `no compression specified`, decode_error.
         "no-null-compression" if openssl => ("alert", Some(50)),
+        // JSSE does not check that the null method is among those offered.
+        "no-null-compression" if jsse => ("server-hello", None),
         "no-null-compression" => ("alert", Some(47)),
         "compression-offered" => ("server-hello", None),
-        // rustls does not implement RFC 7507.
+        // rustls and JSSE do not implement RFC 7507.
         "fallback-scsv" if openssl && tls13 => ("alert", Some(86)),
         "fallback-scsv" => ("server-hello", None),
         "no-shared-suite" => ("alert", Some(40)),
         // OpenSSL answers no alert to a peer that is not speaking TLS.
         "plaintext-http" | "garbage" if openssl => ("closed", None),
+        // JSSE: "Unrecognized SSL message, plaintext connection?".
+        "plaintext-http" | "garbage" if jsse => ("alert", Some(80)),
         "plaintext-http" | "garbage" => ("alert", Some(50)),
         "crlf-request" | "bare-lf-request" => ("http", None),
         "close-after-handshake" => ("closed", None),
@@ -1126,17 +1166,7 @@ fn serve_answers_hostile_clients_as_each_stack_documents() {
     };
     let script = root().join("tests/tools/hostile.py");
     let catalog = root().join("tests/tools/hostile-catalog");
-    // The third backend does not run on sockets: serve says so, and why.
-    let jsse = harness_command()
-        .args(["serve", "hostile-tls12", "--backend", "jsse", "--catalog"])
-        .arg(&catalog)
-        .output()
-        .expect("serve runs");
-    let why = String::from_utf8_lossy(&jsse.stderr);
-    assert_eq!(jsse.status.code(), Some(2), "{why}");
-    assert!(why.contains("in memory only"), "{why}");
-    eprintln!("hostile: not on jsse: {}", why.lines().next().unwrap_or(""));
-    for backend in ["rustls", "openssl"] {
+    for backend in ["rustls", "openssl", "jsse"] {
         for (profile, tls13) in [("hostile-tls12", false), ("hostile-tls13", true)] {
             let mut serve = spawn_serve(
                 profile,
@@ -1179,9 +1209,9 @@ fn serve_answers_hostile_clients_as_each_stack_documents() {
             }
             for a in &answers {
                 let conversation = a["conversation"].as_str().expect("a name");
-                let (answer, alert) = hostile_answer(backend, tls13, conversation);
                 let what = format!("{backend} {profile} {conversation}: {a}");
                 eprintln!("hostile: {what}");
+                let (answer, alert) = hostile_answer(backend, tls13, conversation);
                 assert_eq!(a["answer"], answer, "{what}");
                 if let Some(alert) = alert {
                     assert_eq!(a["alert"], alert, "{what}");

@@ -37,8 +37,8 @@ pub(super) struct ServeArgs {
     /// certificates at this instant [default: now].
     #[arg(long, value_parser = Moment::parse)]
     at: Option<Moment>,
-    /// Backend to serve with (`rustls`, `openssl`) [default: the first that
-    /// can implement the profile].
+    /// Backend to serve with (`rustls`, `openssl`, `jsse`) [default: the
+    /// first that can implement the profile].
     #[arg(long, value_parser = parse_backend)]
     backend: Option<Backend>,
     /// Write the CA certificates a client must trust here (PEM).
@@ -229,17 +229,10 @@ fn parse_seconds(s: &str) -> Result<Duration, String> {
 }
 
 fn parse_backend(s: &str) -> Result<Backend, String> {
-    if s == "jsse" {
-        return Err(
-            "the jsse backend runs handshakes in memory only (run, matrix, bundle); \
-             serve, probe and scan run on rustls or openssl"
-                .into(),
-        );
-    }
-    Backend::ALL
+    Backend::EVERY
         .into_iter()
         .find(|b| b.as_str() == s)
-        .ok_or_else(|| format!("unknown backend `{s}`; backends are rustls, openssl"))
+        .ok_or_else(|| format!("unknown backend `{s}`; backends are rustls, openssl, jsse"))
 }
 
 /// The catalog, its PKI and the profile `id` in `role`.

@@ -14,7 +14,9 @@ const PING: &[u8] = b"ping";
 const PONG: &[u8] = b"pong";
 /// The most of an HTTP request a server reads before it answers, and of
 /// an answer a client reads.
-const MAX_REQUEST: usize = 8 * 1024;
+pub(crate) const MAX_REQUEST: usize = 8 * 1024;
+/// What an [`Exchange::Http`] client asks.
+pub(crate) const REQUEST: &[u8] = b"GET / HTTP/1.0\r\n\r\n";
 
 /// The first exchange after a completed handshake.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,7 +95,7 @@ async fn get<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut S,
     classify: &impl Fn(&io::Error) -> SideError,
 ) -> io::Result<()> {
-    stream.write_all(b"GET / HTTP/1.0\r\n\r\n").await?;
+    stream.write_all(REQUEST).await?;
     stream.flush().await?;
     let mut answer = Vec::new();
     let read = (&mut *stream)
@@ -105,13 +107,18 @@ async fn get<S: AsyncRead + AsyncWrite + Unpin>(
             return Err(e);
         }
     }
-    if !answer.starts_with(b"HTTP/1.") {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "the server's answer is not HTTP",
-        ));
+    if !is_http(&answer) {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, NOT_HTTP));
     }
     Ok(())
+}
+
+/// Why an [`Exchange::Http`] client failed when the answer was not one.
+pub(crate) const NOT_HTTP: &str = "the server's answer is not HTTP";
+
+/// Whether a server's `answer` is an HTTP response.
+pub(crate) fn is_http(answer: &[u8]) -> bool {
+    answer.starts_with(b"HTTP/1.")
 }
 
 /// Reads a request and answers it. A client that closes before its
@@ -139,22 +146,27 @@ async fn answer<S: AsyncRead + AsyncWrite + Unpin>(
         }
         request.extend_from_slice(&buf[..n]);
     }
+    stream.write_all(page(negotiated).as_bytes()).await?;
+    stream.flush().await?;
+    stream.shutdown().await
+}
+
+/// The page an [`Exchange::Http`] server answers with: what was
+/// negotiated.
+pub(crate) fn page(negotiated: Option<(ProtocolVersion, u16)>) -> String {
     let said = match negotiated {
         Some((version, suite)) => format!("{version} {}", crate::suite::suite_name(suite)),
         None => "nothing negotiated".to_string(),
     };
-    let page = format!(
+    format!(
         "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ntls-harness: {said}\n"
-    );
-    stream.write_all(page.as_bytes()).await?;
-    stream.flush().await?;
-    stream.shutdown().await
+    )
 }
 
 /// Whether `request` holds a whole request head: an empty line, whether
 /// lines end in CRLF or in a bare LF (RFC 9112 §2.2 lets a recipient take
 /// a bare LF as a line's end, and clients that send one exist).
-fn request_ends(request: &[u8]) -> bool {
+pub(crate) fn request_ends(request: &[u8]) -> bool {
     request.windows(2).any(|w| w == b"\n\n") || request.windows(3).any(|w| w == b"\n\r\n")
 }
 

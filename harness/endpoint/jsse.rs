@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use super::{usable_suites, Backend, Exchange, Setup, SideReport};
+use super::{exchange, usable_suites, Backend, Exchange, Setup, SideReport};
 use crate::outcome::{Alert, ErrorKind, SideError};
 use crate::pki::KeyAlgorithm;
 use crate::scenario::{AlpnMismatch, ClientAuth};
@@ -232,7 +232,10 @@ impl Endpoint {
                 } => {
                     let handshake = Ok((version, suite));
                     let after = match written {
-                        Ok(()) => exchange_after(&engine, &mut io, exchange, fed.plain).await,
+                        Ok(()) => {
+                            let negotiated = (version, suite);
+                            exchange_after(&engine, &mut io, exchange, fed.plain, negotiated).await
+                        }
                         Err(e) => Some(e),
                     };
                     return SideReport {
@@ -311,54 +314,81 @@ async fn exchange_after<S: AsyncRead + AsyncWrite + Unpin>(
     io: &mut S,
     exchange: Exchange,
     early: Vec<u8>,
+    negotiated: (ProtocolVersion, u16),
 ) -> Option<SideError> {
-    let server = engine.server;
-    let (request, answer): (&[u8], &[u8]) = match exchange {
-        Exchange::Ping => (b"ping", b"pong"),
-        Exchange::Http => (
-            b"GET / HTTP/1.0\r\n\r\n",
-            b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ntls-harness: jsse\n",
-        ),
-    };
-    let result = if server {
-        serve(engine, io, early, request.len(), answer, exchange).await
+    let result = if engine.server {
+        let answer = match exchange {
+            Exchange::Ping => b"pong".to_vec(),
+            Exchange::Http => exchange::page(Some(negotiated)).into_bytes(),
+        };
+        serve(engine, io, early, &answer, exchange).await
     } else {
-        ask(engine, io, request, answer.len().min(4)).await
+        ask(engine, io, exchange).await
     };
     result.err()
+}
+
+/// Whether `got` is all the client reads of the server's answer: `pong`,
+/// or an HTTP answer as long as a client reads (it reads to the end
+/// otherwise).
+fn answer_complete(exchange: Exchange, got: &[u8]) -> bool {
+    match exchange {
+        Exchange::Ping => got.len() >= 4,
+        Exchange::Http => got.len() >= exchange::MAX_REQUEST,
+    }
+}
+
+/// Whether `got` is all the server reads of the client's request.
+fn request_complete(exchange: Exchange, got: &[u8]) -> bool {
+    match exchange {
+        Exchange::Ping => got.len() >= 4,
+        Exchange::Http => exchange::request_ends(got) || got.len() >= exchange::MAX_REQUEST,
+    }
 }
 
 async fn ask<S: AsyncRead + AsyncWrite + Unpin>(
     engine: &Engine,
     io: &mut S,
-    request: &[u8],
-    want: usize,
+    exchange: Exchange,
 ) -> Result<(), SideError> {
+    let request: &[u8] = match exchange {
+        Exchange::Ping => b"ping",
+        Exchange::Http => exchange::REQUEST,
+    };
     let mut turn = Turn {
         app: request.to_vec(),
         ..Turn::default()
     };
     let mut got = Vec::new();
-    while got.len() < want {
+    loop {
         let fed = engine.feed(&turn).await.map_err(harness_error)?;
         write(io, &fed.net).await?;
         if let State::Failed { error, .. } = fed.state {
             return Err(error);
         }
         got.extend(fed.plain);
-        if got.len() >= want {
+        if answer_complete(exchange, &got) || fed.peer_closed {
             break;
         }
         turn = Turn {
-            input: read(io).await?,
+            input: match read(io).await {
+                // An HTTP answer ends where the server closes.
+                Err(e) if e.kind == ErrorKind::PeerClosed && exchange == Exchange::Http => break,
+                read => read?,
+            },
             ..Turn::default()
         };
     }
-    if want == 4 && got != b"pong" {
-        return Err(SideError::new(
-            ErrorKind::DecodeError,
-            "server answered the wrong bytes",
-        ));
+    let right = match exchange {
+        Exchange::Ping => got.starts_with(b"pong"),
+        Exchange::Http => exchange::is_http(&got),
+    };
+    if !right {
+        let why = match exchange {
+            Exchange::Ping => "server answered the wrong bytes",
+            Exchange::Http => exchange::NOT_HTTP,
+        };
+        return Err(SideError::new(ErrorKind::DecodeError, why));
     }
     let close = Turn {
         close: true,
@@ -374,7 +404,6 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     engine: &Engine,
     io: &mut S,
     early: Vec<u8>,
-    want: usize,
     answer: &[u8],
     exchange: Exchange,
 ) -> Result<(), SideError> {
@@ -382,13 +411,19 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     let mut got = early;
     let mut answered = false;
     loop {
-        let input = if !answered && got.len() >= want {
+        let input = if !answered && request_complete(exchange, &got) {
             Vec::new()
         } else {
             match read(io).await {
                 Ok(bytes) => bytes,
-                // Closed once it had what it wanted: not a failure.
-                Err(e) if e.kind == ErrorKind::PeerClosed && answered => return Ok(()),
+                // Closed once it had what it wanted, or (a real peer) closed
+                // before asking anything: its handshake stands.
+                Err(e)
+                    if e.kind == ErrorKind::PeerClosed
+                        && (answered || exchange == Exchange::Http) =>
+                {
+                    return Ok(())
+                }
                 Err(e) => return Err(e),
             }
         };
@@ -403,7 +438,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             write(io, &net).await?;
             return Err(error);
         }
-        if !answered && got.len() >= want {
+        if !answered && request_complete(exchange, &got) {
             answered = true;
             turn = Turn {
                 app: answer.to_vec(),
@@ -413,8 +448,17 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             net.extend(engine.feed(&turn).await.map_err(harness_error)?.net);
         }
         if fed.peer_closed {
-            // The peer has gone with close_notify; JSSE's answering
-            // close_notify may meet a closed pipe.
+            // The peer has gone with close_notify. JSSE answers one by
+            // itself below TLS 1.3 only; a server on a socket closes with
+            // its own, as the other backends and `s_server -www` do. It may
+            // meet a closed pipe.
+            if exchange == Exchange::Http {
+                let close = Turn {
+                    close: true,
+                    ..Turn::default()
+                };
+                net.extend(engine.feed(&close).await.map_err(harness_error)?.net);
+            }
             let _ = write(io, &net).await;
             return Ok(());
         }

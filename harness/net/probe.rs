@@ -92,7 +92,7 @@ pub enum ProbeError {
 
 /// The backend for `profile`: `wanted`, or the first that can implement it.
 pub fn pick_backend(profile: &Profile, wanted: Option<Backend>) -> Result<Backend, ProbeError> {
-    let candidates = wanted.map_or(Backend::ALL.to_vec(), |b| vec![b]);
+    let candidates = wanted.map_or(Backend::EVERY.to_vec(), |b| vec![b]);
     let mut reasons = Vec::new();
     for backend in candidates {
         match endpoint::unsupported(backend, profile) {

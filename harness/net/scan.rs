@@ -82,7 +82,7 @@ pub fn scan(
 ) -> Vec<ScanRow> {
     let jobs: Vec<(&Arc<Profile>, Backend)> = clients
         .iter()
-        .flat_map(|c| Backend::ALL.map(|b| (c, b)))
+        .flat_map(|c| Backend::EVERY.map(|b| (c, b)))
         .collect();
     jobs.par_iter()
         .map(|(client, backend)| ScanRow {
