@@ -1,9 +1,10 @@
 //! The captured real clients of the catalog (scenarios/catalog/real-clients.toml:
 //! Chromium, Firefox, curl, Python's ssl, the JDK's HttpClient and
 //! gnutls-cli, each made by `import-hello` from its own hello) meet real
-//! servers: `serve` of catalog server profiles on each backend, and
-//! `openssl s_server` with version, suite, group, signature-scheme, DHE
-//! and certificate variations. Every real client runs for real
+//! servers: `serve` of server profiles on each of the three backends
+//! (the shipped catalog's and the test's own, tests/tools/clients-catalog),
+//! and `openssl s_server` with version, suite, group, signature-scheme,
+//! DHE and certificate variations. Every real client runs for real
 //! (tests/tools/clients.py), and what it reached (failed, or established
 //! with a version, a suite and, where the client names it, a group) must
 //! equal:
@@ -12,9 +13,10 @@
 //!   server, wherever a backend of the harness can send that client's
 //!   hello (where none can, probe says why, and the test checks that the
 //!   reason is the one docs/real-clients.md gives for that client);
-//! - against `serve` of a catalog profile, the negotiation model's
-//!   prediction for the client's profile and that server profile, the
-//!   client taken to follow the RFCs and the server its backend.
+//! - against `serve` of a profile, the negotiation model's prediction for
+//!   the client's profile and that server profile, the client taken to
+//!   follow the RFCs (or the rules of the stack it is built on) and the
+//!   server its backend.
 //!
 //! A missing client or Python is a printed skip, and a failure on CI,
 //! where `.ci/run` installs them.
@@ -31,13 +33,14 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use support::peer::{peer_server_of, write_peer_leaves, PeerCert};
 use support::{
-    catalog, harness_command, make_pki, root, spawn_serve, Child, ServeProcess, TempDir, Tool,
-    CHROMIUM, CURL, FIREFOX, GNUTLS_CLI, JAVA, OPENSSL, PEERS_PYTHON,
+    catalog, harness_command, make_pki, root, start_server_with, Child, TempDir, Tool, CHROMIUM,
+    CURL, FIREFOX, GNUTLS_CLI, JAVA, OPENSSL, PEERS_PYTHON,
 };
 use tls_harness::backend::Backend;
 use tls_harness::model::{predict, Rules, Stacks};
 use tls_harness::moment::Moment;
-use tls_harness::pki::CaSpec;
+use tls_harness::net::{ProbeError, ProbeOptions, ServeOptions};
+use tls_harness::pki::{CaSpec, Pki};
 use tls_harness::run::ad_hoc;
 use tls_harness::scenario::{Catalog, Profile};
 
@@ -88,16 +91,16 @@ const CLIENTS: [RealClient; 6] = [
         name: "jdk",
         profile: "real-jdk-httpclient",
         tool: Some(&JAVA),
-        // Two key shares: only JSSE sends those, and JSSE is not on sockets.
         rules: Rules::Jsse,
-        cannot_probe: Some("sends key shares for x25519 only, not x25519, secp256r1"),
+        cannot_probe: None,
     },
     RealClient {
         name: "gnutls",
         profile: "real-gnutls-cli",
         tool: Some(&GNUTLS_CLI),
         rules: Rules::Reference,
-        cannot_probe: Some("sends key shares for secp256r1 only, not secp256r1, x25519"),
+        // Two key shares: only JSSE sends those, and JSSE has no CCM.
+        cannot_probe: Some("jsse has no TLS_AES_128_CCM_SHA256"),
     },
 ];
 
@@ -214,29 +217,33 @@ impl Server {
     }
 }
 
-/// Starts `serve` of each of [`SHIPPED`] and [`OWN`] on every backend
-/// that can serve it; a backend that cannot is printed with its reason.
-fn start_served(guards: &mut Vec<ServeProcess>) -> Vec<Server> {
-    let jsse = harness_command()
-        .args(["serve", SHIPPED[0], "--backend", "jsse"])
-        .output()
-        .expect("serve runs");
-    let why = String::from_utf8_lossy(&jsse.stderr);
-    assert_eq!(jsse.status.code(), Some(2), "{why}");
-    eprintln!("not run on jsse: {}", why.lines().next().unwrap_or(""));
-    let shipped = SHIPPED.iter().map(|id| (catalog(), *id, None));
-    let own = OWN.iter().map(|id| (own_catalog(), *id, Some(OWN_CATALOG)));
+/// Serves each of [`SHIPPED`] and [`OWN`] on every backend that can be
+/// it, each in a thread of this process: the library's `serve`, which the
+/// binary runs (tests/peers.rs meets the binary), with one JVM for every
+/// JSSE server rather than one a process. A backend that cannot be a
+/// profile is printed with its reason.
+fn start_served() -> Vec<Server> {
+    let shipped = SHIPPED.iter().map(|id| (catalog(), *id));
+    let own = OWN.iter().map(|id| (own_catalog(), *id));
+    let pkis = [make_pki(&catalog().cas), make_pki(&own_catalog().cas)];
     let mut servers = Vec::new();
-    for (from, id, dir) in shipped.chain(own) {
+    for (from, id) in shipped.chain(own) {
         let profile = from.profiles[id].clone();
-        for backend in [Backend::Rustls, Backend::OpenSsl] {
+        let pki = &pkis[usize::from(!std::ptr::eq(from, catalog()))];
+        for backend in Backend::EVERY {
             if let Some(why) = tls_harness::endpoint::unsupported(backend, &profile) {
                 eprintln!("not run: {id} on {backend}: {why}");
                 continue;
             }
-            let mut args = vec!["--backend", backend.as_str(), "--duration", "280"];
-            args.extend(dir.map(|d| ["--catalog", d]).into_iter().flatten());
-            let serve = spawn_serve(id, &args);
+            let options = ServeOptions {
+                deadline: Duration::from_secs(10),
+                max_connections: None,
+                duration: Some(Duration::from_secs(280)),
+                concurrency: 16,
+                client_identities: profile.client_identities.clone(),
+                pcap: None,
+            };
+            let serve = start_server_with(&profile, backend, pki, Moment::now(), options);
             servers.push(Server {
                 label: format!("serve {id} on {backend}"),
                 host: profile.host.clone(),
@@ -247,7 +254,6 @@ fn start_served(guards: &mut Vec<ServeProcess>) -> Vec<Server> {
                     cas: &from.cas,
                 }),
             });
-            guards.push(serve);
         }
     }
     servers
@@ -362,20 +368,27 @@ fn in_harness_words(visit: &Value) -> Value {
     visit
 }
 
-/// `probe` of `profile` against `server`: its outcome, or why no backend
-/// can be that client.
+/// `probe` of `profile` against `server` (the library's, in this process,
+/// so that JSSE's JVM starts once and not once a probe; `check_scan` runs
+/// the binary): its outcome, or why no backend can be that client.
 fn probe(profile: &str, server: &Server, trust: &Path) -> Result<Value, String> {
-    let out = harness_command()
-        .args(["probe", profile, &format!("127.0.0.1:{}", server.port)])
-        .args(["--server-name", &server.host, "--format", "json", "--trust"])
-        .arg(trust)
-        .output()
-        .expect("probe runs");
-    let json: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("probe's JSON: {e}: {out:?}"));
-    match json["problems"][0]["message"].as_str() {
-        Some(why) => Err(why.to_string()),
-        None => Ok(json["outcome"].clone()),
+    static PKI: OnceLock<Pki> = OnceLock::new();
+    let pki = PKI.get_or_init(|| make_pki(&catalog().cas));
+    let pem = std::fs::read(trust).expect("the trust file");
+    let anchors = openssl::x509::X509::stack_from_pem(&pem).expect("PEM");
+    let options = ProbeOptions {
+        server_name: Some(server.host.clone()),
+        trust: anchors.iter().map(|x| x.to_der().expect("DER")).collect(),
+        at: Moment::now(),
+        backend: None,
+        deadline: Duration::from_secs(10),
+        pcap: None,
+    };
+    let target = format!("127.0.0.1:{}", server.port);
+    match tls_harness::net::probe(&catalog().profiles[profile], pki, &target, &options) {
+        Ok(probed) => Ok(serde_json::to_value(&probed.outcome).expect("an outcome is JSON")),
+        Err(ProbeError::Unsupported(why)) => Err(why),
+        Err(other) => panic!("{profile} against {target}: {other}"),
     }
 }
 
@@ -471,12 +484,7 @@ fn check_scan(server: &Server, trust: &Path) {
             .iter()
             .filter(|r| r["client"] == client.profile)
             .collect();
-        assert_eq!(
-            mine.len(),
-            2,
-            "{}: one row per socket backend",
-            client.profile
-        );
+        assert_eq!(mine.len(), 3, "{}: one row per backend", client.profile);
         let ran: Vec<String> = mine
             .iter()
             .filter_map(|r| r["ran"]["outcome"].as_object())
@@ -536,8 +544,7 @@ fn captured_clients_reach_what_their_profiles_reach() {
     let dir = TempDir::new("real-clients");
     write_peer_leaves(&dir, &[PeerCert::Rsa, PeerCert::P384, PeerCert::Rsa1024]);
     let trust = trust_file(&dir);
-    let mut guards = Vec::new();
-    let served = start_served(&mut guards);
+    let served = start_served();
     let present: Vec<&RealClient> = CLIENTS
         .iter()
         .filter(|c| c.tool.is_none_or(|t| t.find().is_some()))

@@ -17,6 +17,7 @@
 #[path = "jsse/jvm.rs"]
 pub mod jvm;
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -410,12 +411,18 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     // Application data that came with the handshake's last flight.
     let mut got = early;
     let mut answered = false;
+    let mut pending = VecDeque::new();
     loop {
         let input = if !answered && request_complete(exchange, &got) {
             Vec::new()
+        } else if let Some(record) = pending.pop_front() {
+            record
         } else {
             match read(io).await {
-                Ok(bytes) => bytes,
+                Ok(bytes) => {
+                    pending = by_record(bytes);
+                    pending.pop_front().unwrap_or_default()
+                }
                 // Closed once it had what it wanted, or (a real peer) closed
                 // before asking anything: its handshake stands.
                 Err(e)
@@ -468,6 +475,23 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             return Ok(());
         }
     }
+}
+
+/// `bytes` cut at its record boundaries, what follows the last whole
+/// record as one piece more: the engine reads all it is handed, so a
+/// server fed a request and the close_notify behind it in one turn would
+/// be closed before it could answer (which rustls and OpenSSL, reading
+/// as they go, do).
+fn by_record(bytes: Vec<u8>) -> VecDeque<Vec<u8>> {
+    let mut pieces: VecDeque<Vec<u8>> = crate::record::all(&bytes)
+        .iter()
+        .map(|r| bytes[r.at..r.end()].to_vec())
+        .collect();
+    let whole: usize = pieces.iter().map(Vec::len).sum();
+    if whole < bytes.len() {
+        pieces.push_back(bytes[whole..].to_vec());
+    }
+    pieces
 }
 
 /// What one turn hands the engine.
