@@ -132,27 +132,30 @@ fn openssl_s_client_at_tls10_sees_the_version_and_suite_serve_logs_for_a_tls10_s
     let Some(openssl) = OPENSSL.find() else {
         return;
     };
-    let dir = TempDir::new("s-client-tls10");
-    let mut served = do_serve(
-        "database-server-legacy-tls10",
-        &["--backend", "openssl", "--max-connections", "1"],
-    );
-    // OpenSSL 3 keeps TLS 1.0 only at security level 0.
-    let saw = do_s_client(
-        &openssl,
-        &dir,
-        &served,
-        &[
-            "-tls1",
-            "-cipher",
-            "DEFAULT@SECLEVEL=0",
-            "-CAfile",
-            &ca_file(&served),
-        ],
-    );
-    assert_eq!(saw.version, "1.0", "{}", saw.output);
-    check_client_saw_what_serve_logged(&saw, &served.next_connection());
-    assert!(saw.output.contains("Verify return code: 0 (ok)"));
+    // rustls has no TLS 1.0.
+    for backend in ["openssl", "jsse"] {
+        let dir = TempDir::new(&format!("s-client-tls10-{backend}"));
+        let mut served = do_serve(
+            "database-server-legacy-tls10",
+            &["--backend", backend, "--max-connections", "1"],
+        );
+        // OpenSSL 3 keeps TLS 1.0 only at security level 0.
+        let saw = do_s_client(
+            &openssl,
+            &dir,
+            &served,
+            &[
+                "-tls1",
+                "-cipher",
+                "DEFAULT@SECLEVEL=0",
+                "-CAfile",
+                &ca_file(&served),
+            ],
+        );
+        assert_eq!(saw.version, "1.0", "{backend}: {}", saw.output);
+        check_client_saw_what_serve_logged(&saw, &served.next_connection());
+        assert!(saw.output.contains("Verify return code: 0 (ok)"));
+    }
 }
 
 #[test]
