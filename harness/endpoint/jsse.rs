@@ -368,7 +368,8 @@ async fn ask<S: AsyncRead + AsyncWrite + Unpin>(
             return Err(error);
         }
         got.extend(fed.plain);
-        if answer_complete(exchange, &got) || fed.peer_closed {
+        // An HTTP answer ends at the server's close_notify too.
+        if answer_complete(exchange, &got) || (fed.peer_closed && exchange == Exchange::Http) {
             break;
         }
         turn = Turn {
