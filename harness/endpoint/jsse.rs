@@ -645,3 +645,40 @@ fn plaintext_alert(net: &[u8]) -> Option<Alert> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_is_cut_at_its_record_boundaries_and_the_rest_kept_whole() {
+        // Application data (3 bytes), an alert, and the first 4 bytes of a
+        // record still on its way.
+        let bytes = [23, 3, 3, 0, 3, 1, 2, 3, 21, 3, 3, 0, 2, 1, 0, 23, 3, 3, 0];
+        let pieces: Vec<Vec<u8>> = by_record(bytes.to_vec()).into();
+        assert_eq!(
+            pieces,
+            [&bytes[..8], &bytes[8..15], &bytes[15..]].map(<[u8]>::to_vec)
+        );
+        assert_eq!(by_record(b"GET /".to_vec()), [b"GET /".to_vec()]);
+        assert!(by_record(Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn an_http_request_is_whole_at_its_empty_line_and_a_ping_at_four_bytes() {
+        assert!(request_complete(Exchange::Http, b"GET / HTTP/1.0\n\n"));
+        assert!(!request_complete(
+            Exchange::Http,
+            b"GET / HTTP/1.0\r\nHost: a\r\n"
+        ));
+        assert!(request_complete(Exchange::Ping, b"ping"));
+        assert!(!request_complete(Exchange::Ping, b"pin"));
+        // A client reads an HTTP answer to its end, or to the most it reads.
+        assert!(!answer_complete(Exchange::Http, b"HTTP/1.0 200 OK\r\n\r\n"));
+        assert!(answer_complete(
+            Exchange::Http,
+            &[b'x'; exchange::MAX_REQUEST]
+        ));
+        assert!(answer_complete(Exchange::Ping, b"pong"));
+    }
+}
