@@ -1182,6 +1182,29 @@ fn server_requesting_a_certificate_accepts_a_client_without_one() {
     );
 }
 
+/// A JSSE client picks its certificate by the server's list of issuer
+/// names, and says so only when it has a certificate that the list names
+/// no issuer of.
+#[test]
+fn a_jsse_client_says_why_it_withholds_a_certificate_only_when_it_has_one() {
+    const WHY: &str = "names no issuer of the client's certificate";
+    let jsse_client = rules(Rules::Jsse, Rules::OpenSsl);
+    let case = make_case().server(r#"client-auth = "request""#);
+    // No certificate at all: nothing withheld.
+    check_not_said(&case.clone().predict(jsse_client), WHY);
+    // One from an issuer the server names: sent.
+    let named = case.clone().client(CLIENT_CERT).predict(jsse_client);
+    assert!(established(&named).client_certificate.is_some());
+    check_not_said(&named, WHY);
+    // One from an issuer the server does not name: withheld, and said.
+    let unnamed = case
+        .server(r#"trust = ["ec-root"]"#)
+        .client(CLIENT_CERT)
+        .predict(jsse_client);
+    assert_eq!(established(&unnamed).client_certificate, None);
+    check_said(&unnamed, WHY);
+}
+
 #[test]
 fn server_verifies_the_clients_certificate() {
     let case = make_case()
