@@ -1205,6 +1205,35 @@ fn a_jsse_client_says_why_it_withholds_a_certificate_only_when_it_has_one() {
     check_said(&unnamed, WHY);
 }
 
+/// OpenSSL at a security level cannot sign a CertificateVerify below
+/// TLS 1.2 (MD5-SHA1 and SHA-1 count under 80 bits), so it sends no
+/// certificate there; from TLS 1.2 on it signs.
+#[test]
+fn an_openssl_client_at_a_security_level_sends_its_certificate_from_tls12_on() {
+    const WHY: &str = "cannot sign a CertificateVerify at";
+    let static_rsa = "TLS_RSA_WITH_AES_128_CBC_SHA";
+    let case = |version: &str| {
+        make_case()
+            .client(&versions(&[version]))
+            .server(&versions(&[version]))
+            .client(&suites(&[static_rsa]))
+            .server(&suites(&[static_rsa]))
+            .client(CLIENT_CERT)
+            .client("minimum-key-bits = { rsa = 2048, dh = 2048, ec = 224 }")
+            .server(r#"client-auth = "require""#)
+    };
+    let stacks = rules(Rules::OpenSsl, Rules::Reference);
+    let tls12 = case("1.2").predict(stacks);
+    assert!(established(&tls12).client_certificate.is_some());
+    check_not_said(&tls12, WHY);
+    let tls11 = case("1.1").predict(stacks);
+    check_said(&tls11, WHY);
+    assert_eq!(
+        failed(&tls11).cause(),
+        Some(&ErrorKind::CertificateRequired)
+    );
+}
+
 #[test]
 fn server_verifies_the_clients_certificate() {
     let case = make_case()
@@ -1542,8 +1571,15 @@ fn rustls_server_retries_for_the_clients_first_group_despite_a_usable_share() {
     )
     .client(r#"key-shares = ["secp384r1", "x25519"]"#);
     let from = |server| rules(Rules::Reference, server);
-    check_group(&case.predict(from(Rules::Rustls)), "secp256r1", true);
-    check_group(&case.predict(from(Rules::OpenSsl)), "x25519", false);
+    let rustls = case.predict(from(Rules::Rustls));
+    check_group(&rustls, "secp256r1", true);
+    check_said(&rustls, "The server chooses secp256r1 and the client sent no key share for it (only secp384r1, x25519)");
+    let openssl = case.predict(from(Rules::OpenSsl));
+    check_group(&openssl, "x25519", false);
+    check_said(
+        &openssl,
+        "The client sent key shares for secp384r1, x25519; the server takes x25519",
+    );
     check_group(&case.predict(from(Rules::Jsse)), "x25519", false);
 }
 
