@@ -1583,6 +1583,27 @@ fn rustls_server_retries_for_the_clients_first_group_despite_a_usable_share() {
     check_group(&case.predict(from(Rules::Jsse)), "x25519", false);
 }
 
+/// A JSSE server takes its TLS 1.2 DHE group from the client's list
+/// (RFC 7919 §4): the first ffdhe group both list, not the client's first
+/// ffdhe group. (The client also offers an ECDHE suite, so that its hello
+/// carries supported_groups at all.)
+#[test]
+fn a_jsse_dhe_server_takes_the_first_ffdhe_group_both_list() {
+    let dhe = "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256";
+    let p = group_case(r#"["ffdhe3072", "ffdhe2048"]"#, r#"["ffdhe2048"]"#)
+        .client(&versions(&["1.2"]))
+        .server(&versions(&["1.2"]))
+        .client(&suites(&[dhe, RSA_SUITE]))
+        .server(&suites(&[dhe]))
+        .predict(rules(Rules::Reference, Rules::Jsse));
+    assert_eq!(
+        established(&p).group.as_deref(),
+        Some("dh-2048"),
+        "{}",
+        p.steps.join("\n")
+    );
+}
+
 #[test]
 fn openssl_server_takes_a_share_it_supports_and_retries_in_its_own_order() {
     let case = group_case(r#"["x25519", "secp256r1"]"#, r#"["secp256r1", "x25519"]"#);
