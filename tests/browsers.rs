@@ -23,13 +23,11 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::{catalog, make_pki, root, spawn_serve, ServeProcess, Tool, CHROMIUM, FIREFOX};
+use support::{catalog, make_pki, spawn_serve, ServeProcess, Tool, CHROMIUM, FIREFOX};
 use tls_harness::backend::{Backend, Pairing};
 use tls_harness::endpoint::{excepted, issue};
 use tls_harness::outcome::{ErrorKind, Outcome};
@@ -217,34 +215,8 @@ fn url(server: &Profile, serve: &ServeProcess) -> String {
 
 /// Runs tests/tools/browsers.py on `job` with `browser`, with a deadline.
 fn drive(python: &std::path::Path, browser: (&str, &std::path::Path), job: &Value) -> Value {
-    let mut child = support::Child(
-        Command::new(python)
-            .arg(root().join("tests/tools/browsers.py"))
-            .args([browser.0.as_ref(), browser.1.as_os_str()])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python starts"),
-    );
-    let mut stdin = child.0.stdin.take().expect("stdin");
-    stdin
-        .write_all(job.to_string().as_bytes())
-        .expect("the job");
-    drop(stdin);
-    let stdout = child.0.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(std::io::read_to_string(stdout)));
-    let text = rx
-        .recv_timeout(Duration::from_secs(300))
-        .unwrap_or_else(|_| panic!("{} did not finish within 300 s", browser.0))
-        .expect("its output");
-    let status = child.0.wait().expect("it ends");
-    assert!(
-        status.success(),
-        "browsers.py {} failed: {status}",
-        browser.0
-    );
-    serde_json::from_str(&text).expect("a JSON answer")
+    let args = [browser.0.as_ref(), browser.1.as_os_str()];
+    support::run_tool_script(python, "browsers.py", &args, job, Duration::from_secs(300))
 }
 
 fn check_browser(name: &str, tool: &Tool) {

@@ -24,17 +24,15 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use support::peer::{peer_server_of, write_peer_leaves, PeerCert};
 use support::{
-    catalog, harness_command, make_pki, root, start_server_with, Child, TempDir, Tool, CHROMIUM,
-    CURL, FIREFOX, GNUTLS_CLI, JAVA, OPENSSL, PEERS_PYTHON,
+    catalog, harness_command, make_pki, root, run_tool_script, start_server_with, Child, TempDir,
+    Tool, CHROMIUM, CURL, FIREFOX, GNUTLS_CLI, JAVA, OPENSSL, PEERS_PYTHON,
 };
 use tls_harness::backend::Backend;
 use tls_harness::model::{predict, Rules, Stacks};
@@ -303,30 +301,8 @@ fn drive(python: &Path, client: &str, trust: &Path, servers: &[&Server]) -> (Str
     let hosts: BTreeSet<_> = servers.iter().map(|s| s.host.clone()).collect();
     let urls: Vec<_> = servers.iter().map(|s| s.url()).collect();
     let job = json!({"trust": trust, "hosts": hosts, "urls": urls});
-    let mut child = Child(
-        Command::new(python)
-            .arg(root().join("tests/tools/clients.py"))
-            .args(["run", client])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python starts"),
-    );
-    let mut stdin = child.0.stdin.take().expect("stdin");
-    stdin
-        .write_all(job.to_string().as_bytes())
-        .expect("the job");
-    drop(stdin);
-    let stdout = child.0.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(std::io::read_to_string(stdout)));
-    let text = rx
-        .recv_timeout(Duration::from_secs(240))
-        .unwrap_or_else(|_| panic!("{client} did not finish within 240 s"))
-        .expect("its output");
-    let status = child.0.wait().expect("it ends");
-    assert!(status.success(), "clients.py {client} failed: {status}");
-    let answer: Value = serde_json::from_str(&text).expect("a JSON answer");
+    let args = ["run".as_ref(), client.as_ref()];
+    let answer = run_tool_script(python, "clients.py", &args, &job, Duration::from_secs(240));
     let visits = answer["visits"].as_array().expect("visits").clone();
     assert_eq!(visits.len(), servers.len(), "one visit per server");
     let version = answer["client"].as_str().unwrap_or("?").to_string();

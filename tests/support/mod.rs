@@ -185,6 +185,43 @@ pub const FIREFOX: Tool = apt("firefox-esr", "apt-get install firefox-esr");
 /// GnuTLS's client (tests/clients.rs).
 pub const GNUTLS_CLI: Tool = apt("gnutls-cli", "apt-get install gnutls-bin");
 
+/// Runs the Python `script` (under tests/tools) with `args`, hands it
+/// `job` (JSON) on stdin and reads its JSON answer, failing the test if it
+/// has not finished within `deadline` or fails.
+pub fn run_tool_script(
+    python: &Path,
+    script: &str,
+    args: &[&std::ffi::OsStr],
+    job: &serde_json::Value,
+    deadline: Duration,
+) -> serde_json::Value {
+    use std::io::Write;
+    let mut child = Child(
+        Command::new(python)
+            .arg(root().join("tests/tools").join(script))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python starts"),
+    );
+    let mut stdin = child.0.stdin.take().expect("stdin");
+    stdin
+        .write_all(job.to_string().as_bytes())
+        .expect("the job");
+    drop(stdin);
+    let stdout = child.0.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(std::io::read_to_string(stdout)));
+    let text = rx
+        .recv_timeout(deadline)
+        .unwrap_or_else(|_| panic!("{script} {args:?} did not finish within {deadline:?}"))
+        .expect("its output");
+    let status = child.0.wait().expect("it ends");
+    assert!(status.success(), "{script} {args:?} failed: {status}");
+    serde_json::from_str(&text).expect("a JSON answer")
+}
+
 /// Whether the JSSE backend can run here: this process starts its JVM
 /// with the lookup the harness makes (`TLS_HARNESS_JAVA` included). If it
 /// cannot, [`skip`] says why.
