@@ -112,26 +112,10 @@ const SHIPPED: [&str; 4] = [
     "uccx-11-5-1-tomcat-self-signed",
 ];
 
-/// The test's own server profiles (tests/tools/clients-catalog), each
-/// limiting one thing a client's hello decides.
-const OWN: [&str; 12] = [
-    "clients-tls13-chacha",
-    "clients-tls12-aes256",
-    "clients-tls12-cbc-sha",
-    "clients-static-rsa",
-    "clients-p384-only",
-    "clients-x448-p521",
-    "clients-ecdsa-p384",
-    "clients-sha1-signing",
-    "clients-dhe-2048",
-    "clients-rsa-1024",
-    "clients-tls10",
-    "clients-optional-client-auth",
-];
-
 const OWN_CATALOG: &str = "tests/tools/clients-catalog";
 
-/// The catalog of [`OWN`], loaded once.
+/// The test's own server profiles (tests/tools/clients-catalog), each
+/// limiting one thing a client's hello decides; loaded once.
 fn own_catalog() -> &'static Catalog {
     static OWN_SERVERS: OnceLock<Catalog> = OnceLock::new();
     OWN_SERVERS.get_or_init(|| Catalog::load(&root().join(OWN_CATALOG)).expect("it loads"))
@@ -215,19 +199,19 @@ impl Server {
     }
 }
 
-/// Serves each of [`SHIPPED`] and [`OWN`] on every backend that can be
-/// it, each in a thread of this process: the library's `serve`, which the
-/// binary runs (tests/peers.rs meets the binary), with one JVM for every
-/// JSSE server rather than one a process. A backend that cannot be a
-/// profile is printed with its reason.
+/// Serves each of [`SHIPPED`] and every profile of [`own_catalog`] on
+/// every backend that can be it, each in a thread of this process: the
+/// library's `serve`, which the binary runs (tests/peers.rs meets the
+/// binary), with one JVM for every JSSE server rather than one a process.
+/// A backend that cannot be a profile is printed with its reason.
 fn start_served() -> Vec<Server> {
-    let shipped = SHIPPED.iter().map(|id| (catalog(), *id));
-    let own = OWN.iter().map(|id| (own_catalog(), *id));
-    let pkis = [make_pki(&catalog().cas), make_pki(&own_catalog().cas)];
+    let (shipped_pki, own_pki) = (make_pki(&catalog().cas), make_pki(&own_catalog().cas));
+    let shipped = SHIPPED.iter().map(|id| (catalog(), &shipped_pki, *id));
+    let own = own_catalog().profiles.keys();
+    let own = own.map(|id| (own_catalog(), &own_pki, id.as_str()));
     let mut servers = Vec::new();
-    for (from, id) in shipped.chain(own) {
+    for (from, pki, id) in shipped.chain(own) {
         let profile = from.profiles[id].clone();
-        let pki = &pkis[usize::from(!std::ptr::eq(from, catalog()))];
         for backend in Backend::EVERY {
             if let Some(why) = tls_harness::endpoint::unsupported(backend, &profile) {
                 eprintln!("not run: {id} on {backend}: {why}");

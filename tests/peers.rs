@@ -203,14 +203,14 @@ fn openssl_s_client_with_the_written_client_certificate_completes_mutual_tls_and
     let Some(openssl) = OPENSSL.find() else {
         return;
     };
-    for backend in ["openssl", "jsse"] {
+    for backend in [Backend::OpenSsl, Backend::Jsse] {
         check_mutual_tls_with_s_client(&openssl, backend);
     }
 }
 
 /// `serve` of the XSP CTI interface (mutual TLS required) on `backend`,
 /// met by s_client with the client certificate serve wrote and without.
-fn check_mutual_tls_with_s_client(openssl: &Path, backend: &str) {
+fn check_mutual_tls_with_s_client(openssl: &Path, backend: Backend) {
     let dir = TempDir::new(&format!("s-client-mtls-{backend}"));
     let client = dir.join("client");
     let client = client.to_str().expect("a UTF-8 path");
@@ -222,7 +222,7 @@ fn check_mutual_tls_with_s_client(openssl: &Path, backend: &str) {
             "--client-cert-out",
             client,
             "--backend",
-            backend,
+            backend.as_str(),
         ],
     );
     let ca = ca_file(&served);
@@ -253,9 +253,8 @@ fn check_mutual_tls_with_s_client(openssl: &Path, backend: &str) {
     let without = do_s_client(openssl, &dir, &served, &host);
     assert!(!without.succeeded, "{}", without.output);
     // The stack's own alert (JSSE: bad_certificate), as s_client names it.
-    let stack = Backend::EVERY.into_iter().find(|b| b.as_str() == backend);
     let alert = tls_harness::model::quirks::alert_for_missing_client_certificate(
-        stack.expect("a backend").into(),
+        backend.into(),
         ProtocolVersion::Tls12,
     );
     let said = format!("alert {}", alert.name().replace('_', " "));
