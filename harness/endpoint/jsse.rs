@@ -18,7 +18,7 @@
 pub mod jvm;
 
 use std::collections::VecDeque;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
@@ -97,6 +97,39 @@ impl Drop for Context {
             let _ = jvm.request(&Frame::new(Op::FreeContext).int(self.0));
         }
     }
+}
+
+/// The contexts made so far, by the request that made them: an endpoint
+/// set up as one before (another pairing of the same scenario, another
+/// scenario of the same profile at the same instant) shares its context,
+/// as a product's one `SSLContext` serves all its connections. At most
+/// [`CONTEXTS_KEPT`]; past that the oldest are forgotten.
+static CONTEXTS: Mutex<VecDeque<(Vec<u8>, Arc<Context>)>> = Mutex::new(VecDeque::new());
+
+/// How many contexts [`CONTEXTS`] keeps.
+const CONTEXTS_KEPT: usize = 256;
+
+/// The context `frame` asks for: the one made before, or a new one.
+fn context_of(jvm: &jvm::Jvm, frame: Frame) -> Result<Arc<Context>, JvmError> {
+    let kept = |contexts: &VecDeque<(Vec<u8>, Arc<Context>)>| {
+        contexts
+            .iter()
+            .find(|(made_by, _)| made_by.as_slice() == frame.bytes_so_far())
+            .map(|(_, context)| Arc::clone(context))
+    };
+    if let Some(context) = kept(&CONTEXTS.lock().unwrap_or_else(PoisonError::into_inner)) {
+        return Ok(context);
+    }
+    let answer = jvm.request(&frame)?;
+    let context = Arc::new(Context(Reader::new(&answer).int()?));
+    let forgotten = {
+        let mut contexts = CONTEXTS.lock().unwrap_or_else(PoisonError::into_inner);
+        contexts.push_back((frame.bytes_so_far().to_vec(), Arc::clone(&context)));
+        (contexts.len() > CONTEXTS_KEPT).then(|| contexts.pop_front())
+    };
+    // Freed in the JVM (a request) outside the lock.
+    drop(forgotten);
+    Ok(context)
 }
 
 /// A JSSE endpoint ready to run: its `SSLContext` in the JVM.
@@ -200,10 +233,8 @@ impl Endpoint {
                 .list(&chain);
         }
         let frame = frame.list(&setup.trust);
-        let answer = jvm.request(&frame).map_err(config_error)?;
-        let id = Reader::new(&answer).int().map_err(config_error)?;
         Ok(Endpoint {
-            context: Arc::new(Context(id)),
+            context: context_of(jvm, frame).map_err(config_error)?,
         })
     }
 

@@ -3,10 +3,13 @@
 // No sockets: the harness hands in the bytes its peer wrote and writes out
 // the bytes an engine produced, over its own in-memory wire.
 //
-// Protocol (stdin/stdout, big-endian): a request is u32 length, u8 op,
-// payload; an answer is u32 length, u8 status (0 ok, 1 error, whose payload
-// is a string), payload. Strings and byte strings are u32 length + bytes;
-// lists are u32 count + items. See harness/endpoint/jsse/jvm.rs.
+// Protocol (stdin/stdout, big-endian): a request is u32 length, u32 id, u8
+// op, payload; an answer is u32 length, u32 id (the request's), u8 status
+// (0 ok, 1 error, whose payload is a string), payload. Strings and byte
+// strings are u32 length + bytes; lists are u32 count + items. Requests run
+// on a pool of one thread per core and are answered as they finish, in any
+// order; the harness never has two requests on one engine in flight. See
+// harness/endpoint/jsse/jvm.rs.
 
 import java.io.*;
 import java.nio.ByteBuffer;
@@ -15,6 +18,8 @@ import java.security.*;
 import java.security.cert.*;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.*;
+import java.util.concurrent.*;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.*;
 
 public final class Engines {
@@ -43,37 +48,65 @@ public final class Engines {
 
     // TLS_HARNESS_JSSE_TRACE set: each engine step on stderr, for debugging.
     static final boolean TRACE = System.getenv("TLS_HARNESS_JSSE_TRACE") != null;
-    static final Map<Integer, Config> contexts = new HashMap<>();
-    static final Map<Integer, Engine> engines = new HashMap<>();
-    static int nextId = 1;
+    static final Map<Integer, Config> contexts = new ConcurrentHashMap<>();
+    static final Map<Integer, Engine> engines = new ConcurrentHashMap<>();
+    static final AtomicInteger nextId = new AtomicInteger(1);
 
     public static void main(String[] args) throws Exception {
         DataInputStream in = new DataInputStream(new BufferedInputStream(System.in, 1 << 16));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(System.out, 1 << 16));
+        ExecutorService pool = Executors.newFixedThreadPool(
+                Runtime.getRuntime().availableProcessors(), work -> {
+                    Thread t = new Thread(work, "engines");
+                    t.setDaemon(true);
+                    return t;
+                });
         while (true) {
             int length;
             try {
                 length = in.readInt();
             } catch (EOFException end) {
+                // The harness has gone: exit in order (a class-data
+                // archive being recorded is written now).
+                System.exit(0);
                 return;
             }
             byte[] request = new byte[length];
             in.readFully(request);
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            DataOutputStream a = new DataOutputStream(answer);
-            byte status = 0;
+            pool.execute(() -> answer(request, out));
+        }
+    }
+
+    /** Runs one request and writes its answer, tagged with its id. */
+    static void answer(byte[] request, DataOutputStream out) {
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        DataOutputStream a = new DataOutputStream(answer);
+        DataInputStream r = new DataInputStream(new ByteArrayInputStream(request));
+        int id = 0;
+        byte status = 0;
+        try {
+            id = r.readInt();
+            handle(r, a);
+        } catch (Exception e) {
+            answer.reset();
+            status = 1;
             try {
-                handle(new DataInputStream(new ByteArrayInputStream(request)), a);
-            } catch (Exception e) {
-                answer.reset();
-                status = 1;
                 writeString(a, e.getClass().getName() + ": " + e.getMessage());
+            } catch (IOException never) {
+                // A ByteArrayOutputStream does not fail.
             }
-            a.flush();
-            out.writeInt(answer.size() + 1);
-            out.writeByte(status);
-            answer.writeTo(out);
-            out.flush();
+        }
+        synchronized (out) {
+            try {
+                a.flush();
+                out.writeInt(answer.size() + 5);
+                out.writeInt(id);
+                out.writeByte(status);
+                answer.writeTo(out);
+                out.flush();
+            } catch (IOException gone) {
+                // The harness has gone; the next read ends the JVM.
+            }
         }
     }
 
@@ -175,13 +208,14 @@ public final class Engines {
         c.context.getServerSessionContext().setSessionCacheSize(1);
         // Fail now on a suite or protocol this JVM refuses, not at handshake.
         configure(c, c.context.createSSLEngine());
-        int id = nextId++;
+        int id = nextId.getAndIncrement();
         contexts.put(id, c);
         return id;
     }
 
     /** The chains each engine's peer presented, verified or not. */
-    static final Map<SSLEngine, X509Certificate[]> presented = new WeakHashMap<>();
+    static final Map<SSLEngine, X509Certificate[]> presented =
+            Collections.synchronizedMap(new WeakHashMap<>());
 
     /** PKIX as it is, remembering the chain it was asked to verify. */
     static final class Recording extends X509ExtendedTrustManager {
@@ -373,7 +407,7 @@ public final class Engines {
         e.engine = c.context.createSSLEngine();
         configure(c, e.engine);
         e.engine.beginHandshake();
-        int id = nextId++;
+        int id = nextId.getAndIncrement();
         engines.put(id, e);
         return id;
     }
@@ -390,6 +424,12 @@ public final class Engines {
     static void feed(DataInputStream r, DataOutputStream a) throws Exception {
         Engine e = engines.get(r.readInt());
         if (e == null) throw new IllegalArgumentException("no such engine");
+        synchronized (e) {
+            feed(e, r, a);
+        }
+    }
+
+    static void feed(Engine e, DataInputStream r, DataOutputStream a) throws Exception {
         byte[] input = readBytes(r);
         byte[] app = readBytes(r);
         boolean close = r.readBoolean();

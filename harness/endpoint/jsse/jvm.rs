@@ -1,15 +1,19 @@
 //! The one JVM of this process that runs JSSE's `SSLEngine`s: found,
-//! compiled for and started on first use, then kept; requests go over its
-//! stdin and answers come back over its stdout, one at a time (a mutex),
-//! each under a deadline. `Engines.java` beside this file is the other end.
+//! compiled for and started on first use, then kept. Requests go over its
+//! stdin, each tagged with an id, and run in the JVM on a thread per core;
+//! answers come back over its stdout in the order they finish, and each
+//! caller waits for its own under a deadline. `Engines.java` beside this
+//! file is the other end.
 
 use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 /// The Java source of the JVM side.
@@ -109,7 +113,7 @@ impl JvmError {
 
 /// The running JVM and what its engines support.
 pub struct Jvm {
-    channel: Mutex<Channel>,
+    channel: Channel,
     /// `java.version` of the JVM.
     pub version: String,
     /// `SSLEngine.getSupportedProtocols()` under the harness's properties.
@@ -119,9 +123,46 @@ pub struct Jvm {
 }
 
 struct Channel {
-    stdin: ChildStdin,
-    answers: Receiver<Result<Vec<u8>, JvmError>>,
+    stdin: Mutex<ChildStdin>,
+    waiting: Arc<Mutex<Waiting>>,
+    next_id: AtomicU32,
     _child: Child,
+}
+
+/// The requests in flight, by id, each with where its answer goes; or why
+/// no answer will come any more.
+#[derive(Default)]
+struct Waiting {
+    callers: HashMap<u32, Sender<Vec<u8>>>,
+    gone: Option<JvmError>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Hands each answer the JVM writes to the caller waiting for its id,
+/// until the JVM's output ends; then every caller learns why.
+fn route_answers(mut out: impl Read, waiting: &Mutex<Waiting>) {
+    loop {
+        match read_frame(&mut out) {
+            Ok(frame) if frame.len() >= 4 => {
+                let id = u32::from_be_bytes([frame[0], frame[1], frame[2], frame[3]]);
+                if let Some(caller) = lock(waiting).callers.remove(&id) {
+                    let _ = caller.send(frame[4..].to_vec());
+                }
+            }
+            done => {
+                let why = done.err().unwrap_or_else(|| {
+                    JvmError::Protocol("the JVM sent an answer without an id".into())
+                });
+                let mut w = lock(waiting);
+                w.gone = Some(why);
+                w.callers.clear();
+                return;
+            }
+        }
+    }
 }
 
 /// The process's JVM, started on first call; the reason none can run
@@ -143,7 +184,8 @@ fn start() -> Result<Jvm, JvmError> {
             "-Djava.security.properties={}",
             properties.display()
         ))
-        .args(["-XX:+UseSerialGC", "-Xshare:auto", "-cp"])
+        .args(["-XX:+UseSerialGC", "-Xshare:auto"])
+        .arg("-cp")
         .arg(&dir)
         .arg("Engines")
         .stdin(Stdio::piped())
@@ -154,19 +196,18 @@ fn start() -> Result<Jvm, JvmError> {
     let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
         return Err(JvmError::NoPipes);
     };
-    let (tx, answers) = mpsc::channel();
+    let waiting = Arc::new(Mutex::new(Waiting::default()));
+    let routed = Arc::clone(&waiting);
     std::thread::Builder::new()
         .name("jsse-answers".into())
-        .spawn(move || {
-            let mut out = BufReader::new(stdout);
-            while tx.send(read_frame(&mut out)).is_ok() {}
-        })
+        .spawn(move || route_answers(BufReader::new(stdout), &routed))
         .map_err(|e| JvmError::io("cannot start the JVM reader", e))?;
-    let channel = Mutex::new(Channel {
-        stdin,
-        answers,
+    let channel = Channel {
+        stdin: Mutex::new(stdin),
+        waiting,
+        next_id: AtomicU32::new(1),
         _child: child,
-    });
+    };
     let mut jvm = Jvm {
         channel,
         version: String::new(),
@@ -268,21 +309,41 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), JvmError> {
 
 impl Jvm {
     /// Sends one request and waits for its answer: the payload, or the
-    /// JVM's exception (class and message) for a refused request.
+    /// JVM's exception (class and message) for a refused request. Callers
+    /// on other threads are answered meanwhile.
     pub fn request(&self, frame: &Frame) -> Result<Vec<u8>, JvmError> {
-        let mut channel = self.channel.lock().unwrap_or_else(PoisonError::into_inner);
+        let channel = &self.channel;
+        let id = channel.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, answer) = mpsc::channel();
+        {
+            let mut waiting = lock(&channel.waiting);
+            if let Some(gone) = &waiting.gone {
+                return Err(gone.clone());
+            }
+            waiting.callers.insert(id, tx);
+        }
         let body = &frame.0;
-        let written = channel
-            .stdin
-            .write_all(&(body.len() as u32).to_be_bytes())
-            .and_then(|()| channel.stdin.write_all(body))
-            .and_then(|()| channel.stdin.flush());
-        written.map_err(|e| JvmError::died("the JVM is gone", Some(e)))?;
-        let answer = match channel.answers.recv_timeout(REQUEST_DEADLINE) {
-            Ok(answer) => answer?,
-            Err(RecvTimeoutError::Timeout) => return Err(JvmError::Timeout(REQUEST_DEADLINE)),
+        let written = {
+            let mut stdin = lock(&channel.stdin);
+            stdin
+                .write_all(&(body.len() as u32 + 4).to_be_bytes())
+                .and_then(|()| stdin.write_all(&id.to_be_bytes()))
+                .and_then(|()| stdin.write_all(body))
+                .and_then(|()| stdin.flush())
+        };
+        if let Err(e) = written {
+            lock(&channel.waiting).callers.remove(&id);
+            return Err(JvmError::died("the JVM is gone", Some(e)));
+        }
+        let answer = match answer.recv_timeout(REQUEST_DEADLINE) {
+            Ok(answer) => answer,
+            Err(RecvTimeoutError::Timeout) => {
+                lock(&channel.waiting).callers.remove(&id);
+                return Err(JvmError::Timeout(REQUEST_DEADLINE));
+            }
             Err(RecvTimeoutError::Disconnected) => {
-                return Err(JvmError::died("the JVM is gone", None))
+                let gone = lock(&channel.waiting).gone.clone();
+                return Err(gone.unwrap_or_else(|| JvmError::died("the JVM is gone", None)));
             }
         };
         match answer.split_first() {
@@ -346,6 +407,11 @@ impl Frame {
         let mut f = self.int(b.len() as i32);
         f.0.extend_from_slice(b);
         f
+    }
+
+    /// The request as written so far.
+    pub fn bytes_so_far(&self) -> &[u8] {
+        &self.0
     }
 
     /// Appends a list of byte strings.
@@ -480,6 +546,45 @@ mod tests {
             .bytes()
             .expect_err("a negative length");
         assert_eq!(e.to_string(), "a negative length");
+    }
+
+    /// Answers reach the caller of their id in whatever order the JVM
+    /// finishes them; when the JVM's output ends, every caller still
+    /// waiting learns why and later requests fail at once.
+    #[test]
+    fn answers_reach_their_own_callers_in_any_order() {
+        let frame = |id: u32, body: &[u8]| {
+            let mut f = ((body.len() + 4) as u32).to_be_bytes().to_vec();
+            f.extend(id.to_be_bytes());
+            f.extend(body);
+            f
+        };
+        let wire: Vec<u8> = [frame(3, b"three"), frame(1, b"one"), frame(2, b"two")].concat();
+        let waiting = Mutex::new(Waiting::default());
+        let mut answers = Vec::new();
+        for id in 1..=4 {
+            let (tx, rx) = mpsc::channel();
+            lock(&waiting).callers.insert(id, tx);
+            answers.push(rx);
+        }
+        route_answers(&wire[..], &waiting);
+        let got: Vec<_> = answers.iter().map(|rx| rx.try_recv().ok()).collect();
+        assert_eq!(
+            got,
+            [
+                Some(b"one".to_vec()),
+                Some(b"two".to_vec()),
+                Some(b"three".to_vec()),
+                None
+            ]
+        );
+        let w = lock(&waiting);
+        assert!(w.callers.is_empty(), "the unanswered caller is let go");
+        assert!(
+            matches!(w.gone, Some(JvmError::Died { .. })),
+            "{:?}",
+            w.gone
+        );
     }
 
     #[test]
