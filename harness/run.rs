@@ -374,12 +374,41 @@ impl From<RuntimeError> for Failure {
 }
 
 /// Runs every scenario of every file, files and scenarios in parallel; the
-/// results are in file order, then scenario order.
+/// results are in file order, then scenario order. A JVM that JSSE
+/// pairings need starts at once, beside the first in-process handshakes.
 pub fn run_files(
     files: &[ScenarioFile],
     options: &RunOptions,
 ) -> Result<Vec<Vec<ScenarioRun>>, RunError> {
-    files.par_iter().map(|f| run_file(f, options)).collect()
+    let jsse = files.iter().flat_map(|f| &f.scenarios).any(|s| {
+        s.pairings.iter().any(|p| {
+            (p.client == Backend::Jsse || p.server == Backend::Jsse)
+                && options.only.as_ref().is_none_or(|only| only.contains(p))
+        })
+    });
+    if jsse {
+        crate::endpoint::jsse::start_in_background();
+    }
+    handshake_pool().install(|| files.par_iter().map(|f| run_file(f, options)).collect())
+}
+
+/// The threads scenarios run on: four per core. A JSSE handshake's thread
+/// waits while the JVM runs each of its turns, so more handshakes than
+/// cores in flight keep the JVM's threads and the in-process ones busy.
+fn handshake_pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(4 * cores)
+            .thread_name(|i| format!("handshakes-{i}"))
+            .build()
+            .unwrap_or_else(|_| {
+                rayon::ThreadPoolBuilder::new()
+                    .build()
+                    .expect("rayon's default pool")
+            })
+    })
 }
 
 /// Runs every scenario of a file.

@@ -65,6 +65,14 @@ pub fn start_up() -> Result<std::time::Duration, JvmError> {
     Ok(started.elapsed())
 }
 
+/// Starts this process's JVM on a thread of its own, so that it is up
+/// when the first JSSE handshake needs it.
+pub fn start_in_background() {
+    let _ = std::thread::Builder::new()
+        .name("jsse-start".into())
+        .spawn(|| jvm::get().map(|_| ()));
+}
+
 /// `rounds` handshakes (and a ping and pong) between an engine of
 /// `client`'s context and one of `server`'s, buffers passed by hand inside
 /// the JVM with no harness in between: the bench's bare loop. The time the

@@ -10,9 +10,22 @@
 // on a pool of one thread per core and are answered as they finish, in any
 // order; the harness never has two requests on one engine in flight. See
 // harness/endpoint/jsse/jvm.rs.
+//
+// `Engines` alone serves one harness over stdin and stdout and ends with
+// it. `Engines --shared DIR IDLE` is the JVM that harness processes share
+// (unless TLS_HARNESS_SHARED_JVM=0): it takes DIR/jvm.lock (or leaves, when another
+// JVM holds it), listens on 127.0.0.1 and writes its port and a secret to
+// DIR/jvm.port, serves each connection that opens with the secret as its
+// own session (its contexts and engines are forgotten when it closes), and
+// exits after IDLE seconds without one.
 
 import java.io.*;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.*;
 import java.nio.charset.StandardCharsets;
 import java.security.*;
 import java.security.cert.*;
@@ -48,37 +61,134 @@ public final class Engines {
 
     // TLS_HARNESS_JSSE_TRACE set: each engine step on stderr, for debugging.
     static final boolean TRACE = System.getenv("TLS_HARNESS_JSSE_TRACE") != null;
-    static final Map<Integer, Config> contexts = new ConcurrentHashMap<>();
-    static final Map<Integer, Engine> engines = new ConcurrentHashMap<>();
     static final AtomicInteger nextId = new AtomicInteger(1);
+    static final ExecutorService pool = Executors.newFixedThreadPool(
+            Runtime.getRuntime().availableProcessors(), work -> {
+                Thread t = new Thread(work, "engines");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /** One harness's contexts and engines, by id. */
+    static final class Session {
+        final Map<Integer, Config> contexts = new ConcurrentHashMap<>();
+        final Map<Integer, Engine> engines = new ConcurrentHashMap<>();
+    }
 
     public static void main(String[] args) throws Exception {
-        DataInputStream in = new DataInputStream(new BufferedInputStream(System.in, 1 << 16));
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(System.out, 1 << 16));
-        ExecutorService pool = Executors.newFixedThreadPool(
-                Runtime.getRuntime().availableProcessors(), work -> {
-                    Thread t = new Thread(work, "engines");
-                    t.setDaemon(true);
-                    return t;
-                });
+        if (args.length == 3 && args[0].equals("--shared")) {
+            shared(Paths.get(args[1]), Integer.parseInt(args[2]));
+        } else {
+            session(System.in, System.out);
+        }
+        System.exit(0);
+    }
+
+    /** Serves one harness until its input ends. */
+    static void session(InputStream input, OutputStream output) throws IOException {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(input, 1 << 16));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(output, 1 << 16));
+        Session session = new Session();
         while (true) {
             int length;
             try {
                 length = in.readInt();
             } catch (EOFException end) {
-                // The harness has gone: exit in order (a class-data
-                // archive being recorded is written now).
-                System.exit(0);
+                session.engines.clear();
+                session.contexts.clear();
                 return;
             }
             byte[] request = new byte[length];
             in.readFully(request);
-            pool.execute(() -> answer(request, out));
+            pool.execute(() -> answer(session, request, out));
         }
     }
 
+    /** The JVM harness processes share; see the top of this file. */
+    static void shared(Path dir, int idleSeconds) throws Exception {
+        FileChannel lockFile = FileChannel.open(dir.resolve("jvm.lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        if (lockFile.tryLock() == null) return;
+        ServerSocket server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
+        byte[] secret = new byte[16];
+        new SecureRandom().nextBytes(secret);
+        Path port = dir.resolve("jvm.port");
+        Path written = dir.resolve("jvm.port.tmp");
+        Files.deleteIfExists(written);
+        Files.createFile(written);
+        try {
+            // Only this user may read the secret.
+            Files.setPosixFilePermissions(written,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // No POSIX permissions here: the directory's own protect it.
+        }
+        Files.write(written, (server.getLocalPort() + " " + hex(secret) + "\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        Files.move(written, port, StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+        int[] open = {0};
+        long[] idleSince = {System.nanoTime()};
+        Thread watch = new Thread(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException stop) {
+                    return;
+                }
+                synchronized (open) {
+                    if (open[0] == 0 && System.nanoTime() - idleSince[0] > idleSeconds * 1_000_000_000L) {
+                        try {
+                            Files.deleteIfExists(port);
+                        } catch (IOException ignored) {
+                            // The next harness finds no JVM there and starts one.
+                        }
+                        System.exit(0);
+                    }
+                }
+            }
+        }, "idle");
+        watch.setDaemon(true);
+        watch.start();
+        while (true) {
+            Socket connection = server.accept();
+            synchronized (open) {
+                open[0]++;
+            }
+            Thread t = new Thread(() -> {
+                try {
+                    connection.setTcpNoDelay(true);
+                    byte[] offered = new DataInputStream(connection.getInputStream()).readNBytes(16);
+                    if (MessageDigest.isEqual(offered, secret)) {
+                        session(connection.getInputStream(), connection.getOutputStream());
+                    }
+                } catch (IOException gone) {
+                    // The harness went away: its session ends.
+                } finally {
+                    try {
+                        connection.close();
+                    } catch (IOException ignored) {
+                        // Already closed.
+                    }
+                    synchronized (open) {
+                        open[0]--;
+                        idleSince[0] = System.nanoTime();
+                    }
+                }
+            }, "session");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    static String hex(byte[] bytes) {
+        StringBuilder b = new StringBuilder();
+        for (byte x : bytes) b.append(String.format("%02x", x & 0xFF));
+        return b.toString();
+    }
+
     /** Runs one request and writes its answer, tagged with its id. */
-    static void answer(byte[] request, DataOutputStream out) {
+    static void answer(Session session, byte[] request, DataOutputStream out) {
         ByteArrayOutputStream answer = new ByteArrayOutputStream();
         DataOutputStream a = new DataOutputStream(answer);
         DataInputStream r = new DataInputStream(new ByteArrayInputStream(request));
@@ -86,7 +196,7 @@ public final class Engines {
         byte status = 0;
         try {
             id = r.readInt();
-            handle(r, a);
+            handle(session, r, a);
         } catch (Exception e) {
             answer.reset();
             status = 1;
@@ -110,25 +220,25 @@ public final class Engines {
         }
     }
 
-    static void handle(DataInputStream r, DataOutputStream a) throws Exception {
+    static void handle(Session s, DataInputStream r, DataOutputStream a) throws Exception {
         byte op = r.readByte();
         switch (op) {
             case OP_HELLO: hello(a); break;
-            case OP_CONTEXT: a.writeInt(context(r)); break;
+            case OP_CONTEXT: a.writeInt(context(s, r)); break;
             case OP_ENGINE: {
                 int context = r.readInt();
-                a.writeInt(engine(context));
-                a.writeByte(contexts.get(context).server ? 1 : 0);
+                a.writeInt(engine(s, context));
+                a.writeByte(s.contexts.get(context).server ? 1 : 0);
                 break;
             }
-            case OP_FEED: feed(r, a); break;
+            case OP_FEED: feed(s, r, a); break;
             case OP_FREE: {
-                Engine gone = engines.remove(r.readInt());
+                Engine gone = s.engines.remove(r.readInt());
                 if (gone != null) presented.remove(gone.engine);
                 break;
             }
-            case OP_FREE_CONTEXT: contexts.remove(r.readInt()); break;
-            case OP_BARE: a.writeLong(bare(r.readInt(), r.readInt(), r.readInt())); break;
+            case OP_FREE_CONTEXT: s.contexts.remove(r.readInt()); break;
+            case OP_BARE: a.writeLong(bare(s, r.readInt(), r.readInt(), r.readInt())); break;
             default: throw new IllegalArgumentException("unknown op " + op);
         }
     }
@@ -143,7 +253,7 @@ public final class Engines {
         writeStrings(a, e.getSupportedCipherSuites());
     }
 
-    static int context(DataInputStream r) throws Exception {
+    static int context(Session s, DataInputStream r) throws Exception {
         Config c = new Config();
         c.server = r.readBoolean();
         c.protocols = readStrings(r);
@@ -209,7 +319,7 @@ public final class Engines {
         // Fail now on a suite or protocol this JVM refuses, not at handshake.
         configure(c, c.context.createSSLEngine());
         int id = nextId.getAndIncrement();
-        contexts.put(id, c);
+        s.contexts.put(id, c);
         return id;
     }
 
@@ -267,14 +377,17 @@ public final class Engines {
      * context and a server engine of another, buffers passed by hand inside
      * this JVM, then ping and pong; answers the nanoseconds they took.
      */
-    static long bare(int clientContext, int serverContext, int n) throws Exception {
+    static long bare(Session session, int clientContext, int serverContext, int n)
+            throws Exception {
+        Config client = session.contexts.get(clientContext);
+        Config server = session.contexts.get(serverContext);
         long started = System.nanoTime();
         for (int i = 0; i < n; i++) {
             Engine c = new Engine(), s = new Engine();
-            c.engine = contexts.get(clientContext).context.createSSLEngine();
-            configure(contexts.get(clientContext), c.engine);
-            s.engine = contexts.get(serverContext).context.createSSLEngine();
-            configure(contexts.get(serverContext), s.engine);
+            c.engine = client.context.createSSLEngine();
+            configure(client, c.engine);
+            s.engine = server.context.createSSLEngine();
+            configure(server, s.engine);
             c.engine.beginHandshake();
             s.engine.beginHandshake();
             byte[] toServer = new byte[0], toClient = new byte[0];
@@ -399,8 +512,8 @@ public final class Engines {
         }
     }
 
-    static int engine(int contextId) throws Exception {
-        Config c = contexts.get(contextId);
+    static int engine(Session s, int contextId) throws Exception {
+        Config c = s.contexts.get(contextId);
         if (c == null) throw new IllegalArgumentException("no context " + contextId);
         Engine e = new Engine();
         // No peer host and port: the session cache can never resume.
@@ -408,7 +521,7 @@ public final class Engines {
         configure(c, e.engine);
         e.engine.beginHandshake();
         int id = nextId.getAndIncrement();
-        engines.put(id, e);
+        s.engines.put(id, e);
         return id;
     }
 
@@ -421,8 +534,8 @@ public final class Engines {
      * chain, the CertPathValidatorException reason (or ""), the alert
      * received in the clear (-1 none), and the peer's chain.
      */
-    static void feed(DataInputStream r, DataOutputStream a) throws Exception {
-        Engine e = engines.get(r.readInt());
+    static void feed(Session s, DataInputStream r, DataOutputStream a) throws Exception {
+        Engine e = s.engines.get(r.readInt());
         if (e == null) throw new IllegalArgumentException("no such engine");
         synchronized (e) {
             feed(e, r, a);

@@ -4,17 +4,28 @@
 //! answers come back over its stdout in the order they finish, and each
 //! caller waits for its own under a deadline. `Engines.java` beside this
 //! file is the other end.
+//!
+//! Harness processes share that JVM, unless [`SHARED_ENV`] is `0`: the
+//! first starts it in the background beside the compiled classes, the
+//! others (the next `run`, every test process) find its port there and
+//! talk to it over their own connection, and it exits once no process has
+//! used it for [`SHARED_IDLE_SECONDS`]. A JVM's first thousand handshakes
+//! run mostly interpreted while its compilers warm up: a shared JVM pays
+//! that once, not on every command. With `0`, each process starts its own
+//! JVM over its stdin and stdout, which ends with the process.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::{BufReader, Read, Write};
+use std::net::{Ipv4Addr, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The Java source of the JVM side.
 const SOURCE: &str = include_str!("Engines.java");
@@ -39,6 +50,17 @@ keystore.pkcs12.macIterationCount=1
 /// for beside it); unset, `java` and `javac` come from `JAVA_HOME/bin` or
 /// the `PATH`.
 pub const JAVA_ENV: &str = "TLS_HARNESS_JAVA";
+
+/// The environment variable that, set to `0`, gives each harness process
+/// its own JVM instead of the shared one (see the module's top).
+pub const SHARED_ENV: &str = "TLS_HARNESS_SHARED_JVM";
+
+/// How long the shared JVM waits, with no process connected, before it
+/// exits.
+pub const SHARED_IDLE_SECONDS: u32 = 20;
+
+/// How long a process waits for the shared JVM to start and answer.
+const SHARED_START_DEADLINE: Duration = Duration::from_secs(30);
 
 /// How long one request may take before the JVM counts as hung.
 const REQUEST_DEADLINE: Duration = Duration::from_secs(20);
@@ -82,6 +104,9 @@ pub enum JvmError {
         #[source]
         source: Option<Arc<std::io::Error>>,
     },
+    /// No shared JVM answered within this deadline of starting one.
+    #[error("the shared JVM ({SHARED_ENV}) did not answer within {} s of starting", .0.as_secs())]
+    SharedNotStarted(Duration),
     /// The JVM did not answer a request within this deadline.
     #[error("the JVM did not answer within {} s", .0.as_secs())]
     Timeout(Duration),
@@ -123,10 +148,11 @@ pub struct Jvm {
 }
 
 struct Channel {
-    stdin: Mutex<ChildStdin>,
+    requests: Mutex<Box<dyn Write + Send>>,
     waiting: Arc<Mutex<Waiting>>,
     next_id: AtomicU32,
-    _child: Child,
+    /// This process's own JVM; none for the shared one.
+    _child: Option<Child>,
 }
 
 /// The requests in flight, by id, each with where its answer goes; or why
@@ -179,7 +205,8 @@ fn start() -> Result<Jvm, JvmError> {
     if !properties.exists() {
         write_atomically(&properties, SECURITY_PROPERTIES.as_bytes())?;
     }
-    let mut child = Command::new(&java)
+    let mut command = Command::new(&java);
+    command
         .arg(format!(
             "-Djava.security.properties={}",
             properties.display()
@@ -187,7 +214,11 @@ fn start() -> Result<Jvm, JvmError> {
         .args(["-XX:+UseSerialGC", "-Xshare:auto"])
         .arg("-cp")
         .arg(&dir)
-        .arg("Engines")
+        .arg("Engines");
+    if std::env::var_os(SHARED_ENV).is_none_or(|v| v != "0") {
+        return start_shared(&mut command, &shared_dir(&dir, &java)?, &java);
+    }
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -196,30 +227,125 @@ fn start() -> Result<Jvm, JvmError> {
     let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
         return Err(JvmError::NoPipes);
     };
-    let waiting = Arc::new(Mutex::new(Waiting::default()));
-    let routed = Arc::clone(&waiting);
+    Jvm::over(Box::new(stdin), stdout, Some(child))
+}
+
+/// Where the shared JVM of `java` keeps its lock, port and log: one per
+/// runtime, beside the classes it runs.
+fn shared_dir(classes: &Path, java: &Path) -> Result<PathBuf, JvmError> {
+    let mut h = DefaultHasher::new();
+    std::fs::canonicalize(java)
+        .unwrap_or_else(|_| java.to_path_buf())
+        .hash(&mut h);
+    let dir = classes.join(format!("jvm-{:016x}", h.finish()));
+    std::fs::create_dir_all(&dir).map_err(|e| JvmError::io(dir.display().to_string(), e))?;
+    Ok(dir)
+}
+
+/// Connects to the shared JVM of `dir`, starting it if none answers.
+fn start_shared(command: &mut Command, dir: &Path, java: &Path) -> Result<Jvm, JvmError> {
+    let deadline = Instant::now() + SHARED_START_DEADLINE;
+    let mut started = false;
+    loop {
+        // A JVM that was exiting as this process connected closes at once.
+        if let Some(connection) = connect_shared(dir) {
+            let reader = connection
+                .try_clone()
+                .map_err(|e| JvmError::io("cannot read the shared JVM", e))?;
+            if let Ok(jvm) = Jvm::over(Box::new(connection), reader, None) {
+                return Ok(jvm);
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(JvmError::SharedNotStarted(SHARED_START_DEADLINE));
+        }
+        if !started {
+            spawn_shared(command, dir, java)?;
+            started = true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Starts the shared JVM in the background: its own process group (so
+/// that a signal to this process's group leaves it alone), no terminal,
+/// its errors in `dir/jvm.log`. One that finds another holding the lock
+/// exits at once; a thread reaps it.
+fn spawn_shared(command: &mut Command, dir: &Path, java: &Path) -> Result<(), JvmError> {
+    let log_path = dir.join("jvm.log");
+    let log = std::fs::File::options()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+        .map_err(|e| JvmError::io(log_path.display().to_string(), e))?;
+    let mut child = command
+        .arg("--shared")
+        .arg(dir)
+        .arg(SHARED_IDLE_SECONDS.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .process_group(0)
+        .spawn()
+        .map_err(|e| JvmError::io(format!("cannot start {}", java.display()), e))?;
     std::thread::Builder::new()
-        .name("jsse-answers".into())
-        .spawn(move || route_answers(BufReader::new(stdout), &routed))
-        .map_err(|e| JvmError::io("cannot start the JVM reader", e))?;
-    let channel = Channel {
-        stdin: Mutex::new(stdin),
-        waiting,
-        next_id: AtomicU32::new(1),
-        _child: child,
-    };
-    let mut jvm = Jvm {
-        channel,
-        version: String::new(),
-        protocols: Vec::new(),
-        suites: Vec::new(),
-    };
-    let hello = jvm.request(&Frame::new(Op::Hello))?;
-    let mut r = Reader::new(&hello);
-    jvm.version = r.string()?;
-    jvm.protocols = r.strings()?;
-    jvm.suites = r.strings()?;
-    Ok(jvm)
+        .name("jsse-shared-reaper".into())
+        .spawn(move || child.wait())
+        .map_err(|e| JvmError::io("cannot start the reaper", e))?;
+    Ok(())
+}
+
+/// A connection to the shared JVM that `dir/jvm.port` names, its secret
+/// sent; none when there is no such file or nothing listens there.
+fn connect_shared(dir: &Path) -> Option<TcpStream> {
+    let text = std::fs::read_to_string(dir.join("jvm.port")).ok()?;
+    let (port, secret) = text.trim().split_once(' ')?;
+    let port: u16 = port.parse().ok()?;
+    let secret = hex::decode(secret).ok()?;
+    let address = (Ipv4Addr::LOCALHOST, port).into();
+    let mut connection = TcpStream::connect_timeout(&address, Duration::from_secs(2)).ok()?;
+    connection.set_nodelay(true).ok()?;
+    connection.write_all(&secret).ok()?;
+    Some(connection)
+}
+
+impl Jvm {
+    /// The JVM at the other end of `requests` and `answers`, once it has
+    /// said what it is.
+    fn over(
+        requests: Box<dyn Write + Send>,
+        answers: impl Read + Send + 'static,
+        child: Option<Child>,
+    ) -> Result<Jvm, JvmError> {
+        let waiting = Arc::new(Mutex::new(Waiting::default()));
+        let routed = Arc::clone(&waiting);
+        std::thread::Builder::new()
+            .name("jsse-answers".into())
+            .spawn(move || route_answers(BufReader::new(answers), &routed))
+            .map_err(|e| JvmError::io("cannot start the JVM reader", e))?;
+        let channel = Channel {
+            requests: Mutex::new(requests),
+            waiting,
+            next_id: AtomicU32::new(1),
+            _child: child,
+        };
+        Jvm::hello(channel)
+    }
+
+    fn hello(channel: Channel) -> Result<Jvm, JvmError> {
+        let mut jvm = Jvm {
+            channel,
+            version: String::new(),
+            protocols: Vec::new(),
+            suites: Vec::new(),
+        };
+        let hello = jvm.request(&Frame::new(Op::Hello))?;
+        let mut r = Reader::new(&hello);
+        jvm.version = r.string()?;
+        jvm.protocols = r.strings()?;
+        jvm.suites = r.strings()?;
+        Ok(jvm)
+    }
 }
 
 fn read_frame(out: &mut impl Read) -> Result<Vec<u8>, JvmError> {
@@ -324,12 +450,12 @@ impl Jvm {
         }
         let body = &frame.0;
         let written = {
-            let mut stdin = lock(&channel.stdin);
-            stdin
-                .write_all(&(body.len() as u32 + 4).to_be_bytes())
-                .and_then(|()| stdin.write_all(&id.to_be_bytes()))
-                .and_then(|()| stdin.write_all(body))
-                .and_then(|()| stdin.flush())
+            let mut requests = lock(&channel.requests);
+            let mut frame = Vec::with_capacity(body.len() + 8);
+            frame.extend_from_slice(&(body.len() as u32 + 4).to_be_bytes());
+            frame.extend_from_slice(&id.to_be_bytes());
+            frame.extend_from_slice(body);
+            requests.write_all(&frame).and_then(|()| requests.flush())
         };
         if let Err(e) = written {
             lock(&channel.waiting).callers.remove(&id);
