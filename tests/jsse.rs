@@ -315,3 +315,63 @@ fn static_ecdh_handshakes_complete_on_jsse_with_the_certificates_they_need() {
     );
     assert_eq!(status, Some(0));
 }
+
+/// Two `run`s share one JVM: the first starts it in the background, the
+/// second finds it; with `TLS_HARNESS_SHARED_JVM=0` a run starts its own.
+/// The `java` here is a script that logs each start (its process id and
+/// arguments) and runs the real one, so this JVM is this test's alone.
+#[test]
+fn harness_processes_share_one_jvm_unless_told_not_to() {
+    use std::os::unix::fs::PermissionsExt;
+    if !jdk_found() {
+        return;
+    }
+    let jvm = tls_harness::endpoint::jsse::jvm::locate().expect("java and javac");
+    let dir = support::TempDir::new("shared-jvm");
+    let starts = dir.join("starts.log");
+    let java = dir.join("java");
+    std::fs::write(
+        &java,
+        format!(
+            "#!/bin/sh\necho \"$$ $*\" >> {}\nexec {} \"$@\"\n",
+            starts.display(),
+            jvm.0.display()
+        ),
+    )
+    .expect("the java script");
+    std::fs::set_permissions(&java, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::os::unix::fs::symlink(&jvm.1, dir.join("javac")).expect("javac beside it");
+    let file = scenario_file("shared", MODERN);
+    let run_with = |shared: Option<&str>| {
+        let mut cmd = harness();
+        cmd.env("TLS_HARNESS_JAVA", &java)
+            .args(["--pairing", "jsse-jsse"]);
+        if let Some(v) = shared {
+            cmd.env("TLS_HARNESS_SHARED_JVM", v);
+        }
+        let (status, rows) = run(&mut cmd, &file);
+        assert_eq!(status, Some(0), "{rows:#?}");
+        assert!(
+            rows.iter().all(|(_, _, r)| r["ran"].is_object()),
+            "{rows:#?}"
+        );
+    };
+    let log = || std::fs::read_to_string(&starts).unwrap_or_default();
+    run_with(None);
+    run_with(None);
+    let shared: Vec<String> = log().lines().map(str::to_string).collect();
+    // Kill the shared JVM now, whatever is asserted next.
+    for line in &shared {
+        let pid = line.split(' ').next().unwrap_or_default();
+        let _ = Command::new("kill").arg(pid).status();
+    }
+    assert_eq!(shared.len(), 1, "one JVM for both runs: {shared:?}");
+    assert!(shared[0].contains("Engines --shared"), "{shared:?}");
+    run_with(Some("0"));
+    let all: Vec<String> = log().lines().map(str::to_string).collect();
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(
+        all[1].ends_with("Engines"),
+        "its own JVM, over its stdin and stdout: {all:?}"
+    );
+}

@@ -359,7 +359,7 @@ fn read_frame(out: &mut impl Read) -> Result<Vec<u8>, JvmError> {
 }
 
 /// `java` and `javac`, from [`JAVA_ENV`], `JAVA_HOME` or the `PATH`.
-fn locate() -> Result<(PathBuf, PathBuf), JvmError> {
+pub fn locate() -> Result<(PathBuf, PathBuf), JvmError> {
     if let Some(java) = std::env::var_os(JAVA_ENV) {
         let java = PathBuf::from(java);
         let javac = java.with_file_name("javac");
