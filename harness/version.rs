@@ -28,6 +28,16 @@ impl ProtocolVersion {
     /// Every version, oldest first.
     pub const ALL: [ProtocolVersion; 4] = [Self::Tls10, Self::Tls11, Self::Tls12, Self::Tls13];
 
+    /// JSSE's name for the version: `TLSv1.2`.
+    pub fn jsse_name(self) -> &'static str {
+        match self {
+            Self::Tls10 => "TLSv1",
+            Self::Tls11 => "TLSv1.1",
+            Self::Tls12 => "TLSv1.2",
+            Self::Tls13 => "TLSv1.3",
+        }
+    }
+
     /// The version as scenario files write it: `"1.2"`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -33,12 +33,7 @@ use jvm::{Frame, JvmError, Op, Reader};
 
 /// JSSE's name for a protocol version.
 pub fn protocol_name(v: ProtocolVersion) -> &'static str {
-    match v {
-        ProtocolVersion::Tls10 => "TLSv1",
-        ProtocolVersion::Tls11 => "TLSv1.1",
-        ProtocolVersion::Tls12 => "TLSv1.2",
-        ProtocolVersion::Tls13 => "TLSv1.3",
-    }
+    v.jsse_name()
 }
 
 /// JSSE's own name for an IANA suite name: three 3DES suites keep their
@@ -83,27 +78,40 @@ pub fn bare_handshakes(
     rounds: u32,
 ) -> Result<std::time::Duration, JvmError> {
     let rounds = i32::try_from(rounds).map_err(|_| JvmError::Protocol("too many rounds".into()))?;
+    if !std::ptr::eq(client.context.jvm, server.context.jvm) {
+        return Err(JvmError::Protocol(
+            "the bare loop runs two endpoints of one JVM".into(),
+        ));
+    }
     let frame = Frame::new(Op::Bare)
-        .int(client.context.0)
-        .int(server.context.0)
+        .int(client.context.id)
+        .int(server.context.id)
         .int(rounds);
-    let answer = jvm::get()?.request(&frame)?;
+    let answer = client.context.jvm.request(&frame)?;
     let nanos = Reader::new(&answer).long()?;
     Ok(std::time::Duration::from_nanos(
         u64::try_from(nanos).unwrap_or_default(),
     ))
 }
 
-/// A context in the JVM, forgotten there when the last endpoint using it
+/// A context in a JVM, forgotten there when the last endpoint using it
 /// goes.
-#[derive(Debug)]
-struct Context(i32);
+struct Context {
+    jvm: &'static jvm::Jvm,
+    id: i32,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Context({} in Java {})", self.id, self.jvm.version)
+    }
+}
 
 impl Drop for Context {
     fn drop(&mut self) {
-        if let Ok(jvm) = jvm::get() {
-            let _ = jvm.request(&Frame::new(Op::FreeContext).int(self.0));
-        }
+        let _ = self
+            .jvm
+            .request(&Frame::new(Op::FreeContext).int(self.id));
     }
 }
 
@@ -117,22 +125,26 @@ static CONTEXTS: Mutex<VecDeque<(Vec<u8>, Arc<Context>)>> = Mutex::new(VecDeque:
 /// How many contexts [`CONTEXTS`] keeps.
 const CONTEXTS_KEPT: usize = 256;
 
-/// The context `frame` asks for: the one made before, or a new one.
-fn context_of(jvm: &jvm::Jvm, frame: Frame) -> Result<Arc<Context>, JvmError> {
+/// The context `frame` asks `jvm` for: the one made before, or a new one.
+fn context_of(jvm: &'static jvm::Jvm, frame: Frame) -> Result<Arc<Context>, JvmError> {
+    let key = frame.bytes_so_far().to_vec();
     let kept = |contexts: &VecDeque<(Vec<u8>, Arc<Context>)>| {
         contexts
             .iter()
-            .find(|(made_by, _)| made_by.as_slice() == frame.bytes_so_far())
+            .find(|(k, c)| *k == key && std::ptr::eq(c.jvm, jvm))
             .map(|(_, context)| Arc::clone(context))
     };
     if let Some(context) = kept(&CONTEXTS.lock().unwrap_or_else(PoisonError::into_inner)) {
         return Ok(context);
     }
     let answer = jvm.request(&frame)?;
-    let context = Arc::new(Context(Reader::new(&answer).int()?));
+    let context = Arc::new(Context {
+        jvm,
+        id: Reader::new(&answer).int()?,
+    });
     let forgotten = {
         let mut contexts = CONTEXTS.lock().unwrap_or_else(PoisonError::into_inner);
-        contexts.push_back((frame.bytes_so_far().to_vec(), Arc::clone(&context)));
+        contexts.push_back((key, Arc::clone(&context)));
         (contexts.len() > CONTEXTS_KEPT).then(|| contexts.pop_front())
     };
     // Freed in the JVM (a request) outside the lock.
@@ -198,7 +210,7 @@ impl Endpoint {
     }
 
     fn new(setup: &Setup<'_>, server: bool) -> Result<Endpoint, SideError> {
-        let jvm = jvm::get().map_err(config_error)?;
+        let jvm = jvm::for_jdk(setup.profile.jdk).map_err(config_error)?;
         let profile = setup.profile;
         let protocols: Vec<&str> = profile.versions.iter().map(|v| protocol_name(*v)).collect();
         let suites: Vec<String> = usable_suites(Backend::Jsse, profile)
@@ -567,41 +579,39 @@ struct Fed {
     peer_closed: bool,
 }
 
-/// One engine in the JVM, forgotten there when dropped.
+/// One engine in its context's JVM, forgotten there when dropped.
 struct Engine {
+    jvm: &'static jvm::Jvm,
     id: i32,
     server: bool,
 }
 
 impl Engine {
     fn new(context: &Context) -> Result<Engine, JvmError> {
-        let jvm = jvm::get()?;
-        let answer = jvm.request(&Frame::new(Op::Engine).int(context.0))?;
+        let jvm = context.jvm;
+        let answer = jvm.request(&Frame::new(Op::Engine).int(context.id))?;
         let mut r = Reader::new(&answer);
         let id = r.int()?;
         let server = r.byte()? == 1;
-        Ok(Engine { id, server })
+        Ok(Engine { jvm, id, server })
     }
 
     /// One turn. The JVM answers at once (an engine never waits for its
     /// peer), so the call blocks this task only for the engine's own work.
     async fn feed(&self, turn: &Turn) -> Result<Fed, JvmError> {
-        let jvm = jvm::get()?;
         let frame = Frame::new(Op::Feed)
             .int(self.id)
             .bytes(&turn.input)
             .bytes(&turn.app)
             .byte(u8::from(turn.close));
-        let answer = jvm.request(&frame)?;
+        let answer = self.jvm.request(&frame)?;
         parse_fed(&answer)
     }
 }
 
 impl Drop for Engine {
     fn drop(&mut self) {
-        if let Ok(jvm) = jvm::get() {
-            let _ = jvm.request(&Frame::new(Op::Free).int(self.id));
-        }
+        let _ = self.jvm.request(&Frame::new(Op::Free).int(self.id));
     }
 }
 

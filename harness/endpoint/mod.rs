@@ -250,7 +250,7 @@ fn out_of_jdk_order<T: PartialEq>(
 /// signalling value, accepted exceptions, or a suite that another backend
 /// implements and this JVM does not.
 fn jsse_unsupported(profile: &Profile) -> Option<String> {
-    if let Err(why) = jsse::jvm::get() {
+    if let Err(why) = jsse::jvm::for_jdk(profile.jdk) {
         return Some(format!("jsse cannot run: {why}"));
     }
     if profile.fallback.as_ref().is_some_and(|f| f.scsv) {

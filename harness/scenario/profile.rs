@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::backend::Backend;
 use crate::group::Group;
+use crate::jdk::{Jdk, JdkRelease, JdkSecurity};
 use crate::keysize::{self, MinimumKeys};
 use crate::moment::Moment;
 use crate::pki::{Issuer, KeyType, LeafSpec, Purpose, Validity};
@@ -313,6 +314,9 @@ pub struct Profile {
     pub source: Option<String>,
     /// The stack the product itself ships, when the harness runs it.
     pub stack: Option<Backend>,
+    /// The JDK a JSSE side runs; `None`: the harness's own, legacy
+    /// settings.
+    pub jdk: Option<Jdk>,
     /// Enabled versions, oldest first, no duplicates.
     pub versions: Vec<ProtocolVersion>,
     /// Suites in preference order.
@@ -360,6 +364,8 @@ pub struct Change {
     pub at: Moment,
     /// What happened, in words.
     pub note: Option<String>,
+    /// The JDK release from then on, with the profile's security settings.
+    pub jdk: Option<&'static JdkRelease>,
     /// Versions from then on.
     pub versions: Option<Vec<ProtocolVersion>>,
     /// Suites from then on.
@@ -398,6 +404,7 @@ impl Profile {
             connection: "https".into(),
             source: None,
             stack: None,
+            jdk: None,
             versions: Vec::new(),
             suites: Vec::new(),
             handshake: Handshake::default(),
@@ -426,6 +433,10 @@ impl Profile {
         let mut state = self.clone();
         for change in self.changes.iter().filter(|c| c.at <= t) {
             let from = format!("change of {}", change.at);
+            if let Some(release) = change.jdk {
+                let security = state.jdk.map_or(JdkSecurity::Default, |j| j.security);
+                state.jdk = Some(Jdk { release, security });
+            }
             if let Some(v) = &change.versions {
                 state.versions = v.clone();
                 state.versions_from.clone_from(&from);

@@ -66,6 +66,12 @@ pub struct RawProfile {
     /// runs (`rustls`, `openssl`, `jsse`): `explain` follows its rules by
     /// default.
     pub stack: Option<Spanned<String>>,
+    /// The JDK release a JSSE side runs (`"17.0.2"`, one of
+    /// `jdk::RELEASES`); unset, the harness's own JDK with legacy settings.
+    pub jdk: Option<Spanned<String>>,
+    /// `default` (the release's own security settings, the default) or
+    /// `legacy` (the era's relaxed ones); only with `jdk`.
+    pub jdk_security: Option<Spanned<String>>,
     /// Enabled protocol versions (`"1.0"` .. `"1.3"`); may come from
     /// `layer`s instead.
     pub versions: Option<Spanned<Vec<Spanned<String>>>>,
@@ -188,6 +194,9 @@ pub struct RawChange {
     pub at: Spanned<toml::value::Datetime>,
     /// What happened then, in words.
     pub note: Option<String>,
+    /// The JDK release from then on (an upgrade); its security settings
+    /// stay the profile's.
+    pub jdk: Option<Spanned<String>>,
     /// The versions from then on.
     pub versions: Option<Spanned<Vec<Spanned<String>>>>,
     /// The suites from then on.

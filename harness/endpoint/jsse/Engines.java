@@ -316,7 +316,7 @@ public final class Engines {
         // No session reuse: every engine runs a full handshake.
         c.context.getClientSessionContext().setSessionCacheSize(1);
         c.context.getServerSessionContext().setSessionCacheSize(1);
-        // Fail now on a suite or protocol this JVM refuses, not at handshake.
+        // Fail now on a setting this JVM refuses, not at handshake.
         configure(c, c.context.createSSLEngine());
         int id = nextId.getAndIncrement();
         s.contexts.put(id, c);
@@ -422,8 +422,12 @@ public final class Engines {
 
     static void configure(Config c, SSLEngine e) {
         e.setUseClientMode(!c.server);
-        e.setEnabledProtocols(c.protocols);
-        e.setEnabledCipherSuites(c.suites);
+        // What this runtime's settings disable it does not support either
+        // (a release that disables static ECDH lists no TLS_ECDH_* suite):
+        // the engine enables the rest, as a product handing the JDK its
+        // list would get, and refuses at handshake when nothing is left.
+        e.setEnabledProtocols(supported(c.protocols, e.getSupportedProtocols()));
+        e.setEnabledCipherSuites(supported(c.suites, e.getSupportedCipherSuites()));
         SSLParameters p = e.getSSLParameters();
         if (c.server) {
             p.setUseCipherSuitesOrder(c.serverPreference);
@@ -702,6 +706,12 @@ public final class Engines {
                 return;
             }
         }
+    }
+
+    /** The names of `wanted` that `supported` holds, in `wanted`'s order. */
+    static String[] supported(String[] wanted, String[] supported) {
+        List<String> known = Arrays.asList(supported);
+        return Arrays.stream(wanted).filter(known::contains).toArray(String[]::new);
     }
 
     static String readString(DataInputStream r) throws IOException {

@@ -27,6 +27,8 @@ use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::jdk::{Jdk, JdkSecurity};
+
 /// The Java source of the JVM side.
 const SOURCE: &str = include_str!("Engines.java");
 
@@ -45,6 +47,17 @@ jdk.certpath.disabledAlgorithms=MD2, MD5, RSA keySize < 1024, DSA keySize < 1024
 keystore.pkcs12.keyPbeIterationCount=1
 keystore.pkcs12.macIterationCount=1
 ";
+
+/// The security properties of a JVM that keeps its release's own
+/// settings: only the in-memory key store's protection (see
+/// [`SECURITY_PROPERTIES`]), which no handshake sees.
+pub const OWN_SETTINGS_PROPERTIES: &str = "\
+keystore.pkcs12.keyPbeIterationCount=1
+keystore.pkcs12.macIterationCount=1
+";
+
+/// The oldest JDK line the Java side is compiled for (`javac --release`).
+const OLDEST_LINE: &str = "11";
 
 /// The environment variable naming the `java` to run (`javac` is looked
 /// for beside it); unset, `java` and `javac` come from `JAVA_HOME/bin` or
@@ -77,6 +90,20 @@ pub enum JvmError {
     /// Neither `JAVA_HOME/bin` nor the `PATH` holds `java` and `javac`.
     #[error("no JDK found (java and javac on JAVA_HOME or PATH)")]
     NoJdk,
+    /// The JDK release a profile names is not installed: where the
+    /// harness looked.
+    #[error("{0}")]
+    NotInstalled(String),
+    /// The runtime installed for a release runs another one.
+    #[error("{java} runs Java {runs}, not {wanted}")]
+    WrongRelease {
+        /// The runtime's `java`.
+        java: PathBuf,
+        /// Its `java.version`.
+        runs: String,
+        /// The release it is installed as.
+        wanted: &'static str,
+    },
     /// `javac` refused the Java side: its diagnostics.
     #[error("javac failed: {0}")]
     Compile(String),
@@ -191,21 +218,63 @@ fn route_answers(mut out: impl Read, waiting: &Mutex<Waiting>) {
     }
 }
 
-/// The process's JVM, started on first call; the reason none can run
-/// (no JDK, a failed compile or start) otherwise, the same on every call.
+/// The process's JVM of the harness's own JDK, started on first call; the
+/// reason none can run (no JDK, a failed compile or start) otherwise, the
+/// same on every call.
 pub fn get() -> Result<&'static Jvm, JvmError> {
-    static JVM: OnceLock<Result<Jvm, JvmError>> = OnceLock::new();
-    JVM.get_or_init(start).as_ref().map_err(Clone::clone)
+    for_jdk(None)
 }
 
-fn start() -> Result<Jvm, JvmError> {
-    let (java, javac) = locate()?;
+/// The process's JVM of `jdk` (`None`: the harness's own JDK, legacy
+/// settings), started on first call, as [`get`].
+pub fn for_jdk(jdk: Option<Jdk>) -> Result<&'static Jvm, JvmError> {
+    type Slot = OnceLock<Result<Jvm, JvmError>>;
+    static JVMS: Mutex<Vec<(Option<Jdk>, &'static Slot)>> = Mutex::new(Vec::new());
+    let slot = {
+        let mut jvms = lock(&JVMS);
+        match jvms.iter().find(|(j, _)| *j == jdk) {
+            Some((_, slot)) => *slot,
+            None => {
+                // One per runtime the process uses, kept for its life.
+                let slot: &'static Slot = Box::leak(Box::default());
+                jvms.push((jdk, slot));
+                slot
+            }
+        }
+    };
+    slot.get_or_init(|| start(jdk)).as_ref().map_err(Clone::clone)
+}
+
+fn start(jdk: Option<Jdk>) -> Result<Jvm, JvmError> {
+    let (own_java, javac) = locate()?;
     let dir = compile(&javac)?;
-    let properties = dir.join("harness.security");
+    let java = match jdk {
+        Some(j) => j.java().map_err(JvmError::NotInstalled)?,
+        None => own_java,
+    };
+    let (name, text) = match jdk.map(|j| j.security) {
+        Some(JdkSecurity::Default) => ("own.security", OWN_SETTINGS_PROPERTIES),
+        None | Some(JdkSecurity::Legacy) => ("harness.security", SECURITY_PROPERTIES),
+    };
+    let properties = dir.join(name);
     if !properties.exists() {
-        write_atomically(&properties, SECURITY_PROPERTIES.as_bytes())?;
+        write_atomically(&properties, text.as_bytes())?;
     }
-    let mut command = Command::new(&java);
+    let jvm = launch(&java, &dir, &properties)?;
+    match jdk {
+        Some(j) if jvm.version != j.release.version => Err(JvmError::WrongRelease {
+            java,
+            runs: jvm.version,
+            wanted: j.release.version,
+        }),
+        _ => Ok(jvm),
+    }
+}
+
+/// Starts (or, shared, finds) the JVM of `java` on the classes in `dir`
+/// with `properties`.
+fn launch(java: &Path, dir: &Path, properties: &Path) -> Result<Jvm, JvmError> {
+    let mut command = Command::new(java);
     command
         .arg(format!(
             "-Djava.security.properties={}",
@@ -216,7 +285,7 @@ fn start() -> Result<Jvm, JvmError> {
         .arg(&dir)
         .arg("Engines");
     if std::env::var_os(SHARED_ENV).is_none_or(|v| v != "0") {
-        return start_shared(&mut command, &shared_dir(&dir, &java)?, &java);
+        return start_shared(&mut command, &shared_dir(dir, java, properties)?, java);
     }
     let mut child = command
         .stdin(Stdio::piped())
@@ -232,11 +301,12 @@ fn start() -> Result<Jvm, JvmError> {
 
 /// Where the shared JVM of `java` keeps its lock, port and log: one per
 /// runtime, beside the classes it runs.
-fn shared_dir(classes: &Path, java: &Path) -> Result<PathBuf, JvmError> {
+fn shared_dir(classes: &Path, java: &Path, properties: &Path) -> Result<PathBuf, JvmError> {
     let mut h = DefaultHasher::new();
     std::fs::canonicalize(java)
         .unwrap_or_else(|_| java.to_path_buf())
         .hash(&mut h);
+    properties.hash(&mut h);
     let dir = classes.join(format!("jvm-{:016x}", h.finish()));
     std::fs::create_dir_all(&dir).map_err(|e| JvmError::io(dir.display().to_string(), e))?;
     Ok(dir)
@@ -389,6 +459,8 @@ fn compile(javac: &Path) -> Result<PathBuf, JvmError> {
     let mut h = DefaultHasher::new();
     SOURCE.hash(&mut h);
     SECURITY_PROPERTIES.hash(&mut h);
+    OWN_SETTINGS_PROPERTIES.hash(&mut h);
+    OLDEST_LINE.hash(&mut h);
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
     let base = if target.is_dir() {
         target.join("jsse")
@@ -406,7 +478,7 @@ fn compile(javac: &Path) -> Result<PathBuf, JvmError> {
     let source = scratch.join("Engines.java");
     std::fs::write(&source, SOURCE).map_err(|e| JvmError::io(source.display().to_string(), e))?;
     let out = Command::new(javac)
-        .arg("-d")
+        .args(["--release", OLDEST_LINE, "-d"])
         .arg(&scratch)
         .arg(&source)
         .output()

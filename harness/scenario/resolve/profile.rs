@@ -10,6 +10,7 @@ use toml::Spanned;
 use super::certificates::Holder;
 use super::{Resolver, Source};
 use crate::backend::Backend;
+use crate::jdk::{Jdk, JdkRelease, JdkSecurity};
 use crate::pki::CaSpec;
 use crate::scenario::error;
 use crate::scenario::profile::{CertException, ClientAuth, EcdsaPresentation, Profile, Role};
@@ -127,6 +128,7 @@ impl Resolver {
             role: role?,
             connection: identity.connection,
             stack: self.stack(s, p, key),
+            jdk: self.jdk(s, p, key),
             source: p.source.clone(),
             versions: settings.versions,
             suites: settings.suites,
@@ -204,6 +206,61 @@ impl Resolver {
                 format!("unknown stack `{}`", name.get_ref()),
                 error::suggestion(name.get_ref(), &names)
                     .or_else(|| Some(format!("the harness runs {}", names.join(" and ")))),
+            );
+        }
+        found
+    }
+
+    /// The JDK a JSSE side runs: a known release and its settings.
+    fn jdk(&mut self, s: &Source, p: &RawProfile, key: &str) -> Option<Jdk> {
+        let security = p.jdk_security.as_ref().and_then(|name| {
+            let parsed = JdkSecurity::parse(name.get_ref());
+            if parsed.is_none() {
+                self.err(
+                    s,
+                    name.span(),
+                    format!("{key}.jdk-security"),
+                    format!("unknown JDK security settings `{}`", name.get_ref()),
+                    Some("`default` (the release's own) or `legacy` (the era's relaxed ones)".into()),
+                );
+            }
+            parsed
+        });
+        let Some(release) = &p.jdk else {
+            if let Some(name) = &p.jdk_security {
+                self.err(
+                    s,
+                    name.span(),
+                    format!("{key}.jdk-security"),
+                    "jdk-security without a jdk".into(),
+                    Some("name the release it applies to: jdk = \"17.0.2\"".into()),
+                );
+            }
+            return None;
+        };
+        let release = self.jdk_release(s, release, format!("{key}.jdk"))?;
+        Some(Jdk {
+            release,
+            security: security.unwrap_or(JdkSecurity::Default),
+        })
+    }
+
+    /// A JDK release by its `java.version`, one the harness knows.
+    pub(super) fn jdk_release(
+        &mut self,
+        s: &Source,
+        name: &Spanned<String>,
+        key: String,
+    ) -> Option<&'static JdkRelease> {
+        let found = crate::jdk::release(name.get_ref());
+        if found.is_none() {
+            let known: Vec<&str> = crate::jdk::RELEASES.iter().map(|r| r.version).collect();
+            self.err(
+                s,
+                name.span(),
+                key,
+                format!("unknown JDK release `{}`", name.get_ref()),
+                Some(format!("the harness runs JDK {}", known.join(", "))),
             );
         }
         found

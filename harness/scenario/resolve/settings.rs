@@ -209,9 +209,14 @@ impl Resolver {
                 .unwrap_or_else(|| suites.to_vec());
             self.check_coverage(s, &state_versions, &state_suites, c.span(), k);
         }
+        let jdk = raw
+            .jdk
+            .as_ref()
+            .and_then(|release| self.jdk_release(s, release, format!("{k}.jdk")));
         Some(Change {
             at,
             note: raw.note.clone(),
+            jdk,
             versions: new_versions,
             suites: new_suites,
             handshake: self.handshake(s, raw.handshake(), k, None),
