@@ -109,9 +109,7 @@ impl std::fmt::Debug for Context {
 
 impl Drop for Context {
     fn drop(&mut self) {
-        let _ = self
-            .jvm
-            .request(&Frame::new(Op::FreeContext).int(self.id));
+        let _ = self.jvm.request(&Frame::new(Op::FreeContext).int(self.id));
     }
 }
 

@@ -28,6 +28,12 @@ pub(super) struct ClientHello {
 /// build its configuration.
 pub(super) fn client_hello(n: &mut Negotiation<'_>) -> Result<ClientHello, Box<Outcome>> {
     let c_rules = n.stacks.client;
+    if super::jdk::nothing_left(n.client, c_rules)
+        || super::jdk::nothing_left(n.server, n.stacks.server)
+    {
+        // Before anything else: such an engine does not start at all.
+        unstartable(n)?;
+    }
     let versions = quirks::client_versions(c_rules, &n.client.versions);
     let offered = suite::offered_suites(c_rules, n.client, &versions);
     let Some(&max) = versions.last() else {
@@ -74,17 +80,22 @@ pub(super) fn client_hello(n: &mut Negotiation<'_>) -> Result<ClientHello, Box<O
 /// that must verify its peer and has no trust anchor may refuse to.
 fn unstartable(n: &mut Negotiation<'_>) -> Result<(), Box<Outcome>> {
     let (client, server) = (n.client, n.server);
-    let client_unstartable =
-        quirks::refuses_empty_trust(n.stacks.client) && client.trust.is_empty();
-    let server_unstartable = quirks::refuses_empty_trust(n.stacks.server)
-        && server.client_auth != ClientAuth::None
-        && server.trust.is_empty();
+    let client_disabled = super::jdk::nothing_left(client, n.stacks.client);
+    let server_disabled = super::jdk::nothing_left(server, n.stacks.server);
+    let client_unstartable = client_disabled
+        || (quirks::refuses_empty_trust(n.stacks.client) && client.trust.is_empty());
+    let server_unstartable = server_disabled
+        || (quirks::refuses_empty_trust(n.stacks.server)
+            && server.client_auth != ClientAuth::None
+            && server.trust.is_empty());
     if !(client_unstartable || server_unstartable) {
         return Ok(());
     }
     let jsse = (client_unstartable && n.stacks.client == Rules::Jsse)
         || (server_unstartable && n.stacks.server == Rules::Jsse);
-    n.say(if jsse {
+    n.say(if client_disabled || server_disabled {
+        "JSSE enables no version with a suite it can use for it (No appropriate protocol): the endpoint cannot start."
+    } else if jsse {
         "JSSE's PKIX trust manager refuses an empty set of trust anchors: the endpoint cannot start."
     } else {
         "rustls will not build a certificate verifier without a trust anchor: the endpoint cannot start."

@@ -31,6 +31,7 @@ mod check;
 mod client_auth;
 mod group;
 mod hello;
+mod jdk;
 pub mod quirks;
 mod signature;
 mod suite;
@@ -257,6 +258,8 @@ fn attempt(
     scsv: bool,
     steps: &mut Vec<String>,
 ) -> Outcome {
+    let client = &*jdk::as_run(client, stacks.client, steps);
+    let server = &*jdk::as_run(server, stacks.server, steps);
     let mut n = Negotiation {
         world,
         stacks,

@@ -242,7 +242,9 @@ pub fn for_jdk(jdk: Option<Jdk>) -> Result<&'static Jvm, JvmError> {
             }
         }
     };
-    slot.get_or_init(|| start(jdk)).as_ref().map_err(Clone::clone)
+    slot.get_or_init(|| start(jdk))
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 fn start(jdk: Option<Jdk>) -> Result<Jvm, JvmError> {

@@ -221,7 +221,9 @@ impl Resolver {
                     name.span(),
                     format!("{key}.jdk-security"),
                     format!("unknown JDK security settings `{}`", name.get_ref()),
-                    Some("`default` (the release's own) or `legacy` (the era's relaxed ones)".into()),
+                    Some(
+                        "`default` (the release's own) or `legacy` (the era's relaxed ones)".into(),
+                    ),
                 );
             }
             parsed

@@ -1,0 +1,63 @@
+//! A JSSE side on a named JDK release with that release's own settings
+//! ([`crate::jdk`]): what the release disables by default drops out of the
+//! profile before the negotiation starts, as JSSE drops it from the
+//! engine; an engine left with no version and suite it can use cannot
+//! start (`No appropriate protocol`), which `hello.rs` reports.
+
+use std::borrow::Cow;
+
+use super::Rules;
+use crate::scenario::{Profile, Role};
+
+/// `profile` as a side following `rules` runs it: for JSSE on a release
+/// with its own settings, without the versions and suites the release
+/// disables, each drop said in `steps`.
+pub(super) fn as_run<'a>(
+    profile: &'a Profile,
+    rules: Rules,
+    steps: &mut Vec<String>,
+) -> Cow<'a, Profile> {
+    let Some(jdk) = profile.jdk.filter(|_| rules == Rules::Jsse) else {
+        return Cow::Borrowed(profile);
+    };
+    let (versions, dropped_versions): (Vec<_>, Vec<_>) = profile
+        .versions
+        .iter()
+        .partition(|v| !jdk.disables_version(**v));
+    let (suites, dropped_suites): (Vec<_>, Vec<_>) = profile
+        .suites
+        .iter()
+        .cloned()
+        .partition(|c| !jdk.disables_suite(c.suite));
+    let mut dropped: Vec<String> = dropped_versions
+        .iter()
+        .map(|v| format!("TLS {v}"))
+        .collect();
+    dropped.extend(dropped_suites.iter().map(|c| c.suite.iana.to_string()));
+    if !dropped.is_empty() {
+        let who = match profile.role {
+            Role::Client => "client",
+            Role::Server => "server",
+        };
+        steps.push(format!(
+            "The {who} runs {jdk}, whose own settings (jdk.tls.disabledAlgorithms) disable {}: its engine does not enable them.",
+            dropped.join(", ")
+        ));
+    }
+    Cow::Owned(Profile {
+        versions,
+        suites,
+        ..profile.clone()
+    })
+}
+
+/// Whether a JSSE side on a named release is left with no version it can
+/// use with one of its suites: its engine refuses to start.
+pub(super) fn nothing_left(profile: &Profile, rules: Rules) -> bool {
+    rules == Rules::Jsse
+        && profile.jdk.is_some()
+        && !profile
+            .versions
+            .iter()
+            .any(|v| profile.suites.iter().any(|c| c.suite.valid_for(*v)))
+}
