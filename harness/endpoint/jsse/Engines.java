@@ -251,6 +251,7 @@ public final class Engines {
         writeString(a, System.getProperty("java.version"));
         writeStrings(a, e.getSupportedProtocols());
         writeStrings(a, e.getSupportedCipherSuites());
+        writeString(a, String.valueOf(Security.getProperty("jdk.tls.disabledAlgorithms")));
     }
 
     static int context(Session s, DataInputStream r) throws Exception {

@@ -168,10 +168,12 @@ pub struct Jvm {
     channel: Channel,
     /// `java.version` of the JVM.
     pub version: String,
-    /// `SSLEngine.getSupportedProtocols()` under the harness's properties.
+    /// `SSLEngine.getSupportedProtocols()` under the JVM's settings.
     pub protocols: Vec<String>,
-    /// `SSLEngine.getSupportedCipherSuites()` under the harness's properties.
+    /// `SSLEngine.getSupportedCipherSuites()` under the JVM's settings.
     pub suites: Vec<String>,
+    /// `jdk.tls.disabledAlgorithms` under the JVM's settings.
+    pub disabled_algorithms: String,
 }
 
 struct Channel {
@@ -284,7 +286,7 @@ fn launch(java: &Path, dir: &Path, properties: &Path) -> Result<Jvm, JvmError> {
         ))
         .args(["-XX:+UseSerialGC", "-Xshare:auto"])
         .arg("-cp")
-        .arg(&dir)
+        .arg(dir)
         .arg("Engines");
     if std::env::var_os(SHARED_ENV).is_none_or(|v| v != "0") {
         return start_shared(&mut command, &shared_dir(dir, java, properties)?, java);
@@ -410,12 +412,14 @@ impl Jvm {
             version: String::new(),
             protocols: Vec::new(),
             suites: Vec::new(),
+            disabled_algorithms: String::new(),
         };
         let hello = jvm.request(&Frame::new(Op::Hello))?;
         let mut r = Reader::new(&hello);
         jvm.version = r.string()?;
         jvm.protocols = r.strings()?;
         jvm.suites = r.strings()?;
+        jvm.disabled_algorithms = r.string()?;
         Ok(jvm)
     }
 }
