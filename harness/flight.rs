@@ -19,7 +19,7 @@
 use aws_lc_rs::{aead, hkdf};
 
 use crate::keylog::Secrets;
-use crate::outcome::Side;
+use crate::outcome::{Alert, Side};
 use crate::version::ProtocolVersion;
 use crate::wire::Transcript;
 
@@ -159,6 +159,46 @@ fn read_decrypted(
     }
     None
 }
+
+/// The fatal alert `side` sent encrypted in a TLS 1.3 handshake (RFC 8446
+/// §5.2: an alert is a record whose inner content type is 21), read with
+/// the traffic secrets the sender logged: its handshake secret, then its
+/// first application secret once a record no longer opens with the first.
+/// `None` when it sent none, or logged no secret (a JSSE side).
+pub fn encrypted_alert(transcript: &Transcript, secrets: &Secrets, side: Side) -> Option<Alert> {
+    let suite = transcript.tls13_suite()?;
+    let labels = match side {
+        Side::Server => ["SERVER_HANDSHAKE_TRAFFIC_SECRET", "SERVER_TRAFFIC_SECRET_0"],
+        Side::Client => ["CLIENT_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0"],
+    };
+    let keys: Vec<Option<RecordKeys>> = labels
+        .iter()
+        .map(|label| {
+            let secret = secrets.iter().find(|s| s.label == *label)?;
+            RecordKeys::derive(suite, &secret.secret)
+        })
+        .collect();
+    transcript.with_records(side, |records| {
+        let (mut epoch, mut seq) = (0, 0u64);
+        for (_, payload) in records.iter().filter(|(kind, _)| *kind == 23) {
+            let opened = loop {
+                match keys.get(epoch)?.as_ref()?.open(seq, payload) {
+                    Some(opened) => break opened,
+                    // The sender has moved on to its next secret.
+                    None => (epoch, seq) = (epoch + 1, 0),
+                }
+            };
+            seq += 1;
+            if let (ALERT, [2, description]) = (opened.0, opened.1.as_slice()) {
+                return Some(Alert(*description));
+            }
+        }
+        None
+    })
+}
+
+/// An alert's content type.
+const ALERT: u8 = 21;
 
 /// Whether the harness decrypts TLS 1.3 records of `suite` (not the CCM
 /// suites).

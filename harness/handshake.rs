@@ -6,7 +6,8 @@
 //! Normalising is the one place that turns two sides' views into one
 //! outcome: which side decided to abort, and which alert crossed the wire
 //! (read off the transcript where it was sent in the clear, else from the
-//! error the peer received).
+//! error the peer received, else decrypted off the transcript with the
+//! secrets its sender logged).
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
@@ -215,6 +216,9 @@ pub fn normalise(
             Some(Side::Server) => received(c_err),
             None => None,
         })
+        // A receiver that does not name an encrypted alert (JSSE): read it
+        // off the wire with the sender's secrets, where it logged them.
+        .or_else(|| failed_side.and_then(|side| flight::encrypted_alert(transcript, secrets, side)))
         .or_else(|| received(c_err).or(received(s_err)));
     Outcome::Failed(Failed {
         failed_side,

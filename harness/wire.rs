@@ -147,6 +147,25 @@ impl Transcript {
             .map(|(_, m)| m.clone())
     }
 
+    /// The suite of the server's last ServerHello when it chose TLS 1.3
+    /// (its supported_versions extension is 0x0304), after any
+    /// HelloRetryRequest; `None` below TLS 1.3 or without a ServerHello.
+    pub fn tls13_suite(&self) -> Option<u16> {
+        let framed = self.framed();
+        let mut found = None;
+        for (_, message) in &framed.handshake[index(Side::Server)] {
+            let Ok((_, TlsMessage::Handshake(TlsMessageHandshake::ServerHello(hello)))) =
+                parse_tls_message_handshake(message)
+            else {
+                continue;
+            };
+            let tls13 = extensions(hello.ext.unwrap_or_default())
+                .any(|(kind, data)| kind == SUPPORTED_VERSIONS && data == [3, 4]);
+            found = tls13.then_some(hello.cipher.0);
+        }
+        found
+    }
+
     /// Whether the server's first ServerHello was a HelloRetryRequest.
     pub fn hello_retry(&self) -> bool {
         // type 2, 3-byte length, 2-byte legacy version, then the random.
@@ -191,6 +210,20 @@ impl Transcript {
         }
         group
     }
+}
+
+/// The supported_versions extension's type.
+const SUPPORTED_VERSIONS: u16 = 43;
+
+/// The (type, data) of each whole extension in `bytes`.
+fn extensions(mut bytes: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    std::iter::from_fn(move || {
+        let kind = u16::from_be_bytes([*bytes.first()?, *bytes.get(1)?]);
+        let len = usize::from(u16::from_be_bytes([*bytes.get(2)?, *bytes.get(3)?]));
+        let data = bytes.get(4..4 + len)?;
+        bytes = &bytes[4 + len..];
+        Some((kind, data))
+    })
 }
 
 /// The TLS records in `bytes`, as (content type, payload), up to the first

@@ -155,6 +155,18 @@ fn bundles_rerun_to_the_same_outcomes_from_a_temporary_directory_with_no_catalog
             };
             assert!(readme.contains(name), "{backend}: {readme}");
         }
+        // Each capture says whether it holds keys: none between two JSSE
+        // sides, which log no secrets.
+        let rows = readme.lines().filter(|l| l.starts_with("| `"));
+        for line in rows.filter(|l| l.contains(".pcapng`")) {
+            let jsse_only = line.starts_with("| `jsse-jsse/");
+            assert_eq!(
+                line.contains("no keys (JSSE logs none)"),
+                jsse_only,
+                "{scenario}: {line}"
+            );
+            assert_eq!(line.contains("keys inside"), !jsse_only, "{line}");
+        }
         check_rerun_matches(&dir, Some(&empty));
     }
     // The built-in catalog is reachable when nothing names another; a

@@ -1709,12 +1709,17 @@ fn alpn_mismatch_is_refused_or_ignored_as_the_server_says() {
     let ignored = case.clone().server(r#"alpn-mismatch = "ignore""#);
     assert_eq!(established(&ignored.predict(OPENSSL)).alpn, None);
     // rustls refuses at TLS 1.3 after its ServerHello: JSSE, which does not
-    // name encrypted alerts, reports only that one came.
+    // name encrypted alerts, reports only that one came, and the alert is
+    // read off the wire with the secrets rustls logged.
     let Outcome::Failed(f) = case.predict(rules(Rules::Jsse, Rules::Rustls)).outcome else {
         panic!("not a failure");
     };
-    assert_eq!(f.alert, None);
+    assert_eq!(f.alert, Some(Alert(120)));
     assert_eq!(f.cause(), Some(&refused));
+    assert_eq!(
+        f.client_error.map(|e| e.kind),
+        Some(ErrorKind::EncryptedAlertReceived)
+    );
 }
 
 #[track_caller]

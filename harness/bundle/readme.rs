@@ -98,13 +98,19 @@ fn files(run: &ScenarioRun, certificates: &[CertificateFile]) -> String {
         out.push_str(&format!("| `{0}/outcome.json` | the outcome of the `{0}` pairing (client backend, then server backend), as `run --format json` prints its row |\n", p.pairing));
         out.push_str(&format!("| `{0}/explain.md` | the negotiation model's reasoning by `{0}` rules, step by step |\n", p.pairing));
         if let Some(c) = &p.capture {
+            // JSSE logs no secrets: between two JSSE sides there are none.
+            let keys = if p.pairing == JSSE_ONLY {
+                "no keys (JSSE logs none)"
+            } else {
+                "keys inside"
+            };
             if let Some(first) = &c.fallback_from {
                 out.push_str(&format!(
-                    "| `{first}` | the first handshake attempt, which failed, keys inside |\n"
+                    "| `{first}` | the first handshake attempt, which failed, {keys} |\n"
                 ));
             }
             out.push_str(&format!(
-                "| `{}` | the handshake of the outcome, keys inside |\n",
+                "| `{}` | the handshake of the outcome, {keys} |\n",
                 c.file
             ));
         }
@@ -125,4 +131,11 @@ with its TLS secrets in a Decryption Secrets Block: `tshark -r FILE` or Wireshar
 shows the ClientHello, the ServerHello, the alert of a failure and, decrypted, the \
 TLS 1.3 Certificate, with no options. Handshakes carry fresh randoms and keys on \
 every run, so a rerun's captures differ byte for byte; its outcomes and certificate \
-fingerprints do not (the test PKI is deterministic).\n";
+fingerprints do not (the test PKI is deterministic).\n\n\
+A `jsse-jsse` capture carries no keys: JSSE (the JDK) has no key log, and the \
+harness does not patch one into it. tshark shows its hellos, and anything either \
+side sent in the clear, but a TLS 1.3 flight and any alert in it stay encrypted. \
+Where only one side is JSSE, the other side's secrets are in the capture.\n";
+
+/// The pairing whose two sides are JSSE.
+const JSSE_ONLY: &str = "jsse-jsse";

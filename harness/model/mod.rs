@@ -409,15 +409,16 @@ fn suites_text(codes: &[u16]) -> String {
 
 /// A failure after the ServerHello: at TLS 1.3 its alert goes encrypted,
 /// and a receiver whose library does not name encrypted alerts
-/// ([`quirks::names_encrypted_alerts`]) reports only that one came; no
-/// alert is then read anywhere.
+/// ([`quirks::names_encrypted_alerts`]) reports only that one came; the
+/// alert is then read off the wire with the sender's secrets, and nowhere
+/// when the sender logs none ([`quirks::logs_secrets`]).
 fn encrypted(stacks: Stacks, version: ProtocolVersion, outcome: Box<Outcome>) -> Box<Outcome> {
     let Outcome::Failed(mut f) = *outcome else {
         return outcome;
     };
-    let receiver = match f.failed_side {
-        Some(Side::Client) => (stacks.server, &mut f.server_error),
-        Some(Side::Server) => (stacks.client, &mut f.client_error),
+    let (receiver, sender) = match f.failed_side {
+        Some(Side::Client) => ((stacks.server, &mut f.server_error), stacks.client),
+        Some(Side::Server) => ((stacks.client, &mut f.client_error), stacks.server),
         None => return Box::new(Outcome::Failed(f)),
     };
     let in_clear =
@@ -427,7 +428,9 @@ fn encrypted(stacks: Stacks, version: ProtocolVersion, outcome: Box<Outcome>) ->
         if let Some(e) = receiver.1 {
             if matches!(e.kind, ErrorKind::AlertReceived(_)) {
                 e.kind = ErrorKind::EncryptedAlertReceived;
-                f.alert = None;
+                if !quirks::logs_secrets(sender) {
+                    f.alert = None;
+                }
             }
         }
     }

@@ -929,9 +929,11 @@ pub fn chain_signature_alert(side: crate::outcome::Side, version: ProtocolVersio
 pub const UNSUPPORTED_CERTIFICATE: Alert = Alert(43);
 
 /// Whether a stack logs its TLS secrets, so that the harness can read
-/// what its encrypted TLS 1.3 flight signed with: **JSSE** (OpenJDK 17)
-/// logs none; rustls and OpenSSL do, and a reference side stands for a
-/// peer whose flight is known.
+/// what its encrypted TLS 1.3 flight signed with, and an alert it sent
+/// encrypted ([`crate::flight::encrypted_alert`]): **JSSE** (OpenJDK 17)
+/// logs none, so an alert one JSSE side sends another at TLS 1.3 is read
+/// nowhere; rustls and OpenSSL do, and a reference side stands for a peer
+/// whose flight is known.
 pub fn logs_secrets(rules: Rules) -> bool {
     rules != Rules::Jsse
 }
