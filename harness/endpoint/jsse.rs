@@ -109,7 +109,7 @@ impl std::fmt::Debug for Context {
 
 impl Drop for Context {
     fn drop(&mut self) {
-        let _ = self.jvm.request(&Frame::new(Op::FreeContext).int(self.id));
+        self.jvm.tell(&Frame::new(Op::FreeContext).int(self.id));
     }
 }
 
@@ -262,16 +262,11 @@ impl Endpoint {
         mut io: S,
         exchange: Exchange,
     ) -> SideReport {
-        let engine = match Engine::new(&self.context) {
-            Ok(engine) => engine,
+        let (engine, mut fed) = match Engine::open(&self.context, &Turn::default()) {
+            Ok(opened) => opened,
             Err(e) => return SideReport::failed(config_error(e)),
         };
-        let mut turn = Turn::default();
         loop {
-            let fed = match engine.feed(&turn).await {
-                Ok(fed) => fed,
-                Err(e) => return SideReport::failed(harness_error(e)),
-            };
             let written = write(&mut io, &fed.net).await;
             match fed.state {
                 State::Done {
@@ -299,12 +294,16 @@ impl Endpoint {
             if let Err(e) = written {
                 return SideReport::failed(e);
             }
-            turn = Turn {
+            let turn = Turn {
                 input: match read(&mut io).await {
                     Ok(bytes) => bytes,
                     Err(e) => return SideReport::failed(e),
                 },
                 ..Turn::default()
+            };
+            fed = match engine.feed(&turn).await {
+                Ok(fed) => fed,
+                Err(e) => return SideReport::failed(harness_error(e)),
             };
         }
     }
@@ -585,13 +584,21 @@ struct Engine {
 }
 
 impl Engine {
-    fn new(context: &Context) -> Result<Engine, JvmError> {
+    /// A new engine of `context`, and what its first turn gave back.
+    fn open(context: &Context, turn: &Turn) -> Result<(Engine, Fed), JvmError> {
         let jvm = context.jvm;
-        let answer = jvm.request(&Frame::new(Op::Engine).int(context.id))?;
+        let frame = Frame::new(Op::Open)
+            .int(context.id)
+            .bytes(&turn.input)
+            .bytes(&turn.app)
+            .byte(u8::from(turn.close));
+        let answer = jvm.request(&frame)?;
         let mut r = Reader::new(&answer);
         let id = r.int()?;
         let server = r.byte()? == 1;
-        Ok(Engine { jvm, id, server })
+        let engine = Engine { jvm, id, server };
+        let fed = parse_fed(r.rest())?;
+        Ok((engine, fed))
     }
 
     /// One turn. The JVM answers at once (an engine never waits for its
@@ -609,7 +616,7 @@ impl Engine {
 
 impl Drop for Engine {
     fn drop(&mut self) {
-        let _ = self.jvm.request(&Frame::new(Op::Free).int(self.id));
+        self.jvm.tell(&Frame::new(Op::Free).int(self.id));
     }
 }
 

@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.*;
 
 public final class Engines {
-    static final byte OP_HELLO = 1, OP_CONTEXT = 2, OP_ENGINE = 3, OP_FEED = 4, OP_FREE = 5,
+    static final byte OP_HELLO = 1, OP_CONTEXT = 2, OP_OPEN = 3, OP_FEED = 4, OP_FREE = 5,
             OP_FREE_CONTEXT = 6, OP_BARE = 7;
 
     static final class Config {
@@ -225,10 +225,17 @@ public final class Engines {
         switch (op) {
             case OP_HELLO: hello(a); break;
             case OP_CONTEXT: a.writeInt(context(s, r)); break;
-            case OP_ENGINE: {
+            case OP_OPEN: {
+                // A new engine of a context and its first turn, in one
+                // round trip.
                 int context = r.readInt();
-                a.writeInt(engine(s, context));
+                int id = engine(s, context);
+                a.writeInt(id);
                 a.writeByte(s.contexts.get(context).server ? 1 : 0);
+                Engine e = s.engines.get(id);
+                synchronized (e) {
+                    feed(e, r, a);
+                }
                 break;
             }
             case OP_FEED: feed(s, r, a); break;

@@ -512,6 +512,25 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), JvmError> {
 }
 
 impl Jvm {
+    /// Sends one request whose answer nobody waits for (forgetting an
+    /// engine or a context): a handshake does not wait a round trip for
+    /// its clean-up. A JVM that is gone has nothing left to forget.
+    pub fn tell(&self, frame: &Frame) {
+        let id = self.channel.next_id.fetch_add(1, Ordering::Relaxed);
+        let _ = self.write(id, frame);
+    }
+
+    /// Writes `frame` as request `id`.
+    fn write(&self, id: u32, frame: &Frame) -> std::io::Result<()> {
+        let body = &frame.0;
+        let mut requests = lock(&self.channel.requests);
+        let mut bytes = Vec::with_capacity(body.len() + 8);
+        bytes.extend_from_slice(&(body.len() as u32 + 4).to_be_bytes());
+        bytes.extend_from_slice(&id.to_be_bytes());
+        bytes.extend_from_slice(body);
+        requests.write_all(&bytes).and_then(|()| requests.flush())
+    }
+
     /// Sends one request and waits for its answer: the payload, or the
     /// JVM's exception (class and message) for a refused request. Callers
     /// on other threads are answered meanwhile.
@@ -526,16 +545,7 @@ impl Jvm {
             }
             waiting.callers.insert(id, tx);
         }
-        let body = &frame.0;
-        let written = {
-            let mut requests = lock(&channel.requests);
-            let mut frame = Vec::with_capacity(body.len() + 8);
-            frame.extend_from_slice(&(body.len() as u32 + 4).to_be_bytes());
-            frame.extend_from_slice(&id.to_be_bytes());
-            frame.extend_from_slice(body);
-            requests.write_all(&frame).and_then(|()| requests.flush())
-        };
-        if let Err(e) = written {
+        if let Err(e) = self.write(id, frame) {
             lock(&channel.waiting).callers.remove(&id);
             return Err(JvmError::died("the JVM is gone", Some(e)));
         }
@@ -565,8 +575,9 @@ pub enum Op {
     Hello = 1,
     /// Build an `SSLContext` and its engine settings; answers its id.
     Context = 2,
-    /// A new engine of a context; answers its id.
-    Engine = 3,
+    /// A new engine of a context and its first turn (as [`Op::Feed`]);
+    /// answers its id, whether it is a server, then the turn's answer.
+    Open = 3,
     /// Bytes in, an engine run as far as it goes, bytes out.
     Feed = 4,
     /// Forget an engine.
@@ -644,6 +655,11 @@ impl<'a> Reader<'a> {
         let (head, tail) = self.0.split_at(n);
         self.0 = tail;
         Ok(head)
+    }
+
+    /// What is left to read.
+    pub fn rest(&self) -> &'a [u8] {
+        self.0
     }
 
     /// A byte.
