@@ -9,9 +9,11 @@
 //!
 //! Each line reads `CASE PAIRING harness=<µs> bare=<µs> ratio=<r>`: the
 //! median, over alternating batches, of the mean cost of one handshake.
-//! For the JSSE pairings `bare` is two `SSLEngine`s of the same two
-//! set-ups handing each other buffers inside the JVM (JSSE's own cost, with
-//! no relay), and the JVM's start-up is printed on its own line first.
+//! For the JSSE pairings `bare` is the same two libraries driven directly
+//! over a loopback connection: the JVM drives its `SSLEngine` over its end
+//! of the socket, and the other library (rustls, OpenSSL, or another
+//! engine in the JVM) drives the other end through its own API. The JVM's
+//! start-up is printed on its own line first.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -273,7 +275,17 @@ fn compare(scenario: &Scenario, keys: &Keys, pairing: Pairing) {
         );
     };
     let (mut h, mut b) = (Vec::new(), Vec::new());
-    if pairing.client == Backend::Jsse || pairing.server == Backend::Jsse {
+    let jsse_side = [pairing.client, pairing.server]
+        .iter()
+        .filter(|b| **b == Backend::Jsse)
+        .count();
+    if jsse_side == 1 {
+        let mixed = Mixed::new(scenario, keys, pairing);
+        for _ in 0..BATCHES {
+            h.push(batch(&harness));
+            b.push(mixed.batch());
+        }
+    } else if jsse_side == 2 {
         let Some(pair) = jsse_pair(scenario, keys) else {
             println!(
                 "{} {} no bare JSSE loop: JSSE cannot run both ends",
@@ -332,6 +344,86 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
+/// A pairing of JSSE and another library, both driven directly: the other
+/// end through its own API on a loopback socket, the JSSE end by the JVM
+/// itself over its side of the connection
+/// ([`jsse::bare_peer_handshakes`]).
+struct Mixed {
+    end: BareEnd,
+    jsse: jsse::Endpoint,
+    client: bool,
+    name: String,
+}
+
+impl Mixed {
+    fn new(scenario: &Scenario, keys: &Keys, pairing: Pairing) -> Mixed {
+        let client = pairing.client != Backend::Jsse;
+        let (backend, role) = if client {
+            (pairing.client, Side::Client)
+        } else {
+            (pairing.server, Side::Server)
+        };
+        let other = match role {
+            Side::Client => Side::Server,
+            Side::Server => Side::Client,
+        };
+        let setup = keys.setup(scenario, other);
+        let jsse = match other {
+            Side::Client => jsse::Endpoint::client(&setup),
+            Side::Server => jsse::Endpoint::server(&setup),
+        };
+        Mixed {
+            end: bare_end(backend, role, scenario, keys),
+            jsse: jsse.expect("a JSSE endpoint"),
+            client,
+            name: scenario.server_name.clone(),
+        }
+    }
+
+    /// Mean microseconds per handshake over one batch, as the other end
+    /// saw it from its first accept to its last close.
+    fn batch(&self) -> f64 {
+        let run = async {
+            let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
+                .await
+                .expect("listen");
+            let port = listener.local_addr().expect("port").port();
+            let jsse = self.jsse.clone();
+            let jvm = std::thread::spawn(move || jsse::bare_peer_handshakes(&jsse, port, ROUNDS));
+            let started = Instant::now();
+            for _ in 0..ROUNDS {
+                let (stream, _) = listener.accept().await.expect("accept");
+                stream.set_nodelay(true).expect("nodelay");
+                side(&self.end, stream, self.client, &self.name).await;
+            }
+            let took = started.elapsed();
+            jvm.join().expect("the JVM's thread").expect("the JVM runs");
+            took.as_secs_f64() * 1e6 / f64::from(ROUNDS)
+        };
+        block_on(run).expect("runtime")
+    }
+}
+
+/// One end of a bare loop: `backend` as `role`, through its own API.
+fn bare_end(backend: Backend, role: Side, scenario: &Scenario, keys: &Keys) -> BareEnd {
+    match (backend, role) {
+        (Backend::Rustls, Side::Client) => {
+            BareEnd::RustlsClient(rustls_client(&scenario.client, keys))
+        }
+        (Backend::Rustls, Side::Server) => {
+            BareEnd::RustlsServer(rustls_server(&scenario.server, keys))
+        }
+        (Backend::OpenSsl, Side::Client) => {
+            BareEnd::OpenSsl(openssl_context(&scenario.client, keys, false))
+        }
+        (Backend::OpenSsl, Side::Server) => {
+            BareEnd::OpenSsl(openssl_context(&scenario.server, keys, true))
+        }
+        // compare() drives JSSE ends in the JVM.
+        (Backend::Jsse, _) => unreachable!("no bare JSSE end in Rust"),
+    }
+}
+
 /// Both libraries driven through their own APIs: configurations built once
 /// from the same keys, versions and suite as the case, tickets, session
 /// caches and resumption off as in the harness.
@@ -349,21 +441,9 @@ struct Bare {
 
 impl Bare {
     fn new(scenario: &Scenario, keys: &Keys, pairing: Pairing) -> Bare {
-        let client = match pairing.client {
-            Backend::Rustls => BareEnd::RustlsClient(rustls_client(&scenario.client, keys)),
-            Backend::OpenSsl => BareEnd::OpenSsl(openssl_context(&scenario.client, keys, false)),
-            // compare() takes the bare JSSE loop for pairings with JSSE.
-            Backend::Jsse => unreachable!("no bare JSSE loop in this bench"),
-        };
-        let server = match pairing.server {
-            Backend::Rustls => BareEnd::RustlsServer(rustls_server(&scenario.server, keys)),
-            Backend::OpenSsl => BareEnd::OpenSsl(openssl_context(&scenario.server, keys, true)),
-            // compare() takes the bare JSSE loop for pairings with JSSE.
-            Backend::Jsse => unreachable!("no bare JSSE loop in this bench"),
-        };
         Bare {
-            client,
-            server,
+            client: bare_end(pairing.client, Side::Client, scenario, keys),
+            server: bare_end(pairing.server, Side::Server, scenario, keys),
             name: scenario.server_name.clone(),
         }
     }
@@ -371,41 +451,42 @@ impl Bare {
     async fn handshake(&self) {
         let (c, s) = tokio::io::duplex(64 * 1024);
         tokio::join!(
-            self.side(&self.client, c, true),
-            self.side(&self.server, s, false)
+            side(&self.client, c, true, &self.name),
+            side(&self.server, s, false, &self.name)
         );
     }
+}
 
-    async fn side(&self, end: &BareEnd, io: tokio::io::DuplexStream, client: bool) {
-        match end {
-            BareEnd::RustlsClient(config) => {
-                let name = ServerName::try_from(self.name.clone()).expect("name");
-                let connector = tokio_rustls::TlsConnector::from(config.clone());
-                exchange(
-                    connector.connect(name, io).await.expect("rustls client"),
-                    true,
-                )
-                .await;
+/// One end's handshake and first exchange over `io`.
+async fn side<S: AsyncRead + AsyncWrite + Unpin>(end: &BareEnd, io: S, client: bool, name: &str) {
+    match end {
+        BareEnd::RustlsClient(config) => {
+            let name = ServerName::try_from(name.to_string()).expect("name");
+            let connector = tokio_rustls::TlsConnector::from(config.clone());
+            exchange(
+                connector.connect(name, io).await.expect("rustls client"),
+                true,
+            )
+            .await;
+        }
+        BareEnd::RustlsServer(config) => {
+            let acceptor = tokio_rustls::TlsAcceptor::from(config.clone());
+            exchange(acceptor.accept(io).await.expect("rustls server"), false).await;
+        }
+        BareEnd::OpenSsl(ctx) => {
+            let mut ssl = Ssl::new(ctx).expect("ssl");
+            if client {
+                ssl.set_hostname(name).expect("sni");
+                ssl.param_mut().set_host(name).expect("host");
             }
-            BareEnd::RustlsServer(config) => {
-                let acceptor = tokio_rustls::TlsAcceptor::from(config.clone());
-                exchange(acceptor.accept(io).await.expect("rustls server"), false).await;
+            let mut stream = tokio_openssl::SslStream::new(ssl, io).expect("stream");
+            let mut pinned = std::pin::Pin::new(&mut stream);
+            if client {
+                pinned.as_mut().connect().await.expect("openssl client");
+            } else {
+                pinned.as_mut().accept().await.expect("openssl server");
             }
-            BareEnd::OpenSsl(ctx) => {
-                let mut ssl = Ssl::new(ctx).expect("ssl");
-                if client {
-                    ssl.set_hostname(&self.name).expect("sni");
-                    ssl.param_mut().set_host(&self.name).expect("host");
-                }
-                let mut stream = tokio_openssl::SslStream::new(ssl, io).expect("stream");
-                let mut pinned = std::pin::Pin::new(&mut stream);
-                if client {
-                    pinned.as_mut().connect().await.expect("openssl client");
-                } else {
-                    pinned.as_mut().accept().await.expect("openssl server");
-                }
-                exchange(stream, client).await;
-            }
+            exchange(stream, client).await;
         }
     }
 }

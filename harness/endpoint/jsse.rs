@@ -69,9 +69,9 @@ pub fn start_in_background() {
 }
 
 /// `rounds` handshakes (and a ping and pong) between an engine of
-/// `client`'s context and one of `server`'s, buffers passed by hand inside
-/// the JVM with no harness in between: the bench's bare loop. The time the
-/// JVM measured.
+/// `client`'s context and one of `server`'s, each driven directly by the
+/// JVM over its end of a loopback connection, with no harness in between:
+/// the bench's bare loop. The time the JVM measured.
 pub fn bare_handshakes(
     client: &Endpoint,
     server: &Endpoint,
@@ -88,6 +88,27 @@ pub fn bare_handshakes(
         .int(server.context.id)
         .int(rounds);
     let answer = client.context.jvm.request(&frame)?;
+    let nanos = Reader::new(&answer).long()?;
+    Ok(std::time::Duration::from_nanos(
+        u64::try_from(nanos).unwrap_or_default(),
+    ))
+}
+
+/// `rounds` connections from the JVM to 127.0.0.1:`port`, each an engine
+/// of `end`'s context driven directly over a blocking socket (handshake,
+/// ping or pong, close_notify): the bench's bare loop against another
+/// library listening there. The time the JVM measured.
+pub fn bare_peer_handshakes(
+    end: &Endpoint,
+    port: u16,
+    rounds: u32,
+) -> Result<std::time::Duration, JvmError> {
+    let rounds = i32::try_from(rounds).map_err(|_| JvmError::Protocol("too many rounds".into()))?;
+    let frame = Frame::new(Op::BarePeer)
+        .int(end.context.id)
+        .int(i32::from(port))
+        .int(rounds);
+    let answer = end.context.jvm.request(&frame)?;
     let nanos = Reader::new(&answer).long()?;
     Ok(std::time::Duration::from_nanos(
         u64::try_from(nanos).unwrap_or_default(),

@@ -37,7 +37,7 @@ import javax.net.ssl.*;
 
 public final class Engines {
     static final byte OP_HELLO = 1, OP_CONTEXT = 2, OP_OPEN = 3, OP_FEED = 4, OP_FREE = 5,
-            OP_FREE_CONTEXT = 6, OP_BARE = 7;
+            OP_FREE_CONTEXT = 6, OP_BARE = 7, OP_BARE_PEER = 8;
 
     static final class Config {
         boolean server;
@@ -246,6 +246,9 @@ public final class Engines {
             }
             case OP_FREE_CONTEXT: s.contexts.remove(r.readInt()); break;
             case OP_BARE: a.writeLong(bare(s, r.readInt(), r.readInt(), r.readInt())); break;
+            case OP_BARE_PEER:
+                a.writeLong(barePeer(s.contexts.get(r.readInt()), r.readInt(), r.readInt()));
+                break;
             default: throw new IllegalArgumentException("unknown op " + op);
         }
     }
@@ -381,46 +384,158 @@ public final class Engines {
     }
 
     /**
-     * The bench's bare loop: `n` handshakes between a client engine of one
-     * context and a server engine of another, buffers passed by hand inside
-     * this JVM, then ping and pong; answers the nanoseconds they took.
+     * The bench's bare loop between two JSSE ends: `n` connections over
+     * loopback from an engine of the client context to one of the server
+     * context, each driven directly over its blocking socket as
+     * [`barePeer`] drives one; answers the nanoseconds they took.
      */
     static long bare(Session session, int clientContext, int serverContext, int n)
             throws Exception {
         Config client = session.contexts.get(clientContext);
         Config server = session.contexts.get(serverContext);
+        if (client == null || server == null) throw new IllegalArgumentException("no such context");
+        try (java.nio.channels.ServerSocketChannel listener =
+                java.nio.channels.ServerSocketChannel.open()) {
+            listener.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            int port = ((java.net.InetSocketAddress) listener.getLocalAddress()).getPort();
+            Exception[] failed = {null};
+            Thread serving = new Thread(() -> {
+                try {
+                    for (int i = 0; i < n; i++) {
+                        try (java.nio.channels.SocketChannel ch = listener.accept()) {
+                            converse(server, ch);
+                        }
+                    }
+                } catch (Exception e) {
+                    failed[0] = e;
+                }
+            }, "bare-server");
+            serving.start();
+            long took = barePeer(client, port, n);
+            serving.join();
+            if (failed[0] != null) throw failed[0];
+            return took;
+        }
+    }
+
+    /**
+     * The bench's bare loop against another library: `n` connections to
+     * 127.0.0.1:`port`, each one engine of the context driven directly over
+     * a blocking socket (handshake, ping or pong, close_notify), no harness
+     * in between; answers the nanoseconds they took.
+     */
+    static long barePeer(Config c, int port, int n) throws Exception {
+        if (c == null) throw new IllegalArgumentException("no such context");
         long started = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            Engine c = new Engine(), s = new Engine();
-            c.engine = client.context.createSSLEngine();
-            configure(client, c.engine);
-            s.engine = server.context.createSSLEngine();
-            configure(server, s.engine);
-            c.engine.beginHandshake();
-            s.engine.beginHandshake();
-            byte[] toServer = new byte[0], toClient = new byte[0];
-            boolean[] closed = {false};
-            ByteArrayOutputStream plain = new ByteArrayOutputStream();
-            for (int turn = 0; turn < 32 && !(c.done && s.done); turn++) {
-                toServer = pass(c, toClient, null, plain, closed);
-                toClient = pass(s, toServer, null, plain, closed);
+            try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
+                    new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+                converse(c, ch);
             }
-            if (!(c.done && s.done)) throw new IllegalStateException("bare handshake did not finish");
-            toServer = pass(c, toClient, "ping".getBytes(StandardCharsets.US_ASCII), plain, closed);
-            toClient = pass(s, toServer, "pong".getBytes(StandardCharsets.US_ASCII), plain, closed);
-            pass(c, toClient, null, plain, closed);
         }
         return System.nanoTime() - started;
     }
 
-    static byte[] pass(Engine e, byte[] input, byte[] app, ByteArrayOutputStream plain,
-            boolean[] closed) throws SSLException {
-        ByteBuffer joined = ByteBuffer.allocate(e.inNet.remaining() + input.length);
-        joined.put(e.inNet).put(input).flip();
-        e.inNet = joined;
-        ByteArrayOutputStream net = new ByteArrayOutputStream();
-        run(e, app != null ? ByteBuffer.wrap(app) : null, false, net, plain, closed);
-        return net.toByteArray();
+    /** One engine of `c` over `ch`: handshake, ping or pong, close_notify. */
+    static void converse(Config c, java.nio.channels.SocketChannel ch) throws IOException {
+        ch.socket().setTcpNoDelay(true);
+        SSLEngine e = c.context.createSSLEngine();
+        configure(c, e);
+        e.beginHandshake();
+        Pipe p = new Pipe(e, ch);
+        p.handshake();
+        if (e.getUseClientMode()) {
+            p.send("ping");
+            p.receive(4);
+            p.close();
+        } else {
+            p.receive(4);
+            p.send("pong");
+            p.drain();
+        }
+    }
+
+    /** One engine over a blocking socket, for [`barePeer`]. */
+    static final class Pipe {
+        final SSLEngine e;
+        final java.nio.channels.SocketChannel ch;
+        final ByteBuffer in = ByteBuffer.allocate(1 << 17), out = ByteBuffer.allocate(1 << 17),
+                app = ByteBuffer.allocate(1 << 17), empty = ByteBuffer.allocate(0);
+
+        Pipe(SSLEngine e, java.nio.channels.SocketChannel ch) {
+            this.e = e;
+            this.ch = ch;
+        }
+
+        void flush() throws IOException {
+            out.flip();
+            while (out.hasRemaining()) ch.write(out);
+            out.clear();
+        }
+
+        /** One unwrap of what has come; false at the end of the stream. */
+        boolean unwrap() throws IOException {
+            in.flip();
+            SSLEngineResult r = e.unwrap(in, app);
+            in.compact();
+            if (r.getStatus() == SSLEngineResult.Status.CLOSED) return false;
+            if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW || r.bytesConsumed() == 0) {
+                return ch.read(in) >= 0;
+            }
+            return true;
+        }
+
+        void handshake() throws IOException {
+            while (true) {
+                switch (e.getHandshakeStatus()) {
+                    case NEED_WRAP:
+                        e.wrap(empty, out);
+                        flush();
+                        break;
+                    case NEED_UNWRAP:
+                    case NEED_UNWRAP_AGAIN:
+                        if (!unwrap()) throw new EOFException("closed in the handshake");
+                        break;
+                    case NEED_TASK:
+                        for (Runnable t; (t = e.getDelegatedTask()) != null; ) t.run();
+                        break;
+                    default:
+                        return;
+                }
+            }
+        }
+
+        void send(String text) throws IOException {
+            e.wrap(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)), out);
+            flush();
+        }
+
+        void receive(int n) throws IOException {
+            while (app.position() < n) {
+                if (!unwrap()) throw new EOFException("closed before the answer");
+                if (e.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP) {
+                    e.wrap(empty, out);
+                    flush();
+                }
+            }
+            app.clear();
+        }
+
+        void close() throws IOException {
+            e.closeOutbound();
+            while (!e.isOutboundDone()) {
+                e.wrap(empty, out);
+                flush();
+            }
+        }
+
+        /** Reads to the peer's close_notify (or the end), then closes. */
+        void drain() throws IOException {
+            while (!e.isInboundDone() && unwrap()) {
+                app.clear();
+            }
+            close();
+        }
     }
 
     static java.security.cert.Certificate certificate(byte[] der) throws CertificateException {

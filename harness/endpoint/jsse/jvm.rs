@@ -585,8 +585,11 @@ pub enum Op {
     /// Forget a context.
     FreeContext = 6,
     /// The bench's bare loop: handshakes between two contexts' engines
-    /// inside the JVM; answers the nanoseconds.
+    /// over loopback connections inside the JVM; answers the nanoseconds.
     Bare = 7,
+    /// The bench's bare loop against another library: a context's engines
+    /// over loopback connections to a port; answers the nanoseconds.
+    BarePeer = 8,
 }
 
 /// A request being written.
