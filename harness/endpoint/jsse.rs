@@ -175,6 +175,7 @@ fn context_of(jvm: &'static jvm::Jvm, frame: Frame) -> Result<Arc<Context>, JvmE
 #[derive(Clone, Debug)]
 pub struct Endpoint {
     context: Arc<Context>,
+    server: bool,
 }
 
 fn config_error(what: JvmError) -> SideError {
@@ -274,6 +275,7 @@ impl Endpoint {
         let frame = frame.list(&setup.trust);
         Ok(Endpoint {
             context: context_of(jvm, frame).map_err(config_error)?,
+            server,
         })
     }
 
@@ -283,7 +285,20 @@ impl Endpoint {
         mut io: S,
         exchange: Exchange,
     ) -> SideReport {
-        let (engine, mut fed) = match Engine::open(&self.context, &Turn::default()) {
+        // A server's engine has nothing to say before the client's hello:
+        // it is made with the hello, in one round trip.
+        let first = if self.server {
+            match read(&mut io).await {
+                Ok(input) => Turn {
+                    input,
+                    ..Turn::default()
+                },
+                Err(e) => return SideReport::failed(e),
+            }
+        } else {
+            Turn::default()
+        };
+        let (engine, mut fed) = match Engine::open(&self.context, &first) {
             Ok(opened) => opened,
             Err(e) => return SideReport::failed(config_error(e)),
         };
