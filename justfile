@@ -68,9 +68,10 @@ soak:
 flood:
     cargo nextest run --release --test net --run-ignored only -E 'test(flood)' --success-output final
 
-# Measure handshake and set-up costs per pairing (release build).
+# Measure handshake and set-up costs per pairing (release build), with a
+# JVM of the bench's own so that its start-up is measured.
 bench:
-    cargo bench --bench handshake
+    TLS_HARNESS_SHARED_JVM=0 cargo bench --bench handshake
 
 # Format and lint as CI does.
 lint:

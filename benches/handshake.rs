@@ -392,7 +392,10 @@ impl Mixed {
             let jvm = std::thread::spawn(move || jsse::bare_peer_handshakes(&jsse, port, ROUNDS));
             let started = Instant::now();
             for _ in 0..ROUNDS {
-                let (stream, _) = listener.accept().await.expect("accept");
+                let accepted = tokio::time::timeout(DEADLINE, listener.accept()).await;
+                let (stream, _) = accepted
+                    .expect("the JVM's end connects within the deadline")
+                    .expect("accept");
                 stream.set_nodelay(true).expect("nodelay");
                 side(&self.end, stream, self.client, &self.name).await;
             }

@@ -16,8 +16,8 @@ pub enum Backend {
     /// reference build).
     #[serde(rename = "openssl")]
     OpenSsl,
-    /// Java's JSSE (`SSLEngine`), in one JVM per process (see
-    /// [`crate::endpoint::jsse`]).
+    /// Java's JSSE (`SSLEngine`), in a JVM per runtime shared between
+    /// harness processes (see [`crate::endpoint::jsse`]).
     #[serde(rename = "jsse")]
     Jsse,
 }

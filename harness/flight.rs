@@ -124,9 +124,14 @@ fn read_flight(
         Side::Server => "SERVER_HANDSHAKE_TRAFFIC_SECRET",
         Side::Client => "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
     };
-    let secret = secrets.iter().find(|s| s.label == label)?;
-    let keys = RecordKeys::derive(suite, &secret.secret)?;
+    let keys = keys_of(secrets, label, suite)?;
     transcript.with_records(side, |records| read_decrypted(records, &keys, requested))
+}
+
+/// The record keys of the secret `label` names, for `suite`.
+fn keys_of(secrets: &Secrets, label: &str, suite: u16) -> Option<RecordKeys> {
+    let secret = secrets.iter().find(|s| s.label == label)?;
+    RecordKeys::derive(suite, &secret.secret)
 }
 
 /// Reads the encrypted records of `records` with `keys` up to a
@@ -173,28 +178,30 @@ pub fn encrypted_alert(transcript: &Transcript, secrets: &Secrets, side: Side) -
     };
     let keys: Vec<Option<RecordKeys>> = labels
         .iter()
-        .map(|label| {
-            let secret = secrets.iter().find(|s| s.label == *label)?;
-            RecordKeys::derive(suite, &secret.secret)
-        })
+        .map(|label| keys_of(secrets, label, suite))
         .collect();
-    transcript.with_records(side, |records| {
-        let (mut epoch, mut seq) = (0, 0u64);
-        for (_, payload) in records.iter().filter(|(kind, _)| *kind == 23) {
-            let opened = loop {
-                match keys.get(epoch)?.as_ref()?.open(seq, payload) {
-                    Some(opened) => break opened,
-                    // The sender has moved on to its next secret.
-                    None => (epoch, seq) = (epoch + 1, 0),
-                }
-            };
-            seq += 1;
-            if let (ALERT, [2, description]) = (opened.0, opened.1.as_slice()) {
-                return Some(Alert(*description));
+    transcript.with_records(side, |records| alert_in(records, &keys))
+}
+
+/// The first fatal alert among `records`, opened with each of `keys` in
+/// turn: the next key from the first record the one before cannot open,
+/// its sequence numbers from 0 again (RFC 8446 §5.3).
+fn alert_in(records: &[(u8, Vec<u8>)], keys: &[Option<RecordKeys>]) -> Option<Alert> {
+    let (mut epoch, mut seq) = (0, 0u64);
+    for (_, payload) in records.iter().filter(|(kind, _)| *kind == 23) {
+        let opened = loop {
+            match keys.get(epoch)?.as_ref()?.open(seq, payload) {
+                Some(opened) => break opened,
+                // The sender has moved on to its next secret.
+                None => (epoch, seq) = (epoch + 1, 0),
             }
+        };
+        seq += 1;
+        if let (ALERT, [2, description]) = (opened.0, opened.1.as_slice()) {
+            return Some(Alert(*description));
         }
-        None
-    })
+    }
+    None
 }
 
 /// An alert's content type.
@@ -296,6 +303,50 @@ mod tests {
         let iv = expand_label(&prk, "iv", 12).expect("iv");
         assert_eq!(hex::encode(key), "3fce516009c21727d0f2e4e86ee403bc");
         assert_eq!(hex::encode(iv), "5d313eb2671276ee13000b30");
+    }
+
+    /// Seals `content` of inner type `kind` as record `seq` under `keys`
+    /// (RFC 8446 §5.2): what a sender writes.
+    fn seal(keys: &RecordKeys, seq: u64, kind: u8, content: &[u8]) -> (u8, Vec<u8>) {
+        let mut nonce = keys.iv;
+        for (n, s) in nonce.iter_mut().rev().zip(seq.to_be_bytes().iter().rev()) {
+            *n ^= s;
+        }
+        let mut buffer = [content, &[kind]].concat();
+        let len = u16::try_from(buffer.len() + 16)
+            .expect("short")
+            .to_be_bytes();
+        keys.key
+            .seal_in_place_append_tag(
+                aead::Nonce::assume_unique_for_key(nonce),
+                aead::Aad::from([23, 3, 3, len[0], len[1]]),
+                &mut buffer,
+            )
+            .expect("seal");
+        (23, buffer)
+    }
+
+    /// A sender's flight under its handshake secret, then an alert under
+    /// its first application secret: the alert is read across the switch,
+    /// and not without the second secret or with the wrong one.
+    #[test]
+    fn an_alert_is_read_after_the_switch_to_application_keys() {
+        let keys = |byte| RecordKeys::derive(0x1301, &[byte; 32]).expect("keys");
+        let (handshake, application) = (keys(1), keys(2));
+        let records = [
+            (20, vec![1]), // a compatibility change_cipher_spec, in the clear
+            seal(&handshake, 0, 22, b"EncryptedExtensions"),
+            seal(&handshake, 1, 22, b"Finished"),
+            seal(&application, 0, 23, b"data"),
+            seal(&application, 1, ALERT, &[2, 116]),
+        ];
+        let both = [Some(keys(1)), Some(keys(2))];
+        assert_eq!(alert_in(&records, &both), Some(Alert(116)));
+        assert_eq!(alert_in(&records, &[Some(keys(1)), None]), None);
+        assert_eq!(alert_in(&records, &[Some(keys(3)), Some(keys(2))]), None);
+        // A close_notify (a warning) is not a failure's alert.
+        let warning = [seal(&handshake, 0, ALERT, &[1, 0])];
+        assert_eq!(alert_in(&warning, &both), None);
     }
 
     #[test]

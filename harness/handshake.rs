@@ -218,7 +218,16 @@ pub fn normalise(
         })
         // A receiver that does not name an encrypted alert (JSSE): read it
         // off the wire with the sender's secrets, where it logged them.
-        .or_else(|| failed_side.and_then(|side| flight::encrypted_alert(transcript, secrets, side)))
+        .or_else(|| {
+            let (sender, receiver) = match failed_side? {
+                Side::Client => (Side::Client, s_err),
+                Side::Server => (Side::Server, c_err),
+            };
+            let unnamed = receiver.is_some_and(|e| e.kind == ErrorKind::EncryptedAlertReceived);
+            unnamed
+                .then(|| flight::encrypted_alert(transcript, secrets, sender))
+                .flatten()
+        })
         .or_else(|| received(c_err).or(received(s_err)));
     Outcome::Failed(Failed {
         failed_side,

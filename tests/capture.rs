@@ -41,7 +41,7 @@ use tls_harness::backend::Pairing;
 use tls_harness::capture::{self, Conversation, Layout, CLIENT_IP, FIXED_START, SERVER};
 use tls_harness::handshake::Handshake;
 use tls_harness::keylog::Secrets;
-use tls_harness::outcome::{ErrorKind, Outcome};
+use tls_harness::outcome::Outcome;
 use tls_harness::pki;
 use tls_harness::run::{run_files, PairingRun, RunOptions, ScenarioRun};
 use tls_harness::scenario::{toml_files, ScenarioFile};
@@ -293,9 +293,6 @@ fn differences(attempt: &Attempt<'_>, seen: Option<&Seen>) -> Vec<String> {
         // Without keys (jsse-jsse) a TLS 1.3 flight stays encrypted.
         let unread = seen.version() == Some(0x0304) && attempt.handshake.secrets.is_empty();
         out.extend(negotiated_differences(e, seen, unread));
-    } else if alert.is_none() && unnamed_encrypted_alert(attempt) && seen.fatal_alerts.len() == 1 {
-        // JSSE received an encrypted alert it does not name; tshark, with
-        // the other side's keys, reads it.
     } else if seen.fatal_alerts.first().copied() != alert {
         out.push(format!(
             "tshark saw fatal alerts {:?}, the outcome says {alert:?}",
@@ -358,16 +355,6 @@ fn negotiated_differences(
 
 /// Whether a side of this failure received an alert that came encrypted
 /// and that its library does not name (JSSE).
-fn unnamed_encrypted_alert(attempt: &Attempt<'_>) -> bool {
-    let Outcome::Failed(f) = attempt.outcome else {
-        return false;
-    };
-    [&f.client_error, &f.server_error]
-        .into_iter()
-        .flatten()
-        .any(|e| e.kind == ErrorKind::EncryptedAlertReceived)
-}
-
 #[test]
 fn tshark_sees_every_shipped_handshake_as_the_harness_normalised_it() {
     let Some(tshark) = TSHARK.find() else {

@@ -1,10 +1,12 @@
 //! The JSSE backend: Java's own `SSLEngine` (OpenJDK), client and server,
-//! in the process's one JVM ([`jvm`]). The engine has no socket: each turn
+//! in the JVM of the runtime the profile names ([`jvm`]; shared between
+//! harness processes unless told otherwise). The engine has no socket: each turn
 //! hands it what the peer wrote and writes out what it produced, over the
 //! harness's wire like the other backends, so transcripts, alerts and
 //! captures work unchanged.
 //!
-//! An `SSLContext` is built once per endpoint set-up ([`Endpoint`]): a
+//! An `SSLContext` is built once per distinct endpoint set-up
+//! ([`Endpoint`]; one set up as before shares it): a
 //! PKCS#12 key store of the profile's certificates under a `SunX509` key
 //! manager (which picks the certificate by the key type the suite or the
 //! peer's signature algorithms need), a `PKIX` trust manager anchored at
@@ -77,7 +79,6 @@ pub fn bare_handshakes(
     server: &Endpoint,
     rounds: u32,
 ) -> Result<std::time::Duration, JvmError> {
-    let rounds = i32::try_from(rounds).map_err(|_| JvmError::Protocol("too many rounds".into()))?;
     if !std::ptr::eq(client.context.jvm, server.context.jvm) {
         return Err(JvmError::Protocol(
             "the bare loop runs two endpoints of one JVM".into(),
@@ -85,13 +86,8 @@ pub fn bare_handshakes(
     }
     let frame = Frame::new(Op::Bare)
         .int(client.context.id)
-        .int(server.context.id)
-        .int(rounds);
-    let answer = client.context.jvm.request(&frame)?;
-    let nanos = Reader::new(&answer).long()?;
-    Ok(std::time::Duration::from_nanos(
-        u64::try_from(nanos).unwrap_or_default(),
-    ))
+        .int(server.context.id);
+    timed(client.context.jvm, frame, rounds)
 }
 
 /// `rounds` connections from the JVM to 127.0.0.1:`port`, each an engine
@@ -103,12 +99,17 @@ pub fn bare_peer_handshakes(
     port: u16,
     rounds: u32,
 ) -> Result<std::time::Duration, JvmError> {
-    let rounds = i32::try_from(rounds).map_err(|_| JvmError::Protocol("too many rounds".into()))?;
     let frame = Frame::new(Op::BarePeer)
         .int(end.context.id)
-        .int(i32::from(port))
-        .int(rounds);
-    let answer = end.context.jvm.request(&frame)?;
+        .int(i32::from(port));
+    timed(end.context.jvm, frame, rounds)
+}
+
+/// `frame` with `rounds` appended, asked of `jvm`: the nanoseconds it
+/// answers, as a duration.
+fn timed(jvm: &jvm::Jvm, frame: Frame, rounds: u32) -> Result<std::time::Duration, JvmError> {
+    let rounds = i32::try_from(rounds).map_err(|_| JvmError::Protocol("too many rounds".into()))?;
+    let answer = jvm.request(&frame.int(rounds))?;
     let nanos = Reader::new(&answer).long()?;
     Ok(std::time::Duration::from_nanos(
         u64::try_from(nanos).unwrap_or_default(),
@@ -166,7 +167,7 @@ fn context_of(jvm: &'static jvm::Jvm, frame: Frame) -> Result<Arc<Context>, JvmE
         contexts.push_back((key, Arc::clone(&context)));
         (contexts.len() > CONTEXTS_KEPT).then(|| contexts.pop_front())
     };
-    // Freed in the JVM (a request) outside the lock.
+    // Forgotten in the JVM (a message) outside the lock.
     drop(forgotten);
     Ok(context)
 }
@@ -300,7 +301,10 @@ impl Endpoint {
         };
         let (engine, mut fed) = match Engine::open(&self.context, &first) {
             Ok(opened) => opened,
-            Err(e) => return SideReport::failed(config_error(e)),
+            // The engine refused to start (`No appropriate protocol`): the
+            // profile's settings. Anything else is the bridge's fault.
+            Err(e @ JvmError::Refused(_)) => return SideReport::failed(config_error(e)),
+            Err(e) => return SideReport::failed(harness_error(e)),
         };
         loop {
             let written = write(&mut io, &fed.net).await;

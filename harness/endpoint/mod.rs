@@ -1,5 +1,5 @@
 //! The three real backends, rustls, OpenSSL and JSSE (Java's `SSLEngine`,
-//! in one JVM), behind one interface: what
+//! in a JVM), behind one interface: what
 //! each can implement ([`unsupported`]), and an endpoint made ready once
 //! from its set-up ([`Prepared`]) that runs a client or a server over any
 //! byte stream, as many times as asked.

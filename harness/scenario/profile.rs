@@ -434,7 +434,8 @@ impl Profile {
         for change in self.changes.iter().filter(|c| c.at <= t) {
             let from = format!("change of {}", change.at);
             if let Some(release) = change.jdk {
-                let security = state.jdk.map_or(JdkSecurity::Default, |j| j.security);
+                // The harness's own JDK runs with the legacy settings.
+                let security = state.jdk.map_or(JdkSecurity::Legacy, |j| j.security);
                 state.jdk = Some(Jdk { release, security });
             }
             if let Some(v) = &change.versions {

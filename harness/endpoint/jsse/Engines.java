@@ -1,9 +1,11 @@
-// The JSSE side of tls-harness's `jsse` backend: one long-lived JVM that
+// The JSSE side of tls-harness's `jsse` backend: a long-lived JVM that
 // holds SSLContexts and SSLEngines by number and drives them on request.
-// No sockets: the harness hands in the bytes its peer wrote and writes out
-// the bytes an engine produced, over its own in-memory wire.
+// Engines have no sockets: the harness hands in the bytes its peer wrote
+// and writes out the bytes an engine produced, over its own wire (only the
+// bench's bare loops drive engines over sockets of their own).
 //
-// Protocol (stdin/stdout, big-endian): a request is u32 length, u32 id, u8
+// Protocol (over stdin and stdout, or a connection to the shared JVM;
+// big-endian): a request is u32 length, u32 id, u8
 // op, payload; an answer is u32 length, u32 id (the request's), u8 status
 // (0 ok, 1 error, whose payload is a string), payload. Strings and byte
 // strings are u32 length + bytes; lists are u32 count + items. Requests run
@@ -25,6 +27,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.*;
 import java.nio.charset.StandardCharsets;
 import java.security.*;
@@ -118,80 +121,149 @@ public final class Engines {
         }
     }
 
+    /** How long a new shared JVM waits for an exiting one's lock. */
+    static final long LOCK_WAIT_MILLIS = 5_000;
+    /** How long a connection may take to send its secret. */
+    static final int SECRET_WAIT_MILLIS = 5_000;
+    /** The lock that makes this JVM the shared one, held for its life. */
+    static FileLock held;
+
     /** The JVM harness processes share; see the top of this file. */
     static void shared(Path dir, int idleSeconds) throws Exception {
-        FileChannel lockFile = FileChannel.open(dir.resolve("jvm.lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        if (lockFile.tryLock() == null) return;
+        held = lock(dir.resolve("jvm.lock"));
+        if (held == null) return;
         ServerSocket server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
         byte[] secret = new byte[16];
         new SecureRandom().nextBytes(secret);
         Path port = dir.resolve("jvm.port");
+        String announced = server.getLocalPort() + " " + hex(secret) + "\n";
+        announce(dir, port, announced);
+        Idle idle = new Idle(idleSeconds, server, port, announced);
+        Thread watch = new Thread(idle::watch, "idle");
+        watch.setDaemon(true);
+        watch.start();
+        while (true) {
+            Socket connection;
+            try {
+                connection = server.accept();
+            } catch (IOException closed) {
+                return; // the idle watch closed it: exiting
+            }
+            idle.opened();
+            Thread t = new Thread(() -> serve(connection, secret, idle), "session");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /**
+     * The lock of the shared JVM, or null when another live JVM holds it.
+     * One that is exiting lets go within moments: wait a little for it.
+     */
+    static FileLock lock(Path path) throws Exception {
+        FileChannel file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        long until = System.currentTimeMillis() + LOCK_WAIT_MILLIS;
+        while (true) {
+            FileLock lock = file.tryLock();
+            if (lock != null) return lock;
+            if (System.currentTimeMillis() > until) {
+                file.close();
+                return null;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Writes the port and secret where harness processes look, readable by this user only. */
+    static void announce(Path dir, Path port, String text) throws IOException {
         Path written = dir.resolve("jvm.port.tmp");
         Files.deleteIfExists(written);
-        Files.createFile(written);
         try {
-            // Only this user may read the secret.
-            Files.setPosixFilePermissions(written,
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.createFile(written, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException notPosix) {
-            // No POSIX permissions here: the directory's own protect it.
+            Files.createFile(written);
         }
-        Files.write(written, (server.getLocalPort() + " " + hex(secret) + "\n")
-                .getBytes(StandardCharsets.US_ASCII));
+        Files.write(written, text.getBytes(StandardCharsets.US_ASCII));
         Files.move(written, port, StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
-        int[] open = {0};
-        long[] idleSince = {System.nanoTime()};
-        Thread watch = new Thread(() -> {
+    }
+
+    /** One harness's connection: its secret, then its session. */
+    static void serve(Socket connection, byte[] secret, Idle idle) {
+        try {
+            connection.setTcpNoDelay(true);
+            connection.setSoTimeout(SECRET_WAIT_MILLIS);
+            byte[] offered = new DataInputStream(connection.getInputStream()).readNBytes(16);
+            // A session waits for its harness's next request as long as the
+            // harness lives (a `serve` may be idle for hours).
+            connection.setSoTimeout(0);
+            if (MessageDigest.isEqual(offered, secret)) {
+                session(connection.getInputStream(), connection.getOutputStream());
+            }
+        } catch (IOException gone) {
+            // The harness went away, or never said its secret.
+        } finally {
+            try {
+                connection.close();
+            } catch (IOException ignored) {
+                // Already closed.
+            }
+            idle.closed();
+        }
+    }
+
+    /** Counts open connections and ends the shared JVM once idle. */
+    static final class Idle {
+        final long idleNanos;
+        final ServerSocket server;
+        final Path port;
+        final String announced;
+        int open;
+        long since = System.nanoTime();
+
+        Idle(int seconds, ServerSocket server, Path port, String announced) {
+            this.idleNanos = seconds * 1_000_000_000L;
+            this.server = server;
+            this.port = port;
+            this.announced = announced;
+        }
+
+        synchronized void opened() {
+            open++;
+        }
+
+        synchronized void closed() {
+            open--;
+            since = System.nanoTime();
+        }
+
+        void watch() {
             while (true) {
                 try {
                     Thread.sleep(500);
                 } catch (InterruptedException stop) {
                     return;
                 }
-                synchronized (open) {
-                    if (open[0] == 0 && System.nanoTime() - idleSince[0] > idleSeconds * 1_000_000_000L) {
-                        try {
-                            Files.deleteIfExists(port);
-                        } catch (IOException ignored) {
-                            // The next harness finds no JVM there and starts one.
-                        }
-                        System.exit(0);
+                synchronized (this) {
+                    if (open == 0 && System.nanoTime() - since > idleNanos) {
+                        exit();
                     }
                 }
             }
-        }, "idle");
-        watch.setDaemon(true);
-        watch.start();
-        while (true) {
-            Socket connection = server.accept();
-            synchronized (open) {
-                open[0]++;
-            }
-            Thread t = new Thread(() -> {
-                try {
-                    connection.setTcpNoDelay(true);
-                    byte[] offered = new DataInputStream(connection.getInputStream()).readNBytes(16);
-                    if (MessageDigest.isEqual(offered, secret)) {
-                        session(connection.getInputStream(), connection.getOutputStream());
-                    }
-                } catch (IOException gone) {
-                    // The harness went away: its session ends.
-                } finally {
-                    try {
-                        connection.close();
-                    } catch (IOException ignored) {
-                        // Already closed.
-                    }
-                    synchronized (open) {
-                        open[0]--;
-                        idleSince[0] = System.nanoTime();
-                    }
+        }
+
+        /** Stops taking connections, takes down its own port file, exits. */
+        void exit() {
+            try {
+                server.close();
+                if (announced.equals(new String(Files.readAllBytes(port), StandardCharsets.US_ASCII))) {
+                    Files.delete(port);
                 }
-            }, "session");
-            t.setDaemon(true);
-            t.start();
+            } catch (IOException ignored) {
+                // The next harness finds nothing answering and starts a JVM.
+            }
+            System.exit(0);
         }
     }
 
@@ -267,7 +339,7 @@ public final class Engines {
         }
     }
 
-    /** The JVM's version, and what an engine supports under the harness's properties. */
+    /** The JVM's version, and what an engine supports under this JVM's settings. */
     static void hello(DataOutputStream a) throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, null, null);
@@ -408,16 +480,15 @@ public final class Engines {
         Config client = session.contexts.get(clientContext);
         Config server = session.contexts.get(serverContext);
         if (client == null || server == null) throw new IllegalArgumentException("no such context");
-        try (java.nio.channels.ServerSocketChannel listener =
-                java.nio.channels.ServerSocketChannel.open()) {
-            listener.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            int port = ((java.net.InetSocketAddress) listener.getLocalAddress()).getPort();
+        try (ServerSocket listener = new ServerSocket(0, 64, InetAddress.getLoopbackAddress())) {
+            listener.setSoTimeout(BARE_DEADLINE_MILLIS);
+            int port = listener.getLocalPort();
             Exception[] failed = {null};
             Thread serving = new Thread(() -> {
                 try {
                     for (int i = 0; i < n; i++) {
-                        try (java.nio.channels.SocketChannel ch = listener.accept()) {
-                            converse(server, ch);
+                        try (Socket socket = listener.accept()) {
+                            converse(server, socket);
                         }
                     }
                 } catch (Exception e) {
@@ -442,21 +513,23 @@ public final class Engines {
         if (c == null) throw new IllegalArgumentException("no such context");
         long started = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(
-                    new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
-                converse(c, ch);
+            try (Socket socket = new Socket()) {
+                socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                        BARE_DEADLINE_MILLIS);
+                converse(c, socket);
             }
         }
         return System.nanoTime() - started;
     }
 
     /** One engine of `c` over `ch`: handshake, ping or pong, close_notify. */
-    static void converse(Config c, java.nio.channels.SocketChannel ch) throws IOException {
-        ch.socket().setTcpNoDelay(true);
+    static void converse(Config c, Socket socket) throws IOException {
+        socket.setTcpNoDelay(true);
+        socket.setSoTimeout(BARE_DEADLINE_MILLIS);
         SSLEngine e = c.context.createSSLEngine();
         configure(c, e);
         e.beginHandshake();
-        Pipe p = new Pipe(e, ch);
+        Pipe p = new Pipe(e, socket);
         p.handshake();
         if (e.getUseClientMode()) {
             p.send("ping");
@@ -469,22 +542,35 @@ public final class Engines {
         }
     }
 
+    /** How long a bare loop's socket waits for its peer. */
+    static final int BARE_DEADLINE_MILLIS = 10_000;
+
     /** One engine over a blocking socket, for [`barePeer`]. */
     static final class Pipe {
         final SSLEngine e;
-        final java.nio.channels.SocketChannel ch;
+        final InputStream input;
+        final OutputStream output;
         final ByteBuffer in = ByteBuffer.allocate(1 << 17), out = ByteBuffer.allocate(1 << 17),
                 app = ByteBuffer.allocate(1 << 17), empty = ByteBuffer.allocate(0);
 
-        Pipe(SSLEngine e, java.nio.channels.SocketChannel ch) {
+        Pipe(SSLEngine e, Socket socket) throws IOException {
             this.e = e;
-            this.ch = ch;
+            this.input = socket.getInputStream();
+            this.output = socket.getOutputStream();
         }
 
         void flush() throws IOException {
-            out.flip();
-            while (out.hasRemaining()) ch.write(out);
+            output.write(out.array(), 0, out.position());
+            output.flush();
             out.clear();
+        }
+
+        /** More bytes from the peer; false at the end of the stream. */
+        boolean read() throws IOException {
+            int n = input.read(in.array(), in.position(), in.remaining());
+            if (n < 0) return false;
+            in.position(in.position() + n);
+            return true;
         }
 
         /** One unwrap of what has come; false at the end of the stream. */
@@ -494,7 +580,7 @@ public final class Engines {
             in.compact();
             if (r.getStatus() == SSLEngineResult.Status.CLOSED) return false;
             if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW || r.bytesConsumed() == 0) {
-                return ch.read(in) >= 0;
+                return read();
             }
             return true;
         }

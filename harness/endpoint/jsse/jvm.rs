@@ -1,9 +1,10 @@
-//! The one JVM of this process that runs JSSE's `SSLEngine`s: found,
-//! compiled for and started on first use, then kept. Requests go over its
-//! stdin, each tagged with an id, and run in the JVM on a thread per core;
-//! answers come back over its stdout in the order they finish, and each
-//! caller waits for its own under a deadline. `Engines.java` beside this
-//! file is the other end.
+//! The JVMs that run JSSE's `SSLEngine`s, one per runtime a process uses
+//! (the harness's own JDK, and each JDK release a profile names): found,
+//! compiled for and started or connected to on first use, then kept.
+//! Requests are tagged with ids and run in the JVM on a thread per core;
+//! answers come back in the order they finish, and each caller waits for
+//! its own under a deadline. `Engines.java` beside this file is the other
+//! end.
 //!
 //! Harness processes share that JVM, unless [`SHARED_ENV`] is `0`: the
 //! first starts it in the background beside the compiled classes, the
@@ -75,6 +76,14 @@ pub const SHARED_IDLE_SECONDS: u32 = 20;
 /// How long a process waits for the shared JVM to start and answer.
 const SHARED_START_DEADLINE: Duration = Duration::from_secs(30);
 
+/// How long a process waits for a shared JVM it started before it starts
+/// another: one that found the last JVM still holding the lock as that
+/// one exited has left at once.
+const RESPAWN_AFTER: Duration = Duration::from_secs(2);
+
+/// The largest answer the bridge reads: anything longer is not the JVM's.
+const MAX_FRAME: usize = 64 << 20;
+
 /// How long one request may take before the JVM counts as hung.
 const REQUEST_DEADLINE: Duration = Duration::from_secs(20);
 
@@ -131,9 +140,21 @@ pub enum JvmError {
         #[source]
         source: Option<Arc<std::io::Error>>,
     },
-    /// No shared JVM answered within this deadline of starting one.
-    #[error("the shared JVM ({SHARED_ENV}) did not answer within {} s of starting", .0.as_secs())]
-    SharedNotStarted(Duration),
+    /// No shared JVM answered within the deadline of starting one.
+    #[error(
+        "the shared JVM ({SHARED_ENV}) did not answer within {} s of starting{}; its log is {}",
+        .waited.as_secs(),
+        .last.as_ref().map(|e| format!(" (last: {e})")).unwrap_or_default(),
+        .log.display()
+    )]
+    SharedNotStarted {
+        /// How long the process waited.
+        waited: Duration,
+        /// What the last attempt to talk to it said.
+        last: Option<String>,
+        /// Where the shared JVM writes its errors.
+        log: PathBuf,
+    },
     /// The JVM did not answer a request within this deadline.
     #[error("the JVM did not answer within {} s", .0.as_secs())]
     Timeout(Duration),
@@ -182,6 +203,17 @@ struct Channel {
     next_id: AtomicU32,
     /// This process's own JVM; none for the shared one.
     _child: Option<Child>,
+    /// The connection to the shared JVM, shut when the channel goes (its
+    /// reading half lives on in the reader thread otherwise).
+    socket: Option<TcpStream>,
+}
+
+impl Drop for Channel {
+    fn drop(&mut self) {
+        if let Some(socket) = &self.socket {
+            let _ = socket.shutdown(std::net::Shutdown::Both);
+        }
+    }
 }
 
 /// The requests in flight, by id, each with where its answer goes; or why
@@ -278,20 +310,23 @@ fn start(jdk: Option<Jdk>) -> Result<Jvm, JvmError> {
 /// Starts (or, shared, finds) the JVM of `java` on the classes in `dir`
 /// with `properties`.
 fn launch(java: &Path, dir: &Path, properties: &Path) -> Result<Jvm, JvmError> {
-    let mut command = Command::new(java);
-    command
-        .arg(format!(
-            "-Djava.security.properties={}",
-            properties.display()
-        ))
-        .args(["-XX:+UseSerialGC", "-Xshare:auto"])
-        .arg("-cp")
-        .arg(dir)
-        .arg("Engines");
+    let command = || {
+        let mut command = Command::new(java);
+        command
+            .arg(format!(
+                "-Djava.security.properties={}",
+                properties.display()
+            ))
+            .args(["-XX:+UseSerialGC", "-Xshare:auto"])
+            .arg("-cp")
+            .arg(dir)
+            .arg("Engines");
+        command
+    };
     if std::env::var_os(SHARED_ENV).is_none_or(|v| v != "0") {
-        return start_shared(&mut command, &shared_dir(dir, java, properties)?, java);
+        return start_shared(command, &shared_dir(dir, java, properties)?, java);
     }
-    let mut child = command
+    let mut child = command()
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -300,7 +335,7 @@ fn launch(java: &Path, dir: &Path, properties: &Path) -> Result<Jvm, JvmError> {
     let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
         return Err(JvmError::NoPipes);
     };
-    Jvm::over(Box::new(stdin), stdout, Some(child))
+    Jvm::over(Box::new(stdin), stdout, Some(child), None)
 }
 
 /// Where the shared JVM of `java` keeps its lock, port and log: one per
@@ -317,25 +352,29 @@ fn shared_dir(classes: &Path, java: &Path, properties: &Path) -> Result<PathBuf,
 }
 
 /// Connects to the shared JVM of `dir`, starting it if none answers.
-fn start_shared(command: &mut Command, dir: &Path, java: &Path) -> Result<Jvm, JvmError> {
+fn start_shared(command: impl Fn() -> Command, dir: &Path, java: &Path) -> Result<Jvm, JvmError> {
     let deadline = Instant::now() + SHARED_START_DEADLINE;
-    let mut started = false;
+    let mut spawned: Option<Instant> = None;
+    let mut last = None;
     loop {
-        // A JVM that was exiting as this process connected closes at once.
         if let Some(connection) = connect_shared(dir) {
-            let reader = connection
-                .try_clone()
-                .map_err(|e| JvmError::io("cannot read the shared JVM", e))?;
-            if let Ok(jvm) = Jvm::over(Box::new(connection), reader, None) {
-                return Ok(jvm);
+            match Jvm::over_socket(connection) {
+                Ok(jvm) => return Ok(jvm),
+                // A JVM that was exiting as this process connected closes
+                // at once: start another.
+                Err(e) => last = Some(e.to_string()),
             }
         }
         if Instant::now() > deadline {
-            return Err(JvmError::SharedNotStarted(SHARED_START_DEADLINE));
+            return Err(JvmError::SharedNotStarted {
+                waited: SHARED_START_DEADLINE,
+                last,
+                log: dir.join("jvm.log"),
+            });
         }
-        if !started {
-            spawn_shared(command, dir, java)?;
-            started = true;
+        if spawned.is_none_or(|at| at.elapsed() > RESPAWN_AFTER) {
+            spawn_shared(command(), dir, java)?;
+            spawned = Some(Instant::now());
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -345,7 +384,7 @@ fn start_shared(command: &mut Command, dir: &Path, java: &Path) -> Result<Jvm, J
 /// that a signal to this process's group leaves it alone), no terminal,
 /// its errors in `dir/jvm.log`. One that finds another holding the lock
 /// exits at once; a thread reaps it.
-fn spawn_shared(command: &mut Command, dir: &Path, java: &Path) -> Result<(), JvmError> {
+fn spawn_shared(mut command: Command, dir: &Path, java: &Path) -> Result<(), JvmError> {
     let log_path = dir.join("jvm.log");
     let log = std::fs::File::options()
         .create(true)
@@ -384,12 +423,29 @@ fn connect_shared(dir: &Path) -> Option<TcpStream> {
 }
 
 impl Jvm {
+    /// The shared JVM at the other end of `connection`, once it has said
+    /// what it is. Writes have the request deadline too.
+    fn over_socket(connection: TcpStream) -> Result<Jvm, JvmError> {
+        let half = |what| move |e| JvmError::io(what, e);
+        connection
+            .set_write_timeout(Some(REQUEST_DEADLINE))
+            .map_err(half("cannot set the shared JVM's deadline"))?;
+        let reader = connection
+            .try_clone()
+            .map_err(half("cannot read the shared JVM"))?;
+        let socket = connection
+            .try_clone()
+            .map_err(half("cannot keep the shared JVM's connection"))?;
+        Jvm::over(Box::new(connection), reader, None, Some(socket))
+    }
+
     /// The JVM at the other end of `requests` and `answers`, once it has
     /// said what it is.
     fn over(
         requests: Box<dyn Write + Send>,
         answers: impl Read + Send + 'static,
         child: Option<Child>,
+        socket: Option<TcpStream>,
     ) -> Result<Jvm, JvmError> {
         let waiting = Arc::new(Mutex::new(Waiting::default()));
         let routed = Arc::clone(&waiting);
@@ -402,6 +458,7 @@ impl Jvm {
             waiting,
             next_id: AtomicU32::new(1),
             _child: child,
+            socket,
         };
         Jvm::hello(channel)
     }
@@ -428,7 +485,13 @@ fn read_frame(out: &mut impl Read) -> Result<Vec<u8>, JvmError> {
     let mut len = [0u8; 4];
     out.read_exact(&mut len)
         .map_err(|e| JvmError::died("the JVM closed its output", Some(e)))?;
-    let mut body = vec![0u8; u32::from_be_bytes(len) as usize];
+    let len = u32::from_be_bytes(len) as usize;
+    if len > MAX_FRAME {
+        return Err(JvmError::Protocol(format!(
+            "an answer of {len} bytes is not the JVM's"
+        )));
+    }
+    let mut body = vec![0u8; len];
     out.read_exact(&mut body)
         .map_err(|e| JvmError::died("the JVM's answer was cut short", Some(e)))?;
     Ok(body)
