@@ -300,7 +300,11 @@ pub fn unimplementable_suites(profile: &Profile) -> Vec<String> {
     profile
         .suites
         .iter()
-        .filter(|c| !c.suite.rustls && !c.suite.implemented_by_openssl())
+        .filter(|c| {
+            !Backend::EVERY
+                .into_iter()
+                .any(|b| c.suite.implemented_by(b))
+        })
         .map(|c| c.written.clone())
         .collect()
 }

@@ -669,8 +669,31 @@ fn suite_names(s: &[crate::scenario::SuiteChoice]) -> Vec<String> {
 }
 
 /// `change` as `explain-config` lists it, seen from `at`.
+/// The JDK a JSSE side of `base` runs at `at`, and what set it: the
+/// profile, or the last change in effect that named a release.
+fn jdk_entry(base: &Profile, at: Moment) -> Option<SettingEntry> {
+    let jdk = base.at(at).jdk?;
+    let changed = base
+        .changes
+        .iter()
+        .rev()
+        .find(|c| c.at <= at && c.jdk.is_some());
+    Some(SettingEntry {
+        setting: "jdk".into(),
+        value: format!(
+            "{} ({} settings)",
+            jdk.release.version,
+            jdk.security.as_str()
+        ),
+        from: changed.map_or_else(|| "profile".to_string(), |c| format!("change of {}", c.at)),
+    })
+}
+
 fn change_entry(change: &crate::scenario::Change, at: Moment) -> ChangeEntry {
     let mut sets = Vec::new();
+    if let Some(release) = change.jdk {
+        sets.push(format!("jdk = {}", release.version));
+    }
     if let Some(v) = &change.versions {
         sets.push(format!("versions = {}", version_names(v).join(", ")));
     }
@@ -703,16 +726,15 @@ impl ConfigExplanation {
             versions_from: profile.versions_from.clone(),
             suites: suite_names(&profile.suites),
             suites_from: profile.suites_from.clone(),
-            handshake: profile
-                .handshake_from
-                .iter()
-                .filter_map(|(key, from)| {
+            handshake: jdk_entry(base, at)
+                .into_iter()
+                .chain(profile.handshake_from.iter().filter_map(|(key, from)| {
                     Some(SettingEntry {
                         setting: key.to_string(),
                         value: profile.handshake.describe(key)?,
                         from: from.clone(),
                     })
-                })
+                }))
                 .collect(),
             levels: profile
                 .layers
