@@ -118,3 +118,47 @@ fn a_release_that_is_not_installed_is_unsupported_with_the_reason() {
     // pairings are unsupported.
     assert_eq!(unsupported, 8, "{json:#}");
 }
+
+/// The catalog on both sides of the CTI interface's move to JDK 21.0.8:
+/// the one row that changes is the static-ECDH client, which that
+/// release's own settings stop serving, from real handshakes on both
+/// runtimes; the exit status says something broke.
+#[test]
+fn the_matrix_diff_shows_what_a_jdk_upgrade_breaks() {
+    if !support::jdk_found() {
+        return;
+    }
+    let out = support::tls_harness(&[
+        "diff",
+        "--dates",
+        "2025-08-01",
+        "2025-10-01",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+    });
+    let rows = json["rows"].as_array().expect("rows");
+    let installed = ["17.0.2", "21.0.8"].iter().all(|v| {
+        let release = tls_harness::jdk::release(v).expect("known");
+        Jdk {
+            release,
+            security: JdkSecurity::Default,
+        }
+        .java()
+        .is_ok()
+    });
+    if !installed {
+        assert!(!support::on_ci(), "on CI every release is installed");
+        support::skip("JDK 17.0.2 or 21.0.8 is not installed");
+        return;
+    }
+    assert_eq!(rows.len(), 1, "{json:#}");
+    let row = &rows[0];
+    assert_eq!(row["client"], "cti-client-static-ecdh");
+    assert_eq!(row["server"], "xsp-cti-8012-jdk-updates");
+    assert_eq!(row["pairing"], "jsse-jsse");
+    assert_eq!(row["change"], "breaks");
+    assert_eq!(out.status.code(), Some(1), "a row that connected stops");
+}
