@@ -1876,3 +1876,61 @@ fn an_accepted_exception_spares_an_rsa_1024_key_only_where_the_key_is_checked_wi
             .accepted_by_exception
     );
 }
+
+/// Which library refuses to start without a trust anchor is said by name:
+/// JSSE's PKIX trust manager, or rustls' verifier builder, on whichever
+/// side it is.
+#[test]
+fn an_endpoint_without_trust_anchors_is_named_by_its_library() {
+    const PKIX: &str = "JSSE's PKIX trust manager";
+    const RUSTLS_VERIFIER: &str = "rustls will not build a certificate verifier";
+    let trusting = make_case().client(r#"trust = ["harness-root"]"#);
+    let no_trust = make_case().client("trust = []");
+    let p = no_trust.predict(rules(Rules::Jsse, Rules::Rustls));
+    check_said(&p, PKIX);
+    let p = no_trust.predict(rules(Rules::Rustls, Rules::Jsse));
+    check_said(&p, RUSTLS_VERIFIER);
+    check_not_said(&p, PKIX);
+    let asks = trusting
+        .clone()
+        .client(r#"certificate = [{ key = "rsa-2048", issuer = "harness-root" }]"#)
+        .server(r#"client-auth = "require""#)
+        .server("trust = []");
+    let p = asks.predict(rules(Rules::Jsse, Rules::Rustls));
+    check_said(&p, RUSTLS_VERIFIER);
+    check_not_said(&p, PKIX);
+    let p = asks.predict(rules(Rules::Rustls, Rules::Jsse));
+    check_said(&p, PKIX);
+}
+
+/// A JSSE side on a named release says what the release's own settings
+/// take out of its lists, and says nothing where they take nothing.
+#[test]
+fn a_named_jdk_says_what_its_settings_disable() {
+    let case = make_case()
+        .client(r#"trust = ["harness-root"]"#)
+        .server(r#"jdk = "21.0.8""#)
+        .server(&format!(
+            r#"suites = ["TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", "{RSA_SUITE}", "{CBC_SUITE}"]"#
+        ))
+        .server(r#"versions = ["1.0", "1.2"]"#)
+        .server(r#"certificate = [{ key = "ecdsa-p256", issuer = "harness-root" }, { key = "rsa-2048", issuer = "harness-root" }]"#);
+    let p = case.predict(rules(Rules::Rustls, Rules::Jsse));
+    check_said(
+        &p,
+        "runs JDK 21.0.8, whose own settings (jdk.tls.disabledAlgorithms) disable TLS 1.0, TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256",
+    );
+    assert_eq!(established(&p).suite.name, RSA_SUITE);
+    // On OpenSSL the release means nothing.
+    check_not_said(
+        &case.predict(rules(Rules::Rustls, Rules::OpenSsl)),
+        "whose own settings",
+    );
+    let nothing = make_case()
+        .client(r#"trust = ["harness-root"]"#)
+        .server(r#"jdk = "21.0.8""#);
+    check_not_said(
+        &nothing.predict(rules(Rules::Rustls, Rules::Jsse)),
+        "whose own settings",
+    );
+}

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 
 use super::Rules;
 use crate::scenario::{Profile, Role};
+use crate::version::ProtocolVersion;
 
 /// `profile` as a side following `rules` runs it: for JSSE on a release
 /// with its own settings, without the versions and suites the release
@@ -20,10 +21,11 @@ pub(super) fn as_run<'a>(
     let Some(jdk) = profile.jdk.filter(|_| rules == Rules::Jsse) else {
         return Cow::Borrowed(profile);
     };
-    let (versions, dropped_versions): (Vec<_>, Vec<_>) = profile
+    let (versions, dropped_versions): (Vec<ProtocolVersion>, Vec<ProtocolVersion>) = profile
         .versions
         .iter()
-        .partition(|v| !jdk.disables_version(**v));
+        .copied()
+        .partition(|v| !jdk.disables_version(*v));
     let (suites, dropped_suites): (Vec<_>, Vec<_>) = profile
         .suites
         .iter()
@@ -31,7 +33,7 @@ pub(super) fn as_run<'a>(
         .partition(|c| !jdk.disables_suite(c.suite));
     let mut dropped: Vec<String> = dropped_versions
         .iter()
-        .map(|v| format!("TLS {v}"))
+        .map(ProtocolVersion::to_string)
         .collect();
     dropped.extend(dropped_suites.iter().map(|c| c.suite.iana.to_string()));
     if !dropped.is_empty() {
