@@ -1602,6 +1602,17 @@ fn a_jsse_dhe_server_takes_the_first_ffdhe_group_both_list() {
         "{}",
         p.steps.join("\n")
     );
+    // A group both list other than the server's `dh-bits` (2048): JSSE
+    // takes it; OpenSSL keeps the parameters it loaded.
+    let larger = group_case(r#"["ffdhe3072", "ffdhe2048"]"#, r#"["ffdhe3072"]"#)
+        .client(&versions(&["1.2"]))
+        .server(&versions(&["1.2"]))
+        .client(&suites(&[dhe, RSA_SUITE]))
+        .server(&suites(&[dhe]));
+    let jsse = larger.predict(rules(Rules::Reference, Rules::Jsse));
+    assert_eq!(established(&jsse).group.as_deref(), Some("dh-3072"));
+    let openssl = larger.predict(rules(Rules::Reference, Rules::OpenSsl));
+    assert_eq!(established(&openssl).group.as_deref(), Some("dh-2048"));
 }
 
 #[test]
