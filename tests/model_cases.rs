@@ -502,6 +502,11 @@ fn rustls_server_ignores_scsv_but_marks_the_downgrade_openssl_checks() {
         &p,
         "the client is OpenSSL sending a fallback hello, which checks the mark all the same",
     );
+    // A reference client's retry, capped at TLS 1.2, does not check the
+    // mark (RFC 8446 §4.1.3 binds TLS 1.3 clients): it completes.
+    let p = make_falling_back_client(true).predict(rules(Rules::Reference, Rules::Rustls));
+    check_version(&p, Tls12);
+    check_not_said(&p, "checks the mark all the same");
 }
 
 #[test]
