@@ -1950,3 +1950,34 @@ fn a_named_jdk_says_what_its_settings_disable() {
         "whose own settings",
     );
 }
+
+/// A JSSE side whose release disables everything it enables cannot start,
+/// on either side, and the reason names JSSE's own words.
+#[test]
+fn a_jsse_side_left_with_nothing_by_its_jdk_cannot_start() {
+    let tls10 = make_case()
+        .client(r#"trust = ["harness-root"]"#)
+        .client(&versions(&["1.0"]))
+        .client(&suites(&[CBC_SUITE]))
+        .server(&versions(&["1.0", "1.2"]))
+        .server(&suites(&[CBC_SUITE, RSA_SUITE]));
+    let client = tls10.clone().client(r#"jdk = "17.0.2""#);
+    let p = client.predict(rules(Rules::Jsse, Rules::Rustls));
+    check_said(&p, "(No appropriate protocol)");
+    let f = failed(&p);
+    assert_eq!(f.failed_side, Some(Side::Client));
+    assert_eq!(
+        f.client_error.as_ref().map(|e| &e.kind),
+        Some(&ErrorKind::Configuration)
+    );
+    // The same on the server's side.
+    let server = tls10
+        .client(&versions(&["1.0", "1.2"]))
+        .client(&suites(&[CBC_SUITE, RSA_SUITE]))
+        .server(&versions(&["1.0"]))
+        .server(&suites(&[CBC_SUITE]))
+        .server(r#"jdk = "17.0.2""#);
+    let p = server.predict(rules(Rules::Rustls, Rules::Jsse));
+    check_said(&p, "(No appropriate protocol)");
+    assert_eq!(failed(&p).failed_side, Some(Side::Server));
+}
