@@ -2,7 +2,8 @@
 //! run on the same keys: for each case and pairing, the harness's handshake
 //! path (prepared endpoints driven by the core, normalised, with the
 //! transcript) and a bare loop written against the two libraries' own APIs
-//! (configurations prebuilt, the same in-memory pipe, the same first
+//! (configurations prebuilt, the same in-memory pipe (a loopback
+//! connection where JSSE is a side, below), the same first
 //! exchange and close, no harness code). Then the whole shipped scenario set,
 //! wall time and real handshakes per second over every core, the set-up
 //! steps and a model prediction. `just bench` runs it; it asserts nothing.
