@@ -1981,3 +1981,36 @@ fn a_jsse_side_left_with_nothing_by_its_jdk_cannot_start() {
     check_said(&p, "(No appropriate protocol)");
     assert_eq!(failed(&p).failed_side, Some(Side::Server));
 }
+
+/// JSSE cannot sign a key exchange with its DSA key below TLS 1.2: the
+/// server aborts with internal_error after its certificate; at TLS 1.2 it
+/// signs.
+#[test]
+fn a_jsse_server_signs_with_dsa_only_from_tls_1_2() {
+    let dss = "TLS_DHE_DSS_WITH_AES_128_CBC_SHA";
+    let case = make_case()
+        .client(r#"trust = ["harness-root"]"#)
+        .client(&suites(&[dss]))
+        .server(&suites(&[dss]))
+        .server(r#"certificate = [{ key = "dsa-2048", issuer = "harness-root" }]"#);
+    let tls10 = case
+        .clone()
+        .client(&versions(&["1.0"]))
+        .server(&versions(&["1.0"]));
+    let p = tls10.predict(rules(Rules::Reference, Rules::Jsse));
+    let f = failed(&p);
+    assert_eq!(f.failed_side, Some(Side::Server));
+    assert_eq!(f.alert, Some(Alert(80)));
+    check_version(
+        &case
+            .client(&versions(&["1.2"]))
+            .server(&versions(&["1.2"]))
+            .predict(rules(Rules::Reference, Rules::Jsse)),
+        Tls12,
+    );
+    // OpenSSL signs at TLS 1.0.
+    check_version(
+        &tls10.predict(rules(Rules::Reference, Rules::OpenSsl)),
+        Tls10,
+    );
+}
