@@ -2014,3 +2014,25 @@ fn a_jsse_server_signs_with_dsa_only_from_tls_1_2() {
         Tls10,
     );
 }
+
+/// A JSSE server at TLS 1.2 serves ECDH_RSA with an EC certificate an
+/// ECDSA CA signed (RFC 5246 §7.4.2); RFC 4492's rule, which the
+/// reference keeps, wants an RSA-signed one.
+#[test]
+fn a_jsse_server_serves_static_ecdh_with_any_issuer_at_tls_1_2() {
+    let case = make_case()
+        .client(r#"trust = ["ec-root"]"#)
+        .client(&versions(&["1.2"]))
+        .server(&versions(&["1.2"]))
+        .client(&suites(&["TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256"]))
+        .server(&suites(&["TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256"]))
+        .server(r#"certificate = [{ key = "ecdsa-p256", issuer = "ec-root" }]"#);
+    check_version(&case.predict(rules(Rules::Reference, Rules::Jsse)), Tls12);
+    failed(&case.predict(REFERENCE));
+    let tls10 = case
+        .client(&versions(&["1.0"]))
+        .server(&versions(&["1.0"]))
+        .client(&suites(&["TLS_ECDH_RSA_WITH_AES_128_CBC_SHA"]))
+        .server(&suites(&["TLS_ECDH_RSA_WITH_AES_128_CBC_SHA"]));
+    failed(&tls10.predict(rules(Rules::Reference, Rules::Jsse)));
+}
