@@ -2036,3 +2036,20 @@ fn a_jsse_server_serves_static_ecdh_with_any_issuer_at_tls_1_2() {
         .server(&suites(&["TLS_ECDH_RSA_WITH_AES_128_CBC_SHA"]));
     failed(&tls10.predict(rules(Rules::Reference, Rules::Jsse)));
 }
+
+/// Only JSSE refuses a chain signed with a scheme its own list leaves out:
+/// a rustls client that lists only ECDSA schemes still takes an ECDSA leaf
+/// that an RSA CA signed.
+#[test]
+fn only_jsse_checks_the_chain_against_its_own_schemes() {
+    let case = make_case()
+        .client(r#"trust = ["harness-root"]"#)
+        .client(&versions(&["1.3"]))
+        .server(&versions(&["1.3"]))
+        .client(&suites(&[TLS13_SUITE]))
+        .server(&suites(&[TLS13_SUITE]))
+        .client(r#"signature-schemes = ["ecdsa_secp256r1_sha256"]"#)
+        .server(r#"certificate = [{ key = "ecdsa-p256", issuer = "harness-root" }]"#);
+    check_version(&case.predict(RUSTLS), Tls13);
+    failed(&case.predict(rules(Rules::Jsse, Rules::Rustls)));
+}
