@@ -33,11 +33,6 @@ use crate::taxonomy::{from_jsse, JsseError};
 use crate::version::ProtocolVersion;
 use jvm::{Frame, JvmError, Op, Reader};
 
-/// JSSE's name for a protocol version.
-pub fn protocol_name(v: ProtocolVersion) -> &'static str {
-    v.jsse_name()
-}
-
 /// JSSE's own name for an IANA suite name: three 3DES suites keep their
 /// SSL 3.0 names (`SSL_RSA_WITH_3DES_EDE_CBC_SHA`).
 pub fn jsse_suite_name(iana: &str) -> String {
@@ -233,7 +228,7 @@ impl Endpoint {
     fn new(setup: &Setup<'_>, server: bool) -> Result<Endpoint, SideError> {
         let jvm = jvm::for_jdk(setup.profile.jdk).map_err(config_error)?;
         let profile = setup.profile;
-        let protocols: Vec<&str> = profile.versions.iter().map(|v| protocol_name(*v)).collect();
+        let protocols: Vec<&str> = profile.versions.iter().map(|v| v.jsse_name()).collect();
         let suites: Vec<String> = usable_suites(Backend::Jsse, profile)
             .filter_map(|code| registry().by_code(code).map(|s| jsse_suite_name(s.iana)))
             .collect();
@@ -675,7 +670,7 @@ fn parse_fed(answer: &[u8]) -> Result<Fed, JvmError> {
             let alpn = Some(r.string()?).filter(|p| !p.is_empty());
             let version = ProtocolVersion::ALL
                 .into_iter()
-                .find(|v| protocol_name(*v) == protocol)
+                .find(|v| v.jsse_name() == protocol)
                 .ok_or_else(|| {
                     JvmError::Protocol(format!("JSSE negotiated an unknown protocol {protocol}"))
                 })?;
