@@ -21,7 +21,7 @@ use aws_lc_rs::{aead, hkdf};
 use crate::keylog::Secrets;
 use crate::outcome::{Alert, Side};
 use crate::version::ProtocolVersion;
-use crate::wire::Transcript;
+use crate::wire::{Transcript, Units};
 
 /// CertificateVerify's handshake type.
 const CERTIFICATE_VERIFY: u8 = 15;
@@ -141,28 +141,62 @@ fn read_decrypted(
     keys: &RecordKeys,
     requested: &mut bool,
 ) -> Option<u16> {
-    let mut stream = Vec::new();
-    let encrypted = records.iter().filter(|(kind, _)| *kind == 23);
-    for (seq, (_, payload)) in encrypted.enumerate() {
-        let (kind, plain) = keys.open(seq as u64, payload)?;
-        if kind != 22 {
-            return None;
-        }
-        stream.extend(plain);
-        let mut rest = stream.as_slice();
-        while rest.len() >= 4 {
-            let len = u32::from_be_bytes([0, rest[1], rest[2], rest[3]]) as usize;
-            let body = rest.get(4..4 + len)?;
-            match rest[0] {
-                CERTIFICATE_VERIFY => return first_u16(body),
-                FINISHED => return None,
-                CERTIFICATE_REQUEST => *requested = true,
-                _ => {}
-            }
-            rest = &rest[4 + len..];
+    for (kind, body) in decrypted_messages(records, keys) {
+        match kind {
+            CERTIFICATE_VERIFY => return first_u16(&body[4..]),
+            FINISHED => return None,
+            CERTIFICATE_REQUEST => *requested = true,
+            _ => {}
         }
     }
     None
+}
+
+/// The handshake messages of the encrypted records of `records` opened
+/// with `keys`, as (type, the whole message), up to the first Finished,
+/// the first record the keys cannot open, or the first that is not a
+/// handshake record.
+fn decrypted_messages(records: &[(u8, Vec<u8>)], keys: &RecordKeys) -> Units {
+    let mut stream = Vec::new();
+    let mut messages = Units::new();
+    let encrypted = records.iter().filter(|(kind, _)| *kind == 23);
+    for (seq, (_, payload)) in encrypted.enumerate() {
+        let Some((22, plain)) = keys.open(seq as u64, payload) else {
+            break;
+        };
+        stream.extend(plain);
+        while stream.len() >= 4 {
+            let len = u32::from_be_bytes([0, stream[1], stream[2], stream[3]]) as usize;
+            if stream.len() < 4 + len {
+                break;
+            }
+            let message: Vec<u8> = stream.drain(..4 + len).collect();
+            let finished = message[0] == FINISHED;
+            messages.push((message[0], message));
+            if finished {
+                return messages;
+            }
+        }
+    }
+    messages
+}
+
+/// `side`'s TLS 1.3 handshake flight (EncryptedExtensions to Finished
+/// for the server; Certificate to Finished for the client), decrypted
+/// with the handshake traffic secret it logged, as (type, the whole
+/// message). `None` without that secret or for a suite not read.
+pub fn tls13_messages(
+    transcript: &Transcript,
+    secrets: &Secrets,
+    suite: u16,
+    side: Side,
+) -> Option<Units> {
+    let label = match side {
+        Side::Server => "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+        Side::Client => "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+    };
+    let keys = keys_of(secrets, label, suite)?;
+    Some(transcript.with_records(side, |records| decrypted_messages(records, &keys)))
 }
 
 /// The fatal alert `side` sent encrypted in a TLS 1.3 handshake (RFC 8446

@@ -34,6 +34,11 @@ impl Moment {
         Moment(OffsetDateTime::now_utc().unix_timestamp())
     }
 
+    /// The moment `seconds` after the Unix epoch.
+    pub fn from_unix(seconds: i64) -> Moment {
+        Moment(seconds)
+    }
+
     /// Seconds since the Unix epoch.
     pub fn unix(self) -> i64 {
         self.0

@@ -56,6 +56,16 @@ fn index(side: Side) -> usize {
 }
 
 impl Transcript {
+    /// A transcript of writes already made elsewhere (a capture's TCP
+    /// streams, in the order the packets carried them).
+    pub fn of_chunks(chunks: Vec<(Side, Vec<u8>)>) -> Transcript {
+        let transcript = Transcript::default();
+        for (side, bytes) in chunks {
+            transcript.record(side, &bytes);
+        }
+        transcript
+    }
+
     fn record(&self, from: Side, bytes: &[u8]) {
         if bytes.is_empty() {
             return;

@@ -8,7 +8,7 @@ use clap::Args;
 use super::common::{load_catalog, Format};
 use super::error::CliError;
 use crate::exit_codes;
-use crate::import::{import, profile_toml, Identity, InputFormat};
+use crate::import::{import, import_capture, profile_toml, Identity, InputFormat, Naming};
 use crate::scenario::Catalog;
 
 /// Options of `import-hello`.
@@ -102,5 +102,76 @@ pub(super) fn import_command(args: ImportArgs) -> Result<i32, CliError> {
             eprintln!("wrote profile `{}` to {}", who.id, path.display());
         }
     }
+    Ok(exit_codes::OK)
+}
+
+/// Options of `import-capture`.
+#[derive(Debug, Args)]
+pub(super) struct ImportCaptureArgs {
+    /// A pcap or pcapng capture holding one or more TLS connections.
+    input: PathBuf,
+    /// An NSS key log (SSLKEYLOGFILE) with the connection's secrets, for
+    /// what TLS 1.3 encrypts; a pcapng's Decryption Secrets Block is read
+    /// without it.
+    #[arg(long, value_name = "FILE")]
+    keylog: Option<PathBuf>,
+    /// Which TLS connection of the capture, from 1, in the order their
+    /// clients first spoke [default: 1].
+    #[arg(long, value_name = "N")]
+    stream: Option<usize>,
+    /// Scenario id; the profiles are ID-client and ID-server.
+    #[arg(long, default_value = "captured")]
+    id: String,
+    /// Product id of both profiles.
+    #[arg(long, default_value = "captured")]
+    product: String,
+    /// Connection kind (https, jdbc, ...).
+    #[arg(long, default_value = "https")]
+    connection: String,
+    /// Write the scenario file to FILE, not to standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// Runs `import-capture`: the scenario file on stdout (or in --output),
+/// or the input's problem on stderr with the bad-input status.
+pub(super) fn import_capture_command(args: ImportCaptureArgs) -> Result<i32, CliError> {
+    let origin = args.input.display().to_string();
+    let read = |path: &PathBuf| {
+        std::fs::read(path)
+            .map_err(|e| CliError::bad_input(format!("{}: cannot read: {e}", path.display())))
+    };
+    let bytes = read(&args.input)?;
+    let key_log = match &args.keylog {
+        Some(path) => String::from_utf8_lossy(&read(path)?).into_owned(),
+        None => String::new(),
+    };
+    let naming = Naming {
+        id: args.id,
+        product: args.product,
+        connection: args.connection,
+    };
+    let found = import_capture(
+        &bytes,
+        &origin,
+        &key_log,
+        args.stream,
+        &naming,
+        &Catalog::empty(),
+    )?;
+    let keys = match found.keys {
+        true => "with its secrets",
+        false => "no secrets for it",
+    };
+    match &args.output {
+        None => print!("{}", found.text),
+        Some(path) => {
+            std::fs::write(path, &found.text).map_err(|e| {
+                CliError::bad_input(format!("{}: cannot write: {e}", path.display()))
+            })?;
+            eprintln!("wrote scenario `{}` to {}", naming.id, path.display());
+        }
+    }
+    eprintln!("read {} ({keys})", found.connection);
     Ok(exit_codes::OK)
 }

@@ -87,6 +87,14 @@ enum Command {
     /// schemes and ALPN in the client's order, and as comments the server
     /// name and GREASE values.
     ImportHello(import::ImportArgs),
+    /// Read one TLS connection of a capture (pcap, pcapng; TLS 1.3's
+    /// encrypted flight with --keylog or the file's own secrets) and write
+    /// a scenario file that reproduces it: the client as import-hello
+    /// makes it, a server profile from what the server sent (version,
+    /// suite, group, scheme, certificate chain, client authentication,
+    /// ALPN), and an expect that is what the capture shows. Comments mark
+    /// every value as observed or assumed.
+    ImportCapture(import::ImportCaptureArgs),
 }
 
 /// Parses the command line, runs it, and returns the exit status.
@@ -117,6 +125,7 @@ pub fn main() -> i32 {
         Command::Probe(args) => net::probe_command(args),
         Command::Scan(args) => net::scan_command(args),
         Command::ImportHello(args) => import::import_command(args),
+        Command::ImportCapture(args) => import::import_capture_command(args),
     };
     error::exit_status(result)
 }

@@ -1,16 +1,21 @@
-//! The client's bytes out of a capture: packets read with pcap-file (pcap
+//! TCP connections out of a capture: packets read with pcap-file (pcap
 //! and pcapng), sliced with etherparse (Ethernet, Linux cooked capture v1
-//! and v2, BSD loopback, raw IP; IPv4 and IPv6; TCP), and the payload of
-//! the first TCP stream that opens with a TLS handshake record carrying a
-//! ClientHello, put back in sequence order.
+//! and v2, BSD loopback, raw IP; IPv4 and IPv6; TCP), each direction's
+//! payload put back in sequence order, for every connection whose client
+//! opens with a TLS handshake record carrying a ClientHello; and the key
+//! log of a pcapng Decryption Secrets Block.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use etherparse::{EtherType, NetSlice, SlicedPacket, TransportSlice};
 use pcap_file::pcap::PcapParser;
+use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption;
 use pcap_file::pcapng::{Block, PcapNgParser};
 use pcap_file::{DataLink, PcapError};
+
+use crate::outcome::Side;
 
 /// How much of one stream is kept: more than any ClientHello needs.
 const MAX_STREAM: usize = 1 << 20;
@@ -24,21 +29,73 @@ pub(super) struct ClientStream {
     pub bytes: Vec<u8>,
 }
 
-/// A packet as captured: its link type and its bytes.
+/// One TCP connection whose client opened with a ClientHello.
+#[derive(Debug)]
+pub struct Connection {
+    /// `TCP 10.0.0.1:50000 → 10.0.0.2:443`.
+    pub label: String,
+    /// The client's address.
+    pub client: SocketAddr,
+    /// The server's address.
+    pub server: SocketAddr,
+    /// What each side sent, in the order the packets carried it; each
+    /// side's bytes in sequence order, up to its first gap.
+    pub chunks: Vec<(Side, Vec<u8>)>,
+    /// When the client's first payload was captured (since the Unix
+    /// epoch); `None` where the capture keeps no time.
+    pub started: Option<Duration>,
+}
+
+/// Every connection of a capture, and its key log.
+#[derive(Debug, Default)]
+pub struct Connections {
+    /// In the order their clients first sent data.
+    pub connections: Vec<Connection>,
+    /// The key log text of the pcapng Decryption Secrets Blocks, joined.
+    pub key_log: String,
+}
+
+/// A packet as captured: its link type, its bytes and its time.
 struct Frame {
     link: DataLink,
     data: Vec<u8>,
+    time: Option<Duration>,
 }
 
-/// The frames of a capture, and the problem that stopped reading early.
+/// The frames of a capture, the key log it holds, and the problem that
+/// stopped reading early.
+#[derive(Default)]
 struct Frames {
     frames: Vec<Frame>,
+    key_log: String,
     stopped: Option<String>,
 }
 
 /// The client stream of the first TCP connection in `bytes` (pcapng if
 /// `ng`, else pcap) that begins with a ClientHello record.
 pub(super) fn client_stream(bytes: &[u8], ng: bool) -> Result<ClientStream, String> {
+    let (flows, _) = read_flows(bytes, ng)?;
+    let key = flows.hello_flows().next().expect("read_flows found one");
+    Ok(ClientStream {
+        label: label(key),
+        bytes: flows.flows[key].reassembled(),
+    })
+}
+
+/// Every TCP connection in `bytes` (pcapng if `ng`, else pcap) whose
+/// client began with a ClientHello record, and the capture's key log.
+pub fn connections(bytes: &[u8], ng: bool) -> Result<Connections, String> {
+    let (flows, key_log) = read_flows(bytes, ng)?;
+    let connections = flows.hello_flows().map(|key| flows.connection(key)).collect();
+    Ok(Connections {
+        connections,
+        key_log,
+    })
+}
+
+/// The flows of a capture that holds at least one ClientHello, and its
+/// key log; else why not.
+fn read_flows(bytes: &[u8], ng: bool) -> Result<(Flows, String), String> {
     let read = if ng {
         pcapng_frames(bytes)?
     } else {
@@ -49,13 +106,13 @@ pub(super) fn client_stream(bytes: &[u8], ng: bool) -> Result<ClientStream, Stri
     let mut unread_links = Vec::new();
     for frame in &read.frames {
         match slice(frame) {
-            Some(Ok(packet)) => flows.add(&packet),
+            Some(Ok(packet)) => flows.add(&packet, frame.time),
             Some(Err(())) => {}
             None => unread_links.push(u32::from(frame.link)),
         }
     }
-    if let Some(found) = flows.first_client_hello() {
-        return Ok(found);
+    if flows.hello_flows().next().is_some() {
+        return Ok((flows, read.key_log));
     }
     unread_links.sort();
     unread_links.dedup();
@@ -83,6 +140,7 @@ fn pcap_frames(bytes: &[u8]) -> Result<Frames, String> {
                 frames.push(Frame {
                     link,
                     data: packet.data.into_owned(),
+                    time: Some(packet.timestamp),
                 });
                 rest = tail;
             }
@@ -97,44 +155,103 @@ fn pcap_frames(bytes: &[u8]) -> Result<Frames, String> {
             }
         }
     }
-    Ok(Frames { frames, stopped })
+    Ok(Frames {
+        frames,
+        stopped,
+        ..Frames::default()
+    })
 }
 
 fn pcapng_frames(bytes: &[u8]) -> Result<Frames, String> {
     let (mut rest, mut parser) = PcapNgParser::new(bytes)
         .map_err(|e| format!("not a readable pcapng file: {}", pcap_error(&e)))?;
-    let mut frames = Vec::new();
-    let mut stopped = None;
+    let mut read = Frames::default();
     while !rest.is_empty() {
         let at = bytes.len() - rest.len();
-        match parser.next_block(rest) {
-            Ok((tail, block)) => {
-                rest = tail;
-                let link = |id: u32| parser.interfaces().get(id as usize).map(|i| i.linktype);
-                let (link, data) = match block {
-                    Block::EnhancedPacket(p) => (link(p.interface_id), p.data),
-                    Block::SimplePacket(p) => (link(0), p.data),
-                    Block::Packet(p) => (link(u32::from(p.interface_id)), p.data),
-                    _ => continue,
-                };
-                let Some(link) = link else {
-                    stopped = Some(format!(
-                        "block at byte {at}: a packet of an interface the file does not describe"
-                    ));
-                    break;
-                };
-                frames.push(Frame {
-                    link,
-                    data: data.into_owned(),
-                });
-            }
+        let (tail, block) = match parser.next_block(rest) {
+            Ok(next) => next,
             Err(e) => {
-                stopped = Some(format!("block at byte {at}: {}", pcap_error(&e)));
+                read.stopped = Some(format!("block at byte {at}: {}", pcap_error(&e)));
                 break;
             }
-        }
+        };
+        rest = tail;
+        let interface = |id: u32| parser.interfaces().get(id as usize);
+        let (id, data, raw_time) = match block {
+            Block::EnhancedPacket(p) => (p.interface_id, p.data, Some(p.timestamp)),
+            Block::SimplePacket(p) => (0, p.data, None),
+            Block::Packet(p) => (
+                u32::from(p.interface_id),
+                p.data,
+                Some(Duration::from_nanos(p.timestamp)),
+            ),
+            Block::Unknown(b) if b.type_ == DECRYPTION_SECRETS_BLOCK => {
+                read.key_log.push_str(&secrets_text(&b.value));
+                continue;
+            }
+            _ => continue,
+        };
+        let Some(interface) = interface(id) else {
+            read.stopped = Some(format!(
+                "block at byte {at}: a packet of an interface the file does not describe"
+            ));
+            break;
+        };
+        read.frames.push(Frame {
+            link: interface.linktype,
+            data: data.into_owned(),
+            time: raw_time.map(|t| in_resolution(t, &interface.options)),
+        });
     }
-    Ok(Frames { frames, stopped })
+    Ok(read)
+}
+
+/// pcapng's Decryption Secrets Block type (pcapng specification §4.7).
+const DECRYPTION_SECRETS_BLOCK: u32 = 0x0000_000A;
+/// Its secrets type for a TLS key log: "TLSK", in either byte order.
+const TLS_KEY_LOG: [[u8; 4]; 2] = [*b"KSLT", *b"TLSK"];
+
+/// The key log text of a Decryption Secrets Block's body: its secrets
+/// type, length, and the text; nothing for another type of secrets.
+fn secrets_text(body: &[u8]) -> String {
+    let (Some(kind), Some(len)) = (body.get(..4), body.get(4..8)) else {
+        return String::new();
+    };
+    let little = kind == TLS_KEY_LOG[0];
+    if !TLS_KEY_LOG.iter().any(|t| t == kind) {
+        return String::new();
+    }
+    let len: [u8; 4] = len.try_into().unwrap_or_default();
+    let len = if little {
+        u32::from_le_bytes(len)
+    } else {
+        u32::from_be_bytes(len)
+    };
+    let text = body.get(8..).unwrap_or_default();
+    let text = &text[..text.len().min(len as usize)];
+    let mut text = String::from_utf8_lossy(text).into_owned();
+    text.push('\n');
+    text
+}
+
+/// A pcapng timestamp in the interface's resolution (`if_tsresol`:
+/// microseconds when absent), which pcap-file 2 reads as nanoseconds.
+fn in_resolution(raw: Duration, options: &[InterfaceDescriptionOption<'_>]) -> Duration {
+    let resolution = options.iter().find_map(|o| match o {
+        InterfaceDescriptionOption::IfTsResol(r) => Some(*r),
+        _ => None,
+    });
+    let ticks = raw.as_nanos();
+    let per_second: u128 = match resolution.unwrap_or(6) {
+        r if r & 0x80 != 0 => 1u128.checked_shl(u32::from(r & 0x7f)).unwrap_or(0),
+        r => 10u128.checked_pow(u32::from(r)).unwrap_or(0),
+    };
+    if per_second == 0 {
+        return raw;
+    }
+    let secs = u64::try_from(ticks / per_second).unwrap_or(u64::MAX);
+    let nanos = (ticks % per_second) * 1_000_000_000 / per_second;
+    Duration::new(secs, nanos as u32)
 }
 
 fn pcap_error(e: &PcapError) -> String {
@@ -178,6 +295,10 @@ type FlowKey = (IpAddr, u16, IpAddr, u16);
 struct Flows {
     order: Vec<FlowKey>,
     flows: HashMap<FlowKey, Flow>,
+    /// Every payload-carrying segment in capture order: its direction and
+    /// where its bytes end, as an offset from the direction's first byte
+    /// once reassembled.
+    packets: Vec<(FlowKey, u32, usize)>,
 }
 
 #[derive(Default)]
@@ -186,10 +307,12 @@ struct Flow {
     first: Option<u32>,
     /// (sequence number, payload) in capture order.
     segments: Vec<(u32, Vec<u8>)>,
+    /// When its first payload was captured.
+    started: Option<Duration>,
 }
 
 impl Flows {
-    fn add(&mut self, packet: &SlicedPacket<'_>) {
+    fn add(&mut self, packet: &SlicedPacket<'_>, time: Option<Duration>) {
         let (src, dst) = match &packet.net {
             Some(NetSlice::Ipv4(ip)) if !ip.is_payload_fragmented() => (
                 IpAddr::V4(ip.header().source_addr()),
@@ -212,54 +335,101 @@ impl Flows {
         if !tcp.payload().is_empty() {
             if flow.segments.is_empty() {
                 self.order.push(key);
+                flow.started = time;
             }
-            flow.segments
-                .push((tcp.sequence_number(), tcp.payload().to_vec()));
+            let (seq, payload) = (tcp.sequence_number(), tcp.payload());
+            flow.segments.push((seq, payload.to_vec()));
+            self.packets.push((key, seq, payload.len()));
         }
     }
 
-    /// The first direction whose stream opens with a handshake record
-    /// that holds a ClientHello (or is too short to tell).
-    fn first_client_hello(&self) -> Option<ClientStream> {
-        self.order.iter().find_map(|key| {
-            let bytes = self.flows[key].reassembled();
+    /// The directions whose stream opens with a handshake record that
+    /// holds a ClientHello (or is too short to tell), in capture order.
+    fn hello_flows(&self) -> impl Iterator<Item = &FlowKey> {
+        self.order.iter().filter(|key| {
+            let segments = &self.flows[*key].segments;
+            // The first bytes of the stream: enough to tell from almost
+            // always, without reassembling every flow.
+            let bytes = self.flows[*key].reassembled_up_to(6);
             let opens_hello = match bytes.as_slice() {
                 [0x16, 0x03, _, _, _, kind, ..] => *kind == 1,
                 [0x16, 0x03, ..] => true,
                 _ => false,
             };
-            let (src, sport, dst, dport) = key;
-            let label = format!("TCP {} → {}", socket(*src, *sport), socket(*dst, *dport));
-            opens_hello.then_some(ClientStream { label, bytes })
+            !segments.is_empty() && opens_hello
         })
+    }
+
+    /// The connection whose client sends on `key`: both directions' bytes
+    /// in the order the packets carried them.
+    fn connection(&self, key: &FlowKey) -> Connection {
+        let (src, sport, dst, dport) = *key;
+        let back = (dst, dport, src, sport);
+        let empty = Flow::default();
+        let streams = [
+            (key, Side::Client, self.flows[key].reassembled()),
+            (&back, Side::Server, self.flows.get(&back).unwrap_or(&empty).reassembled()),
+        ];
+        let mut sent = [0usize; 2];
+        let mut chunks: Vec<(Side, Vec<u8>)> = Vec::new();
+        for (flow, seq, len) in &self.packets {
+            let Some(i) = streams.iter().position(|(k, ..)| *k == flow) else {
+                continue;
+            };
+            let (_, side, stream) = &streams[i];
+            let end = self.flows[flow].offset(*seq).map_or(0, |o| o + len).min(stream.len());
+            if end > sent[i] {
+                chunks.push((*side, stream[sent[i]..end].to_vec()));
+                sent[i] = end;
+            }
+        }
+        Connection {
+            label: label(key),
+            client: SocketAddr::new(src, sport),
+            server: SocketAddr::new(dst, dport),
+            chunks,
+            started: self.flows[key].started,
+        }
     }
 }
 
-fn socket(ip: IpAddr, port: u16) -> String {
-    std::net::SocketAddr::new(ip, port).to_string()
+/// `TCP 10.0.0.1:50000 → 10.0.0.2:443` for the direction `key`.
+fn label(key: &FlowKey) -> String {
+    let (src, sport, dst, dport) = key;
+    format!(
+        "TCP {} → {}",
+        SocketAddr::new(*src, *sport),
+        SocketAddr::new(*dst, *dport)
+    )
 }
 
 impl Flow {
-    /// The payload from the first byte on (the one after the SYN, else the
-    /// first segment's), segments in sequence order, retransmitted bytes
-    /// once, up to the first gap.
+    /// The offset of sequence number `seq` from the first byte (the one
+    /// after the SYN, else the first segment's); `None` before it.
+    fn offset(&self, seq: u32) -> Option<usize> {
+        let base = self.first.or_else(|| self.segments.first().map(|s| s.0))?;
+        let offset = seq.wrapping_sub(base);
+        // Offsets past 2^31 are bytes before the base.
+        (offset < 1 << 31).then_some(offset as usize)
+    }
+
+    /// The payload from the first byte on, segments in sequence order,
+    /// retransmitted bytes once, up to the first gap.
     fn reassembled(&self) -> Vec<u8> {
-        let Some(base) = self.first.or_else(|| self.segments.first().map(|s| s.0)) else {
-            return Vec::new();
-        };
+        self.reassembled_up_to(MAX_STREAM)
+    }
+
+    /// [`Flow::reassembled`], stopping once `limit` bytes are read.
+    fn reassembled_up_to(&self, limit: usize) -> Vec<u8> {
         let mut by_offset: Vec<(usize, &[u8])> = self
             .segments
             .iter()
-            .filter_map(|(seq, data)| {
-                let offset = seq.wrapping_sub(base);
-                // Offsets past 2^31 are bytes before the base.
-                (offset < 1 << 31).then_some((offset as usize, data.as_slice()))
-            })
+            .filter_map(|(seq, data)| Some((self.offset(*seq)?, data.as_slice())))
             .collect();
         by_offset.sort_by_key(|(offset, _)| *offset);
         let mut out: Vec<u8> = Vec::new();
         for (offset, data) in by_offset {
-            if offset > out.len() || out.len() >= MAX_STREAM {
+            if offset > out.len() || out.len() >= limit {
                 break;
             }
             let new = &data[(out.len() - offset).min(data.len())..];

@@ -9,11 +9,16 @@
 
 mod capture;
 mod input;
+mod observed;
 mod profile;
 mod records;
+mod reproduce;
 
+pub use capture::{connections, Connection, Connections};
 pub use input::InputFormat;
+pub use observed::{observe, Chosen, Ending, Observed, Seen};
 pub use profile::{profile_toml, Identity};
+pub use reproduce::{scenario_toml, Naming};
 
 use crate::hello::{parse_client_hello, ClientHello, HelloError};
 
@@ -136,4 +141,76 @@ fn hex(bytes: &[u8], origin: &str) -> Result<Vec<u8>, ImportError> {
         )
     })?;
     input::hex_bytes(text).map_err(|(line, message)| error(line, message))
+}
+
+/// A capture read into a scenario file.
+#[derive(Clone, Debug)]
+pub struct CapturedScenario {
+    /// The scenario file's text.
+    pub text: String,
+    /// The connection it reproduces, with its place among the capture's
+    /// (`2 of 3: TCP ...`).
+    pub connection: String,
+    /// How many TLS connections the capture holds.
+    pub count: usize,
+    /// Whether secrets for it were found (in the file or the key log).
+    pub keys: bool,
+}
+
+/// Reads connection `stream` (from 1) of the pcap or pcapng `bytes`, with
+/// the secrets of `key_log` (NSS key log text) and of the file's own
+/// Decryption Secrets Blocks, into a scenario file named by `naming`.
+pub fn import_capture(
+    bytes: &[u8],
+    origin: &str,
+    key_log: &str,
+    stream: Option<usize>,
+    naming: &Naming,
+    catalog: &crate::scenario::Catalog,
+) -> Result<CapturedScenario, ImportError> {
+    let capture_error = |message: String| ImportError::Capture {
+        origin: origin.to_string(),
+        message,
+    };
+    let format = InputFormat::detect(bytes);
+    if !matches!(format, InputFormat::Pcap | InputFormat::Pcapng) {
+        return Err(capture_error(format!(
+            "not a pcap or pcapng file (its first bytes read as {}); import-hello reads a hello in other forms",
+            format.as_str()
+        )));
+    }
+    let found = connections(bytes, format == InputFormat::Pcapng).map_err(capture_error)?;
+    let count = found.connections.len();
+    let index = stream.unwrap_or(1);
+    let Some(connection) = index.checked_sub(1).and_then(|i| found.connections.get(i)) else {
+        return Err(capture_error(format!(
+            "--stream {index}: the capture holds {count} TLS connection(s), numbered from 1"
+        )));
+    };
+    let label = format!("connection {index} of {count}: {}", connection.label);
+    let transcript = crate::wire::Transcript::of_chunks(connection.chunks.clone());
+    let random = transcript.client_random().unwrap_or_default();
+    let log = format!("{}\n{key_log}", found.key_log);
+    let secrets: Vec<crate::keylog::Secret> = log
+        .lines()
+        .filter_map(crate::keylog::parse_line)
+        .filter(|s| s.client_random == random)
+        .collect();
+    let secrets = crate::keylog::Secrets::new(secrets);
+    let place = format!("{origin}, {label}");
+    let observed = observe(&transcript, &secrets).ok_or_else(|| ImportError::Records {
+        origin: place.clone(),
+        offset: 0,
+        message: "the client's stream holds no whole ClientHello".into(),
+    })?;
+    let started = connection
+        .started
+        .map(|t| crate::moment::Moment::from_unix(t.as_secs() as i64));
+    let text = scenario_toml(&observed, &place, started, naming, catalog)?;
+    Ok(CapturedScenario {
+        text,
+        connection: label,
+        count,
+        keys: !secrets.is_empty(),
+    })
 }

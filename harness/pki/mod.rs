@@ -889,6 +889,65 @@ pub fn summarize(der: &[u8]) -> Result<CertSummary, PkiError> {
     })
 }
 
+/// What a certificate looks like, as far as the PKI can make one like it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertShape {
+    /// Key, subject, issuer, signature.
+    pub summary: CertSummary,
+    /// Its subjectAltName DNS names.
+    pub dns_names: Vec<String>,
+    /// Its validity, in seconds since the Unix epoch.
+    pub not_before: i64,
+    /// The end of its validity, in seconds since the Unix epoch.
+    pub not_after: i64,
+}
+
+/// The shape of a certificate (DER).
+pub fn shape(der: &[u8]) -> Result<CertShape, PkiError> {
+    let (_, cert) =
+        x509_parser::parse_x509_certificate(der).map_err(|e| PkiError::Parse(e.to_string()))?;
+    let dns_names = match cert.subject_alternative_name() {
+        Ok(Some(san)) => san
+            .value
+            .general_names
+            .iter()
+            .filter_map(|n| match n {
+                x509_parser::extensions::GeneralName::DNSName(d) => Some(d.to_string()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(CertShape {
+        summary: summarize(der)?,
+        dns_names,
+        not_before: cert.validity().not_before.timestamp(),
+        not_after: cert.validity().not_after.timestamp(),
+    })
+}
+
+/// The key type of the PKI nearest to a key named as [`CertSummary::key`]
+/// names it (`rsa-3072`, `ecdsa-p256`), and whether it is that key
+/// exactly: the same algorithm with the nearest size at or above it (else
+/// the largest), RSA for an unknown algorithm.
+pub fn nearest_key(name: &str) -> (KeyType, bool) {
+    if let Some(exact) = KeyType::ALL.iter().find(|k| k.as_str() == name) {
+        return (*exact, true);
+    }
+    let (family, bits) = name.rsplit_once('-').unwrap_or((name, ""));
+    let bits: u32 = bits.trim_start_matches('p').parse().unwrap_or(0);
+    let mut same: Vec<KeyType> = KeyType::ALL
+        .into_iter()
+        .filter(|k| k.as_str().starts_with(family))
+        .collect();
+    if same.is_empty() {
+        same = vec![KeyType::Rsa1024, KeyType::Rsa2048, KeyType::Rsa4096];
+    }
+    same.sort_by_key(|k| k.bits());
+    let pick = same.iter().find(|k| k.bits() >= bits).or(same.last());
+    (*pick.expect("every family has a key type"), false)
+}
+
 const SIGNATURES: &[(&str, &str)] = &[
     ("1.2.840.113549.1.1.4", "md5-rsa"),
     ("1.2.840.113549.1.1.5", "sha1-rsa"),
