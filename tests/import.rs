@@ -444,6 +444,245 @@ fn curl_through_dumpcap(
     Ok((real, imported))
 }
 
+// ---- import-capture: connections of real tools, captured by dumpcap ----
+
+impl Dumpcap {
+    /// Waits until `file` holds the whole connection (both sides closed,
+    /// or one reset it) to server `port`: each time dumpcap reports
+    /// packets it has just flushed them, so the file is read again then.
+    fn whole_connection(&mut self, file: &Path, port: u16) -> Result<(), String> {
+        let guard = Instant::now() + DUMPCAP_HANG_GUARD;
+        while let Some(line) = self.next(guard) {
+            if !line.starts_with("Packets: ") {
+                continue;
+            }
+            let bytes = std::fs::read(file).expect("the capture");
+            let found = tls_harness::import::connections(&bytes, true);
+            let ended = found.is_ok_and(|f| {
+                f.connections
+                    .iter()
+                    .any(|c| c.server.port() == port && c.ended)
+            });
+            if ended {
+                return Ok(());
+            }
+        }
+        Err(format!("dumpcap ended first: {}", self.log.join(" | ")))
+    }
+}
+
+/// One connection of real `openssl s_client` and `s_server` to capture:
+/// the server's and client's extra arguments, whether the client keeps a
+/// key log, whether it trusts the server's CA, and what `import-capture`
+/// must read from it (lines of the scenario file).
+struct Captured {
+    name: &'static str,
+    server: &'static [&'static str],
+    client: &'static [&'static str],
+    keylog: bool,
+    trusted: bool,
+    shows: &'static [&'static str],
+}
+
+/// Faults of versions, groups, schemes, certificates and client
+/// authentication, at TLS 1.2 and 1.3, with and without keys.
+const CAPTURED: [Captured; 9] = [
+    Captured {
+        name: "tls12-established",
+        server: &["-tls1_2"],
+        client: &[],
+        keylog: false,
+        trusted: true,
+        shows: &["result = \"established\"", "version = \"1.2\""],
+    },
+    Captured {
+        name: "tls13-established-with-keys",
+        server: &[],
+        client: &[],
+        keylog: true,
+        trusted: true,
+        shows: &[
+            "result = \"established\"",
+            "version = \"1.3\"",
+            "key = \"rsa-2048\"",
+        ],
+    },
+    Captured {
+        name: "tls13-established-without-keys",
+        server: &[],
+        client: &[],
+        keylog: false,
+        trusted: true,
+        shows: &[
+            "result = \"established\"",
+            "# the result is told by record sizes",
+        ],
+    },
+    Captured {
+        name: "version-refused",
+        server: &["-tls1_3"],
+        client: &["-tls1_2"],
+        keylog: false,
+        trusted: true,
+        shows: &["failed-side = \"server\"", "alert = \"protocol_version\""],
+    },
+    Captured {
+        name: "no-shared-group",
+        server: &["-tls1_3", "-groups", "secp384r1"],
+        client: &["-groups", "X25519"],
+        keylog: false,
+        trusted: true,
+        shows: &["failed-side = \"server\"", "alert = \"handshake_failure\""],
+    },
+    Captured {
+        name: "no-shared-scheme",
+        server: &["-tls1_2"],
+        client: &["-sigalgs", "ECDSA+SHA256"],
+        keylog: false,
+        trusted: true,
+        shows: &["failed-side = \"server\"", "alert = \"handshake_failure\""],
+    },
+    Captured {
+        name: "untrusted-certificate-tls12",
+        server: &["-tls1_2"],
+        client: &[],
+        keylog: false,
+        trusted: false,
+        shows: &["failed-side = \"client\"", "alert = \"unknown_ca\""],
+    },
+    Captured {
+        name: "untrusted-certificate-tls13-with-keys",
+        server: &[],
+        client: &[],
+        keylog: true,
+        trusted: false,
+        shows: &["failed-side = \"client\"", "alert = \"unknown_ca\""],
+    },
+    Captured {
+        name: "client-certificate-required-tls12",
+        server: &["-tls1_2", "-Verify", "1"],
+        client: &[],
+        keylog: false,
+        trusted: true,
+        shows: &["client-auth = \"require\"", "failed-side = \"server\""],
+    },
+];
+
+#[test]
+fn import_capture_of_openssl_connections_reproduces_each_on_openssl() {
+    let Some(openssl) = OPENSSL.find() else {
+        return;
+    };
+    let Some(dumpcap) = DUMPCAP.find() else {
+        return;
+    };
+    let dir = TempDir::new("import-capture");
+    support::peer::write_peer_material(&dir, support::peer::PeerCert::Rsa);
+    // A root that issued nothing here, for the client that must refuse.
+    let other = dir.join("harness-root.pem");
+    std::fs::write(&other, ca_pem(&make_pki(&catalog().cas), "harness-root")).expect("CA file");
+    // Each case has its own server, port and dumpcap: they run at once.
+    let skipped = std::thread::scope(|scope| {
+        let running: Vec<_> = CAPTURED
+            .iter()
+            .map(|case| scope.spawn(|| reproduce_captured(&openssl, &dumpcap, &dir, &other, case)))
+            .collect();
+        let done: Vec<Result<(), String>> = running
+            .into_iter()
+            .map(|t| t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect();
+        done.into_iter().find_map(Result::err)
+    });
+    if let Some(why) = skipped {
+        skip(&why);
+    }
+}
+
+/// Captures `case`, imports the capture and runs the scenario file on
+/// openssl-openssl: it must show `case.shows` and reproduce the outcome.
+/// `Err` when dumpcap cannot capture here.
+fn reproduce_captured(
+    openssl: &Path,
+    dumpcap: &Path,
+    dir: &TempDir,
+    other: &Path,
+    case: &Captured,
+) -> Result<(), String> {
+    let file = capture_openssl(openssl, dumpcap, dir, other, case)?;
+    let scenario = dir.join(format!("{}.toml", case.name));
+    let mut import = vec!["import-capture".to_string(), file.display().to_string()];
+    if case.keylog {
+        import.push("--keylog".into());
+        import.push(
+            dir.join(format!("{}.keys", case.name))
+                .display()
+                .to_string(),
+        );
+    }
+    import.extend(["-o".into(), scenario.display().to_string()]);
+    let args: Vec<&str> = import.iter().map(String::as_str).collect();
+    let out = support::tls_harness(&args);
+    support::check_status(&out, exit_codes::OK);
+    let text = std::fs::read_to_string(&scenario).expect("the scenario file");
+    for line in case.shows {
+        assert!(text.contains(line), "{}: no `{line}` in\n{text}", case.name);
+    }
+    let scenario = scenario.display().to_string();
+    let run = support::tls_harness(&["run", &scenario, "--pairing", "openssl-openssl"]);
+    let said = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success() && said.contains("1 as expected"),
+        "{}: the capture's outcome is not reproduced on openssl-openssl:\n{said}\n{text}",
+        case.name
+    );
+    Ok(())
+}
+
+/// Captures one `s_client` → `s_server` connection of `case` with
+/// dumpcap: the capture file; `Err` when dumpcap cannot capture here.
+fn capture_openssl(
+    openssl: &Path,
+    dumpcap: &Path,
+    dir: &TempDir,
+    other: &Path,
+    case: &Captured,
+) -> Result<std::path::PathBuf, String> {
+    let (_server, port) = support::peer::do_s_server(openssl, dir, case.server);
+    let file = dir.join(format!("{}.pcapng", case.name));
+    let mut capture = Dumpcap::start(dumpcap, port, &file)?;
+    let trusted = match case.trusted {
+        true => dir.join("ca.pem"),
+        false => other.to_path_buf(),
+    };
+    let mut client = Command::new(openssl);
+    client
+        .args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
+        .args([
+            "-servername",
+            "peer.test",
+            "-verify",
+            "5",
+            "-verify_return_error",
+        ])
+        .arg("-CAfile")
+        .arg(&trusted)
+        .args(case.client);
+    if case.keylog {
+        client
+            .arg("-keylogfile")
+            .arg(dir.join(format!("{}.keys", case.name)));
+    }
+    let child = client
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("s_client");
+    wait_for(child, Duration::from_secs(10));
+    capture.whole_connection(&file, port)?;
+    Ok(file)
+}
+
 // ---- captures put together here ----
 
 /// A TLS 1.3 hello from rustls, made once.

@@ -44,6 +44,9 @@ pub struct Connection {
     /// When the client's first payload was captured (since the Unix
     /// epoch); `None` where the capture keeps no time.
     pub started: Option<Duration>,
+    /// Both sides closed (FIN), or one reset it (RST): the capture holds
+    /// the connection to its end.
+    pub ended: bool,
 }
 
 /// Every connection of a capture, and its key log.
@@ -86,7 +89,10 @@ pub(super) fn client_stream(bytes: &[u8], ng: bool) -> Result<ClientStream, Stri
 /// client began with a ClientHello record, and the capture's key log.
 pub fn connections(bytes: &[u8], ng: bool) -> Result<Connections, String> {
     let (flows, key_log) = read_flows(bytes, ng)?;
-    let connections = flows.hello_flows().map(|key| flows.connection(key)).collect();
+    let connections = flows
+        .hello_flows()
+        .map(|key| flows.connection(key))
+        .collect();
     Ok(Connections {
         connections,
         key_log,
@@ -309,6 +315,9 @@ struct Flow {
     segments: Vec<(u32, Vec<u8>)>,
     /// When its first payload was captured.
     started: Option<Duration>,
+    /// It sent a FIN, or a RST.
+    fin: bool,
+    rst: bool,
 }
 
 impl Flows {
@@ -332,6 +341,8 @@ impl Flows {
         if tcp.syn() {
             flow.first = Some(tcp.sequence_number().wrapping_add(1));
         }
+        flow.fin |= tcp.fin();
+        flow.rst |= tcp.rst();
         if !tcp.payload().is_empty() {
             if flow.segments.is_empty() {
                 self.order.push(key);
@@ -368,7 +379,11 @@ impl Flows {
         let empty = Flow::default();
         let streams = [
             (key, Side::Client, self.flows[key].reassembled()),
-            (&back, Side::Server, self.flows.get(&back).unwrap_or(&empty).reassembled()),
+            (
+                &back,
+                Side::Server,
+                self.flows.get(&back).unwrap_or(&empty).reassembled(),
+            ),
         ];
         let mut sent = [0usize; 2];
         let mut chunks: Vec<(Side, Vec<u8>)> = Vec::new();
@@ -377,13 +392,18 @@ impl Flows {
                 continue;
             };
             let (_, side, stream) = &streams[i];
-            let end = self.flows[flow].offset(*seq).map_or(0, |o| o + len).min(stream.len());
+            let end = self.flows[flow]
+                .offset(*seq)
+                .map_or(0, |o| o + len)
+                .min(stream.len());
             if end > sent[i] {
                 chunks.push((*side, stream[sent[i]..end].to_vec()));
                 sent[i] = end;
             }
         }
+        let (out, back) = (&self.flows[key], self.flows.get(&back).unwrap_or(&empty));
         Connection {
+            ended: (out.fin && back.fin) || out.rst || back.rst,
             label: label(key),
             client: SocketAddr::new(src, sport),
             server: SocketAddr::new(dst, dport),

@@ -208,11 +208,10 @@ fn read_tls13(seen: &mut Observed, transcript: &Transcript, secrets: &Secrets, s
         .and_then(alpn_of);
     seen.alpn = Seen::Known(alpn);
     if requested {
-        seen.client_chain =
-            match flight::tls13_messages(transcript, secrets, suite, Side::Client) {
-                Some(client) => Seen::Known(find(&client, CERTIFICATE).and_then(|m| chain(&m, true))),
-                None => Seen::Unknown(NO_KEYS),
-            };
+        seen.client_chain = match flight::tls13_messages(transcript, secrets, suite, Side::Client) {
+            Some(client) => Seen::Known(find(&client, CERTIFICATE).and_then(|m| chain(&m, true))),
+            None => Seen::Unknown(NO_KEYS),
+        };
     }
 }
 
@@ -289,11 +288,15 @@ fn ending(
 ) -> (Ending, Option<&'static str>) {
     let tls13 = chosen.is_some_and(|c| c.version == ProtocolVersion::Tls13);
     for side in [Side::Client, Side::Server] {
-        let alert = transcript.plaintext_alerts(side).first().copied().or_else(|| {
-            tls13
-                .then(|| flight::encrypted_alert(transcript, secrets, side))
-                .flatten()
-        });
+        let alert = transcript
+            .plaintext_alerts(side)
+            .first()
+            .copied()
+            .or_else(|| {
+                tls13
+                    .then(|| flight::encrypted_alert(transcript, secrets, side))
+                    .flatten()
+            });
         if let Some(alert) = alert {
             return (failed(Some(side), Some(alert)), None);
         }
@@ -303,8 +306,16 @@ fn ending(
     match chosen {
         None => (failed(None, None), None),
         Some(_) if !tls13 => {
-            let both = sent(Side::Client, CHANGE_CIPHER_SPEC) && sent(Side::Server, CHANGE_CIPHER_SPEC);
-            (if both { Ending::Established } else { failed(None, None) }, None)
+            let both =
+                sent(Side::Client, CHANGE_CIPHER_SPEC) && sent(Side::Server, CHANGE_CIPHER_SPEC);
+            (
+                if both {
+                    Ending::Established
+                } else {
+                    failed(None, None)
+                },
+                None,
+            )
         }
         Some(c) => tls13_ending(transcript, secrets, c.suite, &records),
     }

@@ -14,7 +14,7 @@ use crate::moment::Moment;
 use crate::outcome::{Alert, Side};
 use crate::pki::{self, CertShape};
 use crate::scenario::Catalog;
-use crate::suite::registry;
+use crate::suite::{registry, Suite};
 use crate::version::ProtocolVersion;
 
 /// What the written file calls its parts.
@@ -118,7 +118,9 @@ fn certificates(observed: &Observed) -> Chain {
     let ders = match &observed.server_chain {
         Seen::Known(ders) if !ders.is_empty() => ders,
         Seen::Known(_) => {
-            chain.notes.push("the server sent an empty certificate list".into());
+            chain
+                .notes
+                .push("the server sent an empty certificate list".into());
             return chain;
         }
         Seen::Unknown(why) => {
@@ -130,7 +132,9 @@ fn certificates(observed: &Observed) -> Chain {
     };
     let shapes: Vec<CertShape> = ders.iter().filter_map(|d| pki::shape(d).ok()).collect();
     let Some(leaf) = shapes.first() else {
-        chain.notes.push("assumed: the server's certificate does not parse; the default one stands in".into());
+        chain.notes.push(
+            "assumed: the server's certificate does not parse; the default one stands in".into(),
+        );
         return chain;
     };
     chain.host = Some(leaf.summary.subject.clone());
@@ -172,21 +176,30 @@ fn issuers(chain: &mut Chain, leaf: &CertShape, sent: &[CertShape]) {
     for _ in 0..8 {
         let id = ca_id(&subject);
         let found = sent.iter().find(|s| s.summary.subject == subject);
-        chain.cas.push_str(&format!("[ca.{id}]\nsubject = {}\n", q(&subject)));
+        chain
+            .cas
+            .push_str(&format!("[ca.{id}]\nsubject = {}\n", q(&subject)));
         let hash = ["sha1", "sha256", "sha384", "sha512"]
             .into_iter()
             .find(|h| signed_with.contains(h));
         if let Some(hash) = hash {
-            chain.cas.push_str(&format!("signature-hash = {}  # observed: what it signed the certificate below with\n", q(hash)));
+            chain.cas.push_str(&format!(
+                "signature-hash = {}  # observed: what it signed the certificate below with\n",
+                q(hash)
+            ));
         }
         let Some(ca) = found else {
-            chain.cas.push_str("# assumed: the server did not send this CA; its key is not on the wire\n\n");
+            chain.cas.push_str(
+                "# assumed: the server did not send this CA; its key is not on the wire\n\n",
+            );
             chain.root = Some(id);
             return;
         };
         let mut notes = Vec::new();
         let key = key_of(ca, "CA", &mut notes);
-        chain.cas.push_str(&format!("key = {}  # observed\n", q(key)));
+        chain
+            .cas
+            .push_str(&format!("key = {}  # observed\n", q(key)));
         for note in notes {
             chain.cas.push_str(&format!("# {note}\n"));
         }
@@ -195,7 +208,9 @@ fn issuers(chain: &mut Chain, leaf: &CertShape, sent: &[CertShape]) {
             chain.root = Some(id);
             return;
         }
-        chain.cas.push_str(&format!("issuer = {}\n\n", q(&ca_id(&ca.summary.issuer))));
+        chain
+            .cas
+            .push_str(&format!("issuer = {}\n\n", q(&ca_id(&ca.summary.issuer))));
         subject = ca.summary.issuer.clone();
         signed_with = ca.summary.signature.clone();
     }
@@ -255,7 +270,10 @@ fn server_profile(observed: &Observed, naming: &Naming, chain: &Chain) -> String
     out.push_str(&format!("product = {}\n", q(&naming.product)));
     out.push_str("release = \"captured\"\nrole = \"server\"\n");
     out.push_str(&format!("connection = {}\n", q(&naming.connection)));
-    let host = chain.host.clone().or_else(|| observed.hello.server_name.clone());
+    let host = chain
+        .host
+        .clone()
+        .or_else(|| observed.hello.server_name.clone());
     if let Some(host) = host {
         out.push_str(&format!("host = {}  # observed\n", q(&host)));
     }
@@ -294,7 +312,10 @@ fn chosen_lines(observed: &Observed, chosen: Chosen) -> String {
             &dh[3..]
         )),
         Some(group) if crate::group::named(&[group]).len() == 1 => {
-            out.push_str(&format!("groups = [{}]  # observed: the group it chose\n", q(group)));
+            out.push_str(&format!(
+                "groups = [{}]  # observed: the group it chose\n",
+                q(group)
+            ));
         }
         _ => {}
     }
@@ -311,15 +332,19 @@ fn chosen_lines(observed: &Observed, chosen: Chosen) -> String {
         ));
     }
     match &observed.alpn {
-        Seen::Known(Some(protocol)) => out.push_str(&format!("alpn = [{}]  # observed\n", q(protocol))),
+        Seen::Known(Some(protocol)) => {
+            out.push_str(&format!("alpn = [{}]  # observed\n", q(protocol)))
+        }
         Seen::Known(None) => {}
         Seen::Unknown(why) => out.push_str(&format!("# alpn: not known ({why})\n")),
     }
     out
 }
 
-/// Versions and suites of a server that refused the hello: what the
-/// client offered, left out, as the alert says.
+/// Versions and suites of a server that refused the hello, so that it
+/// refuses it the same way: the versions the client did not offer for a
+/// protocol_version alert; else no suite in common, or where the client
+/// offered every suite a version has, no group in common.
 fn refusal_lines(observed: &Observed) -> String {
     let hello = &observed.hello;
     let offered: Vec<ProtocolVersion> = ProtocolVersion::ALL
@@ -330,38 +355,81 @@ fn refusal_lines(observed: &Observed) -> String {
         })
         .collect();
     let alert = match &observed.ending {
-        Ending::Failed { alert: Seen::Known(Some(a)), .. } => Some(*a),
+        Ending::Failed {
+            alert: Seen::Known(Some(a)),
+            ..
+        } => Some(*a),
         _ => None,
     };
-    let not_offered: Vec<ProtocolVersion> =
-        ProtocolVersion::ALL.into_iter().filter(|v| !offered.contains(v)).collect();
-    let mut out = String::new();
-    let versions = match (alert, not_offered.is_empty()) {
-        (Some(Alert::PROTOCOL_VERSION), false) => {
-            out.push_str("# assumed: it refused every version the client offered; it accepts the others\n");
-            not_offered
+    let not_offered: Vec<ProtocolVersion> = ProtocolVersion::ALL
+        .into_iter()
+        .filter(|v| !offered.contains(v))
+        .collect();
+    if alert == Some(Alert::PROTOCOL_VERSION) && !not_offered.is_empty() {
+        let note =
+            "# assumed: it refused every version the client offered; it accepts the others\n";
+        return format!(
+            "{note}{}",
+            versions_and_suites(&not_offered, stand_ins(&not_offered))
+        );
+    }
+    let unoffered: Vec<&Suite> = stand_ins(&offered)
+        .into_iter()
+        .filter(|s| !hello.suites.contains(&s.code))
+        .collect();
+    let covered: Vec<ProtocolVersion> = offered
+        .iter()
+        .copied()
+        .filter(|v| unoffered.iter().any(|s| s.valid_for(*v)))
+        .collect();
+    let group = GROUP_STAND_INS.into_iter().find(|g| {
+        crate::group::named(&[g])
+            .first()
+            .is_some_and(|g| !hello.groups.contains(&g.code))
+    });
+    match (covered.len() < offered.len(), group) {
+        (true, Some(group)) => {
+            let suites = stand_ins(&offered)
+                .into_iter()
+                .filter(|s| s.is_tls13() || s.iana.contains("ECDHE"))
+                .collect();
+            format!(
+                "# assumed: it shares no key-exchange group with the client (the capture\n\
+                 # cannot tell that from a suite or scheme it refused)\n{}groups = [{}]\n",
+                versions_and_suites(&offered, suites),
+                q(group)
+            )
         }
-        _ => {
-            out.push_str("# assumed: it accepts the client's versions; it refused the hello for another reason\n");
-            offered
-        }
-    };
-    let names: Vec<String> = versions.iter().map(|v| q(v.as_str())).collect();
-    out.push_str(&format!("versions = [{}]\n", names.join(", ")));
-    let suite = STAND_INS
+        _ => format!(
+            "# assumed: it shares no suite with the client (the capture cannot tell that\n\
+             # from a group or scheme it refused)\n{}",
+            versions_and_suites(&covered, unoffered)
+        ),
+    }
+}
+
+/// The [`STAND_INS`] valid for one of `versions`.
+fn stand_ins(versions: &[ProtocolVersion]) -> Vec<&'static Suite> {
+    STAND_INS
         .iter()
         .filter_map(|name| registry().lookup(name).map(|(s, _)| s))
         .filter(|s| versions.iter().any(|v| s.valid_for(*v)))
-        .find(|s| !hello.suites.contains(&s.code))
-        .map(|s| s.iana);
-    if alert != Some(Alert::PROTOCOL_VERSION) {
-        if let Some(suite) = suite {
-            out.push_str("# assumed: it shares no suite with the client (the capture cannot tell that\n# from a group or scheme it refused)\n");
-            out.push_str(&format!("suites = [{}]\n", q(suite)));
-        }
-    }
-    out
+        .collect()
 }
+
+fn versions_and_suites(versions: &[ProtocolVersion], suites: Vec<&Suite>) -> String {
+    let versions: Vec<String> = versions.iter().map(|v| q(v.as_str())).collect();
+    let suites: Vec<String> = suites.iter().map(|s| q(s.iana)).collect();
+    format!(
+        "versions = [{}]\nsuites = [{}]\n",
+        versions.join(", "),
+        suites.join(", ")
+    )
+}
+
+/// Groups every backend implements, for a server assumed to share none
+/// with the client.
+const GROUP_STAND_INS: [&str; 3] = ["secp384r1", "secp256r1", "x25519"];
 
 /// Suites every backend implements, for a server assumed to share none
 /// with the client: the first valid for its versions that the client did
@@ -380,7 +448,13 @@ const STAND_INS: [&str; 9] = [
 
 fn client_auth_line(observed: &Observed) -> String {
     let sent_none = matches!(&observed.client_chain, Seen::Known(Some(c)) if c.is_empty());
-    let server_gave_up = matches!(observed.ending, Ending::Failed { side: Some(Side::Server), .. });
+    let server_gave_up = matches!(
+        observed.ending,
+        Ending::Failed {
+            side: Some(Side::Server),
+            ..
+        }
+    );
     match &observed.requested {
         Seen::Known(false) => String::new(),
         Seen::Known(true) if sent_none && server_gave_up => {
@@ -405,7 +479,9 @@ fn scenario(observed: &Observed, origin: &str, started: Option<Moment>, naming: 
         out.push_str(&format!("server-name = {}  # observed\n", q(name)));
     }
     if let Some(at) = started {
-        out.push_str(&format!("at = {at}  # observed: when the client spoke; certificates are checked then\n"));
+        out.push_str(&format!(
+            "at = {at}  # observed: when the client spoke; certificates are checked then\n"
+        ));
     }
     out.push_str("\n[scenario.expect]\n");
     out.push_str(&expect_lines(observed));
@@ -439,7 +515,9 @@ fn expect_lines(observed: &Observed) -> String {
                 out.push_str(&format!("failed-side = \"{side}\"\n"));
             }
             match alert {
-                Seen::Known(Some(alert)) => out.push_str(&format!("alert = {}\n", q(&alert.name()))),
+                Seen::Known(Some(alert)) => {
+                    out.push_str(&format!("alert = {}\n", q(&alert.name())))
+                }
                 Seen::Known(None) => out.push_str("alert = \"none\"\n"),
                 Seen::Unknown(why) => out.push_str(&format!("# alert: not known ({why})\n")),
             }
@@ -455,8 +533,14 @@ fn expect_lines(observed: &Observed) -> String {
 /// importer, reported with the loader's words.
 fn check_loads(text: &str, catalog: &Catalog) -> Result<(), String> {
     let name = Path::new("imported-capture.toml");
-    catalog.parse_scenario_file(name, text).map(|_| ()).map_err(|e| {
-        let problems: Vec<String> = e.errors.iter().map(|e| e.one_line()).collect();
-        format!("the scenario made from it does not load: {}", problems.join("; "))
-    })
+    catalog
+        .parse_scenario_file(name, text)
+        .map(|_| ())
+        .map_err(|e| {
+            let problems: Vec<String> = e.errors.iter().map(|e| e.one_line()).collect();
+            format!(
+                "the scenario made from it does not load: {}",
+                problems.join("; ")
+            )
+        })
 }
