@@ -451,6 +451,11 @@ impl Dumpcap {
     /// or one reset it) to server `port`: each time dumpcap reports
     /// packets it has just flushed them, so the file is read again then.
     fn whole_connection(&mut self, file: &Path, port: u16) -> Result<(), String> {
+        self.whole_connections(file, port, 1)
+    }
+
+    /// [`Dumpcap::whole_connection`] for `count` connections.
+    fn whole_connections(&mut self, file: &Path, port: u16, count: usize) -> Result<(), String> {
         let guard = Instant::now() + DUMPCAP_HANG_GUARD;
         while let Some(line) = self.next(guard) {
             if !line.starts_with("Packets: ") {
@@ -459,9 +464,11 @@ impl Dumpcap {
             let bytes = std::fs::read(file).expect("the capture");
             let found = tls_harness::import::connections(&bytes, true);
             let ended = found.is_ok_and(|f| {
-                f.connections
+                let ended = f
+                    .connections
                     .iter()
-                    .any(|c| c.server.port() == port && c.ended)
+                    .filter(|c| c.server.port() == port && c.ended);
+                ended.count() >= count
             });
             if ended {
                 return Ok(());
@@ -638,6 +645,62 @@ fn reproduce_captured(
     Ok(())
 }
 
+#[test]
+fn import_capture_reads_a_refused_client_and_its_retry_as_a_fallback() {
+    let Some(openssl) = OPENSSL.find() else {
+        return;
+    };
+    let Some(dumpcap) = DUMPCAP.find() else {
+        return;
+    };
+    let dir = TempDir::new("import-capture-fallback");
+    support::peer::write_peer_material(&dir, support::peer::PeerCert::Rsa);
+    let legacy = "DEFAULT:@SECLEVEL=0";
+    let (_server, port) = support::peer::do_s_server(&openssl, &dir, &["-tls1", "-cipher", legacy]);
+    let file = dir.join("fallback.pcapng");
+    let mut capture = match Dumpcap::start(&dumpcap, port, &file) {
+        Ok(capture) => capture,
+        Err(why) => return skip(&why),
+    };
+    let tries: [&[&str]; 2] = [
+        &["-tls1_2"],
+        &["-tls1", "-fallback_scsv", "-cipher", legacy],
+    ];
+    for args in tries {
+        let child = Command::new(&openssl)
+            .args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("s_client");
+        wait_for(child, Duration::from_secs(10));
+    }
+    if let Err(why) = capture.whole_connections(&file, port, 2) {
+        return skip(&why);
+    }
+    let scenario = dir.join("fallback.toml");
+    let (file, scenario) = (file.display().to_string(), scenario.display().to_string());
+    let out = support::tls_harness(&["import-capture", &file, "-o", &scenario]);
+    support::check_status(&out, exit_codes::OK);
+    let text = std::fs::read_to_string(&scenario).expect("the scenario file");
+    for line in [
+        "versions = [\"1.2\"]\n",
+        "fallback = { versions = [\"1.0\"], scsv = true }",
+        "fallback = true",
+        "version = \"1.0\"",
+    ] {
+        assert!(text.contains(line), "no `{line}` in\n{text}");
+    }
+    let run = support::tls_harness(&["run", &scenario, "--pairing", "openssl-openssl"]);
+    let said = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success() && said.contains("1 as expected"),
+        "the fallback is not reproduced on openssl-openssl:\n{said}\n{text}"
+    );
+}
+
 /// Captures one `s_client` → `s_server` connection of `case` with
 /// dumpcap: the capture file; `Err` when dumpcap cannot capture here.
 fn capture_openssl(
@@ -791,6 +854,53 @@ fn make_pcapng(frames: &[Vec<u8>]) -> Vec<u8> {
         writer.write_pcapng_block(packet).expect("packet");
     }
     writer.into_inner()
+}
+
+#[test]
+fn import_capture_refuses_what_it_cannot_reproduce_with_the_bad_input_status() {
+    let dir = TempDir::new("import-capture-bad");
+    let frames = make_frames(hello_record(sample_flight()), 100, false, &[0, 1, 2]);
+    let whole = make_pcapng(&frames);
+    let cases: [(&str, Vec<u8>, &[&str], &str); 4] = [
+        (
+            "truncated.pcapng",
+            whole[..60].to_vec(),
+            &[],
+            "the file ends inside it (truncated)",
+        ),
+        (
+            "hello-only.pcapng",
+            whole.clone(),
+            &[],
+            "connection 1 of 1: TCP 10.0.0.1:50000 → 10.0.0.2:443: the server sent nothing",
+        ),
+        (
+            "one.pcapng",
+            whole,
+            &["--stream", "2"],
+            "--stream 2: the capture holds 1 TLS connection(s), numbered from 1",
+        ),
+        (
+            "hello.hex",
+            hex::encode(sample_flight()).into_bytes(),
+            &[],
+            "not a pcap or pcapng file (its first bytes read as hex)",
+        ),
+    ];
+    for (name, bytes, extra, says) in cases {
+        let file = dir.join(name);
+        std::fs::write(&file, bytes).expect("input");
+        let out = harness_command()
+            .arg("import-capture")
+            .arg(&file)
+            .args(extra)
+            .output()
+            .expect("run");
+        support::check_status(&out, exit_codes::BAD_INPUT);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{name}: {err}");
+        assert!(out.stdout.is_empty(), "{name}: wrote {:?}", out.stdout);
+    }
 }
 
 #[test]

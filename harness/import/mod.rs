@@ -187,30 +187,84 @@ pub fn import_capture(
             "--stream {index}: the capture holds {count} TLS connection(s), numbered from 1"
         )));
     };
-    let label = format!("connection {index} of {count}: {}", connection.label);
-    let transcript = crate::wire::Transcript::of_chunks(connection.chunks.clone());
-    let random = transcript.client_random().unwrap_or_default();
+    let mut label = format!("connection {index} of {count}: {}", connection.label);
     let log = format!("{}\n{key_log}", found.key_log);
-    let secrets: Vec<crate::keylog::Secret> = log
+    let read = |connection: &Connection, label: &str| {
+        read_connection(connection, &log, &format!("{origin}, {label}"))
+            .map_err(|message| capture_error(format!("{label}: {message}")))
+    };
+    let (observed, keys) = read(connection, &label)?;
+    let retry = found
+        .connections
+        .get(index)
+        .filter(|next| is_retry(connection, &observed, next));
+    let fallback = match retry {
+        Some(next) => {
+            let next_label = format!("connection {} of {count}: {}", index + 1, next.label);
+            label = format!("{label}, and its retry, {next_label}");
+            Some(read(next, &next_label)?.0)
+        }
+        None => None,
+    };
+    let started = connection
+        .started
+        .map(|t| crate::moment::Moment::from_unix(t.as_secs() as i64));
+    let place = format!("{origin}, {label}");
+    let text = scenario_toml(
+        &observed,
+        fallback.as_ref(),
+        &place,
+        started,
+        naming,
+        catalog,
+    )?;
+    Ok(CapturedScenario {
+        text,
+        connection: label,
+        count,
+        keys,
+    })
+}
+
+/// What `connection` shows, read with the secrets of `key_log` for its
+/// ClientHello, and whether there were any; else what is missing.
+fn read_connection(
+    connection: &Connection,
+    key_log: &str,
+    place: &str,
+) -> Result<(Observed, bool), String> {
+    let transcript = crate::wire::Transcript::of_chunks(connection.chunks.clone());
+    if transcript.sent_by(crate::outcome::Side::Server).is_empty() {
+        return Err("the server sent nothing, so there is no outcome to reproduce (was the capture stopped, or filtered to one direction?)".into());
+    }
+    let random = transcript.client_random().unwrap_or_default();
+    let secrets: Vec<crate::keylog::Secret> = key_log
         .lines()
         .filter_map(crate::keylog::parse_line)
         .filter(|s| s.client_random == random)
         .collect();
     let secrets = crate::keylog::Secrets::new(secrets);
-    let place = format!("{origin}, {label}");
-    let observed = observe(&transcript, &secrets).ok_or_else(|| ImportError::Records {
-        origin: place.clone(),
-        offset: 0,
-        message: "the client's stream holds no whole ClientHello".into(),
-    })?;
-    let started = connection
-        .started
-        .map(|t| crate::moment::Moment::from_unix(t.as_secs() as i64));
-    let text = scenario_toml(&observed, &place, started, naming, catalog)?;
-    Ok(CapturedScenario {
-        text,
-        connection: label,
-        count,
-        keys: !secrets.is_empty(),
-    })
+    let observed = observe(&transcript, &secrets)
+        .ok_or_else(|| format!("{place}: the client's stream holds no whole ClientHello"))?;
+    Ok((observed, !secrets.is_empty()))
+}
+
+/// Whether `next` is the client's retry after `first` failed: the same
+/// client host to the same server, with a hello that offers less.
+fn is_retry(first: &Connection, observed: &Observed, next: &Connection) -> bool {
+    let failed = matches!(observed.ending, Ending::Failed { .. });
+    let same_ends = first.client.ip() == next.client.ip() && first.server == next.server;
+    let transcript = crate::wire::Transcript::of_chunks(next.chunks.clone());
+    let hello = transcript
+        .handshake_message(crate::outcome::Side::Client, 1)
+        .and_then(|m| crate::hello::parse_client_hello(&m).ok());
+    let highest = |h: &crate::hello::ClientHello| {
+        h.supported_versions
+            .iter()
+            .copied()
+            .filter(|v| !crate::hello::is_grease(*v))
+            .max()
+            .unwrap_or(h.legacy_version)
+    };
+    failed && same_ends && hello.is_some_and(|h| highest(&h) < highest(&observed.hello))
 }

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use super::observed::{Chosen, Ending, Observed, Seen};
 use super::{profile_toml, Identity, ImportError, Imported, InputFormat};
+use crate::hello::ClientHello;
 use crate::moment::Moment;
 use crate::outcome::{Alert, Side};
 use crate::pki::{self, CertShape};
@@ -32,23 +33,31 @@ pub struct Naming {
 /// whose client spoke first at `started`.
 pub fn scenario_toml(
     observed: &Observed,
+    retry: Option<&Observed>,
     origin: &str,
     started: Option<Moment>,
     naming: &Naming,
     catalog: &Catalog,
 ) -> Result<String, ImportError> {
-    let chain = certificates(observed);
+    // The server is what the retry met, when the client retried.
+    let served = retry.unwrap_or(observed);
+    let chain = certificates(served);
     let mut out = format!(
         "# Made by `tls-harness import-capture` from {origin}.\n\
          # observed: read off the wire. assumed: not on the wire, chosen so that\n\
          # the file reproduces what the capture shows.\n\n"
     );
     out.push_str(&chain.cas);
-    out.push_str(&client_profile(observed, origin, naming, &chain, catalog)?);
+    out.push_str(&client_profile(
+        served, observed, origin, naming, &chain, catalog,
+    )?);
+    if let Some(retry) = retry {
+        out.push_str(&fallback_line(&retry.hello));
+    }
     out.push('\n');
-    out.push_str(&server_profile(observed, naming, &chain));
+    out.push_str(&server_profile(served, naming, &chain));
     out.push('\n');
-    out.push_str(&scenario(observed, origin, started, naming));
+    out.push_str(&scenario(served, retry.is_some(), origin, started, naming));
     check_loads(&out, catalog).map_err(|message| ImportError::Profile {
         origin: origin.to_string(),
         message,
@@ -228,17 +237,48 @@ fn refused_certificate(observed: &Observed) -> bool {
     )
 }
 
-/// The client, as `import-hello` makes it, trusting the chain's root
-/// unless it refused the certificate.
+/// The `fallback` of a client whose retry sent `hello`: its versions, and
+/// whether it signalled the fallback (RFC 7507).
+fn fallback_line(hello: &ClientHello) -> String {
+    let versions: Vec<String> = offered_versions(hello)
+        .iter()
+        .map(|v| q(v.as_str()))
+        .collect();
+    let scsv = hello.suites.contains(&FALLBACK_SCSV);
+    format!(
+        "fallback = {{ versions = [{}], scsv = {scsv} }}  # observed: its retry after the first connection failed\n",
+        versions.join(", ")
+    )
+}
+
+/// TLS_FALLBACK_SCSV's code point (RFC 7507).
+const FALLBACK_SCSV: u16 = 0x5600;
+
+/// The versions a hello offers: its supported_versions, else its
+/// legacy_version alone.
+fn offered_versions(hello: &ClientHello) -> Vec<ProtocolVersion> {
+    ProtocolVersion::ALL
+        .into_iter()
+        .filter(|v| match hello.supported_versions.is_empty() {
+            true => v.wire() == hello.legacy_version,
+            false => hello.supported_versions.contains(&v.wire()),
+        })
+        .collect()
+}
+
+/// The client, as `import-hello` makes it from its first `hello`,
+/// trusting the chain's root unless it refused the certificate
+/// (`observed`: the connection that ended the story).
 fn client_profile(
     observed: &Observed,
+    first: &Observed,
     origin: &str,
     naming: &Naming,
     chain: &Chain,
     catalog: &Catalog,
 ) -> Result<String, ImportError> {
     let imported = Imported {
-        hello: observed.hello.clone(),
+        hello: first.hello.clone(),
         origin: origin.to_string(),
         format: InputFormat::Pcapng,
     };
@@ -347,13 +387,7 @@ fn chosen_lines(observed: &Observed, chosen: Chosen) -> String {
 /// offered every suite a version has, no group in common.
 fn refusal_lines(observed: &Observed) -> String {
     let hello = &observed.hello;
-    let offered: Vec<ProtocolVersion> = ProtocolVersion::ALL
-        .into_iter()
-        .filter(|v| {
-            hello.supported_versions.contains(&v.wire())
-                || (hello.supported_versions.is_empty() && v.wire() <= hello.legacy_version)
-        })
-        .collect();
+    let offered = offered_versions(hello);
     let alert = match &observed.ending {
         Ending::Failed {
             alert: Seen::Known(Some(a)),
@@ -361,13 +395,22 @@ fn refusal_lines(observed: &Observed) -> String {
         } => Some(*a),
         _ => None,
     };
-    let not_offered: Vec<ProtocolVersion> = ProtocolVersion::ALL
+    // Above what the client offered the server refuses the hello; below,
+    // it would answer with a version the client refuses.
+    let highest = offered.iter().max();
+    let mut not_offered: Vec<ProtocolVersion> = ProtocolVersion::ALL
         .into_iter()
-        .filter(|v| !offered.contains(v))
+        .filter(|v| Some(v) > highest)
         .collect();
+    if not_offered.is_empty() {
+        let lowest = offered.iter().min();
+        not_offered = ProtocolVersion::ALL
+            .into_iter()
+            .filter(|v| Some(v) < lowest)
+            .collect();
+    }
     if alert == Some(Alert::PROTOCOL_VERSION) && !not_offered.is_empty() {
-        let note =
-            "# assumed: it refused every version the client offered; it accepts the others\n";
+        let note = "# assumed: it refused every version the client offered; it accepts only newer\n# ones (older ones when the client offered the newest)\n";
         return format!(
             "{note}{}",
             versions_and_suites(&not_offered, stand_ins(&not_offered))
@@ -468,7 +511,13 @@ fn client_auth_line(observed: &Observed) -> String {
 }
 
 /// The `[[scenario]]` and its `expect`.
-fn scenario(observed: &Observed, origin: &str, started: Option<Moment>, naming: &Naming) -> String {
+fn scenario(
+    observed: &Observed,
+    fell_back: bool,
+    origin: &str,
+    started: Option<Moment>,
+    naming: &Naming,
+) -> String {
     let id = &naming.id;
     let mut out = format!(
         "[[scenario]]\nid = {}\nsource = {}\nclient = \"{id}-client\"\nserver = \"{id}-server\"\n",
@@ -485,6 +534,9 @@ fn scenario(observed: &Observed, origin: &str, started: Option<Moment>, naming: 
     }
     out.push_str("\n[scenario.expect]\n");
     out.push_str(&expect_lines(observed));
+    if fell_back {
+        out.push_str("fallback = true\n");
+    }
     out
 }
 
