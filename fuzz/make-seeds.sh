@@ -17,7 +17,7 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 for t in scenario_file catalog import_hello import_pcap import_pcapng import_hex \
-    import_raw client_hello record transcript certificate; do
+    import_raw client_hello record transcript certificate import_capture; do
     mkdir -p "$corpus/$t"
     find "$corpus/$t" -name 'seed-*' -delete
 done
@@ -167,6 +167,8 @@ if client[:1] == b"\x16":
     open(hello_out, "wb").write(client[5:5 + length])
 ' "$work/keylog" "$corpus/transcript/seed-harness-$name.bin" "$corpus/client_hello/seed-harness-$name.bin"
     [ $((i % 4)) = 1 ] && cp "$f" "$corpus/import_pcapng/seed-harness-$name.pcapng"
+    # Whole connections with their keys inside (a Decryption Secrets Block).
+    cp "$f" "$corpus/import_capture/seed-harness-$name.pcapng"
 done < <(find "$work/pcap" -name '*.pcapng' | sort |
     grep -E '/(rustls-openssl|openssl-rustls|jsse-jsse|openssl-openssl)\.pcapng$' |
     awk '{ all[NR] = $0 } END { step = int((NR + 15) / 16); for (i = 1; i <= NR; i += step) print all[i] }')
@@ -176,6 +178,9 @@ cp "$corpus/import_pcapng/seed-s_client-tls13-lo-ethernet.pcapng" "$corpus/impor
 cp "$corpus/import_pcap/seed-s_client-tls12-lo-ethernet.pcap" "$corpus/import_hello/seed-pcap.pcap"
 cp "$corpus/import_hex/seed-s_client-msg-tls13-lo.txt" "$corpus/import_hello/seed-msg.txt"
 cp "$corpus/import_raw/seed-s_client-tls13-lo.bin" "$corpus/import_hello/seed-raw.bin"
+
+# Whole connections of real tools, as import-capture reads them.
+cp "$corpus"/import_pcap/seed-s_client-* "$corpus"/import_pcapng/seed-s_client-* "$corpus/import_capture/"
 
 du -sh "$corpus"
 for t in "$corpus"/*; do echo "$(basename "$t"): $(ls "$t" | wc -l) files"; done

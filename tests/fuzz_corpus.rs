@@ -97,4 +97,5 @@ replays!(
     record,
     transcript,
     certificate,
+    import_capture,
 );

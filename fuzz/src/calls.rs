@@ -16,7 +16,7 @@ use std::task::{Context, Poll, Waker};
 use tls_harness::capture::{self, Conversation};
 use tls_harness::flight;
 use tls_harness::hello;
-use tls_harness::import::{import, profile_toml, Identity, ImportError, InputFormat};
+use tls_harness::import::{import, profile_toml, Identity, ImportError, InputFormat, Naming};
 use tls_harness::keylog::{Secret, Secrets};
 use tls_harness::outcome::Side;
 use tls_harness::pki;
@@ -31,7 +31,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 pub type Target = (&'static str, fn(&[u8]));
 
 /// Every target, in the order `just fuzz` runs them.
-pub const TARGETS: [Target; 11] = [
+pub const TARGETS: [Target; 12] = [
     ("scenario_file", scenario_file),
     ("catalog", catalog),
     ("import_hello", import_hello),
@@ -43,6 +43,7 @@ pub const TARGETS: [Target; 11] = [
     ("record", record),
     ("transcript", transcript),
     ("certificate", certificate),
+    ("import_capture", import_capture),
 ];
 
 /// The catalog built into the binary, read once: what `run`, `list` and
@@ -121,6 +122,27 @@ fn import_as(data: &[u8], format: Option<InputFormat>) {
             !message.contains("does not load"),
             "import-hello wrote a profile the loader refuses: {message}"
         );
+    }
+}
+
+/// `import-capture CAPTURE`, then `--stream 2`: the scenario file it
+/// writes "always loads" (checked with the loader before it is handed
+/// out), so an error that says it does not is a bug of the importer.
+pub fn import_capture(data: &[u8]) {
+    let naming = Naming {
+        id: "captured".into(),
+        product: "captured".into(),
+        connection: "https".into(),
+    };
+    for stream in [None, Some(2)] {
+        let result =
+            tls_harness::import::import_capture(data, "fuzz-input", "", stream, &naming, built_in());
+        if let Err(ImportError::Profile { message, .. }) = result {
+            assert!(
+                !message.contains("does not load"),
+                "import-capture wrote a scenario the loader refuses: {message}"
+            );
+        }
     }
 }
 
