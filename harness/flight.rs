@@ -311,14 +311,41 @@ impl RecordKeys {
 
 /// HKDF-Expand-Label(secret, label, "", len) (RFC 8446 §7.1).
 fn expand_label(prk: &hkdf::Prk, label: &str, len: usize) -> Option<Vec<u8>> {
+    expand_label_with(prk, label, &[], len)
+}
+
+/// HKDF-Expand-Label(secret, label, context, len) (RFC 8446 §7.1).
+fn expand_label_with(prk: &hkdf::Prk, label: &str, context: &[u8], len: usize) -> Option<Vec<u8>> {
     let full = format!("tls13 {label}");
     let mut info = u16::try_from(len).ok()?.to_be_bytes().to_vec();
     info.push(u8::try_from(full.len()).ok()?);
     info.extend_from_slice(full.as_bytes());
-    info.push(0); // empty context
+    info.push(u8::try_from(context.len()).ok()?);
+    info.extend_from_slice(context);
     let mut out = vec![0; len];
     prk.expand(&[&info], Len(len)).ok()?.fill(&mut out).ok()?;
     Some(out)
+}
+
+/// The server handshake traffic secret of a TLS 1.3 handshake without a
+/// PSK (RFC 8446 §7.1): from the (EC)DHE shared secret and the
+/// ClientHello and ServerHello messages (headers included), for `suite`.
+/// What a client that made its own key share needs to read the server's
+/// flight with [`tls13_messages`].
+pub fn server_handshake_secret(suite: u16, shared: &[u8], hellos: &[u8]) -> Option<Vec<u8>> {
+    let (hash, digest) = match suite {
+        0x1301 | 0x1303 => (hkdf::HKDF_SHA256, &aws_lc_rs::digest::SHA256),
+        0x1302 => (hkdf::HKDF_SHA384, &aws_lc_rs::digest::SHA384),
+        _ => return None,
+    };
+    let len = digest.output_len();
+    let zeros = vec![0u8; len];
+    let early = hkdf::Salt::new(hash, &zeros).extract(&zeros);
+    let empty = aws_lc_rs::digest::digest(digest, &[]);
+    let derived = expand_label_with(&early, "derived", empty.as_ref(), len)?;
+    let handshake = hkdf::Salt::new(hash, &derived).extract(shared);
+    let transcript = aws_lc_rs::digest::digest(digest, hellos);
+    expand_label_with(&handshake, "s hs traffic", transcript.as_ref(), len)
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ pub mod group;
 pub mod handshake;
 pub mod hello;
 pub mod import;
+pub mod infer;
 pub mod jdk;
 pub mod keylog;
 pub mod keysize;

@@ -135,8 +135,14 @@ pub fn import_capture(data: &[u8]) {
         connection: "https".into(),
     };
     for stream in [None, Some(2)] {
-        let result =
-            tls_harness::import::import_capture(data, "fuzz-input", "", stream, &naming, built_in());
+        let result = tls_harness::import::import_capture(
+            data,
+            "fuzz-input",
+            "",
+            stream,
+            &naming,
+            built_in(),
+        );
         if let Err(ImportError::Profile { message, .. }) = result {
             assert!(
                 !message.contains("does not load"),

@@ -8,6 +8,7 @@ mod common;
 mod error;
 mod explain;
 mod import;
+mod infer;
 mod net;
 mod scenarios;
 
@@ -95,6 +96,13 @@ enum Command {
     /// ALPN), and an expect that is what the capture shows. Comments mark
     /// every value as observed or assumed.
     ImportCapture(import::ImportCaptureArgs),
+    /// Read a live server at HOST:PORT into a server profile, with hellos
+    /// the harness builds itself: the versions it accepts, its suites per
+    /// version in its order (and whether it honours its order), its groups,
+    /// the schemes it signs with, its certificates and to whom it presents
+    /// each, ALPN, whether it asks for a client certificate. Polite: a
+    /// bounded number of connections, a few at a time, each with a deadline.
+    Infer(infer::InferArgs),
 }
 
 /// Parses the command line, runs it, and returns the exit status.
@@ -126,6 +134,7 @@ pub fn main() -> i32 {
         Command::Scan(args) => net::scan_command(args),
         Command::ImportHello(args) => import::import_command(args),
         Command::ImportCapture(args) => import::import_capture_command(args),
+        Command::Infer(args) => infer::infer_command(args),
     };
     error::exit_status(result)
 }

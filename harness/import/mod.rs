@@ -18,7 +18,7 @@ pub use capture::{connections, Connection, Connections};
 pub use input::InputFormat;
 pub use observed::{observe, Chosen, Ending, Observed, Seen};
 pub use profile::{profile_toml, Identity};
-pub use reproduce::{scenario_toml, Naming};
+pub use reproduce::{chain_toml, scenario_toml, Chain, Naming};
 
 use crate::hello::{parse_client_hello, ClientHello, HelloError};
 

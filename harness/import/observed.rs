@@ -47,6 +47,12 @@ pub enum Seen<T> {
     Unknown(&'static str),
 }
 
+impl<T: Default> Default for Seen<T> {
+    fn default() -> Self {
+        Seen::Known(T::default())
+    }
+}
+
 /// Why TLS 1.3's encrypted flight is not read.
 const NO_KEYS: &str = "encrypted at TLS 1.3, and the capture holds no secrets for it";
 

@@ -65,19 +65,20 @@ pub fn scenario_toml(
     Ok(out)
 }
 
-/// The server's chain as the PKI will make it.
-struct Chain {
+/// A chain as the PKI will make it, in the scenario-file format.
+#[derive(Clone, Debug, Default)]
+pub struct Chain {
     /// `[ca.*]` tables for the issuers.
-    cas: String,
-    /// The leaf's `certificate = [...]` entry and comments, `None` when
-    /// no certificate was seen.
-    leaf: Option<String>,
+    pub cas: String,
+    /// The leaf's entry of a `certificate` list (an inline table), `None`
+    /// when no certificate was seen.
+    pub leaf: Option<String>,
     /// The name the leaf is for.
-    host: Option<String>,
+    pub host: Option<String>,
     /// The id of the top CA (what a client that accepted it trusts).
-    root: Option<String>,
+    pub root: Option<String>,
     /// Comment lines on the chain.
-    notes: Vec<String>,
+    pub notes: Vec<String>,
 }
 
 fn q(text: &str) -> String {
@@ -117,28 +118,27 @@ fn key_of(shape: &CertShape, what: &str, notes: &mut Vec<String>) -> &'static st
 
 /// The server's certificates, their issuers as CAs.
 fn certificates(observed: &Observed) -> Chain {
-    let mut chain = Chain {
-        cas: String::new(),
-        leaf: None,
-        host: None,
-        root: None,
-        notes: Vec::new(),
-    };
-    let ders = match &observed.server_chain {
-        Seen::Known(ders) if !ders.is_empty() => ders,
+    let mut chain = Chain::default();
+    match &observed.server_chain {
+        Seen::Known(ders) if !ders.is_empty() => return chain_toml(ders),
         Seen::Known(_) => {
             chain
                 .notes
                 .push("the server sent an empty certificate list".into());
-            return chain;
         }
         Seen::Unknown(why) => {
             chain.notes.push(format!(
                 "assumed: the server's certificate is not known ({why}); the default RSA-2048 one from harness-root stands in"
             ));
-            return chain;
         }
-    };
+    }
+    chain
+}
+
+/// A chain the server sent (DER, leaf first) as a `certificate` entry
+/// and the `[ca.*]` tables of its issuers.
+pub fn chain_toml(ders: &[Vec<u8>]) -> Chain {
+    let mut chain = Chain::default();
     let shapes: Vec<CertShape> = ders.iter().filter_map(|d| pki::shape(d).ok()).collect();
     let Some(leaf) = shapes.first() else {
         chain.notes.push(
@@ -167,10 +167,7 @@ fn certificates(observed: &Observed) -> Chain {
     }
     fields.push(format!("not-before = {}", date(leaf.not_before)));
     fields.push(format!("not-after = {}", date(leaf.not_after)));
-    if shapes.len() == 1 && !leaf.summary.self_signed {
-        fields.push("send-chain = false".into());
-    }
-    chain.leaf = Some(format!("certificate = [{{ {} }}]", fields.join(", ")));
+    chain.leaf = Some(format!("{{ {} }}", fields.join(", ")));
     if !leaf.summary.self_signed {
         issuers(&mut chain, leaf, &shapes[1..]);
     }
@@ -199,7 +196,7 @@ fn issuers(chain: &mut Chain, leaf: &CertShape, sent: &[CertShape]) {
         }
         let Some(ca) = found else {
             chain.cas.push_str(
-                "# assumed: the server did not send this CA; its key is not on the wire\n\n",
+                "# assumed: the server did not send this CA, so it is taken as a root (servers\n# send their intermediates, not their root); its key is not on the wire\n\n",
             );
             chain.root = Some(id);
             return;
@@ -326,7 +323,7 @@ fn server_profile(observed: &Observed, naming: &Naming, chain: &Chain) -> String
         out.push_str(&format!("# {note}\n"));
     }
     if let Some(leaf) = &chain.leaf {
-        out.push_str(&format!("{leaf}  # observed\n"));
+        out.push_str(&format!("certificate = [{leaf}]  # observed\n"));
     }
     out
 }
