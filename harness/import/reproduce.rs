@@ -328,6 +328,9 @@ fn server_profile(observed: &Observed, naming: &Naming, chain: &Chain) -> String
     out
 }
 
+/// The DHE sizes a profile's `dh-bits` takes.
+const DH_BITS: [u32; 5] = [1024, 1536, 2048, 3072, 4096];
+
 /// Versions, suite, group, scheme and ALPN of a server that chose them.
 fn chosen_lines(observed: &Observed, chosen: Chosen) -> String {
     let mut out = String::new();
@@ -337,16 +340,29 @@ fn chosen_lines(observed: &Observed, chosen: Chosen) -> String {
     ));
     let suite = registry().by_code(chosen.suite);
     match suite {
+        Some(s) if !s.valid_for(chosen.version) => out.push_str(&format!(
+            "# assumed: it chose {}, which {} does not allow (no stack models that); suites that\n# version allows stand in\n{}",
+            s.iana,
+            chosen.version,
+            suites_line(stand_ins(&[chosen.version]))
+        )),
         Some(s) => out.push_str(&format!(
             "suites = [{}]  # observed: the suite it chose; its other suites and their order are not on the wire\n",
             q(s.iana)
         )),
-        None => out.push_str(&format!("# suites: it chose {:#06x}, which the harness does not know\n", chosen.suite)),
+        None => out.push_str(&format!(
+            "# assumed: it chose {:#06x}, which the harness does not know; suites it knows stand in\n{}",
+            chosen.suite,
+            suites_line(stand_ins(&[chosen.version]))
+        )),
     }
     match observed.group.as_deref() {
-        Some(dh) if dh.starts_with("dh-") => out.push_str(&format!(
+        Some(dh) if DH_BITS.iter().any(|b| dh == format!("dh-{b}")) => out.push_str(&format!(
             "dh-bits = {}  # observed: its DHE prime's size\n",
             &dh[3..]
+        )),
+        Some(dh) if dh.starts_with("dh-") => out.push_str(&format!(
+            "# dh-bits: its DHE prime is {dh}, a size the harness does not make\n"
         )),
         Some(group) if crate::group::named(&[group]).len() == 1 => {
             out.push_str(&format!(
@@ -459,12 +475,12 @@ fn stand_ins(versions: &[ProtocolVersion]) -> Vec<&'static Suite> {
 
 fn versions_and_suites(versions: &[ProtocolVersion], suites: Vec<&Suite>) -> String {
     let versions: Vec<String> = versions.iter().map(|v| q(v.as_str())).collect();
+    format!("versions = [{}]\n{}", versions.join(", "), suites_line(suites))
+}
+
+fn suites_line(suites: Vec<&Suite>) -> String {
     let suites: Vec<String> = suites.iter().map(|s| q(s.iana)).collect();
-    format!(
-        "versions = [{}]\nsuites = [{}]\n",
-        versions.join(", "),
-        suites.join(", ")
-    )
+    format!("suites = [{}]\n", suites.join(", "))
 }
 
 /// Groups every backend implements, for a server assumed to share none
