@@ -236,11 +236,6 @@ impl Registry {
         }
     }
 
-    /// Every suite, ordered by code point.
-    pub fn all(&self) -> &[Suite] {
-        &self.suites
-    }
-
     /// The suite with this code point.
     pub fn by_code(&self, code: u16) -> Option<&Suite> {
         let i = self.suites.binary_search_by_key(&code, |s| s.code).ok()?;

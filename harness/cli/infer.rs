@@ -52,8 +52,12 @@ pub(super) fn infer_command(args: InferArgs) -> Result<i32, CliError> {
         concurrency: args.concurrency,
         server_name: args.server_name.clone().or_else(|| Some(host.to_string())),
     };
-    let inferred = infer(&args.target, &options).map_err(|e| match e {
+    let inferred = infer(&args.target, &options).map_err(|e| match e.clone() {
         InferError::Unreachable { target, why } => CliError::Unreachable { target, why },
+        InferError::NothingAccepted { target, .. } => CliError::Unreachable {
+            why: e.to_string().replacen(&format!("{target} "), "", 1),
+            target,
+        },
     })?;
     let naming = ProfileNaming {
         id: args.id,

@@ -475,7 +475,11 @@ fn stand_ins(versions: &[ProtocolVersion]) -> Vec<&'static Suite> {
 
 fn versions_and_suites(versions: &[ProtocolVersion], suites: Vec<&Suite>) -> String {
     let versions: Vec<String> = versions.iter().map(|v| q(v.as_str())).collect();
-    format!("versions = [{}]\n{}", versions.join(", "), suites_line(suites))
+    format!(
+        "versions = [{}]\n{}",
+        versions.join(", "),
+        suites_line(suites)
+    )
 }
 
 fn suites_line(suites: Vec<&Suite>) -> String {

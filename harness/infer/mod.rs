@@ -116,6 +116,15 @@ pub enum InferError {
         /// What happened to the connections.
         why: String,
     },
+    /// It answered every hello with an alert or a close: it accepts no
+    /// version and suite the harness can ask about.
+    #[error("{target} accepted no hello: it refused every version with every suite the harness can offer{}", if why.is_empty() { String::new() } else { format!(" ({why})") })]
+    NothingAccepted {
+        /// `HOST:PORT`.
+        target: String,
+        /// What the hellos that were not refused by an alert met.
+        why: String,
+    },
 }
 
 /// Reads the server at `target`.
@@ -204,7 +213,6 @@ impl Asker {
 /// with a certificate and exchange keys as the harness knows.
 fn askable(version: ProtocolVersion) -> Vec<&'static Suite> {
     registry()
-        .all()
         .iter()
         .filter(|s| s.valid_for(version))
         .filter(|s| {
@@ -278,9 +286,10 @@ async fn versions(asker: &Asker, inferred: &mut Inferred) -> Result<Vec<Observed
         });
     }
     if accepted.is_empty() {
-        inferred
-            .notes
-            .push("it refused every version with an alert".into());
+        return Err(InferError::NothingAccepted {
+            target: asker.target.clone(),
+            why: failures.join("; "),
+        });
     }
     Ok(accepted)
 }

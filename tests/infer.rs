@@ -1,0 +1,271 @@
+//! `infer` against `serve`: every catalog server profile, served on each
+//! backend that can serve it, read back over real sockets into a profile;
+//! what comes back is what the profile serves: its versions, its suites per
+//! version in its order, whether it honours its order, its groups where it
+//! lists them, the key types of the certificates it presents, and whether
+//! it asks for a client certificate. "What it serves" is the negotiation
+//! model's answer for a client that offers one version and one suite (a
+//! certificate that client could not verify still counts: the server
+//! accepted the hello); the model is checked against the real stacks
+//! elsewhere, so here it stands for the profile as each stack runs it.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use support::{catalog, make_pki, start_server_with};
+use tls_harness::backend::Backend;
+use tls_harness::endpoint;
+use tls_harness::import::Seen;
+use tls_harness::infer::{infer, profile_toml, InferError, InferOptions, Inferred, ProfileNaming};
+use tls_harness::model::{predict, Rules, Stacks};
+use tls_harness::moment::Moment;
+use tls_harness::net::ServeOptions;
+use tls_harness::outcome::Outcome;
+use tls_harness::pki::Pki;
+use tls_harness::pki::{KeyAlgorithm, KeyType};
+use tls_harness::run::ad_hoc;
+use tls_harness::scenario::{Catalog, ClientAuth, Profile, Role};
+use tls_harness::suite::Authentication;
+use tls_harness::version::ProtocolVersion;
+
+/// The suites a server profile accepts per version, in its order, as the
+/// model says `backend` serves it.
+fn served_suites(
+    server: &Arc<Profile>,
+    backend: Backend,
+    at: Moment,
+) -> BTreeMap<ProtocolVersion, Vec<u16>> {
+    let mut trust: Vec<String> = catalog().cas.iter().map(|c| c.id.clone()).collect();
+    trust.push("harness-root".into());
+    let stacks = Stacks {
+        client: Rules::Reference,
+        server: Rules::from(backend),
+    };
+    let mut served = BTreeMap::new();
+    for &version in &server.versions {
+        let accepted: Vec<u16> = server
+            .suites
+            .iter()
+            .filter(|choice| choice.suite.valid_for(version))
+            .filter(|choice| {
+                let client = Arc::new(Profile {
+                    versions: vec![version],
+                    suites: vec![(*choice).clone()],
+                    trust: trust.clone(),
+                    ..Profile::new("infer-question", Role::Client)
+                });
+                let prediction = predict(&ad_hoc(&client, server, &[]), &catalog().cas, stacks, at);
+                match prediction.outcome {
+                    Outcome::Established(_) | Outcome::IdentityRefused(_) => true,
+                    Outcome::Failed(f) => f.server_certificate.is_some(),
+                }
+            })
+            .map(|choice| choice.suite.code)
+            .collect();
+        if !accepted.is_empty() {
+            served.insert(version, accepted);
+        }
+    }
+    served
+}
+
+/// Serves `profile` on `backend` and infers it back.
+fn infer_served(
+    profile: &Profile,
+    backend: Backend,
+    pki: &Pki,
+    at: Moment,
+) -> Result<Inferred, InferError> {
+    let options = ServeOptions {
+        deadline: Duration::from_secs(5),
+        max_connections: None,
+        duration: Some(Duration::from_secs(120)),
+        concurrency: 16,
+        client_identities: profile.client_identities.clone(),
+        pcap: None,
+    };
+    let served = start_server_with(profile, backend, pki, at, options);
+    let options = InferOptions {
+        server_name: Some(profile.host.clone()),
+        ..InferOptions::default()
+    };
+    infer(&served.addr.to_string(), &options)
+}
+
+/// What an inferred profile must give back, or why it differs.
+fn differences(
+    profile: &Arc<Profile>,
+    backend: Backend,
+    pki: &Pki,
+    inferred: &Inferred,
+    at: Moment,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let served = served_suites(profile, backend, at);
+    let versions: Vec<ProtocolVersion> = served.keys().copied().collect();
+    if inferred.versions != versions {
+        problems.push(format!(
+            "versions {:?}, served {:?}",
+            inferred.versions, versions
+        ));
+    }
+    for (version, suites) in &served {
+        let found = inferred.suites.get(version).cloned().unwrap_or_default();
+        let same = match profile.server_preference {
+            true => found == *suites,
+            false => sorted(&found) == sorted(suites),
+        };
+        if !same {
+            problems.push(format!(
+                "{version} suites {found:04x?}, served {suites:04x?}"
+            ));
+        }
+    }
+    problems.extend(group_differences(profile, backend, inferred));
+    problems.extend(certificate_differences(profile, pki, &served, inferred));
+    let requested = profile.client_auth != ClientAuth::None;
+    if inferred.requested != Seen::Known(requested) {
+        problems.push(format!(
+            "client certificate requested {:?}, served {requested}",
+            inferred.requested
+        ));
+    }
+    let tellable = served.values().any(|s| s.len() >= 2);
+    if tellable && inferred.server_preference != Some(profile.server_preference) {
+        problems.push(format!(
+            "server preference {:?}, served {}",
+            inferred.server_preference, profile.server_preference
+        ));
+    }
+    problems
+}
+
+/// The groups a profile lists, as the backend implements them; nothing to
+/// compare for a profile that leaves them to the stack.
+fn group_differences(profile: &Profile, backend: Backend, inferred: &Inferred) -> Vec<String> {
+    let Some(listed) = profile.handshake.groups.as_deref() else {
+        return Vec::new();
+    };
+    let served: Vec<u16> = tls_harness::group::effective(backend, Some(listed))
+        .iter()
+        .map(|g| g.code)
+        .collect();
+    match sorted(&inferred.groups) == sorted(&served) {
+        true => Vec::new(),
+        false => vec![format!(
+            "groups {:04x?}, served {served:04x?}",
+            inferred.groups
+        )],
+    }
+}
+
+/// The key types of the certificates it presents: each one a served suite
+/// can authenticate with.
+fn certificate_differences(
+    profile: &Profile,
+    pki: &Pki,
+    served: &BTreeMap<ProtocolVersion, Vec<u16>>,
+    inferred: &Inferred,
+) -> Vec<String> {
+    let issued = endpoint::issue(profile, pki).expect("the profile's certificates");
+    let usable = |key: KeyType| {
+        served.values().flatten().any(|code| {
+            let suite = tls_harness::suite::registry()
+                .by_code(*code)
+                .expect("a served suite");
+            match suite.authentication {
+                Authentication::Any => key.algorithm() != KeyAlgorithm::Dsa,
+                Authentication::Rsa => key.algorithm() == KeyAlgorithm::Rsa,
+                Authentication::Ecdsa => key.algorithm() == KeyAlgorithm::Ecdsa,
+                Authentication::Dss => key.algorithm() == KeyAlgorithm::Dsa,
+                _ => false,
+            }
+        })
+    };
+    let mut want: Vec<&str> = issued
+        .identities
+        .iter()
+        .map(|id| id.key_type)
+        .filter(|key| usable(*key))
+        .map(KeyType::as_str)
+        .collect();
+    let mut found: Vec<String> = inferred
+        .certificates
+        .iter()
+        .map(|p| {
+            tls_harness::pki::summarize(&p.chain[0])
+                .expect("a certificate")
+                .key
+        })
+        .collect();
+    want.sort();
+    want.dedup();
+    found.sort();
+    match found == want {
+        true => Vec::new(),
+        false => vec![format!("certificate keys {found:?}, presented {want:?}")],
+    }
+}
+
+fn sorted(codes: &[u16]) -> Vec<u16> {
+    let mut codes = codes.to_vec();
+    codes.sort();
+    codes
+}
+
+#[test]
+fn every_catalog_server_profile_served_on_each_backend_is_inferred_back() {
+    let at = Moment::now();
+    let pki = make_pki(&catalog().cas);
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for profile in catalog()
+        .profiles
+        .values()
+        .filter(|p| p.role == Role::Server)
+    {
+        let profile = Arc::new(profile.at(at));
+        for backend in Backend::EVERY {
+            if backend == Backend::Jsse && !support::jdk_found() {
+                continue;
+            }
+            if endpoint::unsupported(backend, &profile).is_some() {
+                continue;
+            }
+            let served = served_suites(&profile, backend, at);
+            let inferred = match infer_served(&profile, backend, &pki, at) {
+                Ok(inferred) => inferred,
+                Err(InferError::NothingAccepted { .. }) if served.is_empty() => {
+                    checked += 1;
+                    continue;
+                }
+                Err(e) => panic!("{} on {backend}: {e}", profile.id),
+            };
+            let naming = ProfileNaming {
+                id: "inferred".into(),
+                product: "inferred".into(),
+                connection: "https".into(),
+            };
+            let text = profile_toml(&inferred, &naming)
+                .unwrap_or_else(|e| panic!("{} on {backend}: {e}", profile.id));
+            Catalog::empty()
+                .parse_scenario_file(std::path::Path::new("inferred.toml"), &text)
+                .expect("it loads as it is");
+            checked += 1;
+            for problem in differences(&profile, backend, &pki, &inferred, at) {
+                problems.push(format!("{} on {backend}: {problem}", profile.id));
+            }
+        }
+    }
+    eprintln!("{checked} profile × backend round trips");
+    assert!(checked > 40, "only {checked} round trips ran");
+    assert!(
+        problems.is_empty(),
+        "{} differences:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
