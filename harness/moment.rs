@@ -34,9 +34,12 @@ impl Moment {
         Moment(OffsetDateTime::now_utc().unix_timestamp())
     }
 
-    /// The moment `seconds` after the Unix epoch.
-    pub fn from_unix(seconds: i64) -> Moment {
-        Moment(seconds)
+    /// The moment `seconds` after the Unix epoch; `None` outside the years
+    /// a date can be written in (-9999 to 9999).
+    pub fn from_unix(seconds: i64) -> Option<Moment> {
+        OffsetDateTime::from_unix_timestamp(seconds)
+            .ok()
+            .map(|_| Moment(seconds))
     }
 
     /// Seconds since the Unix epoch.

@@ -208,7 +208,8 @@ pub fn import_capture(
     };
     let started = connection
         .started
-        .map(|t| crate::moment::Moment::from_unix(t.as_secs() as i64));
+        .and_then(|t| i64::try_from(t.as_secs()).ok())
+        .and_then(crate::moment::Moment::from_unix);
     let place = format!("{origin}, {label}");
     let text = scenario_toml(
         &observed,

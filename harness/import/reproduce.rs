@@ -98,8 +98,12 @@ fn ca_id(subject: &str) -> String {
     format!("captured-{}", slug.join("-"))
 }
 
+/// A certificate's date as TOML; x509 dates are four-digit years, so
+/// always in range (the epoch stands in otherwise).
 fn date(seconds: i64) -> String {
-    Moment::from_unix(seconds).to_string()
+    Moment::from_unix(seconds)
+        .unwrap_or(Moment::from_unix(0).expect("the epoch"))
+        .to_string()
 }
 
 /// The key a certificate's key becomes, with a note when it is not the
