@@ -269,3 +269,81 @@ fn every_catalog_server_profile_served_on_each_backend_is_inferred_back() {
         problems.join("\n")
     );
 }
+
+/// A peer at 127.0.0.1 that meets each connection with `answer`, on a
+/// thread of its own for as long as the test runs; its address.
+fn peer(answer: fn(tokio::net::TcpStream)) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("address").to_string();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            listener.set_nonblocking(true).expect("nonblocking");
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            while let Ok((stream, _)) = listener.accept().await {
+                answer(stream);
+            }
+        });
+    });
+    addr
+}
+
+/// Takes what the client sends and never answers: only the client's
+/// deadline ends it, so no clock is needed to recognise it.
+fn never_answers(stream: tokio::net::TcpStream) {
+    tokio::spawn(async move {
+        let mut stream = stream;
+        let mut sink = [0u8; 4096];
+        while matches!(
+            tokio::io::AsyncReadExt::read(&mut stream, &mut sink).await,
+            Ok(n) if n > 0
+        ) {}
+    });
+}
+
+/// Resets the connection (SO_LINGER 0) as soon as it is accepted.
+fn resets(stream: tokio::net::TcpStream) {
+    let _ = stream.set_zero_linger();
+    drop(stream);
+}
+
+/// Answers with HTTP, not TLS, and closes.
+fn speaks_http(stream: tokio::net::TcpStream) {
+    tokio::spawn(async move {
+        let mut stream = stream;
+        let mut hello = [0u8; 4096];
+        let _ = tokio::io::AsyncReadExt::read(&mut stream, &mut hello).await;
+        let reply = b"HTTP/1.1 400 Bad Request\r\n\r\n";
+        let _ = tokio::io::AsyncWriteExt::write_all(&mut stream, reply).await;
+    });
+}
+
+#[test]
+fn a_server_that_does_not_answer_tls_is_unreachable_with_what_it_did() {
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("address").to_string()
+    };
+    let cases = [
+        (closed, "cannot connect"),
+        (peer(never_answers), "no answer within 300 ms"),
+        (peer(resets), "reset"),
+        (
+            peer(speaks_http),
+            "not TLS (28 bytes, beginning 48 54 54 50",
+        ),
+    ];
+    for (target, says) in cases {
+        let out = support::tls_harness(&["infer", &target, "--deadline-ms", "300"]);
+        support::check_status(&out, tls_harness::exit_codes::UNREACHABLE);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("cannot reach {target}: ")) && err.contains(says),
+            "{target}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{target}: wrote a profile");
+    }
+}

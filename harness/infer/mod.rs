@@ -257,11 +257,11 @@ fn codes(suites: &[&Suite]) -> Vec<u16> {
 /// Step 1: the versions it accepts, and the answers that said so (oldest
 /// first). Nothing answering any of them is an error.
 async fn versions(asker: &Asker, inferred: &mut Inferred) -> Result<Vec<Observed>, InferError> {
-    let mut answers = Vec::new();
-    for version in ProtocolVersion::ALL {
-        let offer = offer_at(version, codes(&askable(version)));
-        answers.push((version, asker.ask(offer).await));
-    }
+    let ask = |version| asker.ask(offer_at(version, codes(&askable(version))));
+    // The four at once (within the concurrency limit).
+    let [v10, v11, v12, v13] = ProtocolVersion::ALL;
+    let (a10, a11, a12, a13) = tokio::join!(ask(v10), ask(v11), ask(v12), ask(v13));
+    let answers = [(v10, a10), (v11, a11), (v12, a12), (v13, a13)];
     let mut accepted = Vec::new();
     let mut failures = Vec::new();
     for (version, answer) in answers {
@@ -271,27 +271,46 @@ async fn versions(asker: &Asker, inferred: &mut Inferred) -> Result<Vec<Observed
                 accepted.push(*o);
             }
             Some(Ok(Answer::Hello(_) | Answer::Alert(_))) => {}
-            Some(Ok(Answer::Closed)) => failures.push(format!("{version}: closed without a word")),
-            Some(Ok(Answer::Garbage(what))) => {
-                failures.push(format!("{version}: not TLS ({what})"))
+            Some(Ok(Answer::Closed)) => {
+                failures.push((version, "closed or reset without a word".to_string()))
             }
-            Some(Err(e)) => failures.push(format!("{version}: {e}")),
-            None => failures.push(format!("{version}: no connection left")),
+            Some(Ok(Answer::Garbage(what))) => {
+                failures.push((version, format!("not TLS ({what})")))
+            }
+            Some(Err(e)) => failures.push((version, e.to_string())),
+            None => failures.push((version, "no connection left".to_string())),
         }
     }
     if accepted.is_empty() && failures.len() == ProtocolVersion::ALL.len() {
         return Err(InferError::Unreachable {
             target: asker.target.clone(),
-            why: failures.join("; "),
+            why: grouped(&failures),
         });
     }
     if accepted.is_empty() {
         return Err(InferError::NothingAccepted {
             target: asker.target.clone(),
-            why: failures.join("; "),
+            why: grouped(&failures),
         });
     }
     Ok(accepted)
+}
+
+/// `failures` as `TLS 1.0, TLS 1.1: what happened; TLS 1.3: ...`, each
+/// distinct happening once.
+fn grouped(failures: &[(ProtocolVersion, String)]) -> String {
+    let mut groups: Vec<(Vec<String>, &str)> = Vec::new();
+    for (version, what) in failures {
+        match groups.iter_mut().find(|(_, w)| *w == what) {
+            Some((versions, _)) => versions.push(version.to_string()),
+            None => groups.push((vec![version.to_string()], what)),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(versions, what)| format!("{}: {what}", versions.join(", ")))
+        .collect();
+    parts.join("; ")
 }
 
 /// Step 2: each version's suites in the order the server chooses them.
