@@ -220,54 +220,73 @@ fn sorted(codes: &[u16]) -> Vec<u16> {
 fn every_catalog_server_profile_served_on_each_backend_is_inferred_back() {
     let at = Moment::now();
     let pki = make_pki(&catalog().cas);
-    let mut checked = 0;
-    let mut problems = Vec::new();
-    for profile in catalog()
-        .profiles
-        .values()
-        .filter(|p| p.role == Role::Server)
-    {
-        let profile = Arc::new(profile.at(at));
-        for backend in Backend::EVERY {
-            if backend == Backend::Jsse && !support::jdk_found() {
-                continue;
-            }
-            if endpoint::unsupported(backend, &profile).is_some() {
-                continue;
-            }
-            let served = served_suites(&profile, backend, at);
-            let inferred = match infer_served(&profile, backend, &pki, at) {
-                Ok(inferred) => inferred,
-                Err(InferError::NothingAccepted { .. }) if served.is_empty() => {
-                    checked += 1;
-                    continue;
-                }
-                Err(e) => panic!("{} on {backend}: {e}", profile.id),
-            };
-            let naming = ProfileNaming {
-                id: "inferred".into(),
-                product: "inferred".into(),
-                connection: "https".into(),
-            };
-            let text = profile_toml(&inferred, &naming)
-                .unwrap_or_else(|e| panic!("{} on {backend}: {e}", profile.id));
-            Catalog::empty()
-                .parse_scenario_file(std::path::Path::new("inferred.toml"), &text)
-                .expect("it loads as it is");
-            checked += 1;
-            for problem in differences(&profile, backend, &pki, &inferred, at) {
-                problems.push(format!("{} on {backend}: {problem}", profile.id));
-            }
-        }
-    }
+    let backends: Vec<Backend> = Backend::EVERY
+        .into_iter()
+        .filter(|b| *b != Backend::Jsse || support::jdk_found())
+        .collect();
+    // A backend a thread: the servers and the questions are I/O-bound.
+    let results: Vec<(usize, Vec<String>)> = std::thread::scope(|scope| {
+        let running: Vec<_> = backends
+            .iter()
+            .map(|backend| scope.spawn(|| round_trips(*backend, &pki, at)))
+            .collect();
+        running
+            .into_iter()
+            .map(|t| t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let checked: usize = results.iter().map(|r| r.0).sum();
+    let problems: Vec<&String> = results.iter().flat_map(|r| &r.1).collect();
     eprintln!("{checked} profile × backend round trips");
     assert!(checked > 40, "only {checked} round trips ran");
     assert!(
         problems.is_empty(),
         "{} differences:\n{}",
         problems.len(),
-        problems.join("\n")
+        problems
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
     );
+}
+
+/// Every catalog server profile `backend` can serve, served and inferred
+/// back: how many, and every difference.
+fn round_trips(backend: Backend, pki: &Pki, at: Moment) -> (usize, Vec<String>) {
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    let servers = catalog()
+        .profiles
+        .values()
+        .filter(|p| p.role == Role::Server);
+    for profile in servers {
+        let profile = Arc::new(profile.at(at));
+        if endpoint::unsupported(backend, &profile).is_some() {
+            continue;
+        }
+        checked += 1;
+        let served = served_suites(&profile, backend, at);
+        let inferred = match infer_served(&profile, backend, pki, at) {
+            Ok(inferred) => inferred,
+            Err(InferError::NothingAccepted { .. }) if served.is_empty() => continue,
+            Err(e) => panic!("{} on {backend}: {e}", profile.id),
+        };
+        let naming = ProfileNaming {
+            id: "inferred".into(),
+            product: "inferred".into(),
+            connection: "https".into(),
+        };
+        let text = profile_toml(&inferred, &naming)
+            .unwrap_or_else(|e| panic!("{} on {backend}: {e}", profile.id));
+        Catalog::empty()
+            .parse_scenario_file(std::path::Path::new("inferred.toml"), &text)
+            .expect("it loads as it is");
+        for problem in differences(&profile, backend, pki, &inferred, at) {
+            problems.push(format!("{} on {backend}: {problem}", profile.id));
+        }
+    }
+    (checked, problems)
 }
 
 /// A peer at 127.0.0.1 that meets each connection with `answer`, on a
