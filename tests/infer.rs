@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use support::peer::PeerCert;
 use support::{catalog, make_pki, start_server_with};
 use tls_harness::backend::Backend;
 use tls_harness::endpoint;
@@ -365,4 +366,165 @@ fn a_server_that_does_not_answer_tls_is_unreachable_with_what_it_did() {
         );
         assert!(out.stdout.is_empty(), "{target}: wrote a profile");
     }
+}
+
+/// An `openssl s_server` configured by hand, and what `infer` must read
+/// back from it.
+struct Shape {
+    name: &'static str,
+    args: &'static [&'static str],
+    versions: &'static [ProtocolVersion],
+    /// Suites of the newest version, in the order it must find them.
+    suites: &'static [u16],
+    preference: Option<bool>,
+    /// Groups it must find, any order.
+    groups: &'static [u16],
+    keys: &'static [&'static str],
+    requested: bool,
+}
+
+const SHAPES: [Shape; 6] = [
+    Shape {
+        name: "TLS 1.2, three suites, its own order",
+        args: &[
+            "-tls1_2",
+            "-serverpref",
+            "-cipher",
+            "ECDHE-RSA-AES256-GCM-SHA384:AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256",
+        ],
+        versions: &[ProtocolVersion::Tls12],
+        suites: &[0xC030, 0x002F, 0xC02F],
+        preference: Some(true),
+        groups: &[],
+        keys: &["rsa-2048"],
+        requested: false,
+    },
+    Shape {
+        name: "TLS 1.2, the client's order",
+        args: &[
+            "-tls1_2",
+            "-cipher",
+            "AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256",
+        ],
+        versions: &[ProtocolVersion::Tls12],
+        // The client's order: the code-point order the questions offer.
+        suites: &[0x002F, 0xC02F],
+        preference: Some(false),
+        groups: &[],
+        keys: &["rsa-2048"],
+        requested: false,
+    },
+    Shape {
+        name: "TLS 1.3 only, one suite",
+        args: &["-tls1_3", "-ciphersuites", "TLS_AES_256_GCM_SHA384"],
+        versions: &[ProtocolVersion::Tls13],
+        suites: &[0x1302],
+        preference: None,
+        groups: &[],
+        keys: &["rsa-2048"],
+        requested: false,
+    },
+    Shape {
+        name: "TLS 1.3, two groups",
+        args: &["-tls1_3", "-groups", "secp384r1:X25519"],
+        versions: &[ProtocolVersion::Tls13],
+        suites: &[],
+        preference: None,
+        groups: &[0x0018, 0x001D],
+        keys: &["rsa-2048"],
+        requested: false,
+    },
+    Shape {
+        name: "TLS 1.2 and 1.3, an RSA and an ECDSA certificate",
+        args: &[
+            "-no_tls1",
+            "-no_tls1_1",
+            "-dcert",
+            "p384.cert.pem",
+            "-dkey",
+            "p384.key.pem",
+        ],
+        versions: &[ProtocolVersion::Tls12, ProtocolVersion::Tls13],
+        suites: &[],
+        preference: None,
+        groups: &[],
+        keys: &["ecdsa-p384", "rsa-2048"],
+        requested: false,
+    },
+    Shape {
+        name: "TLS 1.3, asks for a client certificate",
+        args: &["-tls1_3", "-verify", "1"],
+        versions: &[ProtocolVersion::Tls13],
+        suites: &[],
+        preference: None,
+        groups: &[],
+        keys: &["rsa-2048"],
+        requested: true,
+    },
+];
+
+#[test]
+fn openssl_s_server_configured_by_hand_is_inferred_as_configured() {
+    let Some(openssl) = support::OPENSSL.find() else {
+        return;
+    };
+    let dir = support::TempDir::new("infer-s-server");
+    support::peer::write_peer_leaves(&dir, &[PeerCert::Rsa, PeerCert::P384]);
+    for shape in &SHAPES {
+        let args: Vec<String> = shape
+            .args
+            .iter()
+            .map(|a| match a.ends_with(".pem") {
+                true => dir.join(a).display().to_string(),
+                false => a.to_string(),
+            })
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (_server, port) = support::peer::peer_server_of(&openssl, &dir, PeerCert::Rsa, &args);
+        let options = InferOptions {
+            server_name: Some("peer.test".into()),
+            ..InferOptions::default()
+        };
+        let inferred = infer(&format!("127.0.0.1:{port}"), &options)
+            .unwrap_or_else(|e| panic!("{}: {e}", shape.name));
+        check_shape(shape, &inferred);
+    }
+}
+
+fn check_shape(shape: &Shape, inferred: &Inferred) {
+    let name = shape.name;
+    assert_eq!(inferred.versions, shape.versions, "{name}: versions");
+    let newest = inferred.versions.last().expect("a version");
+    if !shape.suites.is_empty() {
+        assert_eq!(inferred.suites[newest], shape.suites, "{name}: suites");
+    }
+    if shape.preference.is_some() {
+        assert_eq!(
+            inferred.server_preference, shape.preference,
+            "{name}: preference"
+        );
+    }
+    if !shape.groups.is_empty() {
+        assert_eq!(
+            sorted(&inferred.groups),
+            sorted(shape.groups),
+            "{name}: groups"
+        );
+    }
+    let mut keys: Vec<String> = inferred
+        .certificates
+        .iter()
+        .map(|p| {
+            tls_harness::pki::summarize(&p.chain[0])
+                .expect("a certificate")
+                .key
+        })
+        .collect();
+    keys.sort();
+    assert_eq!(keys, shape.keys, "{name}: certificate keys");
+    assert_eq!(
+        inferred.requested,
+        Seen::Known(shape.requested),
+        "{name}: client certificate"
+    );
 }
