@@ -21,8 +21,9 @@ pub const HARNESS_ERROR: i32 = 4;
 /// stack, is wrong somewhere.
 pub const MODEL_DISAGREED: i32 = 5;
 
-/// `probe`, `scan`: nothing answered at the address (refused, timed out, or the
-/// name did not resolve), so there is no handshake to judge.
+/// `probe`, `scan`, `infer`: nothing answered at the address (refused,
+/// timed out, reset, not TLS, or the name did not resolve), so there is no
+/// handshake to judge; for `infer`, also a server that refused every hello.
 pub const UNREACHABLE: i32 = 6;
 
 /// Every status with its meaning, for `--help` and the README.
@@ -42,7 +43,10 @@ pub const ALL: [(i32, &str); 7] = [
         MODEL_DISAGREED,
         "a real outcome differed from the negotiation model",
     ),
-    (UNREACHABLE, "probe, scan: the server could not be reached"),
+    (
+        UNREACHABLE,
+        "probe, scan, infer: the server could not be reached, or (infer) accepted no hello",
+    ),
 ];
 
 #[cfg(test)]
