@@ -460,10 +460,17 @@ fn refusal_lines(observed: &Observed) -> String {
                 q(group)
             )
         }
-        _ => format!(
+        _ if !covered.is_empty() => format!(
             "# assumed: it shares no suite with the client (the capture cannot tell that\n\
              # from a group or scheme it refused)\n{}",
             versions_and_suites(&covered, unoffered)
+        ),
+        // The client offered every suite and group that could stand in:
+        // no assumption here refuses it.
+        _ => format!(
+            "# assumed: nothing this file can say refuses this client the way the capture\n\
+             # shows, so the server accepts it; `run` shows the difference\n{}",
+            versions_and_suites(&offered, stand_ins(&offered))
         ),
     }
 }
