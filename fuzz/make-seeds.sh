@@ -17,7 +17,7 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 for t in scenario_file catalog import_hello import_pcap import_pcapng import_hex \
-    import_raw client_hello record transcript certificate import_capture; do
+    import_raw client_hello record transcript certificate import_capture infer_answer; do
     mkdir -p "$corpus/$t"
     find "$corpus/$t" -name 'seed-*' -delete
 done
@@ -181,6 +181,16 @@ cp "$corpus/import_raw/seed-s_client-tls13-lo.bin" "$corpus/import_hello/seed-ra
 
 # Whole connections of real tools, as import-capture reads them.
 cp "$corpus"/import_pcap/seed-s_client-* "$corpus"/import_pcapng/seed-s_client-* "$corpus/import_capture/"
+
+# What servers answered, as infer reads it: the server's side of each
+# whole connection (tshark gives its TCP payloads in order).
+for f in "$corpus"/import_capture/seed-*; do
+    port=$(tshark -r "$f" -Y 'tls.handshake.type == 2' -T fields -e tcp.srcport 2>/dev/null | head -1)
+    [ -n "$port" ] || continue
+    name=$(basename "${f%.*}")
+    tshark -r "$f" -Y "tcp.srcport == $port && tcp.len > 0" -T fields -e tcp.payload 2>/dev/null |
+        tr -d '\n:' | xxd -r -p >"$corpus/infer_answer/seed-server-${name#seed-}.bin"
+done
 
 du -sh "$corpus"
 for t in "$corpus"/*; do echo "$(basename "$t"): $(ls "$t" | wc -l) files"; done

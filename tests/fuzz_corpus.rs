@@ -98,4 +98,5 @@ replays!(
     transcript,
     certificate,
     import_capture,
+    infer_answer,
 );

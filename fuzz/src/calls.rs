@@ -31,7 +31,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 pub type Target = (&'static str, fn(&[u8]));
 
 /// Every target, in the order `just fuzz` runs them.
-pub const TARGETS: [Target; 12] = [
+pub const TARGETS: [Target; 13] = [
     ("scenario_file", scenario_file),
     ("catalog", catalog),
     ("import_hello", import_hello),
@@ -44,6 +44,7 @@ pub const TARGETS: [Target; 12] = [
     ("transcript", transcript),
     ("certificate", certificate),
     ("import_capture", import_capture),
+    ("infer_answer", infer_answer),
 ];
 
 /// The catalog built into the binary, read once: what `run`, `list` and
@@ -149,6 +150,24 @@ pub fn import_capture(data: &[u8]) {
                 "import-capture wrote a scenario the loader refuses: {message}"
             );
         }
+    }
+}
+
+/// `infer`'s reading of a live server's answer: the input is what the
+/// server sent back to a hello offering TLS 1.2 and 1.3 with key shares
+/// and ALPN, read whole and in 7-byte pieces (each piece a read).
+pub fn infer_answer(data: &[u8]) {
+    let offer = tls_harness::infer::Offer {
+        versions: vec![ProtocolVersion::Tls12, ProtocolVersion::Tls13],
+        suites: vec![0x1301, 0x1302, 0x1303, 0xC02F, 0xC030, 0x009E, 0x002F],
+        groups: vec![0x001D, 0x0017, 0x0018, 0x0100],
+        shares: true,
+        schemes: vec![0x0804, 0x0403, 0x0401, 0x0201],
+        alpn: vec!["h2".into(), "http/1.1".into()],
+        server_name: Some("fuzz.example.com".into()),
+    };
+    for piece in [data.len(), 7] {
+        let _ = tls_harness::infer::answer_to(&offer, data, piece);
     }
 }
 

@@ -88,6 +88,20 @@ pub async fn ask(target: &str, offer: &Offer, deadline: Duration) -> Result<Answ
 /// More than any server's first flight.
 const MAX_ANSWER: usize = 1 << 20;
 
+/// How [`ask`] reads `server`, the bytes a server sent in reply to a hello
+/// offering `offer`, arriving in pieces of `piece` bytes: what the fuzz
+/// target of a live server's answers calls, with no socket.
+pub fn answer_to(offer: &Offer, server: &[u8], piece: usize) -> Answer {
+    let mut reading = Reading::new(hello::build(offer));
+    for chunk in server.chunks(piece.max(1)) {
+        reading.server.extend_from_slice(chunk);
+        if reading.enough() || reading.server.len() > MAX_ANSWER {
+            break;
+        }
+    }
+    reading.answer()
+}
+
 /// One question's bytes, and what reading them needs.
 struct Reading {
     client: Vec<u8>,

@@ -32,7 +32,7 @@ mod profile;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-pub use ask::{Answer, AskError};
+pub use ask::{answer_to, Answer, AskError};
 pub use hello::Offer;
 pub use profile::{profile_toml, ProfileNaming};
 
