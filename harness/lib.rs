@@ -49,6 +49,7 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod scheme;
+pub mod shrink;
 pub mod suite;
 pub mod taxonomy;
 pub mod timeline;

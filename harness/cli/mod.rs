@@ -11,6 +11,7 @@ mod import;
 mod infer;
 mod net;
 mod scenarios;
+mod shrink;
 
 use clap::{Parser, Subcommand};
 
@@ -103,6 +104,12 @@ enum Command {
     /// each, ALPN, whether it asks for a client certificate. Polite: a
     /// bounded number of connections, a few at a time, each with a deadline.
     Infer(infer::InferArgs),
+    /// Reduce a scenario whose outcome is not as expected, differs between
+    /// pairings or from the model, by real handshakes, to the smallest
+    /// scenario with the same verdict on every pairing (removing versions,
+    /// suites, groups, schemes, certificates, layers and the rest), and
+    /// write it as a self-contained file that reruns anywhere.
+    Shrink(shrink::ShrinkArgs),
 }
 
 /// Parses the command line, runs it, and returns the exit status.
@@ -135,6 +142,7 @@ pub fn main() -> i32 {
         Command::ImportHello(args) => import::import_command(args),
         Command::ImportCapture(args) => import::import_capture_command(args),
         Command::Infer(args) => infer::infer_command(args),
+        Command::Shrink(args) => shrink::shrink_command(args),
     };
     error::exit_status(result)
 }
