@@ -577,8 +577,14 @@ fn expect_lines(observed: &Observed) -> String {
             if let Some(suite) = registry().by_code(chosen.suite) {
                 out.push_str(&format!("suite = {}\n", q(suite.iana)));
             }
-            if let Some(group) = &observed.group {
-                out.push_str(&format!("group = {}\n", q(group)));
+            match observed.group.as_deref() {
+                Some(group) if expectable_group(group) => {
+                    out.push_str(&format!("group = {}\n", q(group)))
+                }
+                Some(group) => out.push_str(&format!(
+                    "# group: it chose {group}, which an expect cannot name\n"
+                )),
+                None => {}
             }
             if let Seen::Known(Some(alpn)) = &observed.alpn {
                 out.push_str(&format!("alpn = {}\n", q(alpn)));
@@ -607,6 +613,12 @@ fn expect_lines(observed: &Observed) -> String {
         out.push_str(&format!("# the result is {from}\n"));
     }
     out
+}
+
+/// Whether an `expect` can name `group`: a group the harness knows, or a
+/// DHE size it makes.
+fn expectable_group(group: &str) -> bool {
+    crate::group::lookup(group).is_some() || DH_BITS.iter().any(|b| group == format!("dh-{b}"))
 }
 
 /// Loads `text` with the scenario loader; a failure is a fault of the
