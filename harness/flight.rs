@@ -6,20 +6,17 @@
 //! `signed_params`, RFC 5246 §7.4.3 and RFC 8422 §5.4, and the client's
 //! CertificateVerify, RFC 5246 §7.4.8). At TLS 1.3 they are in the
 //! encrypted handshake flight (RFC 8446 §4.4.3): the harness decrypts it
-//! with the handshake traffic secrets a side logged ([`crate::keylog`]),
-//! by RFC 8446 §7.1 and §7.3 (HKDF-Expand-Label for the key and IV) and
-//! §5.2–5.3 (the AEAD record and its per-record nonce), with aws-lc-rs
-//! (OpenSSL 3's EVP fetches each algorithm on every use: about 50 µs a
-//! handshake, measured in the bench). The CCM suites, which aws-lc-rs does
-//! not offer as a TLS AEAD here, stay unread. A flight without
-//! its secret (a JSSE side logs none) stays unread: the scheme is `None`.
+//! with the handshake traffic secrets a side logged ([`crate::keylog`]) and
+//! the record protection of [`crate::tls13`] (aws-lc-rs: OpenSSL 3's EVP
+//! fetches each algorithm on every use, about 50 µs a handshake, measured
+//! in the bench). The CCM suites stay unread. A flight without its secret
+//! (a JSSE side logs none) stays unread: the scheme is `None`.
 //!
-//! Uses the crate's transcript and key log only.
-
-use aws_lc_rs::{aead, hkdf};
+//! Uses the crate's transcript, key log and TLS 1.3 record protection only.
 
 use crate::keylog::Secrets;
 use crate::outcome::{Alert, Side};
+use crate::tls13::RecordKeys;
 use crate::version::ProtocolVersion;
 use crate::wire::{Transcript, Units};
 
@@ -247,144 +244,15 @@ pub fn reads_suite(suite: u16) -> bool {
     matches!(suite, 0x1301..=0x1303)
 }
 
-/// One direction's record protection under one traffic secret.
-struct RecordKeys {
-    key: aead::LessSafeKey,
-    iv: [u8; aead::NONCE_LEN],
-}
-
-/// An output length for HKDF-Expand.
-struct Len(usize);
-
-impl hkdf::KeyType for Len {
-    fn len(&self) -> usize {
-        self.0
-    }
-}
-
-impl RecordKeys {
-    /// The key and IV of `secret` for TLS 1.3 suite `suite` (RFC 8446 §7.3);
-    /// `None` for a suite whose AEAD aws-lc-rs does not offer here (CCM).
-    fn derive(suite: u16, secret: &[u8]) -> Option<RecordKeys> {
-        let (algorithm, hash) = match suite {
-            0x1301 => (&aead::AES_128_GCM, hkdf::HKDF_SHA256),
-            0x1302 => (&aead::AES_256_GCM, hkdf::HKDF_SHA384),
-            0x1303 => (&aead::CHACHA20_POLY1305, hkdf::HKDF_SHA256),
-            _ => return None,
-        };
-        // A traffic secret is as long as the suite's hash (RFC 8446 §7.1);
-        // a key log line that says otherwise is not one to derive from.
-        if secret.len() != hash.hmac_algorithm().digest_algorithm().output_len() {
-            return None;
-        }
-        let prk = hkdf::Prk::new_less_safe(hash, secret);
-        let key = expand_label(&prk, "key", algorithm.key_len())?;
-        let iv = expand_label(&prk, "iv", aead::NONCE_LEN)?;
-        Some(RecordKeys {
-            key: aead::LessSafeKey::new(aead::UnboundKey::new(algorithm, &key).ok()?),
-            iv: iv.try_into().ok()?,
-        })
-    }
-
-    /// Decrypts record number `seq` (its payload, without the header):
-    /// the inner content type and the content.
-    fn open(&self, seq: u64, payload: &[u8]) -> Option<(u8, Vec<u8>)> {
-        let mut nonce = self.iv;
-        for (n, s) in nonce.iter_mut().rev().zip(seq.to_be_bytes().iter().rev()) {
-            *n ^= s;
-        }
-        let len = u16::try_from(payload.len()).ok()?.to_be_bytes();
-        let header = [23, 3, 3, len[0], len[1]];
-        let mut buffer = payload.to_vec();
-        let plain = self
-            .key
-            .open_in_place(
-                aead::Nonce::assume_unique_for_key(nonce),
-                aead::Aad::from(header),
-                &mut buffer,
-            )
-            .ok()?;
-        let end = plain.iter().rposition(|b| *b != 0)?;
-        Some((plain[end], plain[..end].to_vec()))
-    }
-}
-
-/// HKDF-Expand-Label(secret, label, "", len) (RFC 8446 §7.1).
-fn expand_label(prk: &hkdf::Prk, label: &str, len: usize) -> Option<Vec<u8>> {
-    expand_label_with(prk, label, &[], len)
-}
-
-/// HKDF-Expand-Label(secret, label, context, len) (RFC 8446 §7.1).
-fn expand_label_with(prk: &hkdf::Prk, label: &str, context: &[u8], len: usize) -> Option<Vec<u8>> {
-    let full = format!("tls13 {label}");
-    let mut info = u16::try_from(len).ok()?.to_be_bytes().to_vec();
-    info.push(u8::try_from(full.len()).ok()?);
-    info.extend_from_slice(full.as_bytes());
-    info.push(u8::try_from(context.len()).ok()?);
-    info.extend_from_slice(context);
-    let mut out = vec![0; len];
-    prk.expand(&[&info], Len(len)).ok()?.fill(&mut out).ok()?;
-    Some(out)
-}
-
-/// The server handshake traffic secret of a TLS 1.3 handshake without a
-/// PSK (RFC 8446 §7.1): from the (EC)DHE shared secret and the
-/// ClientHello and ServerHello messages (headers included), for `suite`.
-/// What a client that made its own key share needs to read the server's
-/// flight with [`tls13_messages`].
-pub fn server_handshake_secret(suite: u16, shared: &[u8], hellos: &[u8]) -> Option<Vec<u8>> {
-    let (hash, digest) = match suite {
-        0x1301 | 0x1303 => (hkdf::HKDF_SHA256, &aws_lc_rs::digest::SHA256),
-        0x1302 => (hkdf::HKDF_SHA384, &aws_lc_rs::digest::SHA384),
-        _ => return None,
-    };
-    let len = digest.output_len();
-    let zeros = vec![0u8; len];
-    let early = hkdf::Salt::new(hash, &zeros).extract(&zeros);
-    let empty = aws_lc_rs::digest::digest(digest, &[]);
-    let derived = expand_label_with(&early, "derived", empty.as_ref(), len)?;
-    let handshake = hkdf::Salt::new(hash, &derived).extract(shared);
-    let transcript = aws_lc_rs::digest::digest(digest, hellos);
-    expand_label_with(&handshake, "s hs traffic", transcript.as_ref(), len)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// RFC 8448 §3 (Simple 1-RTT Handshake): the server handshake traffic
-    /// secret and the key and IV derived from it.
-    #[test]
-    fn expand_label_matches_rfc_8448() {
-        let secret =
-            hex::decode("b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38")
-                .expect("hex");
-        let prk = hkdf::Prk::new_less_safe(hkdf::HKDF_SHA256, &secret);
-        let key = expand_label(&prk, "key", 16).expect("key");
-        let iv = expand_label(&prk, "iv", 12).expect("iv");
-        assert_eq!(hex::encode(key), "3fce516009c21727d0f2e4e86ee403bc");
-        assert_eq!(hex::encode(iv), "5d313eb2671276ee13000b30");
-    }
-
-    /// Seals `content` of inner type `kind` as record `seq` under `keys`
-    /// (RFC 8446 §5.2): what a sender writes.
+    /// Seals `content` of inner type `kind` as record `seq` under `keys`,
+    /// as (content type, payload): what a sender writes.
     fn seal(keys: &RecordKeys, seq: u64, kind: u8, content: &[u8]) -> (u8, Vec<u8>) {
-        let mut nonce = keys.iv;
-        for (n, s) in nonce.iter_mut().rev().zip(seq.to_be_bytes().iter().rev()) {
-            *n ^= s;
-        }
-        let mut buffer = [content, &[kind]].concat();
-        let len = u16::try_from(buffer.len() + 16)
-            .expect("short")
-            .to_be_bytes();
-        keys.key
-            .seal_in_place_append_tag(
-                aead::Nonce::assume_unique_for_key(nonce),
-                aead::Aad::from([23, 3, 3, len[0], len[1]]),
-                &mut buffer,
-            )
-            .expect("seal");
-        (23, buffer)
+        let record = keys.seal(seq, kind, content).expect("seal");
+        (record[0], record[5..].to_vec())
     }
 
     /// A sender's flight under its handshake secret, then an alert under

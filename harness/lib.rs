@@ -53,5 +53,6 @@ pub mod shrink;
 pub mod suite;
 pub mod taxonomy;
 pub mod timeline;
+pub mod tls13;
 pub mod version;
 pub mod wire;

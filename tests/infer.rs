@@ -20,7 +20,9 @@ use support::{catalog, make_pki, start_server_with};
 use tls_harness::backend::Backend;
 use tls_harness::endpoint;
 use tls_harness::import::Seen;
-use tls_harness::infer::{infer, profile_toml, InferError, InferOptions, Inferred, ProfileNaming};
+use tls_harness::infer::{
+    infer, profile_toml, Demand, InferError, InferOptions, Inferred, ProfileNaming,
+};
 use tls_harness::model::{predict, Rules, Stacks};
 use tls_harness::moment::Moment;
 use tls_harness::net::ServeOptions;
@@ -133,6 +135,21 @@ fn differences(
             "client certificate requested {:?}, served {requested}",
             inferred.requested
         ));
+    }
+    // Whether it demands one is asked at TLS 1.3 only.
+    if requested && served.contains_key(&ProtocolVersion::Tls13) {
+        let demands = profile.client_auth == ClientAuth::Require;
+        let found = match &inferred.demand {
+            Some(Demand::Demanded(_)) => Some(true),
+            Some(Demand::NotDemanded) => Some(false),
+            _ => None,
+        };
+        if found != Some(demands) {
+            problems.push(format!(
+                "client certificate demand {:?}, served {demands}",
+                inferred.demand
+            ));
+        }
     }
     let tellable = served.values().any(|s| s.len() >= 2);
     if tellable && inferred.server_preference != Some(profile.server_preference) {
@@ -381,9 +398,11 @@ struct Shape {
     groups: &'static [u16],
     keys: &'static [&'static str],
     requested: bool,
+    /// Whether it aborts without a client certificate, where asked.
+    demands: Option<bool>,
 }
 
-const SHAPES: [Shape; 6] = [
+const SHAPES: [Shape; 8] = [
     Shape {
         name: "TLS 1.2, three suites, its own order",
         args: &[
@@ -398,6 +417,7 @@ const SHAPES: [Shape; 6] = [
         groups: &[],
         keys: &["rsa-2048"],
         requested: false,
+        demands: None,
     },
     Shape {
         name: "TLS 1.2, the client's order",
@@ -413,6 +433,7 @@ const SHAPES: [Shape; 6] = [
         groups: &[],
         keys: &["rsa-2048"],
         requested: false,
+        demands: None,
     },
     Shape {
         name: "TLS 1.3 only, one suite",
@@ -423,6 +444,7 @@ const SHAPES: [Shape; 6] = [
         groups: &[],
         keys: &["rsa-2048"],
         requested: false,
+        demands: None,
     },
     Shape {
         name: "TLS 1.3, two groups",
@@ -433,6 +455,7 @@ const SHAPES: [Shape; 6] = [
         groups: &[0x0018, 0x001D],
         keys: &["rsa-2048"],
         requested: false,
+        demands: None,
     },
     Shape {
         name: "TLS 1.2 and 1.3, an RSA and an ECDSA certificate",
@@ -450,6 +473,7 @@ const SHAPES: [Shape; 6] = [
         groups: &[],
         keys: &["ecdsa-p384", "rsa-2048"],
         requested: false,
+        demands: None,
     },
     Shape {
         name: "TLS 1.3, asks for a client certificate",
@@ -460,6 +484,29 @@ const SHAPES: [Shape; 6] = [
         groups: &[],
         keys: &["rsa-2048"],
         requested: true,
+        demands: Some(false),
+    },
+    Shape {
+        name: "TLS 1.3, demands a client certificate",
+        args: &["-tls1_3", "-Verify", "1"],
+        versions: &[ProtocolVersion::Tls13],
+        suites: &[],
+        preference: None,
+        groups: &[],
+        keys: &["rsa-2048"],
+        requested: true,
+        demands: Some(true),
+    },
+    Shape {
+        name: "TLS 1.2, asks for a client certificate (whether it demands one is not asked)",
+        args: &["-tls1_2", "-Verify", "1"],
+        versions: &[ProtocolVersion::Tls12],
+        suites: &[],
+        preference: None,
+        groups: &[],
+        keys: &["rsa-2048"],
+        requested: true,
+        demands: None,
     },
 ];
 
@@ -526,5 +573,15 @@ fn check_shape(shape: &Shape, inferred: &Inferred) {
         inferred.requested,
         Seen::Known(shape.requested),
         "{name}: client certificate"
+    );
+    let demands = match &inferred.demand {
+        Some(Demand::Demanded(_)) => Some(true),
+        Some(Demand::NotDemanded) => Some(false),
+        _ => None,
+    };
+    assert_eq!(
+        demands, shape.demands,
+        "{name}: demand {:?}",
+        inferred.demand
     );
 }

@@ -15,6 +15,7 @@ use crate::flight;
 use crate::import::{observe, Observed};
 use crate::keylog::{Secret, Secrets};
 use crate::outcome::{Alert, Side};
+use crate::tls13::Schedule;
 use crate::wire::Transcript;
 
 /// How the server answered.
@@ -50,6 +51,17 @@ const KEY_SHARE: u16 = 51;
 
 /// Asks `target` with a hello offering `offer`, within `deadline`.
 pub async fn ask(target: &str, offer: &Offer, deadline: Duration) -> Result<Answer, AskError> {
+    let (_, reading) = converse(target, offer, deadline).await?;
+    Ok(reading.answer())
+}
+
+/// Connects, sends the hello of `offer` and reads the answer until it
+/// says enough: the connection, still open, and what was read.
+pub(super) async fn converse(
+    target: &str,
+    offer: &Offer,
+    deadline: Duration,
+) -> Result<(TcpStream, Reading), AskError> {
     let connect = tokio::time::timeout(deadline, TcpStream::connect(target));
     let mut stream = match connect.await {
         Ok(Ok(stream)) => stream,
@@ -61,8 +73,7 @@ pub async fn ask(target: &str, offer: &Offer, deadline: Duration) -> Result<Answ
             )))
         }
     };
-    let built = hello::build(offer);
-    let mut reading = Reading::new(built);
+    let mut reading = Reading::new(hello::build(offer));
     let talk = async {
         stream.write_all(&reading.client).await.map_err(|_| ())?;
         let mut buffer = vec![0u8; 16 * 1024];
@@ -81,7 +92,7 @@ pub async fn ask(target: &str, offer: &Offer, deadline: Duration) -> Result<Answ
     };
     match tokio::time::timeout(deadline, talk).await {
         Err(_) if reading.server.is_empty() => Err(AskError::Silent(deadline.as_millis())),
-        _ => Ok(reading.answer()),
+        _ => Ok((stream, reading)),
     }
 }
 
@@ -103,12 +114,16 @@ pub fn answer_to(offer: &Offer, server: &[u8], piece: usize) -> Answer {
 }
 
 /// One question's bytes, and what reading them needs.
-struct Reading {
-    client: Vec<u8>,
-    server: Vec<u8>,
+pub(super) struct Reading {
+    /// The record holding our hello.
+    pub client: Vec<u8>,
+    /// All the server sent.
+    pub server: Vec<u8>,
     keys: Vec<(u16, aws_lc_rs::agreement::EphemeralPrivateKey)>,
+    /// The key schedule, once the server's key share made it.
+    pub schedule: Option<Schedule>,
     /// The server handshake traffic secret, once it could be made.
-    secret: Option<Vec<u8>>,
+    pub secret: Option<Vec<u8>>,
 }
 
 impl Reading {
@@ -117,18 +132,19 @@ impl Reading {
             client: built.record,
             server: Vec::new(),
             keys: built.keys,
+            schedule: None,
             secret: None,
         }
     }
 
-    fn transcript(&self) -> Transcript {
+    pub fn transcript(&self) -> Transcript {
         Transcript::of_chunks(vec![
             (Side::Client, self.client.clone()),
             (Side::Server, self.server.clone()),
         ])
     }
 
-    fn secrets(&self, transcript: &Transcript) -> Secrets {
+    pub fn secrets(&self, transcript: &Transcript) -> Secrets {
         let (Some(secret), Some(random)) = (&self.secret, transcript.client_random()) else {
             return Secrets::default();
         };
@@ -178,10 +194,14 @@ impl Reading {
         let at = self.keys.iter().position(|(g, _)| *g == group)?;
         let (_, key) = self.keys.remove(at);
         let shared = hello::shared_secret(group, key, &public)?;
-        flight::server_handshake_secret(suite, &shared, &[client_hello, server_hello].concat())
+        let schedule = Schedule::new(suite, &shared)?;
+        let secret =
+            schedule.handshake_secret("s hs traffic", &[client_hello, server_hello].concat());
+        self.schedule = Some(schedule);
+        secret
     }
 
-    fn answer(&self) -> Answer {
+    pub fn answer(&self) -> Answer {
         let transcript = self.transcript();
         if let Some(observed) =
             observe(&transcript, &self.secrets(&transcript)).filter(|o| o.chosen.is_some())

@@ -26,6 +26,7 @@
 //! time, each within `deadline`.
 
 mod ask;
+mod finish;
 mod hello;
 mod profile;
 
@@ -33,6 +34,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub use ask::{answer_to, Answer, AskError};
+pub use finish::Demand;
 pub use hello::Offer;
 pub use profile::{profile_toml, ProfileNaming};
 
@@ -94,6 +96,9 @@ pub struct Inferred {
     pub certificates: Vec<Presented>,
     /// It asked for a client certificate.
     pub requested: Seen<bool>,
+    /// What it did when the client sent none (TLS 1.3 only: the harness
+    /// finishes a handshake itself only there); `None` when not asked.
+    pub demand: Option<Demand>,
     /// The ALPN protocol it chose of `h2`, `http/1.1`.
     pub alpn: Option<String>,
     /// It refused a hello whose only ALPN protocol it does not know.
@@ -146,6 +151,7 @@ pub fn infer(target: &str, options: &InferOptions) -> Result<Inferred, InferErro
         if let Some(first) = firsts.last() {
             inferred.requested = first.requested.clone();
         }
+        client_auth(&asker, &mut inferred).await;
         inferred.connections = asker.used();
         if asker.exhausted() {
             inferred.notes.push(format!(
@@ -198,6 +204,24 @@ impl Asker {
         }
         offer.server_name.clone_from(&self.options.server_name);
         Some(ask::ask(&self.target, &offer, self.options.deadline).await)
+    }
+
+    /// What the server does when the client sends no certificate.
+    async fn demand(&self, offer: Offer) -> Option<Demand> {
+        let _turn = self.gate.acquire().await.ok()?;
+        let n = self.used.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n >= self.options.max_connections {
+            self.used.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            return None;
+        }
+        let mut offer = offer;
+        offer.server_name.clone_from(&self.options.server_name);
+        Some(
+            match finish::demand(&self.target, &offer, self.options.deadline).await {
+                Ok(demand) => demand,
+                Err(_) => Demand::Unknown("the connection to ask it failed"),
+            },
+        )
     }
 
     /// What the server chose for `offer`, when it answered with a hello.
@@ -488,6 +512,22 @@ async fn schemes(asker: &Asker, inferred: &mut Inferred) {
         inferred.schemes.push(scheme);
         left.retain(|s| *s != scheme);
     }
+}
+
+/// Step 8: whether a server that asks for a client certificate demands
+/// one, at TLS 1.3 (below, the harness does not finish a handshake).
+async fn client_auth(asker: &Asker, inferred: &mut Inferred) {
+    if inferred.requested != Seen::Known(true) {
+        return;
+    }
+    let tls13 = ProtocolVersion::Tls13;
+    inferred.demand = Some(match inferred.suites.get(&tls13) {
+        Some(suites) => asker
+            .demand(offer_at(tls13, suites.clone()))
+            .await
+            .unwrap_or(Demand::Unknown("no connection left to ask")),
+        None => Demand::Unknown("below TLS 1.3 the harness does not finish a handshake itself"),
+    });
 }
 
 /// Step 7: the ALPN protocol it chooses, and whether it refuses one it

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::Inferred;
+use super::{Demand, Inferred};
 use crate::import::{chain_toml, Seen};
 use crate::scenario::Catalog;
 use crate::suite::registry;
@@ -146,12 +146,24 @@ fn alpn_and_client_auth(inferred: &Inferred) -> String {
             "alpn-mismatch = \"{mismatch}\"  # observed: offered only a protocol it does not know\n"
         ));
     }
-    match &inferred.requested {
-        Seen::Known(true) => out.push_str(
-            "client-auth = \"request\"  # observed: it asks for a certificate; whether it demands one takes a finished handshake, which infer does not make\n",
+    match (&inferred.requested, &inferred.demand) {
+        (Seen::Known(true), Some(Demand::Demanded(alert))) => out.push_str(&format!(
+            "client-auth = \"require\"  # observed: it asks for a certificate, and aborts with {alert} without one\n"
+        )),
+        (Seen::Known(true), Some(Demand::NotDemanded)) => out.push_str(
+            "client-auth = \"request\"  # observed: it asks for a certificate, and goes on without one\n",
         ),
-        Seen::Known(false) => {}
-        Seen::Unknown(why) => out.push_str(&format!("# client-auth: not known ({why})\n")),
+        (Seen::Known(true), demand) => {
+            let why = match demand {
+                Some(Demand::Unknown(why)) => why,
+                _ => "not asked",
+            };
+            out.push_str(&format!(
+                "client-auth = \"request\"  # observed: it asks for a certificate; whether it demands one is not known ({why})\n"
+            ))
+        }
+        (Seen::Known(false), _) => {}
+        (Seen::Unknown(why), _) => out.push_str(&format!("# client-auth: not known ({why})\n")),
     }
     out
 }
