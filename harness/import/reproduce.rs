@@ -169,8 +169,23 @@ pub fn chain_toml(ders: &[Vec<u8>]) -> Chain {
     if !sans.is_empty() {
         fields.push(format!("sans = [{}]", sans.join(", ")));
     }
-    fields.push(format!("not-before = {}", date(leaf.not_before)));
-    fields.push(format!("not-after = {}", date(leaf.not_after)));
+    // The last second a date can be written in, 9999-12-31T23:59:59Z.
+    const LAST: i64 = 253_402_300_799;
+    let not_before = leaf.not_before.min(LAST - 1);
+    fields.push(format!("not-before = {}", date(not_before)));
+    // A validity that ends before it begins is valid at no instant; the
+    // PKI makes none such, so it ends a second after it begins.
+    let not_after = match leaf.not_after > not_before {
+        true => leaf.not_after,
+        false => {
+            chain.notes.push(format!(
+                "assumed: the certificate's validity ends ({}) before it begins; it is written to end a second after it begins",
+                date(leaf.not_after)
+            ));
+            not_before + 1
+        }
+    };
+    fields.push(format!("not-after = {}", date(not_after)));
     chain.leaf = Some(format!("{{ {} }}", fields.join(", ")));
     if !leaf.summary.self_signed {
         issuers(&mut chain, leaf, &shapes[1..]);
