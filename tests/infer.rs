@@ -127,7 +127,7 @@ fn differences(
             ));
         }
     }
-    problems.extend(group_differences(profile, backend, inferred));
+    problems.extend(group_differences(profile, backend, &served, inferred));
     problems.extend(certificate_differences(profile, pki, &served, inferred));
     let requested = profile.client_auth != ClientAuth::None;
     if inferred.requested != Seen::Known(requested) {
@@ -161,17 +161,44 @@ fn differences(
     problems
 }
 
-/// The groups a profile lists, as the backend implements them; nothing to
-/// compare for a profile that leaves them to the stack.
-fn group_differences(profile: &Profile, backend: Backend, inferred: &Inferred) -> Vec<String> {
-    let Some(listed) = profile.handshake.groups.as_deref() else {
-        return Vec::new();
-    };
-    let served: Vec<u16> = tls_harness::group::effective(backend, Some(listed))
+/// The groups it chooses from: the profile's list or the stack's own, as
+/// the backend implements them; none where no served suite exchanges
+/// keys by a group (static RSA alone at TLS 1.2 and below).
+fn group_differences(
+    profile: &Profile,
+    backend: Backend,
+    served: &BTreeMap<ProtocolVersion, Vec<u16>>,
+    inferred: &Inferred,
+) -> Vec<String> {
+    let tls13 = served.contains_key(&ProtocolVersion::Tls13);
+    let ecdhe = served.values().flatten().any(|code| {
+        tls_harness::suite::registry()
+            .by_code(*code)
+            .is_some_and(|s| s.key_exchange == tls_harness::suite::KeyExchange::Ecdhe)
+    });
+    if !tls13 && !ecdhe {
+        return match inferred.groups.is_empty() {
+            true => Vec::new(),
+            false => vec![format!(
+                "groups {:04x?} with no suite to use one",
+                inferred.groups
+            )],
+        };
+    }
+    let listed = profile.handshake.groups.as_deref();
+    // Below TLS 1.3 only elliptic curves are asked about (a DHE group is
+    // not named on the wire there).
+    let served: Vec<u16> = tls_harness::group::effective(backend, listed)
         .iter()
+        .filter(|g| tls13 || g.kind == tls_harness::group::GroupKind::Ec)
         .map(|g| g.code)
         .collect();
-    match sorted(&inferred.groups) == sorted(&served) {
+    // Its order only where it follows its own.
+    let same = match inferred.group_preference {
+        Some(true) => inferred.groups == served,
+        _ => sorted(&inferred.groups) == sorted(&served),
+    };
+    match same {
         true => Vec::new(),
         false => vec![format!(
             "groups {:04x?}, served {served:04x?}",

@@ -90,6 +90,9 @@ pub struct Inferred {
     pub server_preference: Option<bool>,
     /// Its groups, in the order it chose them.
     pub groups: Vec<u16>,
+    /// It chose groups by its own order (`Some(true)`), the client's, or
+    /// it has fewer than two to tell by.
+    pub group_preference: Option<bool>,
     /// The schemes it signed with, in the order it chose them.
     pub schemes: Vec<u16>,
     /// The chains it presented.
@@ -396,15 +399,17 @@ async fn groups(asker: &Asker, inferred: &mut Inferred) {
                 || crate::group::by_code(*g).is_some_and(|g| g.kind == crate::group::GroupKind::Ec)
         })
         .collect();
-    while !left.is_empty() {
-        let offer = Offer {
-            groups: left.clone(),
-            // No key share: a TLS 1.3 server names its choice in a
-            // HelloRetryRequest.
+    // No key share: a TLS 1.3 server names its choice in a
+    // HelloRetryRequest.
+    let ask = |groups: Vec<u16>| {
+        asker.chosen(Offer {
+            groups,
             shares: false,
             ..offer_at(version, suites.clone())
-        };
-        let Some(group) = asker.chosen(offer).await.and_then(|o| o.group) else {
+        })
+    };
+    while !left.is_empty() {
+        let Some(group) = ask(left.clone()).await.and_then(|o| o.group) else {
             break;
         };
         let Some(code) = crate::group::lookup(&group).map(|g| g.code) else {
@@ -418,6 +423,12 @@ async fn groups(asker: &Asker, inferred: &mut Inferred) {
         }
         inferred.groups.push(code);
         left.retain(|g| *g != code);
+    }
+    // Whose order: its first two groups offered reversed.
+    if let [first, second, ..] = inferred.groups[..] {
+        let chosen = ask(vec![second, first]).await.and_then(|o| o.group);
+        let first = crate::group::by_code(first).map(|g| g.name);
+        inferred.group_preference = chosen.map(|c| Some(c.as_str()) == first);
     }
 }
 

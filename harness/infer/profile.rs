@@ -109,9 +109,14 @@ fn groups_and_schemes(inferred: &Inferred) -> String {
         .filter_map(|c| crate::group::by_code(*c))
         .map(|g| q(g.name))
         .collect();
+    let order = match inferred.group_preference {
+        Some(true) => "in its own order (offered its first two reversed, it kept its first)",
+        Some(false) => "it chooses by the client's order, so this order is the one it was asked in",
+        None => "fewer than two to tell whose order it follows",
+    };
     if !groups.is_empty() {
         out.push_str(&format!(
-            "groups = [{}]  # observed: in the order it chose them\n",
+            "groups = [{}]  # observed: {order}\n",
             groups.join(", ")
         ));
     }
