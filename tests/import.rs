@@ -484,6 +484,8 @@ impl Dumpcap {
 /// must read from it (lines of the scenario file).
 struct Captured {
     name: &'static str,
+    /// The client is curl (its key log by SSLKEYLOGFILE), not s_client.
+    curl: bool,
     server: &'static [&'static str],
     client: &'static [&'static str],
     keylog: bool,
@@ -493,8 +495,31 @@ struct Captured {
 
 /// Faults of versions, groups, schemes, certificates and client
 /// authentication, at TLS 1.2 and 1.3, with and without keys.
-const CAPTURED: [Captured; 9] = [
+const CAPTURED: [Captured; 11] = [
     Captured {
+        curl: true,
+        name: "curl-tls13-with-keys",
+        server: &["-alpn", "http/1.1"],
+        client: &[],
+        keylog: true,
+        trusted: true,
+        shows: &[
+            "result = \"established\"",
+            "version = \"1.3\"",
+            "alpn = \"http/1.1\"",
+        ],
+    },
+    Captured {
+        curl: true,
+        name: "curl-untrusted-tls12",
+        server: &["-tls1_2"],
+        client: &[],
+        keylog: false,
+        trusted: false,
+        shows: &["failed-side = \"client\"", "alert = \"unknown_ca\""],
+    },
+    Captured {
+        curl: false,
         name: "tls12-established",
         server: &["-tls1_2"],
         client: &[],
@@ -503,6 +528,7 @@ const CAPTURED: [Captured; 9] = [
         shows: &["result = \"established\"", "version = \"1.2\""],
     },
     Captured {
+        curl: false,
         name: "tls13-established-with-keys",
         server: &[],
         client: &[],
@@ -515,6 +541,7 @@ const CAPTURED: [Captured; 9] = [
         ],
     },
     Captured {
+        curl: false,
         name: "tls13-established-without-keys",
         server: &[],
         client: &[],
@@ -526,6 +553,7 @@ const CAPTURED: [Captured; 9] = [
         ],
     },
     Captured {
+        curl: false,
         name: "version-refused",
         server: &["-tls1_3"],
         client: &["-tls1_2"],
@@ -534,6 +562,7 @@ const CAPTURED: [Captured; 9] = [
         shows: &["failed-side = \"server\"", "alert = \"protocol_version\""],
     },
     Captured {
+        curl: false,
         name: "no-shared-group",
         server: &["-tls1_3", "-groups", "secp384r1"],
         client: &["-groups", "X25519"],
@@ -542,6 +571,7 @@ const CAPTURED: [Captured; 9] = [
         shows: &["failed-side = \"server\"", "alert = \"handshake_failure\""],
     },
     Captured {
+        curl: false,
         name: "no-shared-scheme",
         server: &["-tls1_2"],
         client: &["-sigalgs", "ECDSA+SHA256"],
@@ -550,6 +580,7 @@ const CAPTURED: [Captured; 9] = [
         shows: &["failed-side = \"server\"", "alert = \"handshake_failure\""],
     },
     Captured {
+        curl: false,
         name: "untrusted-certificate-tls12",
         server: &["-tls1_2"],
         client: &[],
@@ -558,6 +589,7 @@ const CAPTURED: [Captured; 9] = [
         shows: &["failed-side = \"client\"", "alert = \"unknown_ca\""],
     },
     Captured {
+        curl: false,
         name: "untrusted-certificate-tls13-with-keys",
         server: &[],
         client: &[],
@@ -566,6 +598,7 @@ const CAPTURED: [Captured; 9] = [
         shows: &["failed-side = \"client\"", "alert = \"unknown_ca\""],
     },
     Captured {
+        curl: false,
         name: "client-certificate-required-tls12",
         server: &["-tls1_2", "-Verify", "1"],
         client: &[],
@@ -701,6 +734,28 @@ fn import_capture_reads_a_refused_client_and_its_retry_as_a_fallback() {
     );
 }
 
+/// curl asking `s_server -www` for its page at peer.test, trusting
+/// `trusted`, writing its key log to `keys` (SSLKEYLOGFILE).
+fn curl_command(port: u16, trusted: &Path, keys: &Path) -> Result<Command, String> {
+    let curl = CURL.find().ok_or("no curl")?;
+    let mut command = Command::new(curl);
+    command
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "--max-time",
+            "5",
+            "--http1.1",
+            "--cacert",
+        ])
+        .arg(trusted)
+        .args(["--resolve", &format!("peer.test:{port}:127.0.0.1")])
+        .arg(format!("https://peer.test:{port}/"))
+        .env("SSLKEYLOGFILE", keys);
+    Ok(command)
+}
+
 /// Captures one `s_client` → `s_server` connection of `case` with
 /// dumpcap: the capture file; `Err` when dumpcap cannot capture here.
 fn capture_openssl(
@@ -717,23 +772,31 @@ fn capture_openssl(
         true => dir.join("ca.pem"),
         false => other.to_path_buf(),
     };
-    let mut client = Command::new(openssl);
-    client
-        .args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
-        .args([
-            "-servername",
-            "peer.test",
-            "-verify",
-            "5",
-            "-verify_return_error",
-        ])
-        .arg("-CAfile")
-        .arg(&trusted)
-        .args(case.client);
-    if case.keylog {
+    let keys = dir.join(format!("{}.keys", case.name));
+    let mut client = match case.curl {
+        true => curl_command(port, &trusted, &keys)?,
+        false => Command::new(openssl),
+    };
+    if case.curl {
+        if !case.keylog {
+            client.env_remove("SSLKEYLOGFILE");
+        }
+    } else {
         client
-            .arg("-keylogfile")
-            .arg(dir.join(format!("{}.keys", case.name)));
+            .args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
+            .args([
+                "-servername",
+                "peer.test",
+                "-verify",
+                "5",
+                "-verify_return_error",
+            ])
+            .arg("-CAfile")
+            .arg(&trusted)
+            .args(case.client);
+        if case.keylog {
+            client.arg("-keylogfile").arg(&keys);
+        }
     }
     let child = client
         .stdin(Stdio::null())
