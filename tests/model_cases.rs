@@ -2053,3 +2053,164 @@ fn only_jsse_checks_the_chain_against_its_own_schemes() {
     check_version(&case.predict(RUSTLS), Tls13);
     failed(&case.predict(rules(Rules::Jsse, Rules::Rustls)));
 }
+
+/// A JSSE server picks its certificate by key algorithm: offered
+/// ecdsa_secp256r1_sha256 first, it takes its P-384 ECDSA key, for which
+/// no scheme both list fits at TLS 1.3, and fails; the others sign with
+/// their RSA key (all checked against the real stacks).
+#[test]
+fn a_jsse_server_picks_its_certificate_by_algorithm_and_finds_no_scheme_for_its_curve() {
+    let case = make_case()
+        .client(r#"trust = ["harness-root", "ec-root"]"#)
+        .client(&versions(&["1.3"]))
+        .server(&versions(&["1.3"]))
+        .client(&suites(&[TLS13_SUITE]))
+        .server(&suites(&[TLS13_SUITE]))
+        .client(r#"signature-schemes = ["ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256"]"#)
+        .server(r#"certificate = [{ key = "ecdsa-p384", issuer = "ec-root" }, { key = "rsa-2048", issuer = "harness-root" }]"#);
+    let jsse = case.predict(rules(Rules::Reference, Rules::Jsse));
+    assert_eq!(failed(&jsse).failed_side, Some(Side::Server));
+    for server in [Rules::Rustls, Rules::OpenSsl, Rules::Reference] {
+        let p = case.predict(rules(Rules::Reference, server));
+        let key = established(&p)
+            .server_certificate
+            .as_ref()
+            .map(|c| c.leaf.key.clone());
+        assert_eq!(key.as_deref(), Some("rsa-2048"), "{server:?}");
+    }
+}
+
+/// Only OpenSSL wants a signature scheme for its certificate with a static
+/// RSA suite, which signs nothing: a client that lists only an ECDSA
+/// scheme is refused by it, and served by the others.
+#[test]
+fn only_openssl_wants_a_scheme_for_a_static_rsa_suite() {
+    let static_rsa = "TLS_RSA_WITH_AES_128_GCM_SHA256";
+    let case = make_case()
+        .client(r#"trust = ["harness-root"]"#)
+        .client(&versions(&["1.2"]))
+        .server(&versions(&["1.2"]))
+        .client(&suites(&[static_rsa]))
+        .server(&suites(&[static_rsa]))
+        .client(r#"signature-schemes = ["ecdsa_secp256r1_sha256"]"#);
+    check_failed(
+        &case.predict(rules(Rules::Reference, Rules::OpenSsl)),
+        Side::Server,
+        Some(Alert::HANDSHAKE_FAILURE),
+        ErrorKind::NoSharedSignatureScheme,
+    );
+    for server in [Rules::Reference, Rules::Jsse] {
+        check_suite(&case.predict(rules(Rules::Reference, server)), static_rsa);
+    }
+}
+
+/// An OpenSSL client leaves out the suites no scheme of its own serves,
+/// and with none left fails before its hello with internal_error; a
+/// server that reads that alert where the hello should be is an OpenSSL
+/// one reporting an unexpected message, or another reporting the alert
+/// (all checked against the real stacks).
+#[test]
+fn an_openssl_client_offers_no_suite_its_schemes_cannot_serve() {
+    let case = make_case()
+        .client(r#"trust = ["harness-root"]"#)
+        .client(&versions(&["1.2"]))
+        .server(&versions(&["1.2"]))
+        .client(&suites(&[RSA_SUITE]))
+        .server(&suites(&[RSA_SUITE]))
+        .client(r#"signature-schemes = ["ecdsa_secp256r1_sha256"]"#);
+    let server_error = |server| {
+        let p = case.predict(rules(Rules::OpenSsl, server));
+        check_failed(
+            &p,
+            Side::Client,
+            Some(quirks::INTERNAL_ERROR),
+            ErrorKind::NoSharedCipher,
+        );
+        failed(&p).server_error.as_ref().map(|e| e.kind.clone())
+    };
+    assert_eq!(
+        server_error(Rules::OpenSsl),
+        Some(ErrorKind::UnexpectedMessage)
+    );
+    let received = Some(ErrorKind::AlertReceived(quirks::INTERNAL_ERROR));
+    assert_eq!(server_error(Rules::Rustls), received);
+    assert_eq!(server_error(Rules::Reference), received);
+    check_failed(
+        &case.predict(REFERENCE),
+        Side::Server,
+        Some(Alert::HANDSHAKE_FAILURE),
+        ErrorKind::NoSharedSignatureScheme,
+    );
+}
+
+/// A client certificate whose key can sign with no scheme of the server's
+/// CertificateRequest: rustls and OpenSSL send no certificate and go on;
+/// JSSE fails with internal_error at TLS 1.3, where it picked the ECDSA
+/// key by algorithm alone (all measured).
+#[test]
+fn a_client_key_that_fits_no_requested_scheme_stays_home_except_on_jsse() {
+    let tls12 = make_case()
+        .client(r#"trust = ["harness-root"]"#)
+        .client(&versions(&["1.2"]))
+        .server(&versions(&["1.2"]))
+        .client(&suites(&[RSA_SUITE]))
+        .server(&suites(&[RSA_SUITE]))
+        .server(r#"client-auth = "request""#)
+        .server(r#"trust = ["ec-root"]"#)
+        .server(r#"signature-schemes = ["rsa_pss_rsae_sha256", "rsa_pkcs1_sha256"]"#)
+        .client(r#"certificate = [{ key = "ecdsa-p256", issuer = "ec-root" }]"#);
+    let tls13 = tls12
+        .clone()
+        .client(&versions(&["1.3"]))
+        .server(&versions(&["1.3"]))
+        .client(&suites(&[TLS13_SUITE]))
+        .server(&suites(&[TLS13_SUITE]))
+        .server(r#"signature-schemes = ["ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256"]"#)
+        .client(r#"certificate = [{ key = "ecdsa-p384", issuer = "ec-root" }]"#);
+    for case in [&tls12, &tls13] {
+        for client in [Rules::Rustls, Rules::OpenSsl, Rules::Reference] {
+            let p = case.predict(rules(client, Rules::Rustls));
+            assert_eq!(established(&p).client_certificate, None, "{client:?}");
+        }
+    }
+    check_failed(
+        &tls13.predict(rules(Rules::Jsse, Rules::Rustls)),
+        Side::Client,
+        Some(quirks::INTERNAL_ERROR),
+        ErrorKind::Other("jsse:SSLException".into()),
+    );
+}
+
+/// Below TLS 1.2 an OpenSSL server's CertificateRequest names only the
+/// certificate types its schemes verify (RSA here): a JSSE client with an
+/// ECDSA key sends none and is refused; an OpenSSL client sends its ECDSA
+/// certificate all the same and is taken; servers that name every type
+/// take it from anyone (all checked against the real stacks).
+#[test]
+fn below_tls_1_2_openssl_names_only_the_types_its_schemes_verify() {
+    let case = make_case()
+        .client(r#"trust = ["harness-root"]"#)
+        .client(&versions(&["1.1"]))
+        .server(&versions(&["1.1"]))
+        .client(&suites(&[CBC_SUITE]))
+        .server(&suites(&[CBC_SUITE]))
+        .server(r#"client-auth = "require""#)
+        .server(r#"trust = ["ec-root"]"#)
+        .server(r#"signature-schemes = ["rsa_pkcs1_sha256"]"#)
+        .client(r#"certificate = [{ key = "ecdsa-p256", issuer = "ec-root" }]"#);
+    for client in [Rules::Jsse, Rules::Reference] {
+        check_failed(
+            &case.predict(rules(client, Rules::OpenSsl)),
+            Side::Server,
+            Some(Alert::HANDSHAKE_FAILURE),
+            ErrorKind::CertificateRequired,
+        );
+    }
+    let p = case.predict(OPENSSL);
+    check_version(&p, Tls11);
+    assert!(established(&p).client_certificate.is_some());
+    for server in [Rules::Jsse, Rules::Reference] {
+        let p = case.predict(rules(Rules::Reference, server));
+        assert!(established(&p).client_certificate.is_some(), "{server:?}");
+    }
+}

@@ -874,11 +874,31 @@ pub fn scheme_refusal_precedes_alpn(version: ProtocolVersion, refusal: &Outcome)
 
 /// Whether a client whose certificate can sign with no scheme of the
 /// server's CertificateRequest fails, rather than going on without a
-/// certificate: **JSSE** does, with internal_error (measured at TLS 1.2).
-/// What rustls and OpenSSL do is not measured; the model gives them no
-/// scheme and goes on.
+/// certificate: **JSSE** does, with internal_error (measured at TLS 1.2
+/// and 1.3). rustls and OpenSSL send no certificate then (measured at
+/// TLS 1.2 and 1.3; [`crate::model`]'s `client_key_requested`).
 pub fn fails_without_a_client_scheme(client: Rules) -> bool {
     client == Rules::Jsse
+}
+
+/// The error JSSE reports when its certificate can sign with no scheme of
+/// the server's CertificateRequest: the internal_error it raises at TLS
+/// 1.2, and at TLS 1.3 an `SSLException` ("No supported CertificateVerify
+/// signature algorithm"), both measured.
+pub fn no_client_scheme_error(version: ProtocolVersion) -> crate::outcome::ErrorKind {
+    use crate::outcome::ErrorKind;
+    match version {
+        ProtocolVersion::Tls13 => ErrorKind::Other("jsse:SSLException".into()),
+        _ => ErrorKind::Other("jsse:internal-error".into()),
+    }
+}
+
+/// Whether a client below TLS 1.2 sends no certificate when the
+/// CertificateRequest's certificate types leave out its key's: JSSE does,
+/// as RFC 4346 §7.4.6 asks; **OpenSSL** sends its certificate whatever the
+/// types (an ECDSA one to a server naming only RSA, measured at TLS 1.1).
+pub fn honours_certificate_types(client: Rules) -> bool {
+    client != Rules::OpenSsl
 }
 
 /// Whether a server's CertificateRequest below TLS 1.2 names only the

@@ -444,7 +444,7 @@ pub(super) fn client(
         return Err(failed(
             Side::Client,
             Some(quirks::INTERNAL_ERROR),
-            ErrorKind::Other("jsse:internal-error".into()),
+            quirks::no_client_scheme_error(version),
             None,
         ));
     };
@@ -455,11 +455,15 @@ pub(super) fn client(
     Ok(Some(chosen))
 }
 
-/// Whether a client that picks its certificate by the key algorithms of
-/// the schemes both list ([`quirks::picks_certificate_by_algorithm`], at
-/// TLS 1.2 and above) finds one for a `key` key; below TLS 1.2, whether
-/// the CertificateRequest's certificate types name the key's algorithm
-/// ([`quirks::certificate_types_from_schemes`]).
+/// Whether the client sends its `key` certificate: one that picks its
+/// certificate by the key algorithms of the schemes both list
+/// ([`quirks::picks_certificate_by_algorithm`], at TLS 1.2 and above) when
+/// it finds one for that algorithm; the others only with a scheme both list
+/// that the key can sign with (rustls and OpenSSL send no certificate
+/// without one, measured at TLS 1.2 and 1.3); below TLS 1.2, when the
+/// CertificateRequest's certificate types name the key's algorithm
+/// ([`quirks::certificate_types_from_schemes`]) or the client sends its
+/// certificate whatever the types ([`quirks::honours_certificate_types`]).
 pub(super) fn client_key_requested(
     n: &Negotiation<'_>,
     version: ProtocolVersion,
@@ -467,15 +471,18 @@ pub(super) fn client_key_requested(
 ) -> bool {
     if version < ProtocolVersion::Tls12 {
         return !quirks::certificate_types_from_schemes(n.stacks.server)
+            || !quirks::honours_certificate_types(n.stacks.client)
             || listed(n.stacks.server, n.server)
                 .iter()
                 .any(|s| s.fits_algorithm(key.algorithm()));
     }
-    if !quirks::picks_certificate_by_algorithm(n.stacks.client) {
-        return true;
-    }
     let own = listed(n.stacks.client, n.client);
     let peer = listed(n.stacks.server, n.server);
+    if !quirks::picks_certificate_by_algorithm(n.stacks.client) {
+        // It sends its certificate only with a scheme to sign for it.
+        let signer = (n.stacks.client, false, n.server.server_preference);
+        return choose(signer, (&own, &peer), key, version).is_some();
+    }
     let tls13 = version == ProtocolVersion::Tls13;
     own.iter()
         .any(|s| peer.contains(s) && (!tls13 || s.tls13()) && s.fits_algorithm(key.algorithm()))
