@@ -649,32 +649,9 @@ fn reproduce_captured(
     case: &Captured,
 ) -> Result<(), String> {
     let file = capture_openssl(openssl, dumpcap, dir, other, case)?;
+    let keys = dir.join(format!("{}.keys", case.name));
     let scenario = dir.join(format!("{}.toml", case.name));
-    let mut import = vec!["import-capture".to_string(), file.display().to_string()];
-    if case.keylog {
-        import.push("--keylog".into());
-        import.push(
-            dir.join(format!("{}.keys", case.name))
-                .display()
-                .to_string(),
-        );
-    }
-    import.extend(["-o".into(), scenario.display().to_string()]);
-    let args: Vec<&str> = import.iter().map(String::as_str).collect();
-    let out = support::tls_harness(&args);
-    support::check_status(&out, exit_codes::OK);
-    let text = std::fs::read_to_string(&scenario).expect("the scenario file");
-    for line in case.shows {
-        assert!(text.contains(line), "{}: no `{line}` in\n{text}", case.name);
-    }
-    let scenario = scenario.display().to_string();
-    let run = support::tls_harness(&["run", &scenario, "--pairing", "openssl-openssl"]);
-    let said = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success() && said.contains("1 as expected"),
-        "{}: the capture's outcome is not reproduced on openssl-openssl:\n{said}\n{text}",
-        case.name
-    );
+    import_and_rerun(&file, case.keylog.then_some(&keys), &scenario, case.shows);
     Ok(())
 }
 
@@ -714,23 +691,42 @@ fn import_capture_reads_a_refused_client_and_its_retry_as_a_fallback() {
         return skip(&why);
     }
     let scenario = dir.join("fallback.toml");
-    let (file, scenario) = (file.display().to_string(), scenario.display().to_string());
-    let out = support::tls_harness(&["import-capture", &file, "-o", &scenario]);
-    support::check_status(&out, exit_codes::OK);
-    let text = std::fs::read_to_string(&scenario).expect("the scenario file");
-    for line in [
+    let shows = [
         "versions = [\"1.2\"]\n",
         "fallback = { versions = [\"1.0\"], scsv = true }",
         "fallback = true",
         "version = \"1.0\"",
-    ] {
-        assert!(text.contains(line), "no `{line}` in\n{text}");
+    ];
+    import_and_rerun(&file, None, &scenario, &shows);
+}
+
+/// Imports `file` (with the key log `keys`) into `scenario`, which must
+/// hold each of `shows`, and runs it on openssl-openssl: the capture's
+/// outcome must be reproduced there.
+fn import_and_rerun(
+    file: &Path,
+    keys: Option<&std::path::PathBuf>,
+    scenario: &Path,
+    shows: &[&str],
+) {
+    let name = file.display().to_string();
+    let mut import = vec!["import-capture".to_string(), name.clone()];
+    if let Some(keys) = keys {
+        import.extend(["--keylog".into(), keys.display().to_string()]);
     }
+    import.extend(["-o".into(), scenario.display().to_string()]);
+    let args: Vec<&str> = import.iter().map(String::as_str).collect();
+    support::check_status(&support::tls_harness(&args), exit_codes::OK);
+    let text = std::fs::read_to_string(scenario).expect("the scenario file");
+    for line in shows {
+        assert!(text.contains(line), "{name}: no `{line}` in\n{text}");
+    }
+    let scenario = scenario.display().to_string();
     let run = support::tls_harness(&["run", &scenario, "--pairing", "openssl-openssl"]);
     let said = String::from_utf8_lossy(&run.stdout);
     assert!(
         run.status.success() && said.contains("1 as expected"),
-        "the fallback is not reproduced on openssl-openssl:\n{said}\n{text}"
+        "{name}: the capture's outcome is not reproduced on openssl-openssl:\n{said}\n{text}"
     );
 }
 

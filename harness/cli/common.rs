@@ -354,6 +354,26 @@ pub(super) fn print_report<T: serde::Serialize>(
     Ok(exit_codes::OK)
 }
 
+/// Writes a file the command made (a profile, a scenario file) to
+/// `output`, saying so on stderr as `wrote WHAT to PATH`, or prints it on
+/// stdout when there is no `output`.
+pub(super) fn write_or_print(
+    output: Option<&std::path::Path>,
+    text: &str,
+    what: &str,
+) -> Result<(), CliError> {
+    match output {
+        None => print!("{text}"),
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| {
+                CliError::bad_input(format!("{}: cannot write: {e}", path.display()))
+            })?;
+            eprintln!("wrote {what} to {}", path.display());
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::glob;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{load_catalog, Format};
+use super::common::{load_catalog, write_or_print, Format};
 use super::error::CliError;
 use crate::exit_codes;
 use crate::import::{import, import_capture, profile_toml, Identity, InputFormat, Naming};
@@ -93,15 +93,8 @@ pub(super) fn import_command(args: ImportArgs) -> Result<i32, CliError> {
     };
     let imported = import(&bytes, args.input_format, &origin)?;
     let text = profile_toml(&imported, &who, &catalog)?;
-    match &args.output {
-        None => print!("{text}"),
-        Some(path) => {
-            std::fs::write(path, &text).map_err(|e| {
-                CliError::bad_input(format!("{}: cannot write: {e}", path.display()))
-            })?;
-            eprintln!("wrote profile `{}` to {}", who.id, path.display());
-        }
-    }
+    let what = format!("profile `{}`", who.id);
+    write_or_print(args.output.as_deref(), &text, &what)?;
     Ok(exit_codes::OK)
 }
 
@@ -163,15 +156,8 @@ pub(super) fn import_capture_command(args: ImportCaptureArgs) -> Result<i32, Cli
         true => "with its secrets",
         false => "no secrets for it",
     };
-    match &args.output {
-        None => print!("{}", found.text),
-        Some(path) => {
-            std::fs::write(path, &found.text).map_err(|e| {
-                CliError::bad_input(format!("{}: cannot write: {e}", path.display()))
-            })?;
-            eprintln!("wrote scenario `{}` to {}", naming.id, path.display());
-        }
-    }
+    let what = format!("scenario `{}`", naming.id);
+    write_or_print(args.output.as_deref(), &found.text, &what)?;
     eprintln!("read {} ({keys})", found.connection);
     Ok(exit_codes::OK)
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::common::write_or_print;
 use super::error::CliError;
 use crate::exit_codes;
 use crate::infer::{infer, profile_toml, InferError, InferOptions, ProfileNaming};
@@ -65,15 +66,8 @@ pub(super) fn infer_command(args: InferArgs) -> Result<i32, CliError> {
         connection: args.connection,
     };
     let text = profile_toml(&inferred, &naming).map_err(CliError::harness)?;
-    match &args.output {
-        None => print!("{text}"),
-        Some(path) => {
-            std::fs::write(path, &text).map_err(|e| {
-                CliError::bad_input(format!("{}: cannot write: {e}", path.display()))
-            })?;
-            eprintln!("wrote profile `{}` to {}", naming.id, path.display());
-        }
-    }
+    let what = format!("profile `{}`", naming.id);
+    write_or_print(args.output.as_deref(), &text, &what)?;
     eprintln!(
         "{} connections to {}",
         inferred.connections, inferred.target

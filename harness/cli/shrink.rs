@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::common::{find_scenario, load, no_such_scenario, parse_pairing, Common, Format};
+use super::common::{
+    find_scenario, load, no_such_scenario, parse_pairing, write_or_print, Common, Format,
+};
 use super::error::CliError;
 use crate::backend::Pairing;
 use crate::exit_codes;
@@ -58,11 +60,8 @@ pub(super) fn shrink_command(args: ShrinkArgs) -> Result<i32, CliError> {
         ),
         other => CliError::harness(other),
     })?;
-    match &args.output {
-        None => print!("{}", shrunk.text),
-        Some(path) => std::fs::write(path, &shrunk.text)
-            .map_err(|e| CliError::bad_input(format!("{}: cannot write: {e}", path.display())))?,
-    }
+    let what = format!("the shrunk scenario `{}`", scenario.id);
+    write_or_print(args.output.as_deref(), &shrunk.text, &what)?;
     eprintln!("kept, with {} runs of every pairing:", shrunk.runs);
     for row in &shrunk.verdict {
         eprintln!("  {row}");

@@ -6,8 +6,6 @@
 //! know). The text is loaded with the
 //! scenario loader before it is handed out, so it always loads.
 
-use std::path::Path;
-
 use super::{ImportError, Imported};
 use crate::hello::{group_name, is_grease, scheme_name, ClientHello};
 use crate::scenario::Catalog;
@@ -358,15 +356,7 @@ fn comment_safe(text: &str) -> String {
 /// Loads `text` with the scenario loader; a failure is a fault of the
 /// importer, reported with the loader's words.
 fn check_loads(text: &str, origin: &str, catalog: &Catalog) -> Result<(), String> {
-    let name = Path::new("imported-profile.toml");
-    match catalog.parse_scenario_file(name, text) {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let problems: Vec<String> = e.errors.iter().map(|e| e.one_line()).collect();
-            Err(format!(
-                "the profile made from {origin} does not load: {}",
-                problems.join("; ")
-            ))
-        }
-    }
+    catalog
+        .check_written("imported-profile.toml", text)
+        .map_err(|problems| format!("the profile made from {origin} does not load: {problems}"))
 }

@@ -6,8 +6,6 @@
 //! and fails, or succeeds, for the reason the capture shows). The text is
 //! loaded with the scenario loader before it is handed out.
 
-use std::path::Path;
-
 use super::observed::{Chosen, Ending, Observed, Seen};
 use super::{profile_toml, Identity, ImportError, Imported, InputFormat};
 use crate::hello::ClientHello;
@@ -639,15 +637,7 @@ fn expectable_group(group: &str) -> bool {
 /// Loads `text` with the scenario loader; a failure is a fault of the
 /// importer, reported with the loader's words.
 fn check_loads(text: &str, catalog: &Catalog) -> Result<(), String> {
-    let name = Path::new("imported-capture.toml");
     catalog
-        .parse_scenario_file(name, text)
-        .map(|_| ())
-        .map_err(|e| {
-            let problems: Vec<String> = e.errors.iter().map(|e| e.one_line()).collect();
-            format!(
-                "the scenario made from it does not load: {}",
-                problems.join("; ")
-            )
-        })
+        .check_written("imported-capture.toml", text)
+        .map_err(|problems| format!("the scenario made from it does not load: {problems}"))
 }

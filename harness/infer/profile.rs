@@ -3,8 +3,6 @@
 //! observed, or left out with what could not be learnt. The text is
 //! loaded with the scenario loader before it is handed out.
 
-use std::path::Path;
-
 use super::{Demand, Inferred};
 use crate::import::{chain_toml, Seen};
 use crate::scenario::Catalog;
@@ -218,15 +216,7 @@ fn certificates(inferred: &Inferred) -> (String, String, Option<String>) {
 
 /// Loads `text` with the scenario loader.
 fn check_loads(text: &str) -> Result<(), String> {
-    let name = Path::new("inferred-profile.toml");
     Catalog::empty()
-        .parse_scenario_file(name, text)
-        .map(|_| ())
-        .map_err(|e| {
-            let problems: Vec<String> = e.errors.iter().map(|e| e.one_line()).collect();
-            format!(
-                "the profile inferred does not load: {}",
-                problems.join("; ")
-            )
-        })
+        .check_written("inferred-profile.toml", text)
+        .map_err(|problems| format!("the profile inferred does not load: {problems}"))
 }

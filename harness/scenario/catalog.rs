@@ -139,6 +139,19 @@ impl Catalog {
         self.resolve_scenario_file(parse_source(name, text.to_string())?)
     }
 
+    /// Whether text the harness wrote itself (an imported profile, an
+    /// inferred server, a scenario made from a capture) loads as a
+    /// scenario file named `name`; else the loader's problems, one line
+    /// each, joined: a fault of whatever wrote the text.
+    pub fn check_written(&self, name: &str, text: &str) -> Result<(), String> {
+        self.parse_scenario_file(Path::new(name), text)
+            .map(|_| ())
+            .map_err(|e| {
+                let problems: Vec<String> = e.errors.iter().map(|e| e.one_line()).collect();
+                problems.join("; ")
+            })
+    }
+
     /// Resolves a scenario file against this catalog or, when the file
     /// says `self-contained = true`, against nothing but the built-in root
     /// CA, so that its outcome cannot depend on whichever catalog is found.
