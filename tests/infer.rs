@@ -612,3 +612,39 @@ fn check_shape(shape: &Shape, inferred: &Inferred) {
         inferred.demand
     );
 }
+
+/// Static ECDH, which neither rustls nor OpenSSL offers, is found on a
+/// JSSE server all the same: infer's own hellos offer it.
+#[test]
+fn static_ecdh_on_a_jsse_server_is_found_by_infers_own_hellos() {
+    if !support::jdk_found() {
+        return;
+    }
+    let text = r#"
+[ca.ec-root]
+subject = "EC Root"
+key = "ecdsa-p256"
+
+[profile.static-ecdh-server]
+name = "JSSE server with static ECDH"
+product = "test"
+release = "1"
+role = "server"
+connection = "https"
+host = "ecdh.example.com"
+versions = ["1.2"]
+suites = ["TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"]
+certificate = [{ key = "ecdsa-p256", issuer = "ec-root" }]
+"#;
+    let file = Catalog::empty()
+        .parse_scenario_file(std::path::Path::new("static-ecdh.toml"), text)
+        .expect("the profile loads");
+    let profile = &file.profiles[0];
+    let at = Moment::now();
+    let inferred = infer_served(profile, Backend::Jsse, &make_pki(&file.cas), at)
+        .expect("the JSSE server answers");
+    assert_eq!(
+        inferred.suites[&ProtocolVersion::Tls12],
+        vec![0xC02D, 0xC02B]
+    );
+}
