@@ -101,7 +101,8 @@ enum Command {
     /// the harness builds itself: the versions it accepts, its suites per
     /// version in its order (and whether it honours its order), its groups,
     /// the schemes it signs with, its certificates and to whom it presents
-    /// each, ALPN, whether it asks for a client certificate. Polite: a
+    /// each, ALPN, whether it asks for a client certificate (and, at TLS 1.3,
+    /// whether it demands one). Polite: a
     /// bounded number of connections, a few at a time, each with a deadline.
     Infer(infer::InferArgs),
     /// Reduce a scenario whose outcome is not as expected, differs between
