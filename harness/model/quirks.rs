@@ -872,19 +872,13 @@ pub fn scheme_refusal_precedes_alpn(version: ProtocolVersion, refusal: &Outcome)
         && matches!(refusal, Outcome::Failed(f) if f.alert.is_some() && f.server_certificate.is_none())
 }
 
-/// Whether a client whose certificate can sign with no scheme of the
-/// server's CertificateRequest fails, rather than going on without a
-/// certificate: **JSSE** does, with internal_error (measured at TLS 1.2
-/// and 1.3). rustls and OpenSSL send no certificate then (measured at
-/// TLS 1.2 and 1.3; [`crate::model`]'s `client_key_requested`).
-pub fn fails_without_a_client_scheme(client: Rules) -> bool {
-    client == Rules::Jsse
-}
-
-/// The error JSSE reports when its certificate can sign with no scheme of
-/// the server's CertificateRequest: the internal_error it raises at TLS
-/// 1.2, and at TLS 1.3 an `SSLException` ("No supported CertificateVerify
-/// signature algorithm"), both measured.
+/// The error of a client whose certificate can sign with no scheme of
+/// the server's CertificateRequest, which only a client that picks its
+/// certificate by key algorithm alone ([`picks_certificate_by_algorithm`])
+/// sends: **JSSE** fails, with internal_error at TLS 1.2 and at TLS 1.3
+/// an `SSLException` ("No supported CertificateVerify signature
+/// algorithm"), both measured. rustls and OpenSSL send no certificate
+/// then (measured at TLS 1.2 and 1.3).
 pub fn no_client_scheme_error(version: ProtocolVersion) -> crate::outcome::ErrorKind {
     use crate::outcome::ErrorKind;
     match version {

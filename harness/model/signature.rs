@@ -435,9 +435,8 @@ pub(super) fn client(
         key,
         version,
     ) else {
-        if !quirks::fails_without_a_client_scheme(n.stacks.client) {
-            return Ok(None);
-        }
+        // Only a client that picked its certificate by key algorithm alone
+        // sent one it cannot sign for (`client_key_requested`): JSSE.
         n.say(format!(
             "The client's {key} key can sign with no scheme of the server's CertificateRequest: JSSE fails with internal_error."
         ));
