@@ -408,8 +408,9 @@ pub fn accepts_partial_chain(verifier: Rules) -> bool {
 /// leaf is untrusted, measured) and checks the host name last.
 ///
 /// JSSE's path validation checks each certificate's signature algorithm
-/// against its constraints after its validity period
-/// ([`checks_chain_signatures`]); the others check no such thing.
+/// against its constraints after its validity period; the others check no
+/// such thing ([`checks_chain_signatures`] says who checks; the others'
+/// orders put it last, where it finds nothing).
 ///
 /// Keys and hashes too weak for the verifier's [`peer_policy`]: **OpenSSL**
 /// checks the leaf's key before anything else and the CAs' keys and
@@ -421,9 +422,11 @@ pub fn accepts_partial_chain(verifier: Rules) -> bool {
 pub fn fault_order(verifier: Rules) -> &'static [CertFault] {
     use CertFault::{Expired, Name, Signature, Untrusted, WeakChain, WeakKey};
     match verifier {
-        Rules::OpenSsl => &[WeakKey, Untrusted, WeakChain, Name, Expired],
+        Rules::OpenSsl => &[WeakKey, Untrusted, WeakChain, Name, Expired, Signature],
         Rules::Jsse => &[Untrusted, Expired, Signature, WeakChain, WeakKey, Name],
-        Rules::Reference | Rules::Rustls => &[Expired, Untrusted, WeakChain, Name, WeakKey],
+        Rules::Reference | Rules::Rustls => {
+            &[Expired, Untrusted, WeakChain, Name, WeakKey, Signature]
+        }
     }
 }
 
