@@ -118,6 +118,13 @@ impl Jdk {
         self.disables(version.jsse_name())
     }
 
+    /// Whether it neither signs nor accepts handshake signatures with
+    /// `scheme` by default (`rsa_pkcs1_sha1 usage HandshakeSignature`, from
+    /// JDK 25).
+    pub fn disables_handshake_scheme(&self, scheme: &str) -> bool {
+        self.disables(&format!("{scheme} usage HandshakeSignature"))
+    }
+
     /// Whether it refuses `suite` by default: static ECDH (`ECDH`), RSA key
     /// transport (`TLS_RSA_*`), 3DES (`3DES_EDE_CBC`).
     pub fn disables_suite(&self, suite: &Suite) -> bool {

@@ -7,12 +7,13 @@
 use std::borrow::Cow;
 
 use super::Rules;
+use crate::backend::Backend;
 use crate::scenario::{Profile, Role};
 use crate::version::ProtocolVersion;
 
 /// `profile` as a side following `rules` runs it: for JSSE on a release
-/// with its own settings, without the versions and suites the release
-/// disables, each drop said in `steps`.
+/// with its own settings, without the versions, suites and handshake
+/// signature schemes the release disables, each drop said in `steps`.
 pub(super) fn as_run<'a>(
     profile: &'a Profile,
     rules: Rules,
@@ -31,11 +32,16 @@ pub(super) fn as_run<'a>(
         .iter()
         .cloned()
         .partition(|c| !jdk.disables_suite(c.suite));
+    let schemes = crate::scheme::effective(Backend::Jsse, profile.handshake.signature_schemes.as_deref());
+    let (kept_schemes, dropped_schemes): (Vec<_>, Vec<_>) = schemes
+        .into_iter()
+        .partition(|s| !jdk.disables_handshake_scheme(s.name));
     let mut dropped: Vec<String> = dropped_versions
         .iter()
         .map(ProtocolVersion::to_string)
         .collect();
     dropped.extend(dropped_suites.iter().map(|c| c.suite.iana.to_string()));
+    dropped.extend(dropped_schemes.iter().map(|s| format!("{} handshake signatures", s.name)));
     if !dropped.is_empty() {
         let who = match profile.role {
             Role::Client => "client",
@@ -46,9 +52,14 @@ pub(super) fn as_run<'a>(
             dropped.join(", ")
         ));
     }
+    let mut handshake = profile.handshake.clone();
+    if !dropped_schemes.is_empty() {
+        handshake.signature_schemes = Some(kept_schemes);
+    }
     Cow::Owned(Profile {
         versions,
         suites,
+        handshake,
         ..profile.clone()
     })
 }
