@@ -327,7 +327,7 @@ fn shorten(
             };
             let end = (start + chunk).min(items.len());
             items.drain(start..end);
-            prune_suites(&mut candidate, path);
+            prune_dependents(&mut candidate, path);
             if keeps(&candidate, runs) {
                 *root = candidate;
                 kept = true;
@@ -343,12 +343,23 @@ fn shorten(
 }
 
 /// After versions were removed at `path`, the suites of the same table
-/// that no version left allows (a file that keeps them does not load):
-/// the two go together.
-fn prune_suites(root: &mut toml::Table, path: &[Step]) {
+/// that no version left allows; after groups, the key shares of groups no
+/// longer listed (a file that keeps them does not load): they go
+/// together.
+fn prune_dependents(root: &mut toml::Table, path: &[Step]) {
     let Some((Step::Key(last), parent)) = path.split_last() else {
         return;
     };
+    if last == "groups" {
+        // A key share is for a listed group (the format's rule).
+        let groups: Vec<toml::Value> = array_at(root, path).cloned().unwrap_or_default();
+        let mut shares_path = parent.to_vec();
+        shares_path.push(Step::Key("key-shares".into()));
+        if let Some(shares) = array_at(root, &shares_path) {
+            shares.retain(|s| groups.contains(s));
+        }
+        return;
+    }
     if last != "versions" {
         return;
     }

@@ -374,6 +374,23 @@ pub(super) fn write_or_print(
     Ok(())
 }
 
+/// An id the command writes into a file's table names and strings:
+/// letters, digits, `-` and `_` only.
+pub(super) fn check_id(id: &str) -> Result<(), CliError> {
+    let fine = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    match fine {
+        true => Ok(()),
+        false => Err(CliError::usage(
+            format!("--id `{id}`: an id is letters, digits, `-` and `_`"),
+            None,
+            Format::Table,
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::glob;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{load_catalog, write_or_print, Format};
+use super::common::{check_id, load_catalog, write_or_print, Format};
 use super::error::CliError;
 use crate::exit_codes;
 use crate::import::{import, import_capture, profile_toml, Identity, InputFormat, Naming};
@@ -129,6 +129,7 @@ pub(super) struct ImportCaptureArgs {
 /// Runs `import-capture`: the scenario file on stdout (or in --output),
 /// or the input's problem on stderr with the bad-input status.
 pub(super) fn import_capture_command(args: ImportCaptureArgs) -> Result<i32, CliError> {
+    check_id(&args.id)?;
     let origin = args.input.display().to_string();
     let read = |path: &PathBuf| {
         std::fs::read(path)

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::common::write_or_print;
+use super::common::{check_id, write_or_print};
 use super::error::CliError;
 use crate::exit_codes;
 use crate::infer::{infer, profile_toml, InferError, InferOptions, ProfileNaming};
@@ -45,6 +45,14 @@ pub(super) struct InferArgs {
 /// Runs `infer`: the profile on stdout (or in --output); nothing
 /// answering is the unreachable status.
 pub(super) fn infer_command(args: InferArgs) -> Result<i32, CliError> {
+    check_id(&args.id)?;
+    if args.server_name.as_ref().is_some_and(|n| n.len() > 253) {
+        return Err(CliError::usage(
+            "--server-name: a DNS name is at most 253 bytes",
+            None,
+            super::common::Format::Table,
+        ));
+    }
     let host = args.target.rsplit_once(':').map_or("", |(h, _)| h);
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let options = InferOptions {

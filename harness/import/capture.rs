@@ -348,7 +348,12 @@ impl Flows {
                 self.order.push(key);
                 flow.started = time;
             }
-            let (seq, payload) = (tcp.sequence_number(), tcp.payload());
+            // Data on a SYN (TCP Fast Open) begins after the SYN's own number.
+            let seq = match tcp.syn() {
+                true => tcp.sequence_number().wrapping_add(1),
+                false => tcp.sequence_number(),
+            };
+            let payload = tcp.payload();
             flow.segments.push((seq, payload.to_vec()));
             self.packets.push((key, seq, payload.len()));
         }

@@ -168,6 +168,8 @@ pub fn import_capture(
     naming: &Naming,
     catalog: &crate::scenario::Catalog,
 ) -> Result<CapturedScenario, ImportError> {
+    // The origin goes into comments of the file: one line.
+    let origin = &origin.replace(['\n', '\r'], " ");
     let capture_error = |message: String| ImportError::Capture {
         origin: origin.to_string(),
         message,
@@ -245,8 +247,15 @@ fn read_connection(
         .filter(|s| s.client_random == random)
         .collect();
     let secrets = crate::keylog::Secrets::new(secrets);
-    let observed = observe(&transcript, &secrets)
+    let mut observed = observe(&transcript, &secrets)
         .ok_or_else(|| format!("{place}: the client's stream holds no whole ClientHello"))?;
+    // A capture that stops before the connection did shows no ending: a
+    // failure with no alert is then not an observation.
+    if let Ending::Failed { alert, .. } = &mut observed.ending {
+        if !connection.ended && *alert == Seen::Known(None) {
+            *alert = Seen::Unknown("the capture stops before the connection ends");
+        }
+    }
     Ok((observed, !secrets.is_empty()))
 }
 

@@ -54,7 +54,10 @@ impl<T: Default> Default for Seen<T> {
 }
 
 /// Why TLS 1.3's encrypted flight is not read.
-const NO_KEYS: &str = "encrypted at TLS 1.3, and the capture holds no secrets for it";
+const NO_KEYS: &str = "encrypted at TLS 1.3, with no secret at hand to read it";
+
+/// Why a decrypted flight says nothing.
+const UNREAD: &str = "encrypted at TLS 1.3, and no message of it could be decrypted (cut short, or another handshake's secret)";
 
 /// The version and suite the server chose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,13 +192,22 @@ fn read_clear(seen: &mut Observed, transcript: &Transcript) {
 
 /// At TLS 1.3: the same, from the flights the secrets decrypt.
 fn read_tls13(seen: &mut Observed, transcript: &Transcript, secrets: &Secrets, suite: u16) {
-    let Some(server) = flight::tls13_messages(transcript, secrets, suite, Side::Server) else {
-        seen.server_chain = Seen::Unknown(NO_KEYS);
-        seen.requested = Seen::Unknown(NO_KEYS);
-        seen.alpn = Seen::Unknown(NO_KEYS);
-        seen.client_chain = Seen::Unknown(NO_KEYS);
-        return;
+    let server = flight::tls13_messages(transcript, secrets, suite, Side::Server);
+    // The flight opens with EncryptedExtensions: without it nothing of
+    // the flight was read, which is no observation of an absence.
+    let why = match &server {
+        None => Some(NO_KEYS),
+        Some(m) if !m.iter().any(|(k, _)| *k == ENCRYPTED_EXTENSIONS) => Some(UNREAD),
+        Some(_) => None,
     };
+    if let Some(why) = why {
+        seen.server_chain = Seen::Unknown(why);
+        seen.requested = Seen::Unknown(why);
+        seen.alpn = Seen::Unknown(why);
+        seen.client_chain = Seen::Unknown(why);
+        return;
+    }
+    let server = server.unwrap_or_default();
     let find = |messages: &Units, kind| {
         messages
             .iter()

@@ -93,7 +93,10 @@ fn ca_id(subject: &str) -> String {
         })
         .collect();
     let slug: Vec<&str> = slug.split('-').filter(|s| !s.is_empty()).collect();
-    format!("captured-{}", slug.join("-"))
+    match slug.is_empty() {
+        true => "captured-ca".to_string(),
+        false => format!("captured-{}", slug.join("-")),
+    }
 }
 
 /// A certificate's date as TOML; x509 dates are four-digit years, so
@@ -141,14 +144,26 @@ fn certificates(observed: &Observed) -> Chain {
 /// and the `[ca.*]` tables of its issuers.
 pub fn chain_toml(ders: &[Vec<u8>]) -> Chain {
     let mut chain = Chain::default();
-    let shapes: Vec<CertShape> = ders.iter().filter_map(|d| pki::shape(d).ok()).collect();
-    let Some(leaf) = shapes.first() else {
+    // The leaf is the first certificate, or none: a CA behind an
+    // unreadable leaf is not the server's certificate.
+    let leaf = ders.first().and_then(|d| pki::shape(d).ok());
+    let shapes: Vec<CertShape> = leaf
+        .iter()
+        .cloned()
+        .chain(ders.iter().skip(1).filter_map(|d| pki::shape(d).ok()))
+        .collect();
+    let Some(leaf) = leaf.as_ref() else {
         chain.notes.push(
             "assumed: the server's certificate does not parse; the default one stands in".into(),
         );
         return chain;
     };
     chain.host = Some(leaf.summary.subject.clone());
+    if leaf.summary.self_signed {
+        chain.notes.push(
+            "the leaf is self-signed: a client that took it did so by an exception (`accepted-exceptions`), which is not on the wire".into(),
+        );
+    }
     let issuer = match leaf.summary.self_signed {
         true => "self".to_string(),
         false => ca_id(&leaf.summary.issuer),
@@ -196,8 +211,11 @@ pub fn chain_toml(ders: &[Vec<u8>]) -> Chain {
 fn issuers(chain: &mut Chain, leaf: &CertShape, sent: &[CertShape]) {
     let mut subject = leaf.summary.issuer.clone();
     let mut signed_with = leaf.summary.signature.clone();
-    for _ in 0..8 {
+    let mut written: Vec<String> = Vec::new();
+    // Each CA sent at most once, and one more above them that was not.
+    for _ in 0..=sent.len() {
         let id = ca_id(&subject);
+        written.push(id.clone());
         let found = sent.iter().find(|s| s.summary.subject == subject);
         chain
             .cas
@@ -226,14 +244,18 @@ fn issuers(chain: &mut Chain, leaf: &CertShape, sent: &[CertShape]) {
         for note in notes {
             chain.cas.push_str(&format!("# {note}\n"));
         }
-        if ca.summary.self_signed {
+        let above = ca_id(&ca.summary.issuer);
+        if ca.summary.self_signed || written.contains(&above) {
+            if !ca.summary.self_signed {
+                chain
+                    .cas
+                    .push_str("# assumed: a root here; its issuer names a CA already above it\n");
+            }
             chain.cas.push('\n');
             chain.root = Some(id);
             return;
         }
-        chain
-            .cas
-            .push_str(&format!("issuer = {}\n\n", q(&ca_id(&ca.summary.issuer))));
+        chain.cas.push_str(&format!("issuer = {}\n\n", q(&above)));
         subject = ca.summary.issuer.clone();
         signed_with = ca.summary.signature.clone();
     }
@@ -246,7 +268,7 @@ fn refused_certificate(observed: &Observed) -> bool {
         observed.ending,
         Ending::Failed {
             side: Some(Side::Client),
-            alert: Seen::Known(Some(Alert(42..=48)))
+            alert: Seen::Known(Some(Alert(42..=46 | 48)))
         }
     )
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::time::Instant;
 
 use super::hello::{self, Offer};
 use crate::flight;
@@ -51,18 +52,19 @@ const KEY_SHARE: u16 = 51;
 
 /// Asks `target` with a hello offering `offer`, within `deadline`.
 pub async fn ask(target: &str, offer: &Offer, deadline: Duration) -> Result<Answer, AskError> {
-    let (_, reading) = converse(target, offer, deadline).await?;
+    let (_, reading) = converse(target, offer, (Instant::now() + deadline, deadline)).await?;
     Ok(reading.answer())
 }
 
 /// Connects, sends the hello of `offer` and reads the answer until it
-/// says enough: the connection, still open, and what was read.
+/// says enough, all by `until` (`deadline` after the question began): the
+/// connection, still open, and what was read.
 pub(super) async fn converse(
     target: &str,
     offer: &Offer,
-    deadline: Duration,
+    (until, deadline): (Instant, Duration),
 ) -> Result<(TcpStream, Reading), AskError> {
-    let connect = tokio::time::timeout(deadline, TcpStream::connect(target));
+    let connect = tokio::time::timeout_at(until, TcpStream::connect(target));
     let mut stream = match connect.await {
         Ok(Ok(stream)) => stream,
         Ok(Err(e)) => return Err(AskError::Connect(e.to_string())),
@@ -90,14 +92,14 @@ pub(super) async fn converse(
             }
         }
     };
-    match tokio::time::timeout(deadline, talk).await {
+    match tokio::time::timeout_at(until, talk).await {
         Err(_) if reading.server.is_empty() => Err(AskError::Silent(deadline.as_millis())),
         _ => Ok((stream, reading)),
     }
 }
 
 /// More than any server's first flight.
-const MAX_ANSWER: usize = 1 << 20;
+pub(super) const MAX_ANSWER: usize = 1 << 20;
 
 /// How [`ask`] reads `server`, the bytes a server sent in reply to a hello
 /// offering `offer`, arriving in pieces of `piece` bytes: what the fuzz

@@ -10,8 +10,9 @@
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::time::Instant;
 
-use super::ask::{converse, AskError, Reading};
+use super::ask::{converse, AskError, Reading, MAX_ANSWER};
 use super::hello::Offer;
 use crate::flight;
 use crate::outcome::{Alert, Side};
@@ -39,7 +40,9 @@ const FINISHED: u8 = 20;
 /// Asks `target` with `offer` (TLS 1.3 with key shares), finishes the
 /// handshake without a certificate, and says what the server did.
 pub async fn demand(target: &str, offer: &Offer, deadline: Duration) -> Result<Demand, AskError> {
-    let (mut stream, mut reading) = converse(target, offer, deadline).await?;
+    // One deadline for the whole question, connection included.
+    let until = Instant::now() + deadline;
+    let (mut stream, mut reading) = converse(target, offer, (until, deadline)).await?;
     let flight = match client_flight(&reading) {
         Ok(flight) => flight,
         Err(known) => return Ok(known),
@@ -61,9 +64,12 @@ pub async fn demand(target: &str, offer: &Offer, deadline: Duration) -> Result<D
                 }
                 Ok(n) => reading.server.extend_from_slice(&buffer[..n]),
             }
+            if reading.server.len() > MAX_ANSWER {
+                return Demand::Unknown("it sent more than any handshake needs");
+            }
         }
     };
-    Ok(tokio::time::timeout(deadline, listen)
+    Ok(tokio::time::timeout_at(until, listen)
         .await
         .unwrap_or(Demand::Unknown(
             "it said nothing after the empty certificate",

@@ -49,6 +49,11 @@ fn share_algorithm(group: u16) -> Option<&'static agreement::Algorithm> {
     }
 }
 
+/// Whether the hellos built here carry a key share for `group`.
+pub fn has_share(group: u16) -> bool {
+    share_algorithm(group).is_some()
+}
+
 /// The (EC)DHE shared secret of our `key` for `group` and the server's
 /// `public` share; `None` for a share that is not a point.
 pub fn shared_secret(group: u16, key: EphemeralPrivateKey, public: &[u8]) -> Option<Vec<u8>> {
@@ -111,7 +116,8 @@ fn extensions(offer: &Offer, tls13: bool, keys: &mut Vec<(u16, EphemeralPrivateK
     if let Some(name) = offer
         .server_name
         .as_deref()
-        .filter(|n| n.parse::<std::net::IpAddr>().is_err())
+        // A DNS name is at most 253 bytes; an address is not sent.
+        .filter(|n| n.len() <= 253 && n.parse::<std::net::IpAddr>().is_err())
     {
         let mut entry = vec![0];
         put_u16_list(&mut entry, name.as_bytes());
@@ -125,7 +131,10 @@ fn extensions(offer: &Offer, tls13: bool, keys: &mut Vec<(u16, EphemeralPrivateK
         put_extension(&mut out, ext::SUPPORTED_GROUPS, &list);
         put_extension(&mut out, ext::EC_POINT_FORMATS, &[1, 0]);
     }
-    if !offer.schemes.is_empty() {
+    // signature_algorithms is a TLS 1.2 extension (RFC 5246 §7.4.1.4.1);
+    // a hello offering less goes without it.
+    let tls12 = offer.versions.iter().any(|v| *v >= ProtocolVersion::Tls12);
+    if !offer.schemes.is_empty() && tls12 {
         let mut list = Vec::new();
         put_u16_list(&mut list, &u16_bytes(&offer.schemes));
         put_extension(&mut out, ext::SIGNATURE_ALGORITHMS, &list);

@@ -175,6 +175,8 @@ struct Asker {
     target: String,
     options: InferOptions,
     used: std::sync::atomic::AtomicUsize,
+    /// A question went unasked for want of connections.
+    denied: std::sync::atomic::AtomicBool,
     gate: tokio::sync::Semaphore,
 }
 
@@ -184,6 +186,7 @@ impl Asker {
             target: target.to_string(),
             options: options.clone(),
             used: Default::default(),
+            denied: Default::default(),
             gate: tokio::sync::Semaphore::new(options.concurrency.max(1)),
         }
     }
@@ -192,8 +195,9 @@ impl Asker {
         self.used.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Whether a question went unasked for want of connections.
     fn exhausted(&self) -> bool {
-        self.used() >= self.options.max_connections
+        self.denied.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The answer to `offer` (with the server name added); `None` once
@@ -203,6 +207,8 @@ impl Asker {
         let n = self.used.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if n >= self.options.max_connections {
             self.used.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            self.denied
+                .store(true, std::sync::atomic::Ordering::Relaxed);
             return None;
         }
         offer.server_name.clone_from(&self.options.server_name);
@@ -215,6 +221,8 @@ impl Asker {
         let n = self.used.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if n >= self.options.max_connections {
             self.used.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            self.denied
+                .store(true, std::sync::atomic::Ordering::Relaxed);
             return None;
         }
         let mut offer = offer;
@@ -274,6 +282,31 @@ fn offer_at(version: ProtocolVersion, suites: Vec<u16>) -> Offer {
         shares: true,
         schemes: all_schemes(),
         ..Offer::default()
+    }
+}
+
+/// [`offer_at`] for a question that needs the server's whole flight: at
+/// TLS 1.3 only the first of its groups that the hello has a key share
+/// for, so that no HelloRetryRequest stops the answer short (all of them
+/// when it has none of those).
+fn flight_offer(inferred: &Inferred, version: ProtocolVersion, suites: Vec<u16>) -> Offer {
+    let offer = offer_at(version, suites);
+    // Below TLS 1.3 the groups also say which ECDSA curves the client
+    // takes (RFC 8422 §5.1): all stay.
+    if version != ProtocolVersion::Tls13 {
+        return offer;
+    }
+    let shareable = inferred
+        .groups
+        .iter()
+        .copied()
+        .find(|g| hello::has_share(*g));
+    match shareable {
+        Some(group) => Offer {
+            groups: vec![group],
+            ..offer
+        },
+        None => offer,
     }
 }
 
@@ -473,7 +506,7 @@ async fn certificates(asker: &Asker, inferred: &mut Inferred) {
         }
         let offer = Offer {
             schemes,
-            ..offer_at(version, suites)
+            ..flight_offer(inferred, version, suites)
         };
         let Some(observed) = asker.chosen(offer).await else {
             continue;
@@ -512,7 +545,7 @@ async fn schemes(asker: &Asker, inferred: &mut Inferred) {
     while !left.is_empty() {
         let offer = Offer {
             schemes: left.clone(),
-            ..offer_at(version, suites.clone())
+            ..flight_offer(inferred, version, suites.clone())
         };
         let Some(scheme) = asker.chosen(offer).await.and_then(|o| o.server_scheme) else {
             break;
@@ -534,7 +567,7 @@ async fn client_auth(asker: &Asker, inferred: &mut Inferred) {
     let tls13 = ProtocolVersion::Tls13;
     inferred.demand = Some(match inferred.suites.get(&tls13) {
         Some(suites) => asker
-            .demand(offer_at(tls13, suites.clone()))
+            .demand(flight_offer(inferred, tls13, suites.clone()))
             .await
             .unwrap_or(Demand::Unknown("no connection left to ask")),
         None => Demand::Unknown("below TLS 1.3 the harness does not finish a handshake itself"),
@@ -548,9 +581,10 @@ async fn alpn(asker: &Asker, inferred: &mut Inferred) {
         return;
     };
     let suites = inferred.suites.get(&version).cloned().unwrap_or_default();
+    let base = flight_offer(inferred, version, suites);
     let with = |alpn: &[&str]| Offer {
         alpn: alpn.iter().map(|p| p.to_string()).collect(),
-        ..offer_at(version, suites.clone())
+        ..base.clone()
     };
     if let Some(observed) = asker.chosen(with(&["h2", "http/1.1"])).await {
         if let Seen::Known(chosen) = observed.alpn {

@@ -7,6 +7,7 @@ use super::{Demand, Inferred};
 use crate::import::{chain_toml, Seen};
 use crate::scenario::Catalog;
 use crate::suite::registry;
+use crate::version::ProtocolVersion;
 
 /// What the written profile is called.
 #[derive(Clone, Debug)]
@@ -64,7 +65,25 @@ pub fn profile_toml(inferred: &Inferred, naming: &ProfileNaming) -> Result<Strin
 
 fn versions_and_suites(inferred: &Inferred) -> String {
     let mut out = String::new();
-    let versions: Vec<String> = inferred.versions.iter().map(|v| q(v.as_str())).collect();
+    // A version whose every suite is one the harness does not know cannot
+    // be written with a suite: it is left out, with a note.
+    let known = |v: &ProtocolVersion| {
+        inferred
+            .suites
+            .get(v)
+            .is_some_and(|s| s.iter().any(|c| registry().by_code(*c).is_some()))
+    };
+    for v in inferred.versions.iter().filter(|v| !known(v)) {
+        out.push_str(&format!(
+            "# versions: it accepts {v}, but with no suite the harness knows (or none was found): left out\n"
+        ));
+    }
+    let versions: Vec<String> = inferred
+        .versions
+        .iter()
+        .filter(|v| known(v))
+        .map(|v| q(v.as_str()))
+        .collect();
     out.push_str(&format!(
         "versions = [{}]  # observed\n",
         versions.join(", ")

@@ -32,7 +32,10 @@ pub(super) fn as_run<'a>(
         .iter()
         .cloned()
         .partition(|c| !jdk.disables_suite(c.suite));
-    let schemes = crate::scheme::effective(Backend::Jsse, profile.handshake.signature_schemes.as_deref());
+    let schemes = crate::scheme::effective(
+        Backend::Jsse,
+        profile.handshake.signature_schemes.as_deref(),
+    );
     let (kept_schemes, dropped_schemes): (Vec<_>, Vec<_>) = schemes
         .into_iter()
         .partition(|s| !jdk.disables_handshake_scheme(s.name));
@@ -41,7 +44,11 @@ pub(super) fn as_run<'a>(
         .map(ProtocolVersion::to_string)
         .collect();
     dropped.extend(dropped_suites.iter().map(|c| c.suite.iana.to_string()));
-    dropped.extend(dropped_schemes.iter().map(|s| format!("{} handshake signatures", s.name)));
+    dropped.extend(
+        dropped_schemes
+            .iter()
+            .map(|s| format!("{} handshake signatures", s.name)),
+    );
     if !dropped.is_empty() {
         let who = match profile.role {
             Role::Client => "client",
