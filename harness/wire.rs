@@ -135,14 +135,11 @@ impl Transcript {
     /// says which alert it received.
     pub fn plaintext_alerts(&self, side: Side) -> Vec<Alert> {
         let framed = self.framed();
+        let records = &framed.records[index(side)];
         let mut alerts = Vec::new();
-        for (kind, payload) in &framed.records[index(side)] {
-            match TlsRecordType(*kind) {
-                TlsRecordType::ChangeCipherSpec | TlsRecordType::ApplicationData => break,
-                TlsRecordType::Alert if payload.len() == 2 && payload[0] == 2 => {
-                    alerts.push(Alert(payload[1]));
-                }
-                _ => {}
+        for (kind, payload) in &records[..in_the_clear(records)] {
+            if let (TlsRecordType::Alert, [2, description]) = (TlsRecordType(*kind), &payload[..]) {
+                alerts.push(Alert(*description));
             }
         }
         alerts
@@ -245,16 +242,39 @@ fn deframe(bytes: &[u8]) -> Units {
         .collect()
 }
 
+/// How many records at the start of `records` are in the clear: up to the
+/// first that is neither handshake nor alert, past a ChangeCipherSpec only
+/// where a plaintext hello or alert follows it. At TLS 1.3 a side in
+/// middlebox-compatibility mode sends a ChangeCipherSpec after a
+/// HelloRetryRequest, or before its second ClientHello (RFC 8446 §D.4),
+/// and the handshake goes on in the clear; below TLS 1.3 what follows one
+/// is encrypted.
+fn in_the_clear(records: &[(u8, Vec<u8>)]) -> usize {
+    let clear = |(kind, payload): &(u8, Vec<u8>)| match (TlsRecordType(*kind), &payload[..]) {
+        (TlsRecordType::Alert, [1 | 2, _]) => true,
+        (TlsRecordType::Handshake, [1 | 2, a, b, c, rest @ ..]) => {
+            u32::from_be_bytes([0, *a, *b, *c]) as usize <= rest.len()
+        }
+        _ => false,
+    };
+    for (i, record) in records.iter().enumerate() {
+        match TlsRecordType(record.0) {
+            TlsRecordType::Handshake | TlsRecordType::Alert => {}
+            TlsRecordType::ChangeCipherSpec if records.get(i + 1).is_some_and(clear) => {}
+            _ => return i,
+        }
+    }
+    records.len()
+}
+
 /// The plaintext handshake messages of `records`, reassembled across
-/// records, as (type, full message bytes including the 4-byte header), up
-/// to the first record that is neither handshake nor alert.
+/// records, as (type, full message bytes including the 4-byte header),
+/// over the records in the clear ([`in_the_clear`]).
 fn plaintext_handshake(records: &[(u8, Vec<u8>)]) -> Units {
     let mut stream = Vec::new();
-    for (kind, payload) in records {
-        match TlsRecordType(*kind) {
-            TlsRecordType::Handshake => stream.extend_from_slice(payload),
-            TlsRecordType::Alert => {}
-            _ => break,
+    for (kind, payload) in &records[..in_the_clear(records)] {
+        if TlsRecordType(*kind) == TlsRecordType::Handshake {
+            stream.extend_from_slice(payload);
         }
     }
     let mut messages = Vec::new();
@@ -452,5 +472,23 @@ mod tests {
         let mut dhe = vec![0x01, 0x00];
         dhe.extend(std::iter::repeat_n(0xFF, 256));
         assert_eq!(server_key_exchange_group(&dhe).as_deref(), Some("dh-2048"));
+    }
+
+    /// A HelloRetryRequest, a compatibility ChangeCipherSpec and the second
+    /// ServerHello are all read; so is a plaintext alert after the
+    /// ChangeCipherSpec. Below TLS 1.3 nothing after a ChangeCipherSpec is.
+    #[test]
+    fn the_clear_goes_past_a_compatibility_change_cipher_spec_only() {
+        let hello = |kind: u8| (22, vec![kind, 0, 0, 2, 3, 3]);
+        let ccs = (20, vec![1]);
+        let retried = [hello(2), ccs.clone(), hello(2), (23, vec![9; 40])];
+        assert_eq!(in_the_clear(&retried), 3);
+        assert_eq!(plaintext_handshake(&retried).len(), 2);
+        let refused = [hello(2), ccs.clone(), (21, vec![2, 40])];
+        assert_eq!(in_the_clear(&refused), 3);
+        // TLS 1.2: a Finished encrypted after the ChangeCipherSpec.
+        let tls12 = [hello(16), ccs, (22, vec![0x5a; 40])];
+        assert_eq!(in_the_clear(&tls12), 1);
+        assert_eq!(plaintext_handshake(&tls12).len(), 1);
     }
 }

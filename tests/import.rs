@@ -495,7 +495,16 @@ struct Captured {
 
 /// Faults of versions, groups, schemes, certificates and client
 /// authentication, at TLS 1.2 and 1.3, with and without keys.
-const CAPTURED: [Captured; 11] = [
+const CAPTURED: [Captured; 12] = [
+    Captured {
+        curl: false,
+        name: "tls13-hello-retry-with-keys",
+        server: &["-tls1_3", "-groups", "secp384r1"],
+        client: &[],
+        keylog: true,
+        trusted: true,
+        shows: &["result = \"established\"", "group = \"secp384r1\"", "key = \"rsa-2048\""],
+    },
     Captured {
         curl: true,
         name: "curl-tls13-with-keys",
