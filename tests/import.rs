@@ -503,7 +503,11 @@ const CAPTURED: [Captured; 12] = [
         client: &[],
         keylog: true,
         trusted: true,
-        shows: &["result = \"established\"", "group = \"secp384r1\"", "key = \"rsa-2048\""],
+        shows: &[
+            "result = \"established\"",
+            "group = \"secp384r1\"",
+            "key = \"rsa-2048\"",
+        ],
     },
     Captured {
         curl: true,
