@@ -301,10 +301,9 @@ type FlowKey = (IpAddr, u16, IpAddr, u16);
 struct Flows {
     order: Vec<FlowKey>,
     flows: HashMap<FlowKey, Flow>,
-    /// Every payload-carrying segment in capture order: its direction and
-    /// where its bytes end, as an offset from the direction's first byte
-    /// once reassembled.
-    packets: Vec<(FlowKey, u32, usize)>,
+    /// How many payload-carrying segments were added: the capture-order
+    /// number of the next.
+    carried: usize,
 }
 
 #[derive(Default)]
@@ -315,6 +314,9 @@ struct Flow {
     segments: Vec<(u32, Vec<u8>)>,
     /// When its first payload was captured.
     started: Option<Duration>,
+    /// (capture-order number, sequence number, length) of each segment
+    /// that carried payload.
+    arrivals: Vec<(usize, u32, usize)>,
     /// It sent a FIN, or a RST.
     fin: bool,
     rst: bool,
@@ -355,7 +357,8 @@ impl Flows {
             };
             let payload = tcp.payload();
             flow.segments.push((seq, payload.to_vec()));
-            self.packets.push((key, seq, payload.len()));
+            flow.arrivals.push((self.carried, seq, payload.len()));
+            self.carried += 1;
         }
     }
 
@@ -390,15 +393,23 @@ impl Flows {
                 self.flows.get(&back).unwrap_or(&empty).reassembled(),
             ),
         ];
+        let flows = [&self.flows[key], self.flows.get(&back).unwrap_or(&empty)];
+        // The two directions' segments, in the order they were captured.
+        let mut arrivals: Vec<(usize, usize, u32, usize)> = (0..2)
+            .flat_map(|i| {
+                flows[i]
+                    .arrivals
+                    .iter()
+                    .map(move |&(n, seq, len)| (n, i, seq, len))
+            })
+            .collect();
+        arrivals.sort_unstable();
         let mut sent = [0usize; 2];
         let mut chunks: Vec<(Side, Vec<u8>)> = Vec::new();
-        for (flow, seq, len) in &self.packets {
-            let Some(i) = streams.iter().position(|(k, ..)| *k == flow) else {
-                continue;
-            };
+        for (_, i, seq, len) in arrivals {
             let (_, side, stream) = &streams[i];
-            let end = self.flows[flow]
-                .offset(*seq)
+            let end = flows[i]
+                .offset(seq)
                 .map_or(0, |o| o + len)
                 .min(stream.len());
             if end > sent[i] {
