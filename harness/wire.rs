@@ -223,7 +223,7 @@ impl Transcript {
 const SUPPORTED_VERSIONS: u16 = 43;
 
 /// The (type, data) of each whole extension in `bytes`.
-fn extensions(mut bytes: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+pub fn extensions(mut bytes: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
     std::iter::from_fn(move || {
         let kind = u16::from_be_bytes([*bytes.first()?, *bytes.get(1)?]);
         let len = usize::from(u16::from_be_bytes([*bytes.get(2)?, *bytes.get(3)?]));
@@ -231,6 +231,16 @@ fn extensions(mut bytes: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
         bytes = &bytes[4 + len..];
         Some((kind, data))
     })
+}
+
+/// The extensions block of a ServerHello message (header included): after
+/// its version (2), random (32), session id (1 + n), suite (2) and
+/// compression (1), the bytes its 2-byte length covers.
+pub fn server_hello_extensions(message: &[u8]) -> Option<&[u8]> {
+    let session = usize::from(*message.get(38)?);
+    let rest = message.get(4 + 2 + 32 + 1 + session + 2 + 1..)?;
+    let len = usize::from(u16::from_be_bytes([*rest.first()?, *rest.get(1)?]));
+    rest.get(2..2 + len)
 }
 
 /// The TLS records in `bytes`, as (content type, payload), up to the first

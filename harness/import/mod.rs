@@ -151,8 +151,7 @@ pub struct CapturedScenario {
     /// The connection it reproduces, with its place among the capture's
     /// (`2 of 3: TCP ...`).
     pub connection: String,
-    /// How many TLS connections the capture holds.
-    pub count: usize,
+
     /// Whether secrets for it were found (in the file or the key log).
     pub keys: bool,
 }
@@ -224,7 +223,6 @@ pub fn import_capture(
     Ok(CapturedScenario {
         text,
         connection: label,
-        count,
         keys,
     })
 }

@@ -18,7 +18,7 @@ use crate::keylog::Secrets;
 use crate::outcome::{Alert, Side};
 use crate::record;
 use crate::version::ProtocolVersion;
-use crate::wire::{Transcript, Units};
+use crate::wire::{extensions, server_hello_extensions, Transcript, Units};
 
 /// Handshake message types read here.
 const SERVER_HELLO: u8 = 2;
@@ -187,7 +187,7 @@ fn read_clear(seen: &mut Observed, transcript: &Transcript) {
         seen.client_chain = Seen::Known(Some(chain));
     }
     let hello = server(SERVER_HELLO).unwrap_or_default();
-    seen.alpn = Seen::Known(server_hello_extensions(&hello).and_then(|e| alpn_of(&e)));
+    seen.alpn = Seen::Known(server_hello_extensions(&hello).and_then(alpn_of));
 }
 
 /// At TLS 1.3: the same, from the flights the secrets decrypt.
@@ -270,31 +270,12 @@ fn length_prefixed(bytes: &[u8]) -> Option<&[u8]> {
     bytes.get(2..2 + len)
 }
 
-/// The extensions block of a ServerHello message (with its header).
-fn server_hello_extensions(message: &[u8]) -> Option<Vec<u8>> {
-    // header 4, version 2, random 32, session id (1 + n), suite 2,
-    // compression 1, then the extensions' length.
-    let session = usize::from(*message.get(38)?);
-    let at = 4 + 2 + 32 + 1 + session + 2 + 1;
-    length_prefixed(message.get(at..)?).map(<[u8]>::to_vec)
-}
-
 /// The one protocol of an ALPN extension in `extensions`.
 fn alpn_of(block: &[u8]) -> Option<String> {
     let (_, data) = extensions(block).find(|(kind, _)| *kind == ALPN)?;
     let list = length_prefixed(data)?;
     let len = usize::from(*list.first()?);
     Some(String::from_utf8_lossy(list.get(1..1 + len)?).into_owned())
-}
-
-/// The (type, data) of each whole extension in `bytes`.
-fn extensions(mut bytes: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
-    std::iter::from_fn(move || {
-        let kind = u16::from_be_bytes([*bytes.first()?, *bytes.get(1)?]);
-        let data = length_prefixed(bytes.get(2..)?)?;
-        bytes = &bytes[4 + data.len()..];
-        Some((kind, data))
-    })
 }
 
 /// How the handshake ended, and what that was told from when not from

@@ -17,7 +17,7 @@ use crate::import::{observe, Observed};
 use crate::keylog::{Secret, Secrets};
 use crate::outcome::{Alert, Side};
 use crate::tls13::Schedule;
-use crate::wire::Transcript;
+use crate::wire::{extensions, server_hello_extensions, Transcript};
 
 /// How the server answered.
 #[derive(Clone, Debug)]
@@ -230,18 +230,11 @@ impl Reading {
 /// The group and public key of a ServerHello's key_share (RFC 8446
 /// §4.2.8), from the message with its header.
 fn server_share(message: &[u8]) -> Option<(u16, Vec<u8>)> {
-    let session = usize::from(*message.get(38)?);
-    let mut rest = message.get(4 + 2 + 32 + 1 + session + 2 + 1 + 2..)?;
-    while rest.len() >= 4 {
-        let kind = u16::from_be_bytes([rest[0], rest[1]]);
-        let len = usize::from(u16::from_be_bytes([rest[2], rest[3]]));
-        let data = rest.get(4..4 + len)?;
-        if kind == KEY_SHARE && data.len() >= 4 {
-            let group = u16::from_be_bytes([data[0], data[1]]);
-            let key_len = usize::from(u16::from_be_bytes([data[2], data[3]]));
-            return Some((group, data.get(4..4 + key_len)?.to_vec()));
-        }
-        rest = &rest[4 + len..];
-    }
-    None
+    let block = server_hello_extensions(message)?;
+    let (_, data) = extensions(block).find(|(kind, _)| *kind == KEY_SHARE)?;
+    let [g1, g2, l1, l2, key @ ..] = data else {
+        return None;
+    };
+    let key_len = usize::from(u16::from_be_bytes([*l1, *l2]));
+    Some((u16::from_be_bytes([*g1, *g2]), key.get(..key_len)?.to_vec()))
 }

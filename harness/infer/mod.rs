@@ -203,21 +203,15 @@ impl Asker {
     /// The answer to `offer` (with the server name added); `None` once
     /// the budget is spent.
     async fn ask(&self, mut offer: Offer) -> Option<Result<Answer, AskError>> {
-        let _turn = self.gate.acquire().await.ok()?;
-        let n = self.used.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if n >= self.options.max_connections {
-            self.used.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-            self.denied
-                .store(true, std::sync::atomic::Ordering::Relaxed);
-            return None;
-        }
+        let _turn = self.turn().await?;
         offer.server_name.clone_from(&self.options.server_name);
         Some(ask::ask(&self.target, &offer, self.options.deadline).await)
     }
 
-    /// What the server does when the client sends no certificate.
-    async fn demand(&self, offer: Offer) -> Option<Demand> {
-        let _turn = self.gate.acquire().await.ok()?;
+    /// A turn to open one connection, within the concurrency limit;
+    /// `None`, noted, once the budget of connections is spent.
+    async fn turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        let permit = self.gate.acquire().await.ok()?;
         let n = self.used.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if n >= self.options.max_connections {
             self.used.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
@@ -225,7 +219,12 @@ impl Asker {
                 .store(true, std::sync::atomic::Ordering::Relaxed);
             return None;
         }
-        let mut offer = offer;
+        Some(permit)
+    }
+
+    /// What the server does when the client sends no certificate.
+    async fn demand(&self, mut offer: Offer) -> Option<Demand> {
+        let _turn = self.turn().await?;
         offer.server_name.clone_from(&self.options.server_name);
         Some(
             match finish::demand(&self.target, &offer, self.options.deadline).await {
