@@ -2082,6 +2082,100 @@ fn a_jsse_server_picks_its_certificate_by_algorithm_and_finds_no_scheme_for_its_
     }
 }
 
+const RSA_ECDSA: &str =
+    r#"{ key = "rsa-2048", issuer = "harness-root" }, { key = "ecdsa-p256", issuer = "ec-root" }"#;
+const RSA_ECDSA_DSA: &str = r#"{ key = "rsa-2048", issuer = "harness-root" }, { key = "ecdsa-p256", issuer = "ec-root" }, { key = "dsa-2048", issuer = "harness-root" }"#;
+
+/// A TLS 1.3 server holding `certs` and a client listing
+/// `client_schemes`.
+fn tls13_two_keys(client_schemes: &str, certs: &str) -> Case {
+    make_case()
+        .client(r#"trust = ["harness-root", "ec-root"]"#)
+        .client(&versions(&["1.3"]))
+        .server(&versions(&["1.3"]))
+        .client(&suites(&[TLS13_SUITE]))
+        .server(&suites(&[TLS13_SUITE]))
+        .client(&format!("signature-schemes = [{client_schemes}]"))
+        .server(&format!("certificate = [{certs}]"))
+}
+
+/// The key `server` presents in `case`.
+fn presented_key(case: &Case, server: Rules) -> Option<String> {
+    let p = case.predict(rules(Rules::Reference, server));
+    established(&p)
+        .server_certificate
+        .as_ref()
+        .map(|c| c.leaf.key.clone())
+}
+
+/// A JSSE server at TLS 1.3 ranks its keys by the first scheme of each
+/// algorithm in the client's list, rsa_pkcs1_sha256 (certificates only)
+/// and a scheme for another curve counting, and passes over an algorithm
+/// it could sign no CertificateVerify with. Measured on rustls-jsse and
+/// openssl-jsse, with an RSA and an ECDSA P-256 certificate, and with a
+/// DSA one beside them.
+#[test]
+fn a_jsse_server_ranks_its_keys_by_the_first_scheme_of_each_algorithm() {
+    let key = |schemes| presented_key(&tls13_two_keys(schemes, RSA_ECDSA), Rules::Jsse);
+    let pkcs1_first = r#""rsa_pkcs1_sha256", "ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256""#;
+    assert_eq!(key(pkcs1_first).as_deref(), Some("rsa-2048"));
+    let no_pss = r#""rsa_pkcs1_sha256", "ecdsa_secp256r1_sha256""#;
+    assert_eq!(key(no_pss).as_deref(), Some("ecdsa-p256"));
+    let pkcs1_then_p384 = r#""rsa_pkcs1_sha256", "ecdsa_secp384r1_sha384", "rsa_pss_rsae_sha256""#;
+    assert_eq!(key(pkcs1_then_p384).as_deref(), Some("rsa-2048"));
+    let p384_first = r#""ecdsa_secp384r1_sha384", "rsa_pss_rsae_sha256", "ecdsa_secp256r1_sha256""#;
+    assert_eq!(key(p384_first).as_deref(), Some("ecdsa-p256"));
+    let pss_first = r#""rsa_pss_rsae_sha256", "ecdsa_secp256r1_sha256", "rsa_pkcs1_sha256""#;
+    assert_eq!(key(pss_first).as_deref(), Some("rsa-2048"));
+    let three = presented_key(&tls13_two_keys(pss_first, RSA_ECDSA_DSA), Rules::Jsse);
+    assert_eq!(three.as_deref(), Some("rsa-2048"));
+    // Its own list without RSA-PSS leaves RSA nothing to sign with.
+    let no_pss = tls13_two_keys(pkcs1_first, RSA_ECDSA)
+        .server(r#"signature-schemes = ["ecdsa_secp256r1_sha256", "rsa_pkcs1_sha256"]"#);
+    assert_eq!(
+        presented_key(&no_pss, Rules::Jsse).as_deref(),
+        Some("ecdsa-p256")
+    );
+}
+
+/// rustls (the harness's resolver, ECDSA first) presents ECDSA whatever
+/// either side's scheme order; OpenSSL follows its own order, ECDSA first
+/// by default, RSA-PSS first where its profile says so (measured on every
+/// pairing).
+#[test]
+fn rustls_and_openssl_servers_do_not_follow_the_clients_scheme_order_to_a_key() {
+    let pss_first = r#""rsa_pss_rsae_sha256", "ecdsa_secp256r1_sha256", "rsa_pkcs1_sha256""#;
+    let pkcs1_first = r#""rsa_pkcs1_sha256", "ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256""#;
+    for server in [Rules::Rustls, Rules::OpenSsl] {
+        for schemes in [pss_first, pkcs1_first] {
+            let key = presented_key(&tls13_two_keys(schemes, RSA_ECDSA), server);
+            assert_eq!(key.as_deref(), Some("ecdsa-p256"), "{server:?} {schemes}");
+        }
+    }
+    let pss_first_server = tls13_two_keys(pss_first, RSA_ECDSA)
+        .server(r#"signature-schemes = ["rsa_pss_rsae_sha256", "ecdsa_secp256r1_sha256"]"#);
+    let key = |server| presented_key(&pss_first_server, server);
+    assert_eq!(key(Rules::Rustls).as_deref(), Some("ecdsa-p256"));
+    assert_eq!(key(Rules::OpenSsl).as_deref(), Some("rsa-2048"));
+}
+
+/// A JSSE server that refuses a hello when the two sides list no scheme
+/// in common does so only where schemes count: at TLS 1.1, chosen below
+/// the client's TLS 1.2, it serves (measured on jsse-jsse; an OpenSSL
+/// client leaves its RSA suite out for want of a scheme before it asks).
+#[test]
+fn a_jsse_server_below_tls12_ignores_the_clients_schemes() {
+    let case = make_case()
+        .client(r#"trust = ["harness-root"]"#)
+        .client(&versions(&["1.1", "1.2"]))
+        .server(&versions(&["1.1"]))
+        .client(&suites(&[CBC_SUITE]))
+        .server(&suites(&[CBC_SUITE]))
+        .client(r#"signature-schemes = ["ecdsa_secp256r1_sha256"]"#)
+        .server(r#"signature-schemes = ["rsa_pkcs1_sha256"]"#);
+    check_version(&case.predict(rules(Rules::Jsse, Rules::Jsse)), Tls11);
+}
+
 /// Only OpenSSL wants a signature scheme for its certificate with a static
 /// RSA suite, which signs nothing: a client that lists only an ECDSA
 /// scheme is refused by it, and served by the others.
@@ -2143,6 +2237,30 @@ fn an_openssl_client_offers_no_suite_its_schemes_cannot_serve() {
         Some(Alert::HANDSHAKE_FAILURE),
         ErrorKind::NoSharedSignatureScheme,
     );
+}
+
+/// The same for ECDSA and DSS suites: an OpenSSL client listing only RSA
+/// schemes offers neither, and gives up with internal_error before its
+/// hello (measured on openssl-openssl and openssl-jsse).
+#[test]
+fn an_openssl_client_with_rsa_schemes_offers_no_ecdsa_or_dss_suite() {
+    for suite in [ECDSA_SUITE, "TLS_DHE_DSS_WITH_AES_128_CBC_SHA"] {
+        let case = make_case()
+            .client(r#"trust = ["harness-root"]"#)
+            .client(&versions(&["1.2"]))
+            .server(&versions(&["1.2"]))
+            .client(&suites(&[suite]))
+            .server(&suites(&[suite]))
+            .client(r#"signature-schemes = ["rsa_pss_rsae_sha256", "rsa_pkcs1_sha256"]"#);
+        for server in [Rules::OpenSsl, Rules::Jsse] {
+            check_failed(
+                &case.predict(rules(Rules::OpenSsl, server)),
+                Side::Client,
+                Some(quirks::INTERNAL_ERROR),
+                ErrorKind::NoSharedCipher,
+            );
+        }
+    }
 }
 
 /// A client certificate whose key can sign with no scheme of the server's

@@ -133,8 +133,18 @@ pub(super) fn refuse_early(
 /// The server's certificates as it considers them: those it may use
 /// ([`usable_leaves`]), and at TLS 1.3, where the suite names no key
 /// algorithm, in order of the first scheme, in the order the server signs
-/// in, that each can sign with ([`quirks::picks_certificate_by_algorithm`]
-/// for how closely it must fit); a certificate with none goes last.
+/// in, that fits each; a certificate with none goes last.
+///
+/// What fits: a scheme the key can sign a CertificateVerify with, or,
+/// for a server that picks by key algorithm
+/// ([`quirks::picks_certificate_by_algorithm`], JSSE), any scheme of the
+/// key's algorithm, one that signs certificates only (rsa_pkcs1_sha256)
+/// and one for another curve among them, so long as the algorithm has some
+/// TLS 1.3 scheme both list (JSSE's `T13CertificateProducer` passes over a
+/// key type it could sign no CertificateVerify with). Measured: JSSE
+/// presents its RSA certificate to a client listing rsa_pkcs1_sha256,
+/// ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256, and its ECDSA one when the
+/// last is left out.
 pub(super) fn by_preference(
     n: &mut Negotiation<'_>,
     version: ProtocolVersion,
@@ -153,18 +163,23 @@ pub(super) fn by_preference(
     } else {
         (&peer, &own)
     };
-    let tls13 = version == ProtocolVersion::Tls13;
+    let shared = |s: &Scheme| other.contains(&s);
+    let verifiable = |a: KeyAlgorithm| {
+        order
+            .iter()
+            .any(|s| shared(s) && s.tls13() && s.fits_algorithm(a))
+    };
     let fits = |s: &Scheme, c: &Cert| {
         if quirks::picks_certificate_by_algorithm(server) {
-            (!tls13 || s.tls13()) && s.fits_algorithm(c.key.algorithm())
+            s.fits_algorithm(c.key.algorithm()) && verifiable(c.key.algorithm())
         } else {
-            s.fits(c.key, tls13) && quirks::can_sign(server, s, c.key)
+            s.fits(c.key, true) && quirks::can_sign(server, s, c.key)
         }
     };
     let rank = |c: &Cert| {
         order
             .iter()
-            .position(|s| other.contains(s) && fits(s, c))
+            .position(|s| shared(s) && fits(s, c))
             .unwrap_or(usize::MAX)
     };
     certs.sort_by_key(rank);
