@@ -188,6 +188,7 @@ impl Transcript {
     pub fn key_exchange_group(&self) -> Option<String> {
         let framed = self.framed();
         let mut group = None;
+        let mut finite_field = None;
         for (_, message) in &framed.handshake[index(Side::Server)] {
             let Ok((_, parsed)) = parse_tls_message_handshake(message) else {
                 continue;
@@ -197,6 +198,9 @@ impl Transcript {
             };
             match handshake {
                 TlsMessageHandshake::ServerHello(hello) => {
+                    finite_field = crate::suite::registry()
+                        .by_code(hello.cipher.0)
+                        .map(|s| s.key_exchange == crate::suite::KeyExchange::Dhe);
                     let ext = hello.ext.unwrap_or_default();
                     if let Ok((_, exts)) = parse_tls_extensions(ext) {
                         for e in exts {
@@ -210,7 +214,7 @@ impl Transcript {
                     }
                 }
                 TlsMessageHandshake::ServerKeyExchange(ske) => {
-                    group = server_key_exchange_group(ske.parameters);
+                    group = server_key_exchange_group(ske.parameters, finite_field);
                 }
                 _ => {}
             }
@@ -301,20 +305,25 @@ fn plaintext_handshake(records: &[(u8, Vec<u8>)]) -> Units {
 }
 
 /// Reads the group from ServerKeyExchange parameters: `03 <u16 group>` for
-/// a named curve (RFC 8422 §5.4); otherwise DHE `<u16 len> p ...` (RFC 5246
-/// §7.4.3).
-fn server_key_exchange_group(params: &[u8]) -> Option<String> {
-    match params {
-        [3, hi, lo, ..] => Some(group_name(u16::from_be_bytes([*hi, *lo]))),
-        [hi, lo, rest @ ..] => {
-            let len = u16::from_be_bytes([*hi, *lo]) as usize;
-            let p = rest.get(..len)?;
-            let leading = p.iter().take_while(|b| **b == 0).count();
-            let bits = (len - leading) * 8;
-            Some(format!("dh-{bits}"))
-        }
-        _ => None,
+/// a named curve (RFC 8422 §5.4), DHE `<u16 len> p ...` (RFC 5246 §7.4.3).
+/// Which of the two is the chosen suite's (`finite_field`); only for a
+/// suite the registry does not know is it guessed from the first byte,
+/// which a DHE prime of 768 to 1023 bytes (ffdhe6144) shares with a named
+/// curve.
+fn server_key_exchange_group(params: &[u8], finite_field: Option<bool>) -> Option<String> {
+    if !finite_field.unwrap_or(params.first() != Some(&3)) {
+        return match params {
+            [3, hi, lo, ..] => Some(group_name(u16::from_be_bytes([*hi, *lo]))),
+            _ => None,
+        };
     }
+    let [hi, lo, rest @ ..] = params else {
+        return None;
+    };
+    let len = usize::from(u16::from_be_bytes([*hi, *lo]));
+    let p = rest.get(..len)?;
+    let leading = p.iter().take_while(|b| **b == 0).count();
+    Some(format!("dh-{}", (len - leading) * 8))
 }
 
 /// A group's IANA name (`x25519`, `secp256r1`).
@@ -475,13 +484,35 @@ mod tests {
 
     #[test]
     fn named_curve_and_dhe_groups_are_read_from_server_key_exchange() {
+        let x25519 = [3, 0x00, 0x1d, 32];
+        for suite_says in [Some(false), None] {
+            assert_eq!(
+                server_key_exchange_group(&x25519, suite_says).as_deref(),
+                Some("x25519")
+            );
+        }
+        let dhe = |bytes: usize| {
+            let mut p = u16::try_from(bytes)
+                .expect("a short prime")
+                .to_be_bytes()
+                .to_vec();
+            p.extend(std::iter::repeat_n(0xFF, bytes));
+            p
+        };
+        for suite_says in [Some(true), None] {
+            let group = server_key_exchange_group(&dhe(256), suite_says);
+            assert_eq!(group.as_deref(), Some("dh-2048"));
+        }
+        // ffdhe6144's 768-byte prime begins 03 00, as a named curve does:
+        // the suite decides.
+        let ffdhe6144 = dhe(768);
+        let group = server_key_exchange_group(&ffdhe6144, Some(true));
+        assert_eq!(group.as_deref(), Some("dh-6144"));
         assert_eq!(
-            server_key_exchange_group(&[3, 0x00, 0x1d, 32]).as_deref(),
-            Some("x25519")
+            server_key_exchange_group(&x25519, Some(true)),
+            None,
+            "a DHE suite's parameters cut short"
         );
-        let mut dhe = vec![0x01, 0x00];
-        dhe.extend(std::iter::repeat_n(0xFF, 256));
-        assert_eq!(server_key_exchange_group(&dhe).as_deref(), Some("dh-2048"));
     }
 
     /// A HelloRetryRequest, a compatibility ChangeCipherSpec and the second

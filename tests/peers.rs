@@ -506,7 +506,7 @@ struct RealClientCase {
 
 /// Cases from the list and beyond: groups and HelloRetryRequest,
 /// signature schemes, DHE sizes, ALPN, key sizes and SHA-1 chains.
-const REAL_CLIENT_CASES: [RealClientCase; 16] = [
+const REAL_CLIENT_CASES: [RealClientCase; 17] = [
     RealClientCase {
         name: "key share guessed wrong: HelloRetryRequest",
         cert: PeerCert::Rsa,
@@ -572,6 +572,19 @@ const REAL_CLIENT_CASES: [RealClientCase; 16] = [
         server: &[
             "-dhparam",
             "dh2048.pem",
+            "-cipher",
+            "DHE-RSA-AES128-GCM-SHA256",
+        ],
+        client: &["-tls1_2"],
+    },
+    // A 6144-bit prime is 768 (0x0300) bytes long: its ServerKeyExchange
+    // begins 03, as a named curve's does.
+    RealClientCase {
+        name: "a 6144-bit DHE group is read as such",
+        cert: PeerCert::Rsa,
+        server: &[
+            "-dhparam",
+            "dh6144.pem",
             "-cipher",
             "DHE-RSA-AES128-GCM-SHA256",
         ],

@@ -367,9 +367,6 @@ fn server_profile(observed: &Observed, naming: &Naming, chain: &Chain) -> String
     out
 }
 
-/// The DHE sizes a profile's `dh-bits` takes.
-const DH_BITS: [u32; 5] = [1024, 1536, 2048, 3072, 4096];
-
 /// Versions, suite, group, scheme and ALPN of a server that chose them.
 fn chosen_lines(observed: &Observed, chosen: Chosen) -> String {
     let mut out = String::new();
@@ -396,10 +393,16 @@ fn chosen_lines(observed: &Observed, chosen: Chosen) -> String {
         )),
     }
     match observed.group.as_deref() {
-        Some(dh) if DH_BITS.iter().any(|b| dh == format!("dh-{b}")) => out.push_str(&format!(
-            "dh-bits = {}  # observed: its DHE prime's size\n",
-            &dh[3..]
-        )),
+        Some(dh)
+            if crate::keysize::DH_SIZES
+                .iter()
+                .any(|b| dh == format!("dh-{b}")) =>
+        {
+            out.push_str(&format!(
+                "dh-bits = {}  # observed: its DHE prime's size\n",
+                &dh[3..]
+            ))
+        }
         Some(dh) if dh.starts_with("dh-") => out.push_str(&format!(
             "# dh-bits: its DHE prime is {dh}, a size the harness does not make\n"
         )),
@@ -653,7 +656,10 @@ fn expect_lines(observed: &Observed) -> String {
 /// Whether an `expect` can name `group`: a group the harness knows, or a
 /// DHE size it makes.
 fn expectable_group(group: &str) -> bool {
-    crate::group::lookup(group).is_some() || DH_BITS.iter().any(|b| group == format!("dh-{b}"))
+    crate::group::lookup(group).is_some()
+        || crate::keysize::DH_SIZES
+            .iter()
+            .any(|b| group == format!("dh-{b}"))
 }
 
 /// Loads `text` with the scenario loader; a failure is a fault of the

@@ -63,8 +63,8 @@ impl PeerCert {
 }
 
 /// Writes `cert.pem`, `key.pem` and `ca.pem` (the issuing root) of `kind`
-/// for `peer.test` into `dir`, and the DHE groups `dh1024.pem` (RFC 2409)
-/// and `dh2048.pem` (RFC 3526).
+/// for `peer.test` into `dir`, and the DHE groups `dh1024.pem` (RFC 2409),
+/// `dh2048.pem` and `dh6144.pem` (RFC 3526).
 pub fn write_peer_material(dir: &TempDir, kind: PeerCert) {
     write_peer_leaves(dir, &[kind]);
     for file in ["cert.pem", "key.pem"] {
@@ -74,8 +74,8 @@ pub fn write_peer_material(dir: &TempDir, kind: PeerCert) {
 
 /// Writes one root (`ca.pem`) and, under it, a `peer.test` leaf of each
 /// of `kinds` (`STEM.cert.pem`, `STEM.key.pem`; [`PeerCert::stem`]) into
-/// `dir`, and the DHE groups `dh1024.pem` (RFC 2409) and `dh2048.pem`
-/// (RFC 3526). The root signs with SHA-1 when a kind asks for it.
+/// `dir`, and the DHE groups `dh1024.pem` (RFC 2409), `dh2048.pem` and
+/// `dh6144.pem` (RFC 3526). The root signs with SHA-1 when a kind asks for it.
 pub fn write_peer_leaves(dir: &TempDir, kinds: &[PeerCert]) {
     let hash = kinds.iter().find_map(|k| k.spec().1);
     let mut pki = Pki::new();
@@ -117,6 +117,7 @@ pub fn write_peer_leaves(dir: &TempDir, kinds: &[PeerCert]) {
     for (file, prime) in [
         ("dh1024.pem", openssl::bn::BigNum::get_rfc2409_prime_1024()),
         ("dh2048.pem", openssl::bn::BigNum::get_rfc3526_prime_2048()),
+        ("dh6144.pem", openssl::bn::BigNum::get_rfc3526_prime_6144()),
     ] {
         let dh = openssl::dh::Dh::from_pqg(prime.unwrap(), None, two.to_owned().unwrap()).unwrap();
         std::fs::write(dir.join(file), dh.params_to_pem().unwrap()).unwrap();
@@ -166,7 +167,7 @@ pub fn s_server_with(openssl: &Path, identity: (&Path, &Path), args: &[&str]) ->
 }
 
 /// `openssl s_server` for a real-client case, with `args` (the DHE group
-/// files `dh1024.pem` and `dh2048.pem` taken from `dir`).
+/// files `dh1024.pem`, `dh2048.pem` and `dh6144.pem` taken from `dir`).
 pub fn do_peer_server(openssl: &Path, dir: &TempDir, args: &[&str]) -> (Child, u16) {
     let identity = (dir.join("cert.pem"), dir.join("key.pem"));
     peer_server_as(openssl, dir, (&identity.0, &identity.1), args)
@@ -197,7 +198,7 @@ fn peer_server_as(
     let args: Vec<String> = args
         .iter()
         .map(|a| match *a {
-            "dh1024.pem" | "dh2048.pem" => dir.join(a).display().to_string(),
+            "dh1024.pem" | "dh2048.pem" | "dh6144.pem" => dir.join(a).display().to_string(),
             other => other.to_string(),
         })
         .collect();
