@@ -2176,6 +2176,67 @@ fn a_jsse_server_below_tls12_ignores_the_clients_schemes() {
     check_version(&case.predict(rules(Rules::Jsse, Rules::Jsse)), Tls11);
 }
 
+/// An OpenSSL server at TLS 1.3 passes over a certificate whose own
+/// signature the client's signature_algorithms_cert leaves out, where
+/// another passes: here its ECDSA leaf, signed by an RSA root with
+/// rsa_pkcs1_sha256, for its RSA leaf signed by an EC root. Only a JSSE
+/// client sends that list (measured on jsse-openssl; the other pairings
+/// present ECDSA).
+#[test]
+fn an_openssl_server_passes_over_a_leaf_whose_signature_the_client_cannot_check() {
+    let case = make_case()
+        .client(r#"trust = ["harness-root", "ec-root"]"#)
+        .client(&versions(&["1.3"]))
+        .server(&versions(&["1.3"]))
+        .client(&suites(&[TLS13_SUITE]))
+        .server(&suites(&[TLS13_SUITE]))
+        .client(r#"signature-schemes = ["ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256"]"#)
+        .server(r#"certificate = [{ key = "ecdsa-p256", issuer = "harness-root" }, { key = "rsa-2048", issuer = "ec-root" }]"#);
+    let key = |client, server| {
+        let p = case.predict(rules(client, server));
+        established(&p)
+            .server_certificate
+            .as_ref()
+            .map(|c| c.leaf.key.clone())
+    };
+    assert_eq!(
+        key(Rules::Jsse, Rules::OpenSsl).as_deref(),
+        Some("rsa-2048")
+    );
+    assert_eq!(
+        key(Rules::OpenSsl, Rules::OpenSsl).as_deref(),
+        Some("ecdsa-p256")
+    );
+    assert_eq!(
+        key(Rules::Rustls, Rules::Jsse).as_deref(),
+        Some("ecdsa-p256")
+    );
+}
+
+/// At TLS 1.2 an OpenSSL server with no ECDSA scheme in common passes
+/// over its ECDSA certificate's suites and serves ECDHE-RSA, though it
+/// prefers ECDHE-ECDSA; JSSE chooses ECDHE-ECDSA and then finds nothing to
+/// sign with (measured on rustls-openssl and rustls-jsse).
+#[test]
+fn an_openssl_server_at_tls12_passes_over_an_ecdsa_certificate_it_cannot_sign_with() {
+    let both = [ECDSA_SUITE, RSA_SUITE];
+    let case = make_case()
+        .client(r#"trust = ["harness-root"]"#)
+        .client(&versions(&["1.2"]))
+        .server(&versions(&["1.2"]))
+        .client(&suites(&both))
+        .server(&suites(&both))
+        .server("server-preference = true")
+        .client(r#"signature-schemes = ["rsa_pss_rsae_sha256", "rsa_pkcs1_sha256"]"#)
+        .server(r#"certificate = [{ key = "ecdsa-p256" }, { key = "rsa-2048" }]"#);
+    check_suite(
+        &case.predict(rules(Rules::Rustls, Rules::OpenSsl)),
+        RSA_SUITE,
+    );
+    let jsse = case.predict(rules(Rules::Rustls, Rules::Jsse));
+    assert_eq!(failed(&jsse).alert, Some(quirks::INTERNAL_ERROR));
+}
+
 /// Only OpenSSL wants a signature scheme for its certificate with a static
 /// RSA suite, which signs nothing: a client that lists only an ECDSA
 /// scheme is refused by it, and served by the others.
