@@ -2237,6 +2237,48 @@ fn an_openssl_server_at_tls12_passes_over_an_ecdsa_certificate_it_cannot_sign_wi
     assert_eq!(failed(&jsse).alert, Some(quirks::INTERNAL_ERROR));
 }
 
+/// Whether a JSSE client with an RSA certificate sends it to a server
+/// requesting one with `server_schemes`, at `version` alone.
+fn jsse_client_sends_rsa_certificate(version: &str, server_schemes: &str) -> bool {
+    let (suite, server_key) = match version {
+        "1.3" => (TLS13_SUITE, "ecdsa-p256"),
+        _ => (RSA_SUITE, "rsa-2048"),
+    };
+    let case = make_case()
+        .client(r#"trust = ["harness-root"]"#)
+        .client(&versions(&[version]))
+        .server(&versions(&[version]))
+        .client(&suites(&[suite]))
+        .server(&suites(&[suite]))
+        .client(r#"certificate = [{ key = "rsa-2048", subject = "agent.example.com" }]"#)
+        .server(&format!(r#"certificate = [{{ key = "{server_key}" }}]"#))
+        .server(r#"client-auth = "request""#)
+        .server(&format!("signature-schemes = [{server_schemes}]"));
+    let p = case.predict(rules(Rules::Jsse, Rules::OpenSsl));
+    established(&p).client_certificate.is_some()
+}
+
+/// A JSSE client answers a CertificateRequest with its RSA key only where
+/// the request lists a scheme it can sign a CertificateVerify with at
+/// that version: not rsa_pkcs1_sha256 at TLS 1.3, yes at TLS 1.2; and
+/// never where it lists no RSA scheme (measured on jsse-openssl,
+/// jsse-rustls and jsse-jsse).
+#[test]
+fn a_jsse_client_sends_its_certificate_only_with_a_scheme_to_sign_for_it() {
+    let no_pss = r#""ecdsa_secp256r1_sha256", "rsa_pkcs1_sha256""#;
+    assert!(!jsse_client_sends_rsa_certificate("1.3", no_pss));
+    assert!(jsse_client_sends_rsa_certificate(
+        "1.2",
+        r#""rsa_pkcs1_sha256""#
+    ));
+    assert!(!jsse_client_sends_rsa_certificate(
+        "1.3",
+        r#""ecdsa_secp256r1_sha256""#
+    ));
+    let with_pss = r#""ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256""#;
+    assert!(jsse_client_sends_rsa_certificate("1.3", with_pss));
+}
+
 /// Only OpenSSL wants a signature scheme for its certificate with a static
 /// RSA suite, which signs nothing: a client that lists only an ECDSA
 /// scheme is refused by it, and served by the others.
