@@ -1565,6 +1565,27 @@ fn check_refusal(p: &Prediction, side: Side, alert: u8, kind: ErrorKind) {
     assert_eq!(f.cause(), Some(&kind));
 }
 
+/// Without an ECDHE suite to pass over, a TLS 1.2 handshake with no curve
+/// in common says nothing about ECDHE: it goes on with static RSA.
+#[test]
+fn no_shared_curve_passes_over_ecdhe_only_where_an_ecdhe_suite_is_shared() {
+    let static_rsa = "TLS_RSA_WITH_AES_128_GCM_SHA256";
+    let case = group_case(r#"["x25519"]"#, r#"["secp256r1"]"#)
+        .client(&versions(&["1.2"]))
+        .server(&versions(&["1.2"]))
+        .server(&suites(&[static_rsa]));
+    let rsa_only = case.clone().client(&suites(&[static_rsa]));
+    let p = rsa_only.predict(REFERENCE);
+    check_suite(&p, static_rsa);
+    check_not_said(&p, "passes over the ECDHE suites");
+    let with_ecdhe = case
+        .client(&suites(&[RSA_SUITE, static_rsa]))
+        .server(&suites(&[RSA_SUITE, static_rsa]));
+    let p = with_ecdhe.predict(REFERENCE);
+    check_suite(&p, static_rsa);
+    check_said(&p, "passes over the ECDHE suites");
+}
+
 #[test]
 fn rustls_server_retries_for_the_clients_first_group_despite_a_usable_share() {
     // The client lists secp384r1, secp256r1, x25519 and sends shares for
