@@ -2083,22 +2083,14 @@ fn only_jsse_checks_the_chain_against_its_own_schemes() {
 /// their RSA key (all checked against the real stacks).
 #[test]
 fn a_jsse_server_picks_its_certificate_by_algorithm_and_finds_no_scheme_for_its_curve() {
-    let case = make_case()
-        .client(r#"trust = ["harness-root", "ec-root"]"#)
-        .client(&versions(&["1.3"]))
-        .server(&versions(&["1.3"]))
-        .client(&suites(&[TLS13_SUITE]))
-        .server(&suites(&[TLS13_SUITE]))
-        .client(r#"signature-schemes = ["ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256"]"#)
-        .server(r#"certificate = [{ key = "ecdsa-p384", issuer = "ec-root" }, { key = "rsa-2048", issuer = "harness-root" }]"#);
+    let case = tls13_keys(
+        r#""ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256""#,
+        r#"{ key = "ecdsa-p384", issuer = "ec-root" }, { key = "rsa-2048", issuer = "harness-root" }"#,
+    );
     let jsse = case.predict(rules(Rules::Reference, Rules::Jsse));
     assert_eq!(failed(&jsse).failed_side, Some(Side::Server));
     for server in [Rules::Rustls, Rules::OpenSsl, Rules::Reference] {
-        let p = case.predict(rules(Rules::Reference, server));
-        let key = established(&p)
-            .server_certificate
-            .as_ref()
-            .map(|c| c.leaf.key.clone());
+        let key = presented_key(&case, server);
         assert_eq!(key.as_deref(), Some("rsa-2048"), "{server:?}");
     }
 }
@@ -2108,8 +2100,8 @@ const RSA_ECDSA: &str =
 const RSA_ECDSA_DSA: &str = r#"{ key = "rsa-2048", issuer = "harness-root" }, { key = "ecdsa-p256", issuer = "ec-root" }, { key = "dsa-2048", issuer = "harness-root" }"#;
 
 /// A TLS 1.3 server holding `certs` and a client listing
-/// `client_schemes`.
-fn tls13_two_keys(client_schemes: &str, certs: &str) -> Case {
+/// `client_schemes`, trusting both roots.
+fn tls13_keys(client_schemes: &str, certs: &str) -> Case {
     make_case()
         .client(r#"trust = ["harness-root", "ec-root"]"#)
         .client(&versions(&["1.3"]))
@@ -2120,9 +2112,14 @@ fn tls13_two_keys(client_schemes: &str, certs: &str) -> Case {
         .server(&format!("certificate = [{certs}]"))
 }
 
-/// The key `server` presents in `case`.
+/// The key a `server` presents in `case` to a reference client.
 fn presented_key(case: &Case, server: Rules) -> Option<String> {
-    let p = case.predict(rules(Rules::Reference, server));
+    key_between(case, rules(Rules::Reference, server))
+}
+
+/// The key the server presents in `case` on `stacks`.
+fn key_between(case: &Case, stacks: Stacks) -> Option<String> {
+    let p = case.predict(stacks);
     established(&p)
         .server_certificate
         .as_ref()
@@ -2137,7 +2134,7 @@ fn presented_key(case: &Case, server: Rules) -> Option<String> {
 /// DSA one beside them.
 #[test]
 fn a_jsse_server_ranks_its_keys_by_the_first_scheme_of_each_algorithm() {
-    let key = |schemes| presented_key(&tls13_two_keys(schemes, RSA_ECDSA), Rules::Jsse);
+    let key = |schemes| presented_key(&tls13_keys(schemes, RSA_ECDSA), Rules::Jsse);
     let pkcs1_first = r#""rsa_pkcs1_sha256", "ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256""#;
     assert_eq!(key(pkcs1_first).as_deref(), Some("rsa-2048"));
     let no_pss = r#""rsa_pkcs1_sha256", "ecdsa_secp256r1_sha256""#;
@@ -2148,10 +2145,10 @@ fn a_jsse_server_ranks_its_keys_by_the_first_scheme_of_each_algorithm() {
     assert_eq!(key(p384_first).as_deref(), Some("ecdsa-p256"));
     let pss_first = r#""rsa_pss_rsae_sha256", "ecdsa_secp256r1_sha256", "rsa_pkcs1_sha256""#;
     assert_eq!(key(pss_first).as_deref(), Some("rsa-2048"));
-    let three = presented_key(&tls13_two_keys(pss_first, RSA_ECDSA_DSA), Rules::Jsse);
+    let three = presented_key(&tls13_keys(pss_first, RSA_ECDSA_DSA), Rules::Jsse);
     assert_eq!(three.as_deref(), Some("rsa-2048"));
     // Its own list without RSA-PSS leaves RSA nothing to sign with.
-    let no_pss = tls13_two_keys(pkcs1_first, RSA_ECDSA)
+    let no_pss = tls13_keys(pkcs1_first, RSA_ECDSA)
         .server(r#"signature-schemes = ["ecdsa_secp256r1_sha256", "rsa_pkcs1_sha256"]"#);
     assert_eq!(
         presented_key(&no_pss, Rules::Jsse).as_deref(),
@@ -2169,11 +2166,11 @@ fn rustls_and_openssl_servers_do_not_follow_the_clients_scheme_order_to_a_key() 
     let pkcs1_first = r#""rsa_pkcs1_sha256", "ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256""#;
     for server in [Rules::Rustls, Rules::OpenSsl] {
         for schemes in [pss_first, pkcs1_first] {
-            let key = presented_key(&tls13_two_keys(schemes, RSA_ECDSA), server);
+            let key = presented_key(&tls13_keys(schemes, RSA_ECDSA), server);
             assert_eq!(key.as_deref(), Some("ecdsa-p256"), "{server:?} {schemes}");
         }
     }
-    let pss_first_server = tls13_two_keys(pss_first, RSA_ECDSA)
+    let pss_first_server = tls13_keys(pss_first, RSA_ECDSA)
         .server(r#"signature-schemes = ["rsa_pss_rsae_sha256", "ecdsa_secp256r1_sha256"]"#);
     let key = |server| presented_key(&pss_first_server, server);
     assert_eq!(key(Rules::Rustls).as_deref(), Some("ecdsa-p256"));
@@ -2205,21 +2202,11 @@ fn a_jsse_server_below_tls12_ignores_the_clients_schemes() {
 /// present ECDSA).
 #[test]
 fn an_openssl_server_passes_over_a_leaf_whose_signature_the_client_cannot_check() {
-    let case = make_case()
-        .client(r#"trust = ["harness-root", "ec-root"]"#)
-        .client(&versions(&["1.3"]))
-        .server(&versions(&["1.3"]))
-        .client(&suites(&[TLS13_SUITE]))
-        .server(&suites(&[TLS13_SUITE]))
-        .client(r#"signature-schemes = ["ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256"]"#)
-        .server(r#"certificate = [{ key = "ecdsa-p256", issuer = "harness-root" }, { key = "rsa-2048", issuer = "ec-root" }]"#);
-    let key = |client, server| {
-        let p = case.predict(rules(client, server));
-        established(&p)
-            .server_certificate
-            .as_ref()
-            .map(|c| c.leaf.key.clone())
-    };
+    let case = tls13_keys(
+        r#""ecdsa_secp256r1_sha256", "rsa_pss_rsae_sha256""#,
+        r#"{ key = "ecdsa-p256", issuer = "harness-root" }, { key = "rsa-2048", issuer = "ec-root" }"#,
+    );
+    let key = |client, server| key_between(&case, rules(client, server));
     assert_eq!(
         key(Rules::Jsse, Rules::OpenSsl).as_deref(),
         Some("rsa-2048")
