@@ -183,6 +183,16 @@ pub struct Registry {
     by_openssl: HashMap<String, usize>,
 }
 
+/// Whether suite `code` agrees its key by finite-field DHE: a
+/// ServerKeyExchange's parameters do not say so themselves (a DHE prime of
+/// 768 to 1023 bytes begins as a named curve does). `None` for a suite the
+/// registry does not know.
+pub fn finite_field(code: u16) -> Option<bool> {
+    registry()
+        .by_code(code)
+        .map(|s| s.key_exchange == KeyExchange::Dhe)
+}
+
 /// The registry, built on first use (this asks OpenSSL about every suite, a
 /// few milliseconds).
 pub fn registry() -> &'static Registry {

@@ -198,9 +198,7 @@ impl Transcript {
             };
             match handshake {
                 TlsMessageHandshake::ServerHello(hello) => {
-                    finite_field = crate::suite::registry()
-                        .by_code(hello.cipher.0)
-                        .map(|s| s.key_exchange == crate::suite::KeyExchange::Dhe);
+                    finite_field = crate::suite::finite_field(hello.cipher.0);
                     let ext = hello.ext.unwrap_or_default();
                     if let Ok((_, exts)) = parse_tls_extensions(ext) {
                         for e in exts {

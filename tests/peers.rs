@@ -326,6 +326,55 @@ fn probe_reports_the_version_and_suite_openssl_s_server_was_limited_to() {
     }
 }
 
+/// A 6144-bit DHE prime is 768 (0x0300) bytes long, so its
+/// ServerKeyExchange begins 03 as a named curve's does: `probe` must read
+/// the group and the signature after it by the suite, DHE.
+#[test]
+fn probe_reads_a_6144_bit_dhe_group_and_the_signature_after_it() {
+    let Some(openssl) = OPENSSL.find() else {
+        return;
+    };
+    let dir = TempDir::new("s-server-dhe6144");
+    write_peer_material(&dir, PeerCert::Rsa);
+    let catalog = dir.join("catalog");
+    std::fs::create_dir_all(&catalog).unwrap();
+    let profile = r#"[profile.dhe-client]
+name = "A TLS 1.2 client offering DHE-RSA alone"
+product = "test"
+release = "1"
+role = "client"
+connection = "https"
+versions = ["1.2"]
+suites = ["TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"]
+"#;
+    std::fs::write(catalog.join("dhe.toml"), profile).unwrap();
+    let args = [
+        "-tls1_2",
+        "-dhparam",
+        "dh6144.pem",
+        "-cipher",
+        "DHE-RSA-AES128-GCM-SHA256",
+    ];
+    let (_server, port) = do_peer_server(&openssl, &dir, &args);
+    let probed = harness_command()
+        .args(["probe", "dhe-client", &format!("127.0.0.1:{port}")])
+        .args(["--backend", "openssl", "--server-name", "peer.test"])
+        .args(["--format", "json", "--catalog"])
+        .arg(&catalog)
+        .arg("--trust")
+        .arg(dir.join("ca.pem"))
+        .output()
+        .expect("probe runs");
+    let json: serde_json::Value = serde_json::from_slice(&probed.stdout).expect("probe's JSON");
+    assert_eq!(json["outcome"]["result"], "established", "{json}");
+    assert_eq!(json["outcome"]["group"], "dh-6144", "{json}");
+    // OpenSSL's client lists RSA-PSS before PKCS#1; s_server takes it.
+    assert_eq!(
+        json["outcome"]["signature-scheme"], "rsa_pss_rsae_sha256",
+        "{json}"
+    );
+}
+
 /// sslyze's key for a version's cipher-suite scan.
 fn sslyze_key(v: ProtocolVersion) -> &'static str {
     match v {
