@@ -19,7 +19,7 @@ use crate::outcome::{Alert, Side};
 use crate::suite::finite_field;
 use crate::tls13::RecordKeys;
 use crate::version::ProtocolVersion;
-use crate::wire::{Transcript, Units};
+use crate::wire::{key_exchange_parameters, Transcript, Units};
 
 /// CertificateVerify's handshake type.
 const CERTIFICATE_VERIFY: u8 = 15;
@@ -63,7 +63,10 @@ pub fn signatures(
         ProtocolVersion::Tls12 => Signatures {
             server: transcript
                 .handshake_message(Side::Server, SERVER_KEY_EXCHANGE)
-                .and_then(|m| key_exchange_scheme(m.get(4..)?, finite_field(suite))),
+                .and_then(|m| {
+                    let (_, signature) = key_exchange_parameters(m.get(4..)?, finite_field(suite))?;
+                    first_u16(signature)
+                }),
             client: transcript
                 .handshake_message(Side::Client, CERTIFICATE_VERIFY)
                 .and_then(|m| first_u16(m.get(4..)?)),
@@ -75,27 +78,6 @@ pub fn signatures(
 
 fn first_u16(bytes: &[u8]) -> Option<u16> {
     Some(u16::from_be_bytes([*bytes.first()?, *bytes.get(1)?]))
-}
-
-/// The scheme after a ServerKeyExchange's parameters: a named curve's
-/// `03 <group> <u8 len> point`, or DHE's three `<u16 len>` numbers, as the
-/// suite says (`finite_field`); for a suite the registry does not know,
-/// as the first byte suggests.
-fn key_exchange_scheme(body: &[u8], finite_field: Option<bool>) -> Option<u16> {
-    let after = if finite_field.unwrap_or(body.first() != Some(&3)) {
-        let mut rest = body;
-        for _ in 0..3 {
-            let len = usize::from(first_u16(rest)?);
-            rest = rest.get(2 + len..)?;
-        }
-        rest
-    } else {
-        match body {
-            [3, _, _, len, rest @ ..] => rest.get(usize::from(*len)..)?,
-            _ => return None,
-        }
-    };
-    first_u16(after)
 }
 
 /// What one side's decrypted TLS 1.3 flight says.
@@ -281,25 +263,5 @@ mod tests {
         // A close_notify (a warning) is not a failure's alert.
         let warning = [seal(&handshake, 0, ALERT, &[1, 0])];
         assert_eq!(alert_in(&warning, &both), None);
-    }
-
-    #[test]
-    fn key_exchange_parameters_are_skipped_to_their_signature() {
-        // Named curve x25519, a 2-byte point, then rsa_pss_rsae_sha256.
-        let named = [3, 0, 0x1d, 2, 9, 9, 8, 4];
-        for suite_says in [Some(false), None] {
-            assert_eq!(key_exchange_scheme(&named, suite_says), Some(0x0804));
-        }
-        // DHE: p = 1 byte, g = 1 byte, Ys = 1 byte, then rsa_pkcs1_sha256.
-        let dhe = [0, 1, 7, 0, 1, 2, 0, 1, 5, 4, 1];
-        for suite_says in [Some(true), None] {
-            assert_eq!(key_exchange_scheme(&dhe, suite_says), Some(0x0401));
-        }
-        assert_eq!(key_exchange_scheme(&[3, 0], None), None);
-        // A 768-byte prime (ffdhe6144) begins 03 00, as a named curve does.
-        let mut ffdhe6144 = vec![3, 0];
-        ffdhe6144.extend([0xFF; 768]);
-        ffdhe6144.extend([0, 1, 2, 0, 1, 5, 8, 4]);
-        assert_eq!(key_exchange_scheme(&ffdhe6144, Some(true)), Some(0x0804));
     }
 }

@@ -212,7 +212,7 @@ impl Transcript {
                     }
                 }
                 TlsMessageHandshake::ServerKeyExchange(ske) => {
-                    group = server_key_exchange_group(ske.parameters, finite_field);
+                    group = key_exchange_parameters(ske.parameters, finite_field).map(|(g, _)| g);
                 }
                 _ => {}
             }
@@ -302,26 +302,35 @@ fn plaintext_handshake(records: &[(u8, Vec<u8>)]) -> Units {
     messages
 }
 
-/// Reads the group from ServerKeyExchange parameters: `03 <u16 group>` for
-/// a named curve (RFC 8422 §5.4), DHE `<u16 len> p ...` (RFC 5246 §7.4.3).
-/// Which of the two is the chosen suite's (`finite_field`); only for a
-/// suite the registry does not know is it guessed from the first byte,
-/// which a DHE prime of 768 to 1023 bytes (ffdhe6144) shares with a named
-/// curve.
-fn server_key_exchange_group(params: &[u8], finite_field: Option<bool>) -> Option<String> {
-    if !finite_field.unwrap_or(params.first() != Some(&3)) {
-        return match params {
-            [3, hi, lo, ..] => Some(group_name(u16::from_be_bytes([*hi, *lo]))),
-            _ => None,
+/// A ServerKeyExchange's parameters read (its body, without the message
+/// header): the group they name, and the bytes after them (the signature,
+/// where there is one). A named curve's are `03 <u16 group> <u8 len>
+/// point` (RFC 8422 §5.4), DHE's three `<u16 len>` numbers p, g and Ys
+/// (RFC 5246 §7.4.3), its group named by the size of p (`dh-2048`). Which
+/// of the two is the chosen suite's (`finite_field`); only for a suite the
+/// registry does not know is it guessed from the first byte, which a DHE
+/// prime of 768 to 1023 bytes (ffdhe6144) shares with a named curve.
+pub fn key_exchange_parameters(body: &[u8], finite_field: Option<bool>) -> Option<(String, &[u8])> {
+    if !finite_field.unwrap_or(body.first() != Some(&3)) {
+        let [3, hi, lo, len, rest @ ..] = body else {
+            return None;
         };
+        let after = rest.get(usize::from(*len)..)?;
+        return Some((group_name(u16::from_be_bytes([*hi, *lo])), after));
     }
-    let [hi, lo, rest @ ..] = params else {
-        return None;
-    };
-    let len = usize::from(u16::from_be_bytes([*hi, *lo]));
-    let p = rest.get(..len)?;
+    let mut numbers = Vec::new();
+    let mut rest = body;
+    for _ in 0..3 {
+        let [hi, lo, more @ ..] = rest else {
+            return None;
+        };
+        let len = usize::from(u16::from_be_bytes([*hi, *lo]));
+        numbers.push(more.get(..len)?);
+        rest = &more[len..];
+    }
+    let p = numbers[0];
     let leading = p.iter().take_while(|b| **b == 0).count();
-    Some(format!("dh-{}", (len - leading) * 8))
+    Some((format!("dh-{}", (p.len() - leading) * 8), rest))
 }
 
 /// A group's IANA name (`x25519`, `secp256r1`).
@@ -481,36 +490,38 @@ mod tests {
     }
 
     #[test]
-    fn named_curve_and_dhe_groups_are_read_from_server_key_exchange() {
-        let x25519 = [3, 0x00, 0x1d, 32];
+    fn named_curve_and_dhe_parameters_are_read_by_the_suite() {
+        let read = |body: &[u8], suite_says| {
+            key_exchange_parameters(body, suite_says).map(|(g, after)| (g, after.to_vec()))
+        };
+        // x25519, a 2-byte point, then a signature's first bytes.
+        let x25519 = [3, 0x00, 0x1d, 2, 9, 9, 8, 4];
         for suite_says in [Some(false), None] {
             assert_eq!(
-                server_key_exchange_group(&x25519, suite_says).as_deref(),
-                Some("x25519")
+                read(&x25519, suite_says),
+                Some(("x25519".into(), vec![8, 4]))
             );
         }
+        // DHE with a `bytes`-byte p, 1-byte g and Ys, then a signature.
         let dhe = |bytes: usize| {
-            let mut p = u16::try_from(bytes)
+            let mut body = u16::try_from(bytes)
                 .expect("a short prime")
                 .to_be_bytes()
                 .to_vec();
-            p.extend(std::iter::repeat_n(0xFF, bytes));
-            p
+            body.extend(std::iter::repeat_n(0xFF, bytes));
+            body.extend([0, 1, 2, 0, 1, 5, 4, 1]);
+            body
         };
         for suite_says in [Some(true), None] {
-            let group = server_key_exchange_group(&dhe(256), suite_says);
-            assert_eq!(group.as_deref(), Some("dh-2048"));
+            let read = read(&dhe(256), suite_says);
+            assert_eq!(read, Some(("dh-2048".into(), vec![4, 1])));
         }
         // ffdhe6144's 768-byte prime begins 03 00, as a named curve does:
         // the suite decides.
-        let ffdhe6144 = dhe(768);
-        let group = server_key_exchange_group(&ffdhe6144, Some(true));
-        assert_eq!(group.as_deref(), Some("dh-6144"));
-        assert_eq!(
-            server_key_exchange_group(&x25519, Some(true)),
-            None,
-            "a DHE suite's parameters cut short"
-        );
+        let ffdhe6144 = read(&dhe(768), Some(true));
+        assert_eq!(ffdhe6144, Some(("dh-6144".into(), vec![4, 1])));
+        assert_eq!(read(&x25519, Some(true)), None, "DHE numbers cut short");
+        assert_eq!(read(&[3, 0], None), None);
     }
 
     /// A HelloRetryRequest, a compatibility ChangeCipherSpec and the second

@@ -46,7 +46,11 @@ pub(super) struct InferArgs {
 /// answering is the unreachable status.
 pub(super) fn infer_command(args: InferArgs) -> Result<i32, CliError> {
     check_id(&args.id)?;
-    if args.server_name.as_ref().is_some_and(|n| n.len() > 253) {
+    if args
+        .server_name
+        .as_ref()
+        .is_some_and(|n| n.len() > crate::infer::MAX_DNS_NAME)
+    {
         return Err(CliError::usage(
             "--server-name: a DNS name is at most 253 bytes",
             None,

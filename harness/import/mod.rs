@@ -151,7 +151,6 @@ pub struct CapturedScenario {
     /// The connection it reproduces, with its place among the capture's
     /// (`2 of 3: TCP ...`).
     pub connection: String,
-
     /// Whether secrets for it were found (in the file or the key log).
     pub keys: bool,
 }

@@ -393,16 +393,10 @@ fn chosen_lines(observed: &Observed, chosen: Chosen) -> String {
         )),
     }
     match observed.group.as_deref() {
-        Some(dh)
-            if crate::keysize::DH_SIZES
-                .iter()
-                .any(|b| dh == format!("dh-{b}")) =>
-        {
-            out.push_str(&format!(
-                "dh-bits = {}  # observed: its DHE prime's size\n",
-                &dh[3..]
-            ))
-        }
+        Some(dh) if made_dh_size(dh) => out.push_str(&format!(
+            "dh-bits = {}  # observed: its DHE prime's size\n",
+            &dh[3..]
+        )),
         Some(dh) if dh.starts_with("dh-") => out.push_str(&format!(
             "# dh-bits: its DHE prime is {dh}, a size the harness does not make\n"
         )),
@@ -656,10 +650,14 @@ fn expect_lines(observed: &Observed) -> String {
 /// Whether an `expect` can name `group`: a group the harness knows, or a
 /// DHE size it makes.
 fn expectable_group(group: &str) -> bool {
-    crate::group::lookup(group).is_some()
-        || crate::keysize::DH_SIZES
-            .iter()
-            .any(|b| group == format!("dh-{b}"))
+    crate::group::lookup(group).is_some() || made_dh_size(group)
+}
+
+/// Whether `group` is a DHE size (`dh-2048`) a profile's `dh-bits` takes.
+fn made_dh_size(group: &str) -> bool {
+    crate::keysize::DH_SIZES
+        .iter()
+        .any(|b| group == format!("dh-{b}"))
 }
 
 /// Loads `text` with the scenario loader; a failure is a fault of the

@@ -49,6 +49,10 @@ fn share_algorithm(group: u16) -> Option<&'static agreement::Algorithm> {
     }
 }
 
+/// The longest DNS name, in bytes (RFC 1035 §2.3.4, without the final
+/// dot): a longer server name is not sent.
+pub const MAX_DNS_NAME: usize = 253;
+
 /// Whether the hellos built here carry a key share for `group`.
 pub fn has_share(group: u16) -> bool {
     share_algorithm(group).is_some()
@@ -116,8 +120,8 @@ fn extensions(offer: &Offer, tls13: bool, keys: &mut Vec<(u16, EphemeralPrivateK
     if let Some(name) = offer
         .server_name
         .as_deref()
-        // A DNS name is at most 253 bytes; an address is not sent.
-        .filter(|n| n.len() <= 253 && n.parse::<std::net::IpAddr>().is_err())
+        // An address is not sent.
+        .filter(|n| n.len() <= MAX_DNS_NAME && n.parse::<std::net::IpAddr>().is_err())
     {
         let mut entry = vec![0];
         put_u16_list(&mut entry, name.as_bytes());

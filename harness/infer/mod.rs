@@ -35,7 +35,7 @@ use std::time::Duration;
 
 pub use ask::{answer_to, Answer, AskError};
 pub use finish::Demand;
-pub use hello::Offer;
+pub use hello::{Offer, MAX_DNS_NAME};
 pub use profile::{profile_toml, ProfileNaming};
 
 use crate::import::{Observed, Seen};
