@@ -282,7 +282,10 @@ impl Endpoint {
         exchange: Exchange,
     ) -> SideReport {
         // A server's engine has nothing to say before the client's hello:
-        // it is made with the hello, in one round trip.
+        // it is made with the hello, in one round trip. A client's engine
+        // is handed its request with its hello, and keeps it until the
+        // turn that finishes the handshake, which writes it too: one
+        // round trip fewer.
         let first = if self.server {
             match read(&mut io).await {
                 Ok(input) => Turn {
@@ -292,7 +295,10 @@ impl Endpoint {
                 Err(e) => return SideReport::failed(e),
             }
         } else {
-            Turn::default()
+            Turn {
+                app: request(exchange).to_vec(),
+                ..Turn::default()
+            }
         };
         let (engine, mut fed) = match Engine::open(&self.context, &first) {
             Ok(opened) => opened,
@@ -407,7 +413,7 @@ async fn exchange_after<S: AsyncRead + AsyncWrite + Unpin>(
         };
         serve(engine, io, early, &answer, exchange).await
     } else {
-        ask(engine, io, exchange).await
+        ask(engine, io, exchange, early).await
     };
     result.err()
 }
@@ -430,32 +436,24 @@ fn request_complete(exchange: Exchange, got: &[u8]) -> bool {
     }
 }
 
+/// What a client asks once the handshake is done.
+fn request(exchange: Exchange) -> &'static [u8] {
+    match exchange {
+        Exchange::Ping => b"ping",
+        Exchange::Http => exchange::REQUEST,
+    }
+}
+
 async fn ask<S: AsyncRead + AsyncWrite + Unpin>(
     engine: &Engine,
     io: &mut S,
     exchange: Exchange,
+    early: Vec<u8>,
 ) -> Result<(), SideError> {
-    let request: &[u8] = match exchange {
-        Exchange::Ping => b"ping",
-        Exchange::Http => exchange::REQUEST,
-    };
-    let mut turn = Turn {
-        app: request.to_vec(),
-        ..Turn::default()
-    };
-    let mut got = Vec::new();
-    loop {
-        let fed = engine.feed(&turn).await.map_err(harness_error)?;
-        write(io, &fed.net).await?;
-        if let State::Failed { error, .. } = fed.state {
-            return Err(error);
-        }
-        got.extend(fed.plain);
-        // An HTTP answer ends at the server's close_notify too.
-        if answer_complete(exchange, &got) || (fed.peer_closed && exchange == Exchange::Http) {
-            break;
-        }
-        turn = Turn {
+    // The request went out with the handshake's last turn (see `run`).
+    let mut got = early;
+    while !answer_complete(exchange, &got) {
+        let turn = Turn {
             input: match read(io).await {
                 // An HTTP answer ends where the server closes.
                 Err(e) if e.kind == ErrorKind::PeerClosed && exchange == Exchange::Http => break,
@@ -463,6 +461,16 @@ async fn ask<S: AsyncRead + AsyncWrite + Unpin>(
             },
             ..Turn::default()
         };
+        let fed = engine.feed(&turn).await.map_err(harness_error)?;
+        write(io, &fed.net).await?;
+        if let State::Failed { error, .. } = fed.state {
+            return Err(error);
+        }
+        got.extend(fed.plain);
+        // An HTTP answer ends at the server's close_notify too.
+        if fed.peer_closed && exchange == Exchange::Http {
+            break;
+        }
     }
     let right = match exchange {
         Exchange::Ping => got.starts_with(b"pong"),

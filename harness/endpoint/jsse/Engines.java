@@ -58,6 +58,9 @@ public final class Engines {
     static final class Engine {
         SSLEngine engine;
         ByteBuffer inNet = ByteBuffer.allocate(0);
+        /** Application data handed over before the handshake was done:
+         *  wrapped in the turn that finishes it. */
+        ByteBuffer app = ByteBuffer.allocate(0);
         boolean done, failed, closedOut, wroteBefore;
         int receivedAlert = -1;
     }
@@ -773,16 +776,15 @@ public final class Engines {
         byte[] input = readBytes(r);
         byte[] app = readBytes(r);
         boolean close = r.readBoolean();
-        ByteBuffer joined = ByteBuffer.allocate(e.inNet.remaining() + input.length);
-        joined.put(e.inNet).put(input).flip();
-        e.inNet = joined;
+        e.inNet = joined(e.inNet, input);
+        e.app = joined(e.app, app);
         ByteArrayOutputStream net = new ByteArrayOutputStream();
         ByteArrayOutputStream plain = new ByteArrayOutputStream();
         boolean[] peerClosed = {false};
         Exception error = null;
         boolean wroteAlert = false;
         try {
-            run(e, app.length > 0 ? ByteBuffer.wrap(app) : null, close, net, plain, peerClosed);
+            run(e, close, net, plain, peerClosed);
         } catch (SSLException | RuntimeException ex) {
             // A RuntimeException: JSSE's "Unexpected error" around a
             // configuration it accepted but cannot use (no trust anchors).
@@ -844,7 +846,15 @@ public final class Engines {
         return chain.length;
     }
 
-    static void run(Engine e, ByteBuffer app, boolean close, ByteArrayOutputStream net,
+    /** What is left of `rest` with `more` after it. */
+    static ByteBuffer joined(ByteBuffer rest, byte[] more) {
+        if (more.length == 0) return rest;
+        ByteBuffer joined = ByteBuffer.allocate(rest.remaining() + more.length);
+        joined.put(rest).put(more).flip();
+        return joined;
+    }
+
+    static void run(Engine e, boolean close, ByteArrayOutputStream net,
             ByteArrayOutputStream plain, boolean[] peerClosed) throws SSLException {
         SSLEngine engine = e.engine;
         ByteBuffer empty = ByteBuffer.allocate(0);
@@ -871,8 +881,8 @@ public final class Engines {
                     && !e.engine.isInboundDone()) {
                 e.done = true;
             }
-            if (app != null && app.hasRemaining()) {
-                wrap(engine, app, net);
+            if (e.done && e.app.hasRemaining()) {
+                wrap(engine, e.app, net);
                 continue;
             }
             if (e.inNet.hasRemaining() && !engine.isInboundDone()) {
