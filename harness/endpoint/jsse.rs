@@ -282,15 +282,16 @@ impl Endpoint {
         exchange: Exchange,
     ) -> SideReport {
         // A server's engine has nothing to say before the client's hello:
-        // it is made with the hello, in one round trip. A client's engine
-        // is handed its request with its hello, and keeps it until the
-        // turn that finishes the handshake, which writes it too: one
-        // round trip fewer.
+        // it is made with the hello, in one round trip; and it is handed
+        // a `pong` to write in the turn that reads the `ping` (see
+        // `serve`). A client's engine is handed its request with its
+        // hello, and keeps it until the turn that finishes the handshake,
+        // which writes it too. Each saves a round trip to the JVM.
         let first = if self.server {
             match read(&mut io).await {
                 Ok(input) => Turn {
                     input,
-                    ..Turn::default()
+                    ..answers_itself(exchange).unwrap_or_default()
                 },
                 Err(e) => return SideReport::failed(e),
             }
@@ -407,11 +408,12 @@ async fn exchange_after<S: AsyncRead + AsyncWrite + Unpin>(
     negotiated: (ProtocolVersion, u16),
 ) -> Option<SideError> {
     let result = if engine.server {
+        // A ping's answer the engine holds already (`answers_itself`).
         let answer = match exchange {
-            Exchange::Ping => b"pong".to_vec(),
-            Exchange::Http => exchange::page(Some(negotiated)).into_bytes(),
+            Exchange::Ping => None,
+            Exchange::Http => Some(exchange::page(Some(negotiated)).into_bytes()),
         };
-        serve(engine, io, early, &answer, exchange).await
+        serve(engine, io, early, answer, exchange).await
     } else {
         ask(engine, io, exchange, early).await
     };
@@ -493,16 +495,35 @@ async fn ask<S: AsyncRead + AsyncWrite + Unpin>(
     Ok(())
 }
 
+/// The turn that hands a server's engine its answer before the request
+/// comes, where the request is a length ([`Exchange::Ping`]): the engine
+/// writes it once it has read that much. An HTTP answer names what was
+/// negotiated and waits for the request.
+fn answers_itself(exchange: Exchange) -> Option<Turn> {
+    match exchange {
+        Exchange::Ping => Some(Turn {
+            app: b"pong".to_vec(),
+            after: 4,
+            ..Turn::default()
+        }),
+        Exchange::Http => None,
+    }
+}
+
 async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     engine: &Engine,
     io: &mut S,
     early: Vec<u8>,
-    answer: &[u8],
+    answer: Option<Vec<u8>>,
     exchange: Exchange,
 ) -> Result<(), SideError> {
     // Application data that came with the handshake's last flight.
     let mut got = early;
-    let mut answered = false;
+    // Without an answer here, the engine answers in the turn that reads
+    // the request: a whole read goes in one turn, as it writes the answer
+    // before it reads on.
+    let by_itself = answer.is_none();
+    let mut answered = by_itself && request_complete(exchange, &got);
     let mut pending = VecDeque::new();
     loop {
         let input = if !answered && request_complete(exchange, &got) {
@@ -511,6 +532,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             record
         } else {
             match read(io).await {
+                Ok(bytes) if by_itself => bytes,
                 Ok(bytes) => {
                     pending = by_record(bytes);
                     pending.pop_front().unwrap_or_default()
@@ -526,7 +548,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                 Err(e) => return Err(e),
             }
         };
-        let mut turn = Turn {
+        let turn = Turn {
             input,
             ..Turn::default()
         };
@@ -539,12 +561,14 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
         }
         if !answered && request_complete(exchange, &got) {
             answered = true;
-            turn = Turn {
-                app: answer.to_vec(),
-                close: exchange == Exchange::Http,
-                ..Turn::default()
-            };
-            net.extend(engine.feed(&turn).await.map_err(harness_error)?.net);
+            if let Some(answer) = &answer {
+                let turn = Turn {
+                    app: answer.clone(),
+                    close: exchange == Exchange::Http,
+                    ..Turn::default()
+                };
+                net.extend(engine.feed(&turn).await.map_err(harness_error)?.net);
+            }
         }
         if fed.peer_closed {
             // The peer has gone with close_notify. JSSE answers one by
@@ -586,11 +610,14 @@ fn by_record(bytes: Vec<u8>) -> VecDeque<Vec<u8>> {
     pieces
 }
 
-/// What one turn hands the engine.
+/// What one turn hands the engine: what the peer wrote, what to write
+/// once the handshake is done and `after` bytes have been read, and
+/// whether to close.
 #[derive(Debug, Default)]
 struct Turn {
     input: Vec<u8>,
     app: Vec<u8>,
+    after: i32,
     close: bool,
 }
 
@@ -634,7 +661,8 @@ impl Engine {
             .int(context.id)
             .bytes(&turn.input)
             .bytes(&turn.app)
-            .byte(u8::from(turn.close));
+            .byte(u8::from(turn.close))
+            .int(turn.after);
         let answer = jvm.request(&frame)?;
         let mut r = Reader::new(&answer);
         let id = r.int()?;
@@ -651,7 +679,8 @@ impl Engine {
             .int(self.id)
             .bytes(&turn.input)
             .bytes(&turn.app)
-            .byte(u8::from(turn.close));
+            .byte(u8::from(turn.close))
+            .int(turn.after);
         let answer = self.jvm.request(&frame)?;
         parse_fed(&answer)
     }

@@ -61,6 +61,10 @@ public final class Engines {
         /** Application data handed over before the handshake was done:
          *  wrapped in the turn that finishes it. */
         ByteBuffer app = ByteBuffer.allocate(0);
+        /** The plaintext received so far, and how much of it `app` waits
+         *  for: a server is handed its answer before the request comes. */
+        long plainIn;
+        int appAfter;
         boolean done, failed, closedOut, wroteBefore;
         int receivedAlert = -1;
     }
@@ -776,8 +780,10 @@ public final class Engines {
         byte[] input = readBytes(r);
         byte[] app = readBytes(r);
         boolean close = r.readBoolean();
+        int after = r.readInt();
         e.inNet = joined(e.inNet, input);
         e.app = joined(e.app, app);
+        if (app.length > 0) e.appAfter = after;
         ByteArrayOutputStream net = new ByteArrayOutputStream();
         ByteArrayOutputStream plain = new ByteArrayOutputStream();
         boolean[] peerClosed = {false};
@@ -881,7 +887,7 @@ public final class Engines {
                     && !e.engine.isInboundDone()) {
                 e.done = true;
             }
-            if (e.done && e.app.hasRemaining()) {
+            if (e.done && e.app.hasRemaining() && e.plainIn >= e.appAfter) {
                 wrap(engine, e.app, net);
                 continue;
             }
@@ -920,6 +926,7 @@ public final class Engines {
         SSLEngineResult res = e.engine.unwrap(in, dst);
         dst.flip();
         plain.write(dst.array(), 0, dst.limit());
+        e.plainIn += dst.limit();
         if (res.getStatus() == SSLEngineResult.Status.CLOSED) {
             peerClosed[0] = true;
             return e.engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_WRAP;
