@@ -282,24 +282,18 @@ impl Endpoint {
         exchange: Exchange,
     ) -> SideReport {
         // A server's engine has nothing to say before the client's hello:
-        // it is made with the hello, in one round trip; and it is handed
-        // a `pong` to write in the turn that reads the `ping` (see
-        // `serve`). A client's engine is handed its request with its
-        // hello, and keeps it until the turn that finishes the handshake,
-        // which writes it too. Each saves a round trip to the JVM.
-        let first = if self.server {
+        // it is made with the hello, in one round trip.
+        let input = if self.server {
             match read(&mut io).await {
-                Ok(input) => Turn {
-                    input,
-                    ..answers_itself(exchange).unwrap_or_default()
-                },
+                Ok(input) => input,
                 Err(e) => return SideReport::failed(e),
             }
         } else {
-            Turn {
-                app: request(exchange).to_vec(),
-                ..Turn::default()
-            }
+            Vec::new()
+        };
+        let first = Turn {
+            input,
+            ..handed_ahead(self.server, exchange)
         };
         let (engine, mut fed) = match Engine::open(&self.context, &first) {
             Ok(opened) => opened,
@@ -408,7 +402,7 @@ async fn exchange_after<S: AsyncRead + AsyncWrite + Unpin>(
     negotiated: (ProtocolVersion, u16),
 ) -> Option<SideError> {
     let result = if engine.server {
-        // A ping's answer the engine holds already (`answers_itself`).
+        // A ping's answer the engine holds already (`handed_ahead`).
         let answer = match exchange {
             Exchange::Ping => None,
             Exchange::Http => Some(exchange::page(Some(negotiated)).into_bytes()),
@@ -425,7 +419,7 @@ async fn exchange_after<S: AsyncRead + AsyncWrite + Unpin>(
 /// otherwise).
 fn answer_complete(exchange: Exchange, got: &[u8]) -> bool {
     match exchange {
-        Exchange::Ping => got.len() >= 4,
+        Exchange::Ping => got.len() >= PONG.len(),
         Exchange::Http => got.len() >= exchange::MAX_REQUEST,
     }
 }
@@ -433,16 +427,39 @@ fn answer_complete(exchange: Exchange, got: &[u8]) -> bool {
 /// Whether `got` is all the server reads of the client's request.
 fn request_complete(exchange: Exchange, got: &[u8]) -> bool {
     match exchange {
-        Exchange::Ping => got.len() >= 4,
+        Exchange::Ping => got.len() >= PING.len(),
         Exchange::Http => exchange::request_ends(got) || got.len() >= exchange::MAX_REQUEST,
     }
 }
 
-/// What a client asks once the handshake is done.
-fn request(exchange: Exchange) -> &'static [u8] {
-    match exchange {
-        Exchange::Ping => b"ping",
-        Exchange::Http => exchange::REQUEST,
+/// What a client asks and a server answers in [`Exchange::Ping`].
+const PING: &[u8] = b"ping";
+const PONG: &[u8] = b"pong";
+
+/// What an engine is handed with its first turn, so that later turns need
+/// no round trip of their own: a client its request, written in the turn
+/// that finishes the handshake, and for a ping its close_notify, written
+/// in the turn that reads the pong; a server its pong, written in the
+/// turn that reads the ping. An HTTP answer names what was negotiated and
+/// its length is not known: those wait for their own turns.
+fn handed_ahead(server: bool, exchange: Exchange) -> Turn {
+    let ping = PING.len() as i32;
+    match (server, exchange) {
+        (false, Exchange::Ping) => Turn {
+            app: PING.to_vec(),
+            close_after: Some(ping),
+            ..Turn::default()
+        },
+        (false, Exchange::Http) => Turn {
+            app: exchange::REQUEST.to_vec(),
+            ..Turn::default()
+        },
+        (true, Exchange::Ping) => Turn {
+            app: PONG.to_vec(),
+            after: ping,
+            ..Turn::default()
+        },
+        (true, Exchange::Http) => Turn::default(),
     }
 }
 
@@ -452,7 +469,9 @@ async fn ask<S: AsyncRead + AsyncWrite + Unpin>(
     exchange: Exchange,
     early: Vec<u8>,
 ) -> Result<(), SideError> {
-    // The request went out with the handshake's last turn (see `run`).
+    // The request went out with the handshake's last turn, and a ping's
+    // close_notify goes out with the turn that reads the pong
+    // (`handed_ahead`).
     let mut got = early;
     while !answer_complete(exchange, &got) {
         let turn = Turn {
@@ -475,7 +494,7 @@ async fn ask<S: AsyncRead + AsyncWrite + Unpin>(
         }
     }
     let right = match exchange {
-        Exchange::Ping => got.starts_with(b"pong"),
+        Exchange::Ping => got.starts_with(PONG),
         Exchange::Http => exchange::is_http(&got),
     };
     if !right {
@@ -485,29 +504,12 @@ async fn ask<S: AsyncRead + AsyncWrite + Unpin>(
         };
         return Err(SideError::new(ErrorKind::DecodeError, why));
     }
-    let close = Turn {
-        close: true,
-        ..Turn::default()
-    };
-    let fed = engine.feed(&close).await.map_err(harness_error)?;
-    write(io, &fed.net).await?;
+    if handed_ahead(false, exchange).close_after.is_none() {
+        let fed = engine.feed(&Turn::close()).await.map_err(harness_error)?;
+        write(io, &fed.net).await?;
+    }
     let _ = io.shutdown().await;
     Ok(())
-}
-
-/// The turn that hands a server's engine its answer before the request
-/// comes, where the request is a length ([`Exchange::Ping`]): the engine
-/// writes it once it has read that much. An HTTP answer names what was
-/// negotiated and waits for the request.
-fn answers_itself(exchange: Exchange) -> Option<Turn> {
-    match exchange {
-        Exchange::Ping => Some(Turn {
-            app: b"pong".to_vec(),
-            after: 4,
-            ..Turn::default()
-        }),
-        Exchange::Http => None,
-    }
 }
 
 async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
@@ -564,7 +566,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             if let Some(answer) = &answer {
                 let turn = Turn {
                     app: answer.clone(),
-                    close: exchange == Exchange::Http,
+                    close_after: (exchange == Exchange::Http).then_some(0),
                     ..Turn::default()
                 };
                 net.extend(engine.feed(&turn).await.map_err(harness_error)?.net);
@@ -576,11 +578,13 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             // its own, as the other backends and `s_server -www` do. It may
             // meet a closed pipe.
             if exchange == Exchange::Http {
-                let close = Turn {
-                    close: true,
-                    ..Turn::default()
-                };
-                net.extend(engine.feed(&close).await.map_err(harness_error)?.net);
+                net.extend(
+                    engine
+                        .feed(&Turn::close())
+                        .await
+                        .map_err(harness_error)?
+                        .net,
+                );
             }
             let _ = write(io, &net).await;
             return Ok(());
@@ -611,14 +615,25 @@ fn by_record(bytes: Vec<u8>) -> VecDeque<Vec<u8>> {
 }
 
 /// What one turn hands the engine: what the peer wrote, what to write
-/// once the handshake is done and `after` bytes have been read, and
-/// whether to close.
+/// once the handshake is done and `after` bytes of plaintext have been
+/// read, and whether to close once that is out and `close_after` bytes
+/// have been read (`Some(0)`: now). What the engine cannot do yet it
+/// keeps for a later turn.
 #[derive(Debug, Default)]
 struct Turn {
     input: Vec<u8>,
     app: Vec<u8>,
     after: i32,
-    close: bool,
+    close_after: Option<i32>,
+}
+
+impl Turn {
+    fn close() -> Turn {
+        Turn {
+            close_after: Some(0),
+            ..Turn::default()
+        }
+    }
 }
 
 /// Where an engine stands after a turn.
@@ -661,8 +676,8 @@ impl Engine {
             .int(context.id)
             .bytes(&turn.input)
             .bytes(&turn.app)
-            .byte(u8::from(turn.close))
-            .int(turn.after);
+            .int(turn.after)
+            .int(turn.close_after.unwrap_or(-1));
         let answer = jvm.request(&frame)?;
         let mut r = Reader::new(&answer);
         let id = r.int()?;
@@ -679,8 +694,8 @@ impl Engine {
             .int(self.id)
             .bytes(&turn.input)
             .bytes(&turn.app)
-            .byte(u8::from(turn.close))
-            .int(turn.after);
+            .int(turn.after)
+            .int(turn.close_after.unwrap_or(-1));
         let answer = self.jvm.request(&frame)?;
         parse_fed(&answer)
     }

@@ -65,6 +65,8 @@ public final class Engines {
          *  for: a server is handed its answer before the request comes. */
         long plainIn;
         int appAfter;
+        /** How much plaintext to read before closing; -1: not yet. */
+        int closeAfter = -1;
         boolean done, failed, closedOut, wroteBefore;
         int receivedAlert = -1;
     }
@@ -779,18 +781,19 @@ public final class Engines {
     static void feed(Engine e, DataInputStream r, DataOutputStream a) throws Exception {
         byte[] input = readBytes(r);
         byte[] app = readBytes(r);
-        boolean close = r.readBoolean();
         int after = r.readInt();
+        int closeAfter = r.readInt();
         e.inNet = joined(e.inNet, input);
         e.app = joined(e.app, app);
         if (app.length > 0) e.appAfter = after;
+        if (closeAfter >= 0 && e.closeAfter < 0) e.closeAfter = closeAfter;
         ByteArrayOutputStream net = new ByteArrayOutputStream();
         ByteArrayOutputStream plain = new ByteArrayOutputStream();
         boolean[] peerClosed = {false};
         Exception error = null;
         boolean wroteAlert = false;
         try {
-            run(e, close, net, plain, peerClosed);
+            run(e, net, plain, peerClosed);
         } catch (SSLException | RuntimeException ex) {
             // A RuntimeException: JSSE's "Unexpected error" around a
             // configuration it accepted but cannot use (no trust anchors).
@@ -860,7 +863,13 @@ public final class Engines {
         return joined;
     }
 
-    static void run(Engine e, boolean close, ByteArrayOutputStream net,
+    /**
+     * Runs `e` as far as it goes on what it holds: handshake messages,
+     * the peer's records, its own application data once the handshake is
+     * done and enough plaintext has come in, then its close_notify once
+     * that data is out and its plaintext has come in.
+     */
+    static void run(Engine e, ByteArrayOutputStream net,
             ByteArrayOutputStream plain, boolean[] peerClosed) throws SSLException {
         SSLEngine engine = e.engine;
         ByteBuffer empty = ByteBuffer.allocate(0);
@@ -894,7 +903,8 @@ public final class Engines {
             if (e.inNet.hasRemaining() && !engine.isInboundDone()) {
                 if (unwrap(e, plain, peerClosed)) continue;
             }
-            if (close && !e.closedOut) {
+            if (!e.closedOut && e.closeAfter >= 0 && !e.app.hasRemaining()
+                    && e.plainIn >= e.closeAfter) {
                 e.closedOut = true;
                 engine.closeOutbound();
                 continue;
