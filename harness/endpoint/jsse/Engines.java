@@ -71,7 +71,8 @@ public final class Engines {
         int receivedAlert = -1;
     }
 
-    // TLS_HARNESS_JSSE_TRACE set: each engine step on stderr, for debugging.
+    // TLS_HARNESS_JSSE_TRACE set: each request (its op) and engine step on
+    // stderr, for debugging; tests/jsse.rs counts the requests.
     static final boolean TRACE = System.getenv("TLS_HARNESS_JSSE_TRACE") != null;
     static final AtomicInteger nextId = new AtomicInteger(1);
     static final ExecutorService pool = Executors.newFixedThreadPool(
@@ -317,6 +318,7 @@ public final class Engines {
 
     static void handle(Session s, DataInputStream r, DataOutputStream a) throws Exception {
         byte op = r.readByte();
+        if (TRACE) System.err.println("jsse request " + op);
         switch (op) {
             case OP_HELLO: hello(a); break;
             case OP_CONTEXT: a.writeInt(context(s, r)); break;
