@@ -634,6 +634,15 @@ impl Turn {
             ..Turn::default()
         }
     }
+
+    /// `frame` with this turn after it, as `Engines.feed` reads it.
+    fn after_frame(&self, frame: Frame) -> Frame {
+        frame
+            .bytes(&self.input)
+            .bytes(&self.app)
+            .int(self.after)
+            .int(self.close_after.unwrap_or(-1))
+    }
 }
 
 /// Where an engine stands after a turn.
@@ -672,12 +681,7 @@ impl Engine {
     /// A new engine of `context`, and what its first turn gave back.
     fn open(context: &Context, turn: &Turn) -> Result<(Engine, Fed), JvmError> {
         let jvm = context.jvm;
-        let frame = Frame::new(Op::Open)
-            .int(context.id)
-            .bytes(&turn.input)
-            .bytes(&turn.app)
-            .int(turn.after)
-            .int(turn.close_after.unwrap_or(-1));
+        let frame = turn.after_frame(Frame::new(Op::Open).int(context.id));
         let answer = jvm.request(&frame)?;
         let mut r = Reader::new(&answer);
         let id = r.int()?;
@@ -690,12 +694,7 @@ impl Engine {
     /// One turn. The JVM answers at once (an engine never waits for its
     /// peer), so the call blocks this task only for the engine's own work.
     async fn feed(&self, turn: &Turn) -> Result<Fed, JvmError> {
-        let frame = Frame::new(Op::Feed)
-            .int(self.id)
-            .bytes(&turn.input)
-            .bytes(&turn.app)
-            .int(turn.after)
-            .int(turn.close_after.unwrap_or(-1));
+        let frame = turn.after_frame(Frame::new(Op::Feed).int(self.id));
         let answer = self.jvm.request(&frame)?;
         parse_fed(&answer)
     }

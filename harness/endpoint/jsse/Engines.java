@@ -898,7 +898,8 @@ public final class Engines {
                     && !e.engine.isInboundDone()) {
                 e.done = true;
             }
-            if (e.done && e.app.hasRemaining() && e.plainIn >= e.appAfter) {
+            if (e.done && e.app.hasRemaining() && e.plainIn >= e.appAfter
+                    && !engine.isOutboundDone()) {
                 wrap(engine, e.app, net);
                 continue;
             }
