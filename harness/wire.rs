@@ -318,17 +318,17 @@ pub fn key_exchange_parameters(body: &[u8], finite_field: Option<bool>) -> Optio
         let after = rest.get(usize::from(*len)..)?;
         return Some((group_name(u16::from_be_bytes([*hi, *lo])), after));
     }
-    let mut numbers = Vec::new();
+    let mut p = None;
     let mut rest = body;
     for _ in 0..3 {
         let [hi, lo, more @ ..] = rest else {
             return None;
         };
         let len = usize::from(u16::from_be_bytes([*hi, *lo]));
-        numbers.push(more.get(..len)?);
-        rest = &more[len..];
+        p.get_or_insert(more.get(..len)?);
+        rest = more.get(len..)?;
     }
-    let p = numbers[0];
+    let p = p?;
     let leading = p.iter().take_while(|b| **b == 0).count();
     Some((format!("dh-{}", (p.len() - leading) * 8), rest))
 }

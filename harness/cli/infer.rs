@@ -52,7 +52,10 @@ pub(super) fn infer_command(args: InferArgs) -> Result<i32, CliError> {
         .is_some_and(|n| n.len() > crate::infer::MAX_DNS_NAME)
     {
         return Err(CliError::usage(
-            "--server-name: a DNS name is at most 253 bytes",
+            format!(
+                "--server-name: a DNS name is at most {} bytes",
+                crate::infer::MAX_DNS_NAME
+            ),
             None,
             super::common::Format::Table,
         ));

@@ -402,11 +402,11 @@ async fn exchange_after<S: AsyncRead + AsyncWrite + Unpin>(
     negotiated: (ProtocolVersion, u16),
 ) -> Option<SideError> {
     let result = if engine.server {
-        // A ping's answer the engine holds already (`handed_ahead`).
-        let answer = match exchange {
-            Exchange::Ping => None,
-            Exchange::Http => Some(exchange::page(Some(negotiated)).into_bytes()),
-        };
+        // An answer the engine was not handed ahead: an HTTP page.
+        let answer = handed_ahead(true, exchange)
+            .app
+            .is_empty()
+            .then(|| exchange::page(Some(negotiated)).into_bytes());
         serve(engine, io, early, answer, exchange).await
     } else {
         ask(engine, io, exchange, early).await
