@@ -40,7 +40,10 @@ import time
 
 from websockets.sync.client import connect
 
-DEADLINE = 20.0
+# How long a browser has to start or to answer one command: a guard against
+# a browser that hangs, not a measure of speed. On 2 cores with other
+# tests' browsers starting, Firefox once took over 20 s for session.new.
+DEADLINE = 90.0
 
 
 class Connection:
