@@ -20,6 +20,8 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::{BufReader, Read, Write};
 use std::net::{Ipv4Addr, TcpStream};
+use std::os::fd::OwnedFd;
+use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -326,16 +328,28 @@ fn launch(java: &Path, dir: &Path, properties: &Path) -> Result<Jvm, JvmError> {
     if std::env::var_os(SHARED_ENV).is_none_or(|v| v != "0") {
         return start_shared(command, &shared_dir(dir, java, properties)?, java);
     }
+    let (requests, stdin) = request_channel(REQUEST_DEADLINE)
+        .map_err(|e| JvmError::io("cannot make the JVM's request channel", e))?;
     let mut child = command()
-        .stdin(Stdio::piped())
+        .stdin(Stdio::from(stdin))
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .map_err(|e| JvmError::io(format!("cannot start {}", java.display()), e))?;
-    let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+    let Some(stdout) = child.stdout.take() else {
         return Err(JvmError::NoPipes);
     };
-    Jvm::over(Box::new(stdin), stdout, Some(child), None)
+    Jvm::over(Box::new(requests), stdout, Some(child), None)
+}
+
+/// What a private JVM reads its requests from, as its stdin: one end of a
+/// socket pair rather than a pipe, so that writing a request has a
+/// deadline (a pipe's write has none: a JVM that stopped reading would
+/// block its caller for good). Our end, and the end the JVM gets.
+fn request_channel(deadline: Duration) -> std::io::Result<(UnixStream, OwnedFd)> {
+    let (ours, theirs) = UnixStream::pair()?;
+    ours.set_write_timeout(Some(deadline))?;
+    Ok((ours, theirs.into()))
 }
 
 /// Where the shared JVM of `java` keeps its lock, port and log: one per
@@ -583,15 +597,27 @@ impl Jvm {
         let _ = self.write(id, frame);
     }
 
-    /// Writes `frame` as request `id`.
-    fn write(&self, id: u32, frame: &Frame) -> std::io::Result<()> {
+    /// Writes `frame` as request `id`. A write that fails or passes its
+    /// deadline may have left part of a request behind: the JVM counts as
+    /// gone from then on, for every caller.
+    fn write(&self, id: u32, frame: &Frame) -> Result<(), JvmError> {
         let body = &frame.0;
-        let mut requests = lock(&self.channel.requests);
         let mut bytes = Vec::with_capacity(body.len() + 8);
         bytes.extend_from_slice(&(body.len() as u32 + 4).to_be_bytes());
         bytes.extend_from_slice(&id.to_be_bytes());
         bytes.extend_from_slice(body);
-        requests.write_all(&bytes).and_then(|()| requests.flush())
+        let mut requests = lock(&self.channel.requests);
+        if let Some(gone) = &lock(&self.channel.waiting).gone {
+            return Err(gone.clone());
+        }
+        requests
+            .write_all(&bytes)
+            .and_then(|()| requests.flush())
+            .map_err(|e| {
+                let gone = JvmError::died("the JVM stopped taking requests", Some(e));
+                lock(&self.channel.waiting).gone = Some(gone.clone());
+                gone
+            })
     }
 
     /// Sends one request and waits for its answer: the payload, or the
@@ -610,7 +636,7 @@ impl Jvm {
         }
         if let Err(e) = self.write(id, frame) {
             lock(&channel.waiting).callers.remove(&id);
-            return Err(JvmError::died("the JVM is gone", Some(e)));
+            return Err(e);
         }
         let answer = match answer.recv_timeout(REQUEST_DEADLINE) {
             Ok(answer) => answer,
@@ -871,6 +897,48 @@ mod tests {
             "{:?}",
             w.gone
         );
+    }
+
+    /// A private JVM that stops reading its requests: the request that
+    /// finds it so fails once its write deadline passes, and every request
+    /// after it fails at once, instead of blocking its caller for good.
+    #[test]
+    fn a_jvm_that_stops_reading_fails_requests_instead_of_blocking() {
+        let (ours, theirs) = request_channel(Duration::from_millis(200)).expect("a socket pair");
+        let jvm = Jvm {
+            channel: Channel {
+                requests: Mutex::new(Box::new(ours)),
+                waiting: Arc::default(),
+                next_id: AtomicU32::new(1),
+                _child: None,
+                socket: None,
+            },
+            version: String::new(),
+            protocols: Vec::new(),
+            suites: Vec::new(),
+            disabled_algorithms: String::new(),
+        };
+        // Far more than a socket's buffer holds; `theirs` is never read.
+        let big = Frame::new(Op::Feed).bytes(&vec![0; 16 << 20]);
+        let (done, finished) = mpsc::channel();
+        std::thread::spawn(move || {
+            let first = jvm.request(&big).expect_err("nobody reads");
+            let gone = lock(&jvm.channel.waiting).gone.is_some();
+            let next = jvm.request(&Frame::new(Op::Hello)).expect_err("gone");
+            let callers = lock(&jvm.channel.waiting).callers.len();
+            let _ = done.send((first.to_string(), gone, next.to_string(), callers));
+        });
+        let (first, gone, next, callers) = finished
+            .recv_timeout(Duration::from_secs(60))
+            .expect("a request blocked on a JVM that reads nothing");
+        assert!(
+            first.starts_with("the JVM stopped taking requests: "),
+            "{first}"
+        );
+        assert!(gone, "the JVM counts as gone after a failed write");
+        assert_eq!(next, first);
+        assert_eq!(callers, 0, "no caller is left waiting");
+        drop(theirs);
     }
 
     #[test]
