@@ -223,15 +223,13 @@ def chromium_visit(cdp, tab, navigated):
     error = navigated["result"].get("errorText")
     # A page that loaded, or was refused for its certificate, has a
     # security state; a handshake that failed before any certificate
-    # (no shared version, suite or group) has none to wait for. Without
-    # the state the visit names no certificate and the test fails, so the
-    # wait is the command deadline, not a guess at the machine's speed.
+    # (no shared version, suite or group) has none to wait for.
     shown = error is None or "CERT" in error
     state = cdp.wait_event(
         lambda e: e.get("sessionId") == tab
         and e.get("method") == "Security.visibleSecurityStateChanged"
         and "certificateSecurityState" in e["params"]["visibleSecurityState"],
-        DEADLINE if shown else 0.0,
+        5.0 if shown else 0.0,
     )
     seen = state["params"]["visibleSecurityState"]["certificateSecurityState"] if state else {}
     chain = seen.get("certificate") or []
