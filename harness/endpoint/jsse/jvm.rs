@@ -627,13 +627,8 @@ impl Jvm {
         let channel = &self.channel;
         let id = channel.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, answer) = mpsc::channel();
-        {
-            let mut waiting = lock(&channel.waiting);
-            if let Some(gone) = &waiting.gone {
-                return Err(gone.clone());
-            }
-            waiting.callers.insert(id, tx);
-        }
+        lock(&channel.waiting).callers.insert(id, tx);
+        // A JVM already gone fails here too (`write` checks).
         if let Err(e) = self.write(id, frame) {
             lock(&channel.waiting).callers.remove(&id);
             return Err(e);
