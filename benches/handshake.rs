@@ -44,6 +44,11 @@ use tls_harness::version::ProtocolVersion;
 /// Handshakes per batch, and batches per side (alternating).
 const ROUNDS: u32 = 100;
 const BATCHES: usize = 7;
+/// Untimed batches per side before those, alternating too: a JVM still
+/// compiles the code of a case's suite and version for its first few
+/// hundred handshakes, and its compiler threads share the two cores with
+/// whichever loop is being timed.
+const WARM_UP_BATCHES: usize = 3;
 const DEADLINE: Duration = Duration::from_secs(10);
 
 /// One suite and one version per case, so that both loops negotiate the
@@ -275,38 +280,21 @@ fn compare(scenario: &Scenario, keys: &Keys, pairing: Pairing) {
             h.outcome
         );
     };
-    let (mut h, mut b) = (Vec::new(), Vec::new());
-    let jsse_side = [pairing.client, pairing.server]
-        .iter()
-        .filter(|b| **b == Backend::Jsse)
-        .count();
-    if jsse_side == 1 {
-        let mixed = Mixed::new(scenario, keys, pairing);
-        for _ in 0..BATCHES {
-            h.push(batch(&harness));
-            b.push(mixed.batch());
-        }
-    } else if jsse_side == 2 {
-        let Some(pair) = jsse_pair(scenario, keys) else {
-            println!(
-                "{} {} no bare JSSE loop: JSSE cannot run both ends",
-                scenario.id,
-                pairing.id()
-            );
+    let bare = match bare_loop(scenario, keys, pairing) {
+        Ok(bare) => bare,
+        Err(why) => {
+            println!("{} {} {why}", scenario.id, pairing.id());
             return;
-        };
-        for _ in 0..BATCHES {
-            h.push(batch(&harness));
-            let took = jsse::bare_handshakes(&pair.0, &pair.1, ROUNDS).expect("the JVM runs");
-            b.push(took.as_secs_f64() * 1e6 / f64::from(ROUNDS));
         }
-    } else {
-        let bare = Bare::new(scenario, keys, pairing);
-        let bare = || block_on(bare.handshake()).expect("runtime");
-        for _ in 0..BATCHES {
-            h.push(batch(&harness));
-            b.push(batch(&bare));
-        }
+    };
+    for _ in 0..WARM_UP_BATCHES {
+        batch(&harness);
+        bare();
+    }
+    let (mut h, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..BATCHES {
+        h.push(batch(&harness));
+        b.push(bare());
     }
     let (h, b) = (median(h), median(b));
     println!(
@@ -315,6 +303,37 @@ fn compare(scenario: &Scenario, keys: &Keys, pairing: Pairing) {
         pairing.id(),
         h / b
     );
+}
+
+/// The bare loop of `pairing`: a batch of it, in mean microseconds per
+/// handshake.
+fn bare_loop(
+    scenario: &Scenario,
+    keys: &Keys,
+    pairing: Pairing,
+) -> Result<Box<dyn Fn() -> f64>, &'static str> {
+    let jsse_sides = [pairing.client, pairing.server]
+        .iter()
+        .filter(|b| **b == Backend::Jsse)
+        .count();
+    Ok(match jsse_sides {
+        0 => {
+            let bare = Bare::new(scenario, keys, pairing);
+            Box::new(move || batch(&|| block_on(bare.handshake()).expect("runtime")))
+        }
+        1 => {
+            let mixed = Mixed::new(scenario, keys, pairing);
+            Box::new(move || mixed.batch())
+        }
+        _ => {
+            let (client, server) =
+                jsse_pair(scenario, keys).ok_or("no bare JSSE loop: JSSE cannot run both ends")?;
+            Box::new(move || {
+                let took = jsse::bare_handshakes(&client, &server, ROUNDS).expect("the JVM runs");
+                took.as_secs_f64() * 1e6 / f64::from(ROUNDS)
+            })
+        }
+    })
 }
 
 /// JSSE endpoints for both ends of `scenario`, for the bare JSSE loop.

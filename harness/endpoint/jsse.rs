@@ -16,7 +16,6 @@
 //! they send in SNI; engines are made without a peer host, so no session
 //! is ever resumed.
 
-#[path = "jsse/jvm.rs"]
 pub mod jvm;
 
 use std::collections::VecDeque;

@@ -118,8 +118,12 @@ public final class Engines {
             // A request alone is answered right here: handing it to the
             // pool costs a thread switch, much of a turn's time when one
             // handshake runs at a time. With others in flight or waiting,
-            // the pool runs them side by side.
-            if (session.inFlight.incrementAndGet() == 1 && in.available() == 0) {
+            // the pool runs them side by side. A request nobody waits for
+            // (id 0: forgetting an engine or a context) is a map removal:
+            // always here.
+            if (unanswered(request)) {
+                answer(session, request, out);
+            } else if (session.inFlight.incrementAndGet() == 1 && in.available() == 0) {
                 answer(session, request, out);
                 session.inFlight.decrementAndGet();
             } else {
@@ -283,7 +287,12 @@ public final class Engines {
         return b.toString();
     }
 
-    /** Runs one request and writes its answer, tagged with its id. */
+    /** Whether `request` has id 0: nobody waits for its answer. */
+    static boolean unanswered(byte[] request) {
+        return request.length >= 4 && (request[0] | request[1] | request[2] | request[3]) == 0;
+    }
+
+    /** Runs one request and writes its answer, tagged with its id (none for id 0). */
     static void answer(Session session, byte[] request, DataOutputStream out) {
         ByteArrayOutputStream answer = new ByteArrayOutputStream();
         DataOutputStream a = new DataOutputStream(answer);
@@ -302,6 +311,9 @@ public final class Engines {
                 // A ByteArrayOutputStream does not fail.
             }
         }
+        // Id 0: a request whose answer nobody waits for (forgetting an
+        // engine or a context).
+        if (id == 0) return;
         synchronized (out) {
             try {
                 a.flush();

@@ -16,9 +16,8 @@
 //! JVM over its stdin and stdout, which ends with the process.
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::io::{BufReader, Read, Write};
+use std::io::Write;
 use std::net::{Ipv4Addr, TcpStream};
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
@@ -26,11 +25,14 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::jdk::{Jdk, JdkSecurity};
+
+mod answers;
+
+use answers::{Answers, Source};
 
 /// The Java source of the JVM side.
 const SOURCE: &str = include_str!("Engines.java");
@@ -83,8 +85,8 @@ const SHARED_START_DEADLINE: Duration = Duration::from_secs(30);
 /// one exited has left at once.
 const RESPAWN_AFTER: Duration = Duration::from_secs(2);
 
-/// The largest answer the bridge reads: anything longer is not the JVM's.
-const MAX_FRAME: usize = 64 << 20;
+/// The id of a request the JVM does not answer ([`Jvm::tell`]).
+const UNANSWERED: u32 = 0;
 
 /// How long one request may take before the JVM counts as hung.
 const REQUEST_DEADLINE: Duration = Duration::from_secs(20);
@@ -118,9 +120,6 @@ pub enum JvmError {
     /// `javac` refused the Java side: its diagnostics.
     #[error("javac failed: {0}")]
     Compile(String),
-    /// The JVM was started without the pipes the bridge talks over.
-    #[error("the JVM's pipes were not opened")]
-    NoPipes,
     /// Setting the JVM up failed on a file, a process or a thread: what
     /// was being done (a path, `cannot start JAVA`), and the system's
     /// error.
@@ -201,12 +200,11 @@ pub struct Jvm {
 
 struct Channel {
     requests: Mutex<Box<dyn Write + Send>>,
-    waiting: Arc<Mutex<Waiting>>,
+    answers: Answers,
     next_id: AtomicU32,
     /// This process's own JVM; none for the shared one.
     _child: Option<Child>,
-    /// The connection to the shared JVM, shut when the channel goes (its
-    /// reading half lives on in the reader thread otherwise).
+    /// The connection to the shared JVM, shut when the channel goes.
     socket: Option<TcpStream>,
 }
 
@@ -218,40 +216,8 @@ impl Drop for Channel {
     }
 }
 
-/// The requests in flight, by id, each with where its answer goes; or why
-/// no answer will come any more.
-#[derive(Default)]
-struct Waiting {
-    callers: HashMap<u32, Sender<Vec<u8>>>,
-    gone: Option<JvmError>,
-}
-
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Hands each answer the JVM writes to the caller waiting for its id,
-/// until the JVM's output ends; then every caller learns why.
-fn route_answers(mut out: impl Read, waiting: &Mutex<Waiting>) {
-    loop {
-        match read_frame(&mut out) {
-            Ok(frame) if frame.len() >= 4 => {
-                let id = u32::from_be_bytes([frame[0], frame[1], frame[2], frame[3]]);
-                if let Some(caller) = lock(waiting).callers.remove(&id) {
-                    let _ = caller.send(frame[4..].to_vec());
-                }
-            }
-            done => {
-                let why = done.err().unwrap_or_else(|| {
-                    JvmError::Protocol("the JVM sent an answer without an id".into())
-                });
-                let mut w = lock(waiting);
-                w.gone = Some(why);
-                w.callers.clear();
-                return;
-            }
-        }
-    }
 }
 
 /// The process's JVM of the harness's own JDK, started on first call; the
@@ -330,22 +296,22 @@ fn launch(java: &Path, dir: &Path, properties: &Path) -> Result<Jvm, JvmError> {
     }
     let (requests, stdin) = request_channel(REQUEST_DEADLINE)
         .map_err(|e| JvmError::io("cannot make the JVM's request channel", e))?;
-    let mut child = command()
+    let (answers, stdout) =
+        UnixStream::pair().map_err(|e| JvmError::io("cannot make the JVM's answer channel", e))?;
+    let child = command()
         .stdin(Stdio::from(stdin))
-        .stdout(Stdio::piped())
+        .stdout(Stdio::from(OwnedFd::from(stdout)))
         .stderr(Stdio::inherit())
         .spawn()
         .map_err(|e| JvmError::io(format!("cannot start {}", java.display()), e))?;
-    let Some(stdout) = child.stdout.take() else {
-        return Err(JvmError::NoPipes);
-    };
-    Jvm::over(Box::new(requests), stdout, Some(child), None)
+    Jvm::over(Box::new(requests), Box::new(answers), Some(child), None)
 }
 
 /// What a private JVM reads its requests from, as its stdin: one end of a
 /// socket pair rather than a pipe, so that writing a request has a
 /// deadline (a pipe's write has none: a JVM that stopped reading would
-/// block its caller for good). Our end, and the end the JVM gets.
+/// block its caller for good). Our end, and the end the JVM gets. Its
+/// stdout is a socket pair too, so that reading an answer has one.
 fn request_channel(deadline: Duration) -> std::io::Result<(UnixStream, OwnedFd)> {
     let (ours, theirs) = UnixStream::pair()?;
     ours.set_write_timeout(Some(deadline))?;
@@ -450,26 +416,20 @@ impl Jvm {
         let socket = connection
             .try_clone()
             .map_err(half("cannot keep the shared JVM's connection"))?;
-        Jvm::over(Box::new(connection), reader, None, Some(socket))
+        Jvm::over(Box::new(connection), Box::new(reader), None, Some(socket))
     }
 
     /// The JVM at the other end of `requests` and `answers`, once it has
     /// said what it is.
     fn over(
         requests: Box<dyn Write + Send>,
-        answers: impl Read + Send + 'static,
+        answers: Box<dyn Source>,
         child: Option<Child>,
         socket: Option<TcpStream>,
     ) -> Result<Jvm, JvmError> {
-        let waiting = Arc::new(Mutex::new(Waiting::default()));
-        let routed = Arc::clone(&waiting);
-        std::thread::Builder::new()
-            .name("jsse-answers".into())
-            .spawn(move || route_answers(BufReader::new(answers), &routed))
-            .map_err(|e| JvmError::io("cannot start the JVM reader", e))?;
         let channel = Channel {
             requests: Mutex::new(requests),
-            waiting,
+            answers: Answers::new(answers),
             next_id: AtomicU32::new(1),
             _child: child,
             socket,
@@ -493,22 +453,6 @@ impl Jvm {
         jvm.disabled_algorithms = r.string()?;
         Ok(jvm)
     }
-}
-
-fn read_frame(out: &mut impl Read) -> Result<Vec<u8>, JvmError> {
-    let mut len = [0u8; 4];
-    out.read_exact(&mut len)
-        .map_err(|e| JvmError::died("the JVM closed its output", Some(e)))?;
-    let len = u32::from_be_bytes(len) as usize;
-    if len > MAX_FRAME {
-        return Err(JvmError::Protocol(format!(
-            "an answer of {len} bytes is not the JVM's"
-        )));
-    }
-    let mut body = vec![0u8; len];
-    out.read_exact(&mut body)
-        .map_err(|e| JvmError::died("the JVM's answer was cut short", Some(e)))?;
-    Ok(body)
 }
 
 /// `java` and `javac`, from [`JAVA_ENV`], `JAVA_HOME` or the `PATH`.
@@ -593,8 +537,7 @@ impl Jvm {
     /// engine or a context): a handshake does not wait a round trip for
     /// its clean-up. A JVM that is gone has nothing left to forget.
     pub fn tell(&self, frame: &Frame) {
-        let id = self.channel.next_id.fetch_add(1, Ordering::Relaxed);
-        let _ = self.write(id, frame);
+        let _ = self.write(UNANSWERED, frame);
     }
 
     /// Writes `frame` as request `id`. A write that fails or passes its
@@ -607,15 +550,15 @@ impl Jvm {
         bytes.extend_from_slice(&id.to_be_bytes());
         bytes.extend_from_slice(body);
         let mut requests = lock(&self.channel.requests);
-        if let Some(gone) = &lock(&self.channel.waiting).gone {
-            return Err(gone.clone());
+        if let Some(gone) = self.channel.answers.gone() {
+            return Err(gone);
         }
         requests
             .write_all(&bytes)
             .and_then(|()| requests.flush())
             .map_err(|e| {
                 let gone = JvmError::died("the JVM stopped taking requests", Some(e));
-                lock(&self.channel.waiting).gone = Some(gone.clone());
+                self.channel.answers.set_gone(gone.clone());
                 gone
             })
     }
@@ -625,25 +568,17 @@ impl Jvm {
     /// on other threads are answered meanwhile.
     pub fn request(&self, frame: &Frame) -> Result<Vec<u8>, JvmError> {
         let channel = &self.channel;
-        let id = channel.next_id.fetch_add(1, Ordering::Relaxed);
-        let (tx, answer) = mpsc::channel();
-        lock(&channel.waiting).callers.insert(id, tx);
-        // A JVM already gone fails here too (`write` checks).
+        let id = match channel.next_id.fetch_add(1, Ordering::Relaxed) {
+            UNANSWERED => channel.next_id.fetch_add(1, Ordering::Relaxed),
+            id => id,
+        };
+        // A JVM already gone fails here.
+        channel.answers.expect(id)?;
         if let Err(e) = self.write(id, frame) {
-            lock(&channel.waiting).callers.remove(&id);
+            channel.answers.forget(id);
             return Err(e);
         }
-        let answer = match answer.recv_timeout(REQUEST_DEADLINE) {
-            Ok(answer) => answer,
-            Err(RecvTimeoutError::Timeout) => {
-                lock(&channel.waiting).callers.remove(&id);
-                return Err(JvmError::Timeout(REQUEST_DEADLINE));
-            }
-            Err(RecvTimeoutError::Disconnected) => {
-                let gone = lock(&channel.waiting).gone.clone();
-                return Err(gone.unwrap_or_else(|| JvmError::died("the JVM is gone", None)));
-            }
-        };
+        let answer = channel.answers.wait(id, REQUEST_DEADLINE)?;
         match answer.split_first() {
             Some((0, rest)) => Ok(rest.to_vec()),
             Some((_, rest)) => Err(JvmError::Refused(Reader::new(rest).string()?)),
@@ -796,6 +731,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::mpsc;
 
     /// Each kind of failure says what the bridge said before it had kinds.
     #[test]
@@ -855,55 +791,17 @@ mod tests {
         assert_eq!(e.to_string(), "a negative length");
     }
 
-    /// Answers reach the caller of their id in whatever order the JVM
-    /// finishes them; when the JVM's output ends, every caller still
-    /// waiting learns why and later requests fail at once.
-    #[test]
-    fn answers_reach_their_own_callers_in_any_order() {
-        let frame = |id: u32, body: &[u8]| {
-            let mut f = ((body.len() + 4) as u32).to_be_bytes().to_vec();
-            f.extend(id.to_be_bytes());
-            f.extend(body);
-            f
-        };
-        let wire: Vec<u8> = [frame(3, b"three"), frame(1, b"one"), frame(2, b"two")].concat();
-        let waiting = Mutex::new(Waiting::default());
-        let mut answers = Vec::new();
-        for id in 1..=4 {
-            let (tx, rx) = mpsc::channel();
-            lock(&waiting).callers.insert(id, tx);
-            answers.push(rx);
-        }
-        route_answers(&wire[..], &waiting);
-        let got: Vec<_> = answers.iter().map(|rx| rx.try_recv().ok()).collect();
-        assert_eq!(
-            got,
-            [
-                Some(b"one".to_vec()),
-                Some(b"two".to_vec()),
-                Some(b"three".to_vec()),
-                None
-            ]
-        );
-        let w = lock(&waiting);
-        assert!(w.callers.is_empty(), "the unanswered caller is let go");
-        assert!(
-            matches!(w.gone, Some(JvmError::Died { .. })),
-            "{:?}",
-            w.gone
-        );
-    }
-
     /// A private JVM that stops reading its requests: the request that
     /// finds it so fails once its write deadline passes, and every request
     /// after it fails at once, instead of blocking its caller for good.
     #[test]
     fn a_jvm_that_stops_reading_fails_requests_instead_of_blocking() {
         let (ours, theirs) = request_channel(Duration::from_millis(200)).expect("a socket pair");
+        let (answers, _jvm_out) = UnixStream::pair().expect("a socket pair");
         let jvm = Jvm {
             channel: Channel {
                 requests: Mutex::new(Box::new(ours)),
-                waiting: Arc::default(),
+                answers: Answers::new(Box::new(answers)),
                 next_id: AtomicU32::new(1),
                 _child: None,
                 socket: None,
@@ -918,9 +816,9 @@ mod tests {
         let (done, finished) = mpsc::channel();
         std::thread::spawn(move || {
             let first = jvm.request(&big).expect_err("nobody reads");
-            let gone = lock(&jvm.channel.waiting).gone.is_some();
+            let gone = jvm.channel.answers.gone().is_some();
             let next = jvm.request(&Frame::new(Op::Hello)).expect_err("gone");
-            let callers = lock(&jvm.channel.waiting).callers.len();
+            let callers = jvm.channel.answers.callers();
             let _ = done.send((first.to_string(), gone, next.to_string(), callers));
         });
         let (first, gone, next, callers) = finished
