@@ -9,8 +9,10 @@
 // op, payload; an answer is u32 length, u32 id (the request's), u8 status
 // (0 ok, 1 error, whose payload is a string), payload. Strings and byte
 // strings are u32 length + bytes; lists are u32 count + items. Requests run
-// on a pool of one thread per core and are answered as they finish, in any
-// order; the harness never has two requests on one engine in flight. See
+// on a pool of one thread per core (a request alone, on the reading thread)
+// and are answered as they finish, in any order; a request of id 0 (forget
+// an engine or a context) is run on the reading thread and not answered.
+// The harness never has two requests on one engine in flight. See
 // harness/endpoint/jsse/jvm.rs.
 //
 // `Engines` alone serves one harness over stdin and stdout and ends with
