@@ -1007,6 +1007,46 @@ fn a_hello_over_reordered_and_retransmitted_segments_is_put_back_together() {
     }
 }
 
+/// Two connections one after the other from the same client port to the
+/// same server (a port reused, as a client that binds its port does): two
+/// connections, each with its own hello, the second labelled as such.
+/// Before, they were one stream, the second hello's bytes taken for
+/// retransmissions of the first's.
+#[test]
+fn a_reused_port_keeps_its_connections_apart() {
+    let first = hello_record(sample_flight()).to_vec();
+    let uccx = &catalog().profiles["uccx-11-5-1-su1-client"];
+    let flight = do_client_flight(uccx, Backend::OpenSsl, false, &make_pki(&catalog().cas));
+    let second = hello_record(&flight).to_vec();
+    assert_ne!(first, second);
+    let in_order = |hello: &[u8]| (0..hello.len().div_ceil(100)).collect::<Vec<_>>();
+    let frames = [
+        make_frames(&first, 100, false, &in_order(&first)),
+        make_frames(&second, 100, false, &in_order(&second)),
+    ]
+    .concat();
+    let found = tls_harness::import::connections(&make_pcap(&frames), false).expect("read");
+    let sent: Vec<(String, Vec<u8>)> = found
+        .connections
+        .iter()
+        .map(|c| {
+            let client = c.chunks.iter().filter(|(side, _)| *side == Side::Client);
+            (
+                c.label.clone(),
+                client.flat_map(|(_, b)| b.clone()).collect(),
+            )
+        })
+        .collect();
+    let label = "TCP 10.0.0.1:50000 → 10.0.0.2:443";
+    assert_eq!(
+        sent,
+        [
+            (label.to_string(), first),
+            (format!("{label} (connection 2 on these ports)"), second)
+        ]
+    );
+}
+
 #[test]
 fn captures_on_cooked_loopback_and_raw_ip_links_are_read() {
     let flight = sample_flight();

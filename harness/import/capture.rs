@@ -293,14 +293,36 @@ fn slice(frame: &Frame) -> Option<Result<SlicedPacket<'_>, ()>> {
     Some(sliced.map_err(|_| ()))
 }
 
-/// One direction of a TCP connection.
-type FlowKey = (IpAddr, u16, IpAddr, u16);
+/// One direction of a TCP connection: who sends, to whom, and which
+/// connection between those two addresses and ports it is (0 for the
+/// first; a client's SYN after the last one carried data or ended starts
+/// the next, so a reused port does not merge two connections).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct FlowKey {
+    src: SocketAddr,
+    dst: SocketAddr,
+    reuse: u32,
+}
+
+impl FlowKey {
+    /// The other direction of the same connection.
+    fn back(&self) -> FlowKey {
+        FlowKey {
+            src: self.dst,
+            dst: self.src,
+            reuse: self.reuse,
+        }
+    }
+}
 
 /// Segments by direction, in the order each direction first carried data.
 #[derive(Default)]
 struct Flows {
     order: Vec<FlowKey>,
     flows: HashMap<FlowKey, Flow>,
+    /// For each pair of addresses and ports (lower first), the connection
+    /// between them that packets now belong to.
+    reuses: HashMap<(SocketAddr, SocketAddr), u32>,
     /// How many payload-carrying segments were added: the capture-order
     /// number of the next.
     carried: usize,
@@ -338,7 +360,11 @@ impl Flows {
         let Some(TransportSlice::Tcp(tcp)) = &packet.transport else {
             return;
         };
-        let key = (src, tcp.source_port(), dst, tcp.destination_port());
+        let (src, dst) = (
+            SocketAddr::new(src, tcp.source_port()),
+            SocketAddr::new(dst, tcp.destination_port()),
+        );
+        let key = self.key(src, dst, tcp.syn() && !tcp.ack());
         let flow = self.flows.entry(key).or_default();
         if tcp.syn() {
             flow.first = Some(tcp.sequence_number().wrapping_add(1));
@@ -362,6 +388,28 @@ impl Flows {
         }
     }
 
+    /// The direction from `src` to `dst` of their latest connection, or of
+    /// a new one where a client's SYN (`opens`) follows a connection that
+    /// carried data or ended.
+    fn key(&mut self, src: SocketAddr, dst: SocketAddr, opens: bool) -> FlowKey {
+        let pair = (src.min(dst), src.max(dst));
+        let reuse = self.reuses.get(&pair).copied().unwrap_or(0);
+        let key = FlowKey { src, dst, reuse };
+        let used = |k: &FlowKey| {
+            self.flows
+                .get(k)
+                .is_some_and(|f| !f.segments.is_empty() || f.fin || f.rst)
+        };
+        if !(opens && (used(&key) || used(&key.back()))) {
+            return key;
+        }
+        self.reuses.insert(pair, reuse + 1);
+        FlowKey {
+            reuse: reuse + 1,
+            ..key
+        }
+    }
+
     /// The directions whose stream opens with a handshake record that
     /// holds a ClientHello (or is too short to tell), in capture order.
     fn hello_flows(&self) -> impl Iterator<Item = &FlowKey> {
@@ -382,8 +430,7 @@ impl Flows {
     /// The connection whose client sends on `key`: both directions' bytes
     /// in the order the packets carried them.
     fn connection(&self, key: &FlowKey) -> Connection {
-        let (src, sport, dst, dport) = *key;
-        let back = (dst, dport, src, sport);
+        let back = key.back();
         let empty = Flow::default();
         let streams = [
             (key, Side::Client, self.flows[key].reassembled()),
@@ -421,22 +468,22 @@ impl Flows {
         Connection {
             ended: (out.fin && back.fin) || out.rst || back.rst,
             label: label(key),
-            client: SocketAddr::new(src, sport),
-            server: SocketAddr::new(dst, dport),
+            client: key.src,
+            server: key.dst,
             chunks,
             started: self.flows[key].started,
         }
     }
 }
 
-/// `TCP 10.0.0.1:50000 → 10.0.0.2:443` for the direction `key`.
+/// `TCP 10.0.0.1:50000 → 10.0.0.2:443` for the direction `key`, and
+/// `(connection 2 on these ports)` after it where a port was reused.
 fn label(key: &FlowKey) -> String {
-    let (src, sport, dst, dport) = key;
-    format!(
-        "TCP {} → {}",
-        SocketAddr::new(*src, *sport),
-        SocketAddr::new(*dst, *dport)
-    )
+    let again = match key.reuse {
+        0 => String::new(),
+        n => format!(" (connection {} on these ports)", n + 1),
+    };
+    format!("TCP {} → {}{again}", key.src, key.dst)
 }
 
 impl Flow {
