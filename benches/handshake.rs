@@ -9,7 +9,8 @@
 //! steps and a model prediction. `just bench` runs it; it asserts nothing.
 //!
 //! Each line reads `CASE PAIRING harness=<µs> bare=<µs> ratio=<r>`: the
-//! median, over alternating batches, of the mean cost of one handshake.
+//! median, over alternating batches (after untimed warm-up batches), of
+//! the mean cost of one handshake.
 //! For the JSSE pairings `bare` is the same two libraries driven directly
 //! over a loopback connection: the JVM drives its `SSLEngine` over its end
 //! of the socket, and the other library (rustls, OpenSSL, or another
