@@ -62,6 +62,37 @@ struct Caller {
     answer: Option<Vec<u8>>,
 }
 
+impl State {
+    /// Hands `answer` to the caller of `id`; one that has given up gets
+    /// nothing.
+    fn deliver(&mut self, id: u32, answer: Vec<u8>) {
+        if let Some(caller) = self.callers.get_mut(&id) {
+            caller.answer = Some(answer);
+            caller.wake.notify_one();
+        }
+    }
+
+    /// No answer will come any more, for `why`: every caller is woken to
+    /// learn it.
+    fn end(&mut self, why: JvmError) {
+        self.gone = Some(why);
+        for caller in self.callers.values() {
+            caller.wake.notify_one();
+        }
+    }
+
+    /// With nobody reading, wakes a caller still waiting so that it reads
+    /// on.
+    fn wake_a_reader(&self) {
+        if self.reading {
+            return;
+        }
+        if let Some(next) = self.callers.values().find(|c| c.answer.is_none()) {
+            next.wake.notify_one();
+        }
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -108,11 +139,7 @@ impl Answers {
 
     /// The JVM is gone for `why`: every caller learns it, now and later.
     pub fn set_gone(&self, why: JvmError) {
-        let mut state = lock(&self.state);
-        state.gone = Some(why);
-        for caller in state.callers.values() {
-            caller.wake.notify_one();
-        }
+        lock(&self.state).end(why);
     }
 
     /// Waits up to `within` for the answer to `id` (made a caller by
@@ -136,42 +163,38 @@ impl Answers {
             if left.is_zero() {
                 break Err(JvmError::Timeout(within));
             }
-            if state.reading {
-                state = wake
-                    .wait_timeout(state, left)
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .0;
-                continue;
-            }
-            state.reading = true;
-            drop(state);
-            let read = self.read_one(left);
-            state = lock(&self.state);
-            state.reading = false;
-            match read {
-                Ok(Some((from, answer))) => {
-                    if let Some(caller) = state.callers.get_mut(&from) {
-                        caller.answer = Some(answer);
-                        caller.wake.notify_one();
-                    }
+            state = match state.reading {
+                true => {
+                    wake.wait_timeout(state, left)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
                 }
-                Ok(None) => {}
-                Err(why) => {
-                    state.gone = Some(why);
-                    for caller in state.callers.values() {
-                        caller.wake.notify_one();
-                    }
-                }
-            }
+                false => self.read_for_everyone(state, left),
+            };
         };
         state.callers.remove(&id);
-        if !state.reading {
-            // Someone must read on for the callers still waiting.
-            if let Some(next) = state.callers.values().find(|c| c.answer.is_none()) {
-                next.wake.notify_one();
-            }
-        }
+        state.wake_a_reader();
         ended
+    }
+
+    /// Reads the next answer, or the end of the JVM's output, for whichever
+    /// caller it is; `state` is let go while reading.
+    fn read_for_everyone<'a>(
+        &'a self,
+        mut state: MutexGuard<'a, State>,
+        within: Duration,
+    ) -> MutexGuard<'a, State> {
+        state.reading = true;
+        drop(state);
+        let read = self.read_one(within);
+        let mut state = lock(&self.state);
+        state.reading = false;
+        match read {
+            Ok(Some((id, answer))) => state.deliver(id, answer),
+            Ok(None) => {}
+            Err(why) => state.end(why),
+        }
+        state
     }
 
     /// The next answer and its request's id; none if no byte of one came
