@@ -3,7 +3,8 @@
 //! compiled for and started or connected to on first use, then kept.
 //! Requests are tagged with ids and run in the JVM on a thread per core;
 //! answers come back in the order they finish, and each caller waits for
-//! its own under a deadline. `Engines.java` beside this file is the other
+//! its own under a deadline (the waiting callers read them themselves:
+//! `jvm/answers.rs`). `Engines.java` beside this file is the other
 //! end.
 //!
 //! Harness processes share that JVM, unless [`SHARED_ENV`] is `0`: the
