@@ -313,9 +313,7 @@ public final class Engines {
                 // A ByteArrayOutputStream does not fail.
             }
         }
-        // Id 0: a request whose answer nobody waits for (forgetting an
-        // engine or a context).
-        if (id == 0) return;
+        if (unanswered(request)) return;
         synchronized (out) {
             try {
                 a.flush();

@@ -14,7 +14,7 @@ use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::JvmError;
+use super::{lock, JvmError};
 
 /// The largest answer read: anything longer is not the JVM's.
 const MAX_FRAME: usize = 64 << 20;
@@ -91,10 +91,6 @@ impl State {
             next.wake.notify_one();
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Answers {
@@ -212,10 +208,14 @@ impl Answers {
             match source.fill_buf() {
                 Ok([]) => return Err(JvmError::died("the JVM closed its output", None)),
                 Ok(_) => {}
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                    ) =>
+                {
                     return Ok(None)
                 }
-                Err(e) if e.kind() == ErrorKind::Interrupted => return Ok(None),
                 Err(e) => return Err(JvmError::died("the JVM closed its output", Some(e))),
             }
             timed(&source, REST_OF_AN_ANSWER)?;
